@@ -1,0 +1,332 @@
+//! Generic analyzers, so a team can add a check without Rust:
+//! `file.exists`, `file.contains` and `yaml.assert`.
+
+use super::Context;
+use crate::finding::Finding;
+use crate::inventory::{FileKind, globset};
+use crate::rules::Rule;
+use crate::yaml::{Node, Pos};
+use serde::Deserialize;
+use serde_json_path::{JsonPath, PathElement};
+
+/// `file.exists`: each glob must match at least one file, per service when
+/// `per-service: true` (globs are then relative to nothing: they are matched
+/// against repository paths that belong to the service).
+///
+/// ```yaml
+/// check: file.exists
+/// with: { paths: ["CODEOWNERS", ".github/CODEOWNERS"], any: true }
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileExists {
+    /// Globs (repository-relative).
+    pub paths: Vec<String>,
+    /// `true`: one match among all globs is enough; `false`: every glob must match.
+    #[serde(default)]
+    pub any: bool,
+    /// Check each service's own files instead of the whole repository.
+    #[serde(default)]
+    pub per_service: bool,
+    /// Message override.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Runs `file.exists`.
+pub fn file_exists(ctx: &Context, rule: &Rule, p: &FileExists) -> Vec<Finding> {
+    let files = &ctx.inventory.files;
+    let check = |filter: &dyn Fn(&str) -> bool| -> Vec<String> {
+        let missing: Vec<String> = p
+            .paths
+            .iter()
+            .filter(|g| {
+                let set = globset(std::slice::from_ref(*g));
+                !files.iter().any(|f| filter(&f.path) && set.is_match(&f.path))
+            })
+            .cloned()
+            .collect();
+        if p.any && missing.len() < p.paths.len() {
+            Vec::new()
+        } else {
+            missing
+        }
+    };
+    let msg = |missing: &[String]| {
+        p.message.clone().unwrap_or_else(|| {
+            let joiner = if p.any { " or " } else { ", " };
+            format!("no file matches {}", missing.join(joiner))
+        })
+    };
+    let mut out = Vec::new();
+    if p.per_service {
+        for s in &ctx.services {
+            let missing = check(&|path: &str| ctx.in_service(s, path));
+            if !missing.is_empty() {
+                out.push(Finding::new(&rule.id, "", Pos::default(), msg(&missing)).with_service(&s.name));
+            }
+        }
+    } else {
+        let missing = check(&|_: &str| true);
+        if !missing.is_empty() {
+            out.push(Finding::new(&rule.id, "", Pos::default(), msg(&missing)));
+        }
+    }
+    out
+}
+
+/// `file.contains`: files matching `files` must (or, with `negate`, must
+/// not) contain a match of the regex `pattern`.
+///
+/// ```yaml
+/// check: file.contains
+/// with: { files: ["**/Dockerfile"], pattern: "^USER ", negate: false }
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileContains {
+    /// Globs of the files to look at.
+    pub files: Vec<String>,
+    /// A regular expression (Rust `regex` syntax, multi-line mode).
+    #[serde(deserialize_with = "de_regex")]
+    pub pattern: regex::Regex,
+    /// `true`: report each match (the pattern is forbidden).
+    #[serde(default)]
+    pub negate: bool,
+    /// Message override.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+fn de_regex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<regex::Regex, D::Error> {
+    let s = String::deserialize(d)?;
+    regex::RegexBuilder::new(&s)
+        .multi_line(true)
+        .size_limit(1 << 22)
+        .build()
+        .map_err(serde::de::Error::custom)
+}
+
+/// Runs `file.contains`.
+pub fn file_contains(ctx: &Context, rule: &Rule, p: &FileContains) -> Vec<Finding> {
+    let set = globset(&p.files);
+    let mut out = Vec::new();
+    for f in &ctx.inventory.files {
+        if !set.is_match(&f.path) {
+            continue;
+        }
+        let Some(text) = f.text.as_deref() else { continue };
+        if p.negate {
+            for m in p.pattern.find_iter(text) {
+                let pos = pos_of(text, m.start());
+                let msg = p
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| format!("forbidden pattern `{}` found", p.pattern.as_str()));
+                out.push(Finding::new(&rule.id, &f.path, pos, msg));
+            }
+        } else if !p.pattern.is_match(text) {
+            let msg = p
+                .message
+                .clone()
+                .unwrap_or_else(|| format!("does not contain `{}`", p.pattern.as_str()));
+            out.push(Finding::new(&rule.id, &f.path, Pos::default(), msg));
+        }
+    }
+    out
+}
+
+/// 1-based line and column (in characters) of byte offset `at`.
+pub fn pos_of(text: &str, at: usize) -> Pos {
+    let before = &text[..at.min(text.len())];
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    Pos {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(column).unwrap_or(u32::MAX),
+    }
+}
+
+/// `yaml.assert`: select YAML documents, query them with JSONPath (RFC
+/// 9535), and assert on what the query returns.
+///
+/// ```yaml
+/// check: yaml.assert
+/// with:
+///   select: { kind: Deployment, files: ["deploy/**"] }
+///   path: "$.spec.template.spec.securityContext.runAsNonRoot"
+///   assert: equals          # exists | absent | equals | matches | min | max
+///   value: true
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct YamlAssert {
+    /// Which documents.
+    #[serde(default)]
+    pub select: Select,
+    /// JSONPath query.
+    #[serde(deserialize_with = "de_jsonpath")]
+    pub path: JsonPath,
+    /// The assertion.
+    pub assert: Assertion,
+    /// Operand of `equals` (any value), `matches` (regex string), `min`/`max` (number).
+    #[serde(default)]
+    pub value: Option<serde_json::Value>,
+    /// Message override.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Document selection for `yaml.assert`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Select {
+    /// `kind` to match (any when absent).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `apiVersion` to match (any when absent).
+    #[serde(default)]
+    pub api_version: Option<String>,
+    /// File globs (any file when empty).
+    #[serde(default)]
+    pub files: Vec<String>,
+}
+
+/// What `yaml.assert` asserts about the query result.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Assertion {
+    /// The query returns at least one node.
+    Exists,
+    /// The query returns nothing.
+    Absent,
+    /// Every returned node equals `value`.
+    Equals,
+    /// Every returned node is a string matching the regex `value`.
+    Matches,
+    /// Every returned node is a number ≥ `value`.
+    Min,
+    /// Every returned node is a number ≤ `value`.
+    Max,
+}
+
+fn de_jsonpath<'de, D: serde::Deserializer<'de>>(d: D) -> Result<JsonPath, D::Error> {
+    let s = String::deserialize(d)?;
+    JsonPath::parse(&s).map_err(serde::de::Error::custom)
+}
+
+/// Runs `yaml.assert`.
+pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
+    let files = globset(&p.select.files);
+    let re = match (p.assert, &p.value) {
+        (Assertion::Matches, Some(serde_json::Value::String(s))) => regex::Regex::new(s).ok(),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for f in &ctx.inventory.files {
+        if f.kind != FileKind::Yaml || (!p.select.files.is_empty() && !files.is_match(&f.path)) {
+            continue;
+        }
+        for doc in &f.docs {
+            let field = |k: &str| doc.get(k).and_then(Node::as_str);
+            if p.select.kind.as_deref().is_some_and(|k| field("kind") != Some(k))
+                || p
+                    .select
+                    .api_version
+                    .as_deref()
+                    .is_some_and(|v| field("apiVersion") != Some(v))
+            {
+                continue;
+            }
+            let json = doc.to_json();
+            let located = p.path.query_located(&json);
+            let what = p.message.clone();
+            let name = doc
+                .path("metadata.name")
+                .and_then(Node::scalar_text)
+                .map(|n| format!(" in {n}"))
+                .unwrap_or_default();
+            match p.assert {
+                Assertion::Exists if located.is_empty() => out.push(Finding::new(
+                    &rule.id,
+                    &f.path,
+                    doc.pos,
+                    what.unwrap_or_else(|| format!("`{}` is missing{name}", p.path)),
+                )),
+                Assertion::Exists => {}
+                Assertion::Absent => {
+                    for n in located.iter() {
+                        let pos = node_at(doc, n.location().iter()).map_or(doc.pos, |n| n.pos);
+                        out.push(Finding::new(
+                            &rule.id,
+                            &f.path,
+                            pos,
+                            what.clone().unwrap_or_else(|| format!("`{}` must not be set{name}", p.path)),
+                        ));
+                    }
+                }
+                _ => {
+                    for n in located.iter() {
+                        let v = n.node();
+                        let ok = match p.assert {
+                            Assertion::Equals => p.value.as_ref() == Some(v),
+                            Assertion::Matches => {
+                                v.as_str().zip(re.as_ref()).is_some_and(|(s, re)| re.is_match(s))
+                            }
+                            Assertion::Min => number(v)
+                                .zip(p.value.as_ref().and_then(number))
+                                .is_some_and(|(a, b)| a >= b),
+                            Assertion::Max => number(v)
+                                .zip(p.value.as_ref().and_then(number))
+                                .is_some_and(|(a, b)| a <= b),
+                            Assertion::Exists | Assertion::Absent => true,
+                        };
+                        if !ok {
+                            let pos = node_at(doc, n.location().iter()).map_or(doc.pos, |n| n.pos);
+                            let expect = p.value.as_ref().map_or(String::new(), |v| v.to_string());
+                            out.push(Finding::new(
+                                &rule.id,
+                                &f.path,
+                                pos,
+                                what.clone().unwrap_or_else(|| {
+                                    format!(
+                                        "`{}` is {v}{name}; expected {} {expect}",
+                                        p.path,
+                                        match p.assert {
+                                            Assertion::Min => "at least",
+                                            Assertion::Max => "at most",
+                                            Assertion::Matches => "a match of",
+                                            _ => "",
+                                        }
+                                    )
+                                }),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn number(v: &serde_json::Value) -> Option<f64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+/// The node at a JSONPath normalized location.
+fn node_at<'a, 'b>(root: &'a Node, path: impl Iterator<Item = &'b PathElement<'b>>) -> Option<&'a Node> {
+    let mut cur = root;
+    for el in path {
+        cur = match el {
+            PathElement::Name(k) => cur.get(k)?,
+            PathElement::Index(i) => cur.items().get(*i)?,
+        };
+    }
+    Some(cur)
+}

@@ -1,0 +1,155 @@
+//! Checks: pure functions of the inventory (and, later, budget readings)
+//! that return findings.
+//!
+//! Every built-in analyzer is one line of [`REGISTRY`]: its name (what a rule
+//! file's `check:` names), the function, and the type its `with:` parameters
+//! decode into. A new check is one module function, one registry line, one
+//! rule file in `rules/`, a fixture and a test.
+
+use crate::config::{Config, Service, Tier};
+use crate::finding::Finding;
+use crate::inventory::{Inventory, globset};
+use crate::rules::Rule;
+use crate::yaml::{Node, Pos};
+use globset::GlobSet;
+use serde::de::DeserializeOwned;
+
+pub mod alerts;
+pub mod generic;
+pub mod rollout;
+pub mod runbooks;
+pub mod secrets;
+pub mod slo;
+
+/// What a check can read.
+pub struct Context<'a> {
+    /// The validated config.
+    pub config: &'a Config,
+    /// The repository inventory.
+    pub inventory: &'a Inventory,
+    /// Services: those declared in prr.yaml, or one implicit service named
+    /// after the repository folder covering every file.
+    pub services: Vec<Service>,
+    service_globs: Vec<GlobSet>,
+}
+
+impl<'a> Context<'a> {
+    /// Builds the context; resolves the implicit service when none is declared.
+    pub fn new(config: &'a Config, inventory: &'a Inventory) -> Self {
+        let services = if config.services.is_empty() {
+            let name = inventory
+                .root
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "service".to_string());
+            vec![Service {
+                name,
+                paths: vec!["**".to_string()],
+                tier: Tier::Standard,
+                owner: None,
+                pos: Pos::default(),
+            }]
+        } else {
+            config.services.clone()
+        };
+        let service_globs = services.iter().map(|s| globset(&s.paths)).collect();
+        Context {
+            config,
+            inventory,
+            services,
+            service_globs,
+        }
+    }
+
+    /// The first service whose path globs match `path`.
+    pub fn service_of(&self, path: &str) -> Option<&Service> {
+        self.services
+            .iter()
+            .zip(&self.service_globs)
+            .find(|(_, g)| g.is_match(path))
+            .map(|(s, _)| s)
+    }
+
+    /// The service called `name`.
+    pub fn service_named(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Whether `path` belongs to `service`.
+    pub fn in_service(&self, service: &Service, path: &str) -> bool {
+        self.services
+            .iter()
+            .zip(&self.service_globs)
+            .any(|(s, g)| s.name == service.name && g.is_match(path))
+    }
+}
+
+/// A built-in analyzer.
+pub struct Analyzer {
+    /// The name rule files use in `check:`.
+    pub name: &'static str,
+    /// Runs the check for one rule; parameters were validated at load time.
+    pub run: fn(&Context, &Rule) -> Vec<Finding>,
+    /// Validates a rule's `with:` parameters (message on error).
+    pub validate: fn(&Node) -> Result<(), String>,
+}
+
+/// Decodes a rule's `with:` into the analyzer's parameter type. Unknown keys
+/// are rejected when the type says `deny_unknown_fields`.
+pub fn params<P: DeserializeOwned>(with: &Node) -> Result<P, String> {
+    serde_json::from_value(with.to_json()).map_err(|e| e.to_string())
+}
+
+macro_rules! analyzer {
+    ($name:literal, $f:path, $p:ty) => {
+        Analyzer {
+            name: $name,
+            run: |ctx, rule| match params::<$p>(&rule.with) {
+                Ok(p) => $f(ctx, rule, &p),
+                // Validated when the rule was loaded; unreachable in practice.
+                Err(_) => Vec::new(),
+            },
+            validate: |with| params::<$p>(with).map(|_| ()),
+        }
+    };
+}
+
+/// Every built-in analyzer, by name.
+pub static REGISTRY: &[Analyzer] = &[
+    analyzer!("file.exists", generic::file_exists, generic::FileExists),
+    analyzer!("file.contains", generic::file_contains, generic::FileContains),
+    analyzer!("yaml.assert", generic::yaml_assert, generic::YamlAssert),
+];
+
+/// The analyzer called `name`.
+pub fn analyzer(name: &str) -> Option<&'static Analyzer> {
+    REGISTRY.iter().find(|a| a.name == name)
+}
+
+/// Runs every enabled rule and returns the findings with levels and
+/// services filled in, and findings of rules scoped to tiers dropped for
+/// services of other tiers.
+pub fn run_all(ctx: &Context, rules: &[Rule]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in rules {
+        if rule.level == crate::finding::Level::Off {
+            continue;
+        }
+        let Some(a) = analyzer(&rule.check) else { continue };
+        for mut f in (a.run)(ctx, rule) {
+            f.level = rule.level;
+            if f.service.is_none() && !f.path.is_empty() {
+                f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
+            }
+            if let (Some(tiers), Some(svc)) = (&rule.tiers, &f.service)
+                && let Some(s) = ctx.service_named(svc)
+                && !tiers.contains(&s.tier)
+            {
+                continue;
+            }
+            out.push(f);
+        }
+    }
+    out
+}

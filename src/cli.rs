@@ -1,0 +1,142 @@
+//! Command-line interface (design.md §6, a contract): raw arguments →
+//! validated [`crate::Settings`].
+
+use crate::report::Format;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// prr — production-readiness and error-budget gate.
+#[derive(Debug, Parser)]
+#[command(name = "prr", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a repository against the production-readiness checklist.
+    Check(CheckArgs),
+    /// List the rules (built-in pack, team rules, overrides applied).
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain(ExplainArgs),
+}
+
+/// When to colour text output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `prr check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Repository folder to check.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file (default: prr.yaml or .prr.yaml at the repository root).
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Report format; repeat for several reports. Each --output applies to the --format before it.
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Vec<Format>,
+    /// Write the preceding --format's report to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Vec<PathBuf>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// `prr rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Repository whose prr.yaml (team rules, overrides) to apply.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `prr explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule ID, e.g. `alerts/runbook-annotation`.
+    pub rule: String,
+    /// Repository whose prr.yaml to apply.
+    #[arg(long, default_value = ".")]
+    pub path: PathBuf,
+    /// Config file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+}
+
+/// Parses the process arguments. Returns the parsed CLI and the pairing of
+/// `--format`/`--output` for `check` (clap errors exit 2 themselves).
+pub fn parse() -> Result<(Cli, Vec<(Format, Option<PathBuf>)>), clap::Error> {
+    parse_from(std::env::args_os())
+}
+
+/// Like [`parse`], from explicit arguments (tests).
+pub fn parse_from<I, T>(args: I) -> Result<(Cli, Vec<(Format, Option<PathBuf>)>), clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let mut cmd = Cli::command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    let outputs = match matches.subcommand() {
+        Some(("check", m)) => pair_outputs(m).map_err(|msg| cmd.error(clap::error::ErrorKind::ArgumentConflict, msg))?,
+        _ => Vec::new(),
+    };
+    Ok((cli, outputs))
+}
+
+/// Pairs each `--output` with the nearest `--format` before it.
+fn pair_outputs(m: &ArgMatches) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
+    let formats: Vec<(usize, Format)> = match (m.indices_of("format"), m.get_many::<Format>("format")) {
+        (Some(i), Some(v)) => i.zip(v.copied()).collect(),
+        _ => Vec::new(),
+    };
+    let outputs: Vec<(usize, PathBuf)> = match (m.indices_of("output"), m.get_many::<PathBuf>("output")) {
+        (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+        _ => Vec::new(),
+    };
+    let mut pairs: Vec<(Format, Option<PathBuf>)> = formats.iter().map(|(_, f)| (*f, None)).collect();
+    for (oi, path) in outputs {
+        let Some(k) = formats.iter().rposition(|(fi, _)| *fi < oi) else {
+            return Err(format!("--output {} must follow a --format", path.display()));
+        };
+        if pairs[k].1.is_some() {
+            return Err(format!("two --output values for one --format (at {})", path.display()));
+        }
+        pairs[k].1 = Some(path);
+    }
+    Ok(pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_output_pairing() {
+        let (_, o) = parse_from(["prr", "check", "-f", "json", "-o", "a.json", "-f", "text"]).unwrap();
+        assert_eq!(o, vec![(Format::Json, Some(PathBuf::from("a.json"))), (Format::Text, None)]);
+        assert!(parse_from(["prr", "check", "-o", "a.json", "-f", "json"]).is_err());
+        assert!(parse_from(["prr", "check", "-f", "json", "-o", "a", "-o", "b"]).is_err());
+    }
+}

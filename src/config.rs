@@ -1,0 +1,374 @@
+//! `prr.yaml`: services, rule overrides, team rules, runbook globs.
+//!
+//! The file is optional. It is read with `serde-saphyr` into typed structs
+//! with `deny_unknown_fields`, keeping `Spanned` positions on the values that
+//! later validation points at. Any problem is a [`ConfigError`] carrying
+//! `file:line:column`, which the CLI turns into exit code 2.
+//!
+//! ```yaml
+//! services:
+//!   - name: checkout
+//!     paths: ["services/checkout/**", "deploy/checkout/**"]
+//!     tier: critical          # critical | important | standard | experimental
+//!     owner: team-payments
+//! rules:
+//!   alerts/for: { level: warning, with: { min: 5m } }
+//! rules-dir: .prr/rules      # team rules, same format as rules/*.yaml
+//! runbooks: ["runbooks/**/*.md"]
+//! ignore: ["third_party/**"]
+//! ```
+
+use crate::finding::Level;
+use crate::yaml::{Node, Pos};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// File names looked up at the repository root when `--config` is not given.
+pub const CONFIG_NAMES: [&str; 2] = ["prr.yaml", ".prr.yaml"];
+
+/// Default globs that mark a Markdown file as a runbook.
+pub const DEFAULT_RUNBOOK_GLOBS: [&str; 3] =
+    ["**/runbooks/**/*.md", "**/runbook/**/*.md", "**/*runbook*.md"];
+
+/// A configuration problem: exit code 2, printed as `file:line:column: message`.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), fmt_pos(*pos))]
+pub struct ConfigError {
+    /// The file at fault.
+    pub path: PathBuf,
+    /// Where in it (0:0 when unknown).
+    pub pos: Pos,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+fn fmt_pos(p: Pos) -> String {
+    if p.line == 0 {
+        String::new()
+    } else {
+        format!(":{}:{}", p.line, p.column)
+    }
+}
+
+impl ConfigError {
+    /// Builds an error at `pos` in `path`.
+    pub fn new(path: &Path, pos: Pos, message: impl Into<String>) -> Self {
+        ConfigError {
+            path: path.to_path_buf(),
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+/// Service tier, from most to least demanding (the service catalog tiers of
+/// the SRE practice we follow).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// User-facing, revenue or safety critical.
+    Critical,
+    /// Important but with a fallback.
+    Important,
+    /// The default.
+    Standard,
+    /// Not yet in production.
+    Experimental,
+}
+
+impl Tier {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Critical => "critical",
+            Tier::Important => "important",
+            Tier::Standard => "standard",
+            Tier::Experimental => "experimental",
+        }
+    }
+}
+
+/// One service of the repository.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Service name, as used in SLO files (`service:` in Sloth, `spec.service` in OpenSLO).
+    pub name: String,
+    /// Globs (repository-relative, `/` separators) of the files that belong to it.
+    pub paths: Vec<String>,
+    /// Tier; `standard` when not given.
+    pub tier: Tier,
+    /// Owning team, free text.
+    pub owner: Option<String>,
+    /// Where the service is declared (0 for the implicit service).
+    pub pos: Pos,
+}
+
+/// A per-rule override from `prr.yaml`.
+#[derive(Clone, Debug)]
+pub struct RuleOverride {
+    /// New level, if given.
+    pub level: Option<Level>,
+    /// Parameters merged key by key over the rule's own `with:`.
+    pub with: Option<Node>,
+    /// Where the override is written.
+    pub pos: Pos,
+}
+
+/// The validated configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The file it came from (`None`: defaults).
+    pub source: Option<PathBuf>,
+    /// Declared services; when empty, one implicit service covers the repository.
+    pub services: Vec<Service>,
+    /// Rule overrides by rule ID.
+    pub rules: BTreeMap<String, RuleOverride>,
+    /// Team rules folder, resolved against the repository root.
+    pub rules_dir: Option<PathBuf>,
+    /// Globs marking Markdown files as runbooks.
+    pub runbooks: Vec<String>,
+    /// Globs of paths to skip entirely (in addition to .gitignore).
+    pub ignore: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    #[serde(default)]
+    version: Option<Spanned<u32>>,
+    #[serde(default)]
+    services: Vec<RawService>,
+    #[serde(default)]
+    rules: BTreeMap<String, Spanned<RawOverride>>,
+    #[serde(default)]
+    rules_dir: Option<String>,
+    #[serde(default)]
+    runbooks: Option<Vec<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawService {
+    name: Spanned<String>,
+    #[serde(default)]
+    paths: Vec<Spanned<String>>,
+    #[serde(default)]
+    tier: Option<Tier>,
+    #[serde(default)]
+    owner: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverride {
+    #[serde(default)]
+    level: Option<Level>,
+    #[serde(default)]
+    with: Option<Node>,
+}
+
+impl Config {
+    /// Finds and loads the config for the repository at `root`: `explicit`
+    /// when given (must exist), else `prr.yaml` / `.prr.yaml` at the root,
+    /// else the defaults.
+    pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        if let Some(p) = explicit {
+            return Config::load(p, root);
+        }
+        for name in CONFIG_NAMES {
+            let p = root.join(name);
+            if p.is_file() {
+                return Config::load(&p, root);
+            }
+        }
+        Ok(Config::default_for(root))
+    }
+
+    /// Defaults: one service named after the repository folder, covering
+    /// every file, tier `standard`; default runbook globs.
+    pub fn default_for(root: &Path) -> Config {
+        Config {
+            source: None,
+            services: Vec::new(),
+            rules: BTreeMap::new(),
+            rules_dir: None,
+            runbooks: DEFAULT_RUNBOOK_GLOBS.iter().map(|s| s.to_string()).collect(),
+            ignore: Vec::new(),
+        }
+        .with_root_name(root)
+    }
+
+    fn with_root_name(self, _root: &Path) -> Config {
+        self
+    }
+
+    /// Reads and validates `path`; relative paths inside are resolved against `root`.
+    pub fn load(path: &Path, root: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError::new(path, Pos::default(), format!("cannot read: {e}")))?;
+        Config::parse(&text, path, root)
+    }
+
+    /// Parses config text; `path` is used for messages only.
+    pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config, ConfigError> {
+        let mut opts = serde_saphyr::Options::default();
+        opts.strict_booleans = true;
+        opts.with_snippet = false;
+        let raw: Option<RawConfig> = serde_saphyr::from_str_with_options(text, opts)
+            .map_err(|e| {
+                let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
+                let full = e.to_string();
+                let first = full.lines().next().unwrap_or("invalid YAML").trim_start_matches("error: ");
+                let msg = match first.split_once(": ") {
+                    Some((head, rest)) if head.starts_with("line ") => rest,
+                    _ => first,
+                };
+                ConfigError::new(path, pos, msg.to_string())
+            })?;
+        let Some(raw) = raw else {
+            return Ok(Config::default_for(root).with_source(path));
+        };
+        if let Some(v) = &raw.version
+            && v.value != 1
+        {
+            return Err(ConfigError::new(
+                path,
+                Pos::from(&v.referenced),
+                format!("unsupported config version {} (expected 1)", v.value),
+            ));
+        }
+        let mut services = Vec::new();
+        for s in raw.services {
+            let pos = Pos::from(&s.name.referenced);
+            if s.name.value.trim().is_empty() {
+                return Err(ConfigError::new(path, pos, "service name must not be empty"));
+            }
+            if services.iter().any(|o: &Service| o.name == s.name.value) {
+                return Err(ConfigError::new(
+                    path,
+                    pos,
+                    format!("service `{}` is declared twice", s.name.value),
+                ));
+            }
+            let mut paths = Vec::new();
+            for g in &s.paths {
+                if let Err(e) = globset::Glob::new(&g.value) {
+                    return Err(ConfigError::new(
+                        path,
+                        Pos::from(&g.referenced),
+                        format!("invalid glob `{}`: {}", g.value, e.kind()),
+                    ));
+                }
+                paths.push(g.value.clone());
+            }
+            if paths.is_empty() {
+                paths.push("**".to_string());
+            }
+            services.push(Service {
+                name: s.name.value,
+                paths,
+                tier: s.tier.unwrap_or(Tier::Standard),
+                owner: s.owner,
+                pos,
+            });
+        }
+        let rules = raw
+            .rules
+            .into_iter()
+            .map(|(id, o)| {
+                (
+                    id,
+                    RuleOverride {
+                        level: o.value.level,
+                        with: o.value.with,
+                        pos: Pos::from(&o.referenced),
+                    },
+                )
+            })
+            .collect();
+        let runbooks = raw
+            .runbooks
+            .unwrap_or_else(|| DEFAULT_RUNBOOK_GLOBS.iter().map(|s| s.to_string()).collect());
+        for g in runbooks.iter().chain(raw.ignore.iter()) {
+            if let Err(e) = globset::Glob::new(g) {
+                return Err(ConfigError::new(
+                    path,
+                    Pos::default(),
+                    format!("invalid glob `{g}`: {}", e.kind()),
+                ));
+            }
+        }
+        Ok(Config {
+            source: Some(path.to_path_buf()),
+            services,
+            rules,
+            rules_dir: raw.rules_dir.map(|d| root.join(d)),
+            runbooks,
+            ignore: raw.ignore,
+        })
+    }
+
+    fn with_source(mut self, path: &Path) -> Config {
+        self.source = Some(path.to_path_buf());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("prr.yaml"), Path::new("/repo"))
+    }
+
+    #[test]
+    fn full_config() {
+        let c = parse(
+            "services:\n  - name: checkout\n    paths: [\"svc/**\"]\n    tier: critical\n    owner: pay\nrules:\n  alerts/for:\n    level: warning\n    with: { min: 5m }\nrules-dir: team-rules\n",
+        )
+        .unwrap();
+        assert_eq!(c.services[0].name, "checkout");
+        assert_eq!(c.services[0].tier, Tier::Critical);
+        let o = &c.rules["alerts/for"];
+        assert_eq!(o.level, Some(Level::Warning));
+        assert_eq!(o.with.as_ref().unwrap().get("min").unwrap().as_str(), Some("5m"));
+        assert_eq!(o.pos.line, 8);
+        assert_eq!(c.rules_dir.unwrap(), Path::new("/repo/team-rules"));
+    }
+
+    #[test]
+    fn unknown_key_points_at_line() {
+        let e = parse("services:\n  - name: a\n    tiers: critical\n").unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e}");
+        let s = e.to_string();
+        assert!(s.starts_with("prr.yaml:3:"), "{s}");
+        assert!(s.contains("tiers"), "{s}");
+    }
+
+    #[test]
+    fn wrong_type_points_at_line() {
+        let e = parse("services:\n  - name: a\n    tier: platinum\n").unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e}");
+        assert!(e.to_string().contains("critical"), "lists the expected values: {e}");
+    }
+
+    #[test]
+    fn bad_level_and_glob() {
+        let e = parse("rules:\n  x/y:\n    level: fatal\n").unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e}");
+        let e = parse("services:\n  - name: a\n    paths: [\"a/[b\"]\n").unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e}");
+    }
+
+    #[test]
+    fn empty_file_is_defaults() {
+        let c = parse("").unwrap();
+        assert!(c.services.is_empty());
+        assert_eq!(c.runbooks.len(), DEFAULT_RUNBOOK_GLOBS.len());
+    }
+}

@@ -1,0 +1,67 @@
+//! Typed views over the files prr reads. Each module turns parsed YAML
+//! [`crate::yaml::Node`]s (or Markdown text) into a model that keeps source
+//! positions; the checks read only these models.
+
+pub mod k8s;
+pub mod prometheus_rules;
+pub mod runbook;
+pub mod slo;
+
+/// Parses a Prometheus duration (`5m`, `1h30m`, `30d`, `1w`, `500ms`) into
+/// seconds. Units as in Prometheus' `model.ParseDuration`: ms, s, m, h, d
+/// (24 h), w (7 d), y (365 d). Returns `None` for anything else, including
+/// an empty string.
+pub fn parse_duration(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s == "0" {
+        return Some(0.0);
+    }
+    let mut total = 0.0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let n: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit, len) = if rest.starts_with("ms") {
+            (0.001, 2)
+        } else {
+            match rest.chars().next()? {
+                's' => (1.0, 1),
+                'm' => (60.0, 1),
+                'h' => (3600.0, 1),
+                'd' => (86_400.0, 1),
+                'w' => (604_800.0, 1),
+                'y' => (31_536_000.0, 1),
+                _ => return None,
+            }
+        };
+        total += n * unit;
+        rest = &rest[len..];
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5m"), Some(300.0));
+        assert_eq!(parse_duration("1h30m"), Some(5400.0));
+        assert_eq!(parse_duration("30d"), Some(2_592_000.0));
+        assert_eq!(parse_duration("1w"), Some(604_800.0));
+        assert_eq!(parse_duration("500ms"), Some(0.5));
+        assert_eq!(parse_duration("0"), Some(0.0));
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("5"), None);
+        assert_eq!(parse_duration("m5"), None);
+        assert_eq!(parse_duration("5x"), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! prr: a CI gate for production readiness and error budgets.
+//!
+//! Data flows one way (design.md §1): [`config`] → [`inventory`] →
+//! [`checks`] → findings → [`report`]. [`run`] ties them together for
+//! `prr check`; the binary maps its [`Outcome`] to the exit code
+//! (0 pass, 1 blocked, 2 usage/config/internal error).
+
+pub mod checks;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod formats;
+pub mod inventory;
+pub mod report;
+pub mod rules;
+pub mod yaml;
+
+use report::{Format, GateResult, RunReport};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Validated settings for `prr check`.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Repository root to check.
+    pub root: PathBuf,
+    /// `--config`, when given.
+    pub config: Option<PathBuf>,
+    /// Requested reports: format and destination (`None` = stdout).
+    pub outputs: Vec<(Format, Option<PathBuf>)>,
+    /// Colour in text written to a terminal.
+    pub color: bool,
+    /// Running inside GitHub Actions (`GITHUB_ACTIONS=true`): also write annotations.
+    pub github_actions: bool,
+}
+
+/// The result of a run, mapped to the exit code by the binary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Gate passes: exit 0.
+    Pass,
+    /// Gate blocks: exit 1.
+    Fail,
+}
+
+impl Outcome {
+    /// The process exit code.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+        }
+    }
+}
+
+/// Everything `prr check` computed, before rendering.
+pub struct CheckRun {
+    /// The inventory.
+    pub inventory: inventory::Inventory,
+    /// The rules that were loaded.
+    pub rules: Vec<rules::Rule>,
+    /// All findings, sorted.
+    pub findings: Vec<finding::Finding>,
+}
+
+/// Loads config and rules, scans the repository and runs every check.
+///
+/// Errors (exit 2): the root does not exist or is not a folder; the config
+/// or a rule file is invalid.
+pub fn analyze(root: &std::path::Path, config_path: Option<&std::path::Path>) -> anyhow::Result<CheckRun> {
+    if !root.exists() {
+        anyhow::bail!("{}: no such file or directory", root.display());
+    }
+    if !root.is_dir() {
+        anyhow::bail!("{}: not a directory (prr check takes a repository folder)", root.display());
+    }
+    let config = config::Config::discover(root, config_path)?;
+    let rules = rules::load(&config)?;
+    let inventory = inventory::scan(root, &config)?;
+    let ctx = checks::Context::new(&config, &inventory);
+    let mut findings = checks::run_all(&ctx, &rules);
+    for mut p in inventory.problems.iter().cloned() {
+        if p.service.is_none() && !p.path.is_empty() {
+            p.service = ctx.service_of(&p.path).map(|s| s.name.clone());
+        }
+        findings.push(p);
+    }
+    findings.sort_by(|a, b| {
+        (a.path.as_str(), a.line, a.column, a.rule.as_str()).cmp(&(b.path.as_str(), b.line, b.column, b.rule.as_str()))
+    });
+    findings.dedup();
+    Ok(CheckRun {
+        inventory,
+        rules,
+        findings,
+    })
+}
+
+/// `prr check`: analyze, write every requested report, return the verdict.
+pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
+    let run = analyze(&settings.root, settings.config.as_deref())?;
+    let (summary, result) = report::summarize(&run.findings, run.inventory.files.len());
+    let report = RunReport {
+        result,
+        findings: &run.findings,
+        rules: &run.rules,
+        summary,
+        inventory: &run.inventory,
+    };
+    let mut outputs = settings.outputs.clone();
+    if outputs.is_empty() {
+        outputs.push((Format::Text, None));
+    }
+    if settings.github_actions && !outputs.iter().any(|(f, _)| *f == Format::Github) {
+        outputs.push((Format::Github, None));
+    }
+    let stdout = std::io::stdout();
+    for (format, dest) in &outputs {
+        match dest {
+            Some(path) => {
+                let text = report::render(*format, &report, false);
+                std::fs::write(path, text)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            }
+            None => {
+                let text = report::render(*format, &report, settings.color);
+                let mut lock = stdout.lock();
+                // A closed pipe (`prr check | head`) is not an error worth exit 2.
+                let _ = lock.write_all(text.as_bytes());
+                let _ = lock.flush();
+            }
+        }
+    }
+    Ok(match result {
+        GateResult::Pass => Outcome::Pass,
+        GateResult::Fail => Outcome::Fail,
+    })
+}

@@ -1,0 +1,35 @@
+//! The JSON report (design.md §7, a contract): `version`, `result`,
+//! `findings`, `budget`, `summary`.
+
+use super::RunReport;
+use serde_json::json;
+
+/// Renders the report as pretty JSON followed by a newline.
+pub fn render(r: &RunReport) -> String {
+    let findings: Vec<serde_json::Value> = r
+        .findings
+        .iter()
+        .map(|f| {
+            json!({
+                "rule": f.rule,
+                "level": f.level,
+                "path": f.path,
+                "line": f.line,
+                "column": f.column,
+                "message": f.message,
+                "service": f.service,
+                "suppressed": f.suppressed,
+            })
+        })
+        .collect();
+    let v = json!({
+        "version": 1,
+        "result": r.result,
+        "findings": findings,
+        "budget": [],
+        "summary": r.summary,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
+    s.push('\n');
+    s
+}

@@ -1,0 +1,111 @@
+//! Reporters: one per output format behind one trait. Each turns the run's
+//! [`RunReport`] into a string; the CLI writes it to stdout or a file.
+
+use crate::finding::{Finding, Level};
+use crate::inventory::Inventory;
+use crate::rules::Rule;
+use serde::Serialize;
+
+pub mod github;
+pub mod json;
+pub mod text;
+
+/// The gate's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GateResult {
+    /// No unsuppressed error-level finding: exit 0.
+    Pass,
+    /// At least one unsuppressed error-level finding: exit 1.
+    Fail,
+}
+
+/// Counts for the summary (design.md §7).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Unsuppressed error-level findings.
+    pub errors: usize,
+    /// Unsuppressed warnings.
+    pub warnings: usize,
+    /// Unsuppressed notices.
+    pub notices: usize,
+    /// Suppressed findings of any level.
+    pub suppressed: usize,
+    /// Files walked.
+    pub files_scanned: usize,
+}
+
+/// Everything a reporter needs.
+pub struct RunReport<'a> {
+    /// The verdict.
+    pub result: GateResult,
+    /// Findings, sorted by path, line, column, rule.
+    pub findings: &'a [Finding],
+    /// The rules that ran (for descriptions and help).
+    pub rules: &'a [Rule],
+    /// Counts.
+    pub summary: Summary,
+    /// The inventory (source lines for snippets).
+    pub inventory: &'a Inventory,
+}
+
+impl RunReport<'_> {
+    /// The rule with `id`, if it is a rule-file rule (not a built-in `prr/…` one).
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The source line to show for `f`: the finding's own (redacted) snippet
+    /// when it has one, never the raw line of a sensitive finding.
+    pub fn snippet(&self, f: &Finding) -> Option<String> {
+        if let Some(s) = &f.snippet {
+            return Some(s.clone());
+        }
+        if f.sensitive || f.line == 0 {
+            return None;
+        }
+        self.inventory.line(&f.path, f.line).map(str::to_string)
+    }
+}
+
+/// Computes summary counts and the verdict.
+pub fn summarize(findings: &[Finding], files_scanned: usize) -> (Summary, GateResult) {
+    let mut s = Summary {
+        files_scanned,
+        ..Default::default()
+    };
+    for f in findings {
+        if f.suppressed {
+            s.suppressed += 1;
+            continue;
+        }
+        match f.level {
+            Level::Error => s.errors += 1,
+            Level::Warning => s.warnings += 1,
+            Level::Notice => s.notices += 1,
+            Level::Off => {}
+        }
+    }
+    let result = if s.errors > 0 { GateResult::Fail } else { GateResult::Pass };
+    (s, result)
+}
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human text with the offending lines.
+    Text,
+    /// The JSON report (design.md §7).
+    Json,
+    /// GitHub workflow commands (`::error file=…,line=…::msg`).
+    Github,
+}
+
+/// Renders the report in `format`. `color` applies to text only.
+pub fn render(format: Format, report: &RunReport, color: bool) -> String {
+    match format {
+        Format::Text => text::render(report, color),
+        Format::Json => json::render(report),
+        Format::Github => github::render(report),
+    }
+}

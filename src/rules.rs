@@ -1,0 +1,290 @@
+//! Rule files: the declarative checklist (design.md §3).
+//!
+//! One rule per YAML file. The default pack is the top-level `rules/` folder,
+//! embedded in the binary at build time (see `build.rs`); a team folder
+//! (`rules-dir:` in prr.yaml) adds rules or replaces built-in ones by ID; the
+//! `rules:` overrides of prr.yaml then change levels and merge parameters.
+//!
+//! ```yaml
+//! id: alerts/runbook-annotation      # family/name, kebab-case (contract)
+//! title: Every alert links a runbook
+//! level: error                        # error | warning | notice | off
+//! applies-to: { tiers: [critical, standard] }   # optional
+//! check: alerts.required-annotation   # built-in analyzer
+//! with: { annotation: runbook_url }   # analyzer parameters
+//! help: |
+//!   Why it matters and how to fix it.
+//! ```
+
+use crate::config::{Config, ConfigError, Tier};
+use crate::finding::Level;
+use crate::yaml::{Node, Pos, Value};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// Where a rule was defined.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleSource {
+    /// The embedded default pack (`rules/<file>`).
+    Builtin(&'static str),
+    /// A team rule file.
+    Team(PathBuf),
+}
+
+impl RuleSource {
+    /// A display path (`rules/x.yaml` or the team file's path).
+    pub fn display(&self) -> String {
+        match self {
+            RuleSource::Builtin(f) => format!("rules/{f}"),
+            RuleSource::Team(p) => p.display().to_string(),
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        PathBuf::from(self.display())
+    }
+}
+
+/// A loaded rule, after team replacements and prr.yaml overrides.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Stable ID, `family/name`.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Effective level.
+    pub level: Level,
+    /// Tiers the rule applies to (`None`: all).
+    pub tiers: Option<Vec<Tier>>,
+    /// Analyzer name (`alerts.required-annotation`, `yaml.assert`, …).
+    pub check: String,
+    /// Analyzer parameters (a mapping; empty when none).
+    pub with: Node,
+    /// Help text (Markdown).
+    pub help: String,
+    /// Where it came from.
+    pub source: RuleSource,
+}
+
+impl Rule {
+    /// The rule's family (`alerts` for `alerts/for`).
+    pub fn family(&self) -> &str {
+        self.id.split('/').next().unwrap_or("")
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRule {
+    id: Spanned<String>,
+    title: String,
+    level: Level,
+    #[serde(default)]
+    applies_to: Option<AppliesTo>,
+    check: Spanned<String>,
+    #[serde(default)]
+    with: Option<Node>,
+    help: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppliesTo {
+    #[serde(default)]
+    tiers: Option<Vec<Tier>>,
+}
+
+/// Parses one rule file. `path` is for messages.
+pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
+    let path = source.path();
+    let mut opts = serde_saphyr::Options::default();
+    opts.strict_booleans = true;
+    opts.with_snippet = false;
+    let raw: RawRule = serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
+        let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
+        let full = e.to_string();
+        let first = full.lines().next().unwrap_or("invalid rule file").trim_start_matches("error: ");
+        let msg = match first.split_once(": ") {
+            Some((h, rest)) if h.starts_with("line ") => rest,
+            _ => first,
+        };
+        ConfigError::new(&path, pos, msg.to_string())
+    })?;
+    let id = raw.id.value;
+    if !valid_id(&id) {
+        return Err(ConfigError::new(
+            &path,
+            Pos::from(&raw.id.referenced),
+            format!("rule id `{id}` must be `family/name` in kebab-case"),
+        ));
+    }
+    let check = raw.check.value;
+    let Some(analyzer) = crate::checks::analyzer(&check) else {
+        let known: Vec<&str> = crate::checks::REGISTRY.iter().map(|a| a.name).collect();
+        return Err(ConfigError::new(
+            &path,
+            Pos::from(&raw.check.referenced),
+            format!("unknown check `{check}`; known checks: {}", known.join(", ")),
+        ));
+    };
+    let with = raw.with.unwrap_or(Node {
+        value: Value::Map(Vec::new()),
+        pos: Pos::default(),
+    });
+    if let Err(msg) = (analyzer.validate)(&with) {
+        return Err(ConfigError::new(&path, with.pos, format!("invalid `with` for {check}: {msg}")));
+    }
+    Ok(Rule {
+        id,
+        title: raw.title,
+        level: raw.level,
+        tiers: raw.applies_to.and_then(|a| a.tiers),
+        check,
+        with,
+        help: raw.help,
+        source,
+    })
+}
+
+fn valid_id(id: &str) -> bool {
+    let mut parts = id.split('/');
+    let (Some(a), Some(b), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-')
+    };
+    ok(a) && ok(b)
+}
+
+/// Loads the embedded pack, then team rules, then applies prr.yaml overrides.
+///
+/// Errors (exit 2): a malformed rule file, a duplicate ID inside one source,
+/// an unknown analyzer or bad parameters, an override naming no rule.
+pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
+    let mut rules: Vec<Rule> = Vec::new();
+    for (name, text) in EMBEDDED_RULES {
+        let rule = parse_rule(text, RuleSource::Builtin(name))?;
+        if rules.iter().any(|r| r.id == rule.id) {
+            return Err(ConfigError::new(
+                &rule.source.path(),
+                Pos::default(),
+                format!("duplicate rule id `{}`", rule.id),
+            ));
+        }
+        rules.push(rule);
+    }
+    if let Some(dir) = &config.rules_dir {
+        load_team_rules(dir, &mut rules)?;
+    }
+    let cfg_path = config.source.clone().unwrap_or_else(|| PathBuf::from("prr.yaml"));
+    for (id, o) in &config.rules {
+        let Some(rule) = rules.iter_mut().find(|r| &r.id == id) else {
+            return Err(ConfigError::new(
+                &cfg_path,
+                o.pos,
+                format!("override for unknown rule `{id}` (see `prr rules`)"),
+            ));
+        };
+        if let Some(level) = o.level {
+            rule.level = level;
+        }
+        if let Some(with) = &o.with {
+            let merged = merge_params(&rule.with, with).map_err(|m| ConfigError::new(&cfg_path, with.pos, m))?;
+            let analyzer = crate::checks::analyzer(&rule.check).ok_or_else(|| {
+                ConfigError::new(&cfg_path, o.pos, format!("unknown check `{}`", rule.check))
+            })?;
+            (analyzer.validate)(&merged).map_err(|m| {
+                ConfigError::new(&cfg_path, with.pos, format!("invalid `with` for {id}: {m}"))
+            })?;
+            rule.with = merged;
+        }
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rules)
+}
+
+fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        ConfigError::new(dir, Pos::default(), format!("cannot read rules-dir: {e}"))
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+        .collect();
+    files.sort();
+    let mut seen: Vec<String> = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f)
+            .map_err(|e| ConfigError::new(&f, Pos::default(), format!("cannot read: {e}")))?;
+        let rule = parse_rule(&text, RuleSource::Team(f.clone()))?;
+        if seen.contains(&rule.id) {
+            return Err(ConfigError::new(&f, Pos::default(), format!("duplicate rule id `{}` in rules-dir", rule.id)));
+        }
+        seen.push(rule.id.clone());
+        match rules.iter_mut().find(|r| r.id == rule.id) {
+            Some(existing) => *existing = rule,
+            None => rules.push(rule),
+        }
+    }
+    Ok(())
+}
+
+/// Merges override parameters over a rule's own: keys of `over` replace the
+/// same keys of `base` (one level deep); other keys of `base` are kept.
+pub fn merge_params(base: &Node, over: &Node) -> Result<Node, String> {
+    let (Value::Map(b), Value::Map(o)) = (&base.value, &over.value) else {
+        return Err(format!("`with` must be a mapping, found {}", over.type_name()));
+    };
+    let mut out = b.clone();
+    for (k, v) in o {
+        match out.iter_mut().find(|(bk, _)| bk.name == k.name) {
+            Some(slot) => slot.1 = v.clone(),
+            None => out.push((k.clone(), v.clone())),
+        }
+    }
+    Ok(Node {
+        value: Value::Map(out),
+        pos: over.pos,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_pack_loads() {
+        let rules = load(&Config::default()).unwrap();
+        assert!(!rules.is_empty());
+        for r in &rules {
+            assert!(valid_id(&r.id), "{}", r.id);
+            assert!(!r.help.trim().is_empty(), "{} has help", r.id);
+        }
+    }
+
+    #[test]
+    fn bad_rule_files() {
+        let src = || RuleSource::Team(PathBuf::from("t.yaml"));
+        let e = parse_rule("id: a/b\ntitle: t\nlevel: error\ncheck: no.such\nhelp: h\n", src()).unwrap_err();
+        assert_eq!(e.pos.line, 4);
+        assert!(e.to_string().contains("unknown check"), "{e}");
+        let e = parse_rule("id: A_B\ntitle: t\nlevel: error\ncheck: file.exists\nhelp: h\n", src()).unwrap_err();
+        assert_eq!(e.pos.line, 1);
+        let e = parse_rule("id: a/b\ntitle: t\nlevel: loud\ncheck: file.exists\nhelp: h\n", src()).unwrap_err();
+        assert_eq!(e.pos.line, 3, "{e}");
+    }
+
+    #[test]
+    fn merge_keeps_other_params() {
+        let b = &crate::yaml::parse_documents("a: 1\nb: 2\n").unwrap()[0];
+        let o = &crate::yaml::parse_documents("b: 3\nc: 4\n").unwrap()[0];
+        let m = merge_params(b, o).unwrap();
+        assert_eq!(m.to_json(), serde_json::json!({"a": 1, "b": 3, "c": 4}));
+    }
+}

@@ -1,0 +1,446 @@
+//! A generic YAML tree that keeps the source position of every node.
+//!
+//! Every check needs to point at a file and a line, so repository YAML is read
+//! once into [`Node`]s (a value plus its 1-based line and column, taken from
+//! `serde_saphyr::Spanned`) and the format modules build typed views on top.
+//! Parsing follows YAML 1.2 booleans (`Y`, `on`, `yes` stay strings, as in
+//! Kubernetes and Prometheus, which use Go's yaml.v3), rejects duplicate keys
+//! (as `promtool` and `kubectl` do), and runs under a resource budget so a
+//! hostile file (alias bombs, deep nesting) is an error, not an exhausted host.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Budget, Options, Spanned};
+use std::fmt;
+
+/// A 1-based line and column in a source file (0 means unknown).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// 1-based line number; 0 when the position is not known.
+    pub line: u32,
+    /// 1-based column number (characters); 0 when not known.
+    pub column: u32,
+}
+
+impl Pos {
+    /// A position at `line`, column 1.
+    pub fn line(line: u32) -> Self {
+        Pos { line, column: 1 }
+    }
+}
+
+impl From<&serde_saphyr::Location> for Pos {
+    fn from(l: &serde_saphyr::Location) -> Self {
+        Pos {
+            line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(l.column()).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// A YAML value whose children carry their own positions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// `null`, `~` or an empty value.
+    Null,
+    /// `true` / `false` (YAML 1.2 core schema only).
+    Bool(bool),
+    /// An integer that fits in `i64` (larger unsigned values become `Float`).
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string scalar.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in source order. Keys are scalars rendered as strings.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key: the scalar rendered as a string, with its position.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    /// The key text (`"8080"` for the integer key 8080).
+    pub name: String,
+    /// Where the key starts.
+    pub pos: Pos,
+}
+
+/// A YAML value with the position where it is written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub value: Value,
+    /// Where the value starts (for an alias: where the alias is used).
+    pub pos: Pos,
+}
+
+/// A YAML syntax error, with position when the parser gave one.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    /// The parser's message, first line only (no snippet).
+    pub message: String,
+    /// Where the error was detected.
+    pub pos: Pos,
+}
+
+const NULL_NODE: Node = Node {
+    value: Value::Null,
+    pos: Pos { line: 0, column: 0 },
+};
+
+impl Node {
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The key object (with its position) for `key` when this node is a mapping.
+    pub fn key(&self, key: &str) -> Option<&Key> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(k, _)| k),
+            _ => None,
+        }
+    }
+
+    /// Follows a dotted path of mapping keys (`"spec.template.spec"`).
+    /// Numeric segments index sequences (`"spec.containers.0"`).
+    pub fn path(&self, dotted: &str) -> Option<&Node> {
+        let mut cur = self;
+        for seg in dotted.split('.').filter(|s| !s.is_empty()) {
+            cur = match &cur.value {
+                Value::Map(_) => cur.get(seg)?,
+                Value::Seq(items) => items.get(seg.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    /// The string value, if this is a string scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar rendered as text (`3` → `"3"`, `true` → `"true"`); `None` for
+    /// null, sequences and mappings.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A number, from a numeric scalar or a string that parses as one
+    /// (Pyrra writes `target: "99.5"`).
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.value {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Str(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        }
+    }
+
+    /// An integer scalar (or an integral float / numeric string).
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Int(i) => Some(*i),
+            Value::Float(f) if f.fract() == 0.0 && f.is_finite() => Some(*f as i64),
+            Value::Str(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        }
+    }
+
+    /// A boolean scalar.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The items when this is a sequence (empty slice otherwise).
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The entries when this is a mapping (empty slice otherwise).
+    pub fn entries(&self) -> &[(Key, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Whether this node is a mapping.
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    /// Whether this node is null.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// A short name for the node's type, for messages ("a mapping", "a string").
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a sequence",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// The null node, for `unwrap_or` chains.
+    pub fn null() -> &'static Node {
+        &NULL_NODE
+    }
+
+    /// Converts to a `serde_json::Value` (positions dropped), for JSONPath
+    /// queries and typed parameter decoding.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::Str(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// Limits for parsing repository YAML: generous for real manifests, small
+/// enough that an alias bomb or a deeply nested file fails fast.
+fn options() -> Options {
+    let mut budget = Budget::default();
+    budget.max_aliases = 10_000;
+    budget.max_anchors = 10_000;
+    budget.max_events = 5_000_000;
+    let mut opts = Options::default();
+    opts.budget = Some(budget);
+    opts.strict_booleans = true;
+    opts.with_snippet = false;
+    opts
+}
+
+/// Parses every document of a YAML stream.
+///
+/// Empty documents (a stray `---`) are dropped. Errors: the first syntax
+/// error, duplicate key or budget breach, with its position.
+pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    let docs: Vec<Option<Spanned<Value>>> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(to_error)?;
+    Ok(docs
+        .into_iter()
+        .flatten()
+        .map(|s| Node {
+            pos: Pos::from(&s.referenced),
+            value: s.value,
+        })
+        .filter(|n| !n.is_null())
+        .collect())
+}
+
+fn to_error(e: serde_saphyr::Error) -> YamlError {
+    let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
+    let full = e.to_string();
+    // serde-saphyr prefixes "error: line N column M: " and may append a snippet.
+    let first = full.lines().next().unwrap_or("invalid YAML");
+    let msg = first.trim_start_matches("error: ");
+    let msg = match msg.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => msg,
+    };
+    YamlError {
+        message: msg.to_string(),
+        pos,
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Spanned<KeyText> = Spanned::deserialize(d)?;
+        Ok(Key {
+            name: s.value.0,
+            pos: Pos::from(&s.referenced),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Spanned<Value> = Spanned::deserialize(d)?;
+        Ok(Node {
+            pos: Pos::from(&s.referenced),
+            value: s.value,
+        })
+    }
+}
+
+struct KeyText(String);
+
+impl<'de> Deserialize<'de> for KeyText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyText;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<KeyText, E> {
+                Ok(KeyText(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeyText, E> {
+                Ok(KeyText(v.to_string()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<KeyText, E> {
+                Ok(KeyText("null".to_string()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::Str(v.to_string()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+                Ok(Value::Str(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+                Ok(i64::try_from(v).map_or(Value::Float(v as f64), Value::Int))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+                Ok(Value::Float(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+                Value::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(n) = a.next_element::<Node>()? {
+                    v.push(n);
+                }
+                Ok(Value::Seq(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Value, A::Error> {
+                let mut v = Vec::new();
+                while let Some(k) = a.next_key::<Key>()? {
+                    let n = a.next_value::<Node>()?;
+                    v.push((k, n));
+                }
+                Ok(Value::Map(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_multi_documents() {
+        let docs = parse_documents("a: 1\nb:\n  c: [x, y]\n---\n---\nkind: Y\n").unwrap();
+        assert_eq!(docs.len(), 2, "the empty middle document is dropped");
+        let c = docs[0].path("b.c.1").unwrap();
+        assert_eq!(c.as_str(), Some("y"));
+        assert_eq!(c.pos, Pos { line: 3, column: 10 });
+        assert_eq!(docs[0].key("b").unwrap().pos.line, 2);
+        // YAML 1.2 booleans: `Y` is a string, as Kubernetes reads it.
+        assert_eq!(docs[1].get("kind").unwrap().as_str(), Some("Y"));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = parse_documents("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert_eq!(err.pos.line, 3);
+        assert!(!err.message.contains("-->"), "no snippet in message: {}", err.message);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse_documents("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(err.pos.line, 2);
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            s.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert!(parse_documents(&s).is_err());
+    }
+
+    #[test]
+    fn to_json_keeps_structure() {
+        let docs = parse_documents("a: [1, 2.5, \"s\", true, ~]\n").unwrap();
+        assert_eq!(
+            docs[0].to_json(),
+            serde_json::json!({"a": [1, 2.5, "s", true, null]})
+        );
+    }
+}
