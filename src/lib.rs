@@ -136,3 +136,6 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         GateResult::Fail => Outcome::Fail,
     })
 }
+
+#[cfg(test)]
+pub(crate) mod testutil;
