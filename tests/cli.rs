@@ -1,0 +1,241 @@
+//! The CLI contract (design.md §6): exit codes, bad input, report formats.
+//! Runs the real `prr` binary on throw-away repositories.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn prr(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));
+    cmd.args(args).current_dir(cwd).env_remove("GITHUB_ACTIONS").env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run prr")
+}
+
+fn repo(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, body) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_report(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+fn rules_of(report: &serde_json::Value) -> Vec<(String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn missing_path_is_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    let o = prr(&["check", "no/such/dir"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no/such/dir: no such file or directory"), "{}", stderr(&o));
+}
+
+#[test]
+fn file_instead_of_folder_is_exit_2() {
+    let d = repo(&[("a.yaml", b"a: 1\n")]);
+    let o = prr(&["check", "a.yaml"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("not a directory"), "{}", stderr(&o));
+}
+
+#[test]
+fn config_unknown_key_is_exit_2_with_position() {
+    let d = repo(&[("prr.yaml", b"services:\n  - name: shop\n    teir: critical\n")]);
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("prr.yaml:3:5"), "{e}");
+    assert!(e.contains("teir"), "{e}");
+}
+
+#[test]
+fn config_wrong_type_is_exit_2() {
+    let d = repo(&[("prr.yaml", b"services: shop\n")]);
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("prr.yaml:1:"), "{}", stderr(&o));
+}
+
+#[test]
+fn override_of_unknown_rule_is_exit_2() {
+    let d = repo(&[("prr.yaml", b"rules:\n  alerts/nope:\n    level: off\n")]);
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("prr.yaml:3:") || stderr(&o).contains("prr.yaml:2:"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("alerts/nope"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_error_is_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    let o = prr(&["check", "--format", "xml"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = prr(&["frobnicate"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn malformed_files_are_findings_not_crashes() {
+    let mut big = b"a: ".to_vec();
+    big.extend(std::iter::repeat_n(b'x', 11 * 1024 * 1024));
+    let d = repo(&[
+        ("broken.yaml", b"groups:\n  - name: a\n    rules: [\n"),
+        ("utf8.yml", b"a: \"\xc3\x28\"\n"),
+        ("blob.bin", b"\x7fELF\x00\x00\x01"),
+        ("huge.yaml", &big),
+        ("ok.yaml", b"a: 1\n"),
+    ]);
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.path(), d.path().join("loop")).unwrap();
+    let o = prr(&["check", ".", "--format", "json"], d.path(), &[]);
+    assert_ne!(o.status.code(), Some(101), "panic: {}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "a parse error blocks: {}", stderr(&o));
+    let r = json_report(&o);
+    let f = rules_of(&r);
+    assert!(f.contains(&("prr/parse-error".into(), "broken.yaml".into(), 3)), "{f:?}");
+    assert!(f.contains(&("prr/parse-error".into(), "utf8.yml".into(), 1)), "{f:?}");
+    assert!(f.iter().any(|x| x.0 == "prr/skipped" && x.1 == "huge.yaml"), "{f:?}");
+    // The walk saw every regular file (the symlink loop is not followed).
+    assert_eq!(r["summary"]["files_scanned"], 5);
+}
+
+#[test]
+fn json_report_shape() {
+    let d = repo(&[("deploy/broken.yaml", b"a: [\n")]);
+    let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let r = json_report(&o);
+    assert_eq!(r["version"], 1);
+    assert_eq!(r["result"], "fail");
+    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "prr/parse-error").unwrap();
+    for key in ["rule", "level", "path", "line", "column", "message", "service", "suppressed"] {
+        assert!(f.get(key).is_some(), "finding has {key}");
+    }
+    assert_eq!(f["path"], "deploy/broken.yaml");
+    assert_eq!(f["level"], "error");
+    assert!(r["summary"]["errors"].as_u64().unwrap() >= 1);
+    assert!(r["budget"].is_array());
+}
+
+#[test]
+fn several_reports_in_one_run() {
+    let d = repo(&[("broken.yaml", b"a: [\n")]);
+    let o = prr(&["check", ".", "-f", "json", "-o", "out/r.json", "-f", "text"], d.path(), &[]);
+    // The output folder does not exist: a clear error, exit 2.
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("out/r.json"), "{}", stderr(&o));
+    let o = prr(&["check", ".", "-f", "json", "-o", "r.json", "-f", "text"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(file["result"], "fail");
+    assert!(stdout(&o).contains("prr: FAIL"), "{}", stdout(&o));
+}
+
+#[test]
+fn github_annotations_inside_actions() {
+    let d = repo(&[("deploy/broken.yaml", b"a: 1\nb: [\n")]);
+    let o = prr(&["check", "."], d.path(), &[("GITHUB_ACTIONS", "true")]);
+    let out = stdout(&o);
+    assert!(
+        out.lines().any(|l| l.starts_with("::error file=deploy/broken.yaml,line=") && l.contains("title=prr/parse-error")),
+        "{out}"
+    );
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert!(!stdout(&o).contains("::error"), "no workflow commands outside Actions");
+}
+
+#[test]
+fn text_report_shows_the_line() {
+    let d = repo(&[("alerts.yaml", b"groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up ==\n")]);
+    let o = prr(&["check", "."], d.path(), &[]);
+    let out = stdout(&o);
+    assert!(out.contains("alerts.yaml:5:"), "{out}");
+    assert!(out.contains("expr: up =="), "the offending line is shown: {out}");
+    assert!(!out.contains("\x1b["), "no colour when NO_COLOR is set");
+}
+
+#[test]
+fn explain_and_rules() {
+    let d = tempfile::tempdir().unwrap();
+    let o = prr(&["rules", "--json"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"prr/codeowners"), "{ids:?}");
+    let o = prr(&["explain", "prr/codeowners"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("CODEOWNERS"));
+    let o = prr(&["explain", "prr/nope"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("prr/codeowners"), "suggests rules of the family: {}", stderr(&o));
+}
+
+#[test]
+fn team_rules_and_overrides() {
+    let d = repo(&[
+        ("prr.yaml", b"rules-dir: team-rules\nrules:\n  prr/codeowners:\n    level: error\n"),
+        (
+            "team-rules/dockerfile-user.yaml",
+            b"id: team/dockerfile-user\ntitle: Containers do not run as root\nlevel: warning\ncheck: file.contains\nwith:\n  files: [\"**/Dockerfile\"]\n  pattern: \"^USER \"\nhelp: Add a USER line.\n",
+        ),
+        (
+            "team-rules/no-latest.yaml",
+            b"id: team/no-host-network\ntitle: No hostNetwork\nlevel: error\ncheck: yaml.assert\nwith:\n  select: { kind: Deployment }\n  path: \"$.spec.template.spec.hostNetwork\"\n  assert: absent\nhelp: Do not use the host network.\n",
+        ),
+        ("Dockerfile", b"FROM scratch\n"),
+        ("d.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n"),
+    ]);
+    let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let r = json_report(&o);
+    let findings = r["findings"].as_array().unwrap();
+    let by = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).collect::<Vec<_>>();
+    let user = by("team/dockerfile-user");
+    assert_eq!(user.len(), 1);
+    assert_eq!(user[0]["level"], "warning");
+    assert_eq!(user[0]["path"], "Dockerfile");
+    let host = by("team/no-host-network");
+    assert_eq!(host.len(), 1);
+    assert_eq!(host[0]["line"], 7, "points at the hostNetwork value");
+    let owners = by("prr/codeowners");
+    assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0]["level"], "error", "level override applied");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn bad_team_rule_is_exit_2() {
+    let d = repo(&[
+        ("prr.yaml", b"rules-dir: r\n"),
+        ("r/x.yaml", b"id: team/x\ntitle: t\nlevel: error\ncheck: yaml.assert\nwith:\n  path: \"$[\"\n  assert: exists\nhelp: h\n"),
+    ]);
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("x.yaml"), "{}", stderr(&o));
+}
