@@ -33,16 +33,20 @@ impl Runbook {
         let mut fence: Option<String> = None;
         let lines: Vec<&str> = text.lines().collect();
         let mut start = 0;
-        if lines.first().map(|l| l.trim_end()) == Some("---") {
-            if let Some(end) = lines.iter().skip(1).position(|l| l.trim_end() == "---") {
-                start = end + 2;
-            }
+        if lines.first().map(|l| l.trim_end()) == Some("---")
+            && let Some(end) = lines.iter().skip(1).position(|l| l.trim_end() == "---")
+        {
+            start = end + 2;
         }
         let mut seen: std::collections::HashMap<String, usize> = Default::default();
         let mut push = |level: u8, text: &str, line: usize, headings: &mut Vec<Heading>| {
             let base = slug(text);
             let n = seen.entry(base.clone()).or_insert(0);
-            let anchor = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+            let anchor = if *n == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
             *n += 1;
             headings.push(Heading {
                 level,
@@ -125,10 +129,20 @@ mod tests {
     fn headings_and_anchors() {
         let md = "---\ntitle: x\n---\n# Alert Name\n\n## Meaning\n```\n# not a heading\n```\n## Impact\nSetext\n------\n## Meaning\n";
         let r = Runbook::parse("r.md", md);
-        let t: Vec<_> = r.headings.iter().map(|h| (h.level, h.text.as_str(), h.line)).collect();
+        let t: Vec<_> = r
+            .headings
+            .iter()
+            .map(|h| (h.level, h.text.as_str(), h.line))
+            .collect();
         assert_eq!(
             t,
-            vec![(1, "Alert Name", 4), (2, "Meaning", 6), (2, "Impact", 10), (2, "Setext", 11), (2, "Meaning", 13)]
+            vec![
+                (1, "Alert Name", 4),
+                (2, "Meaning", 6),
+                (2, "Impact", 10),
+                (2, "Setext", 11),
+                (2, "Meaning", 13)
+            ]
         );
         assert_eq!(r.headings[4].anchor, "meaning-1");
         assert_eq!(slug("What it means / Impact?"), "what-it-means--impact");
