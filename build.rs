@@ -24,6 +24,7 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    let dest = Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("embedded_rules.rs");
+    let dest =
+        Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
 }

@@ -83,14 +83,17 @@ pub struct ExplainArgs {
     pub config: Option<PathBuf>,
 }
 
+/// Requested reports: each format with its destination (`None` = stdout).
+pub type Outputs = Vec<(Format, Option<PathBuf>)>;
+
 /// Parses the process arguments. Returns the parsed CLI and the pairing of
 /// `--format`/`--output` for `check` (clap errors exit 2 themselves).
-pub fn parse() -> Result<(Cli, Vec<(Format, Option<PathBuf>)>), clap::Error> {
+pub fn parse() -> Result<(Cli, Outputs), clap::Error> {
     parse_from(std::env::args_os())
 }
 
 /// Like [`parse`], from explicit arguments (tests).
-pub fn parse_from<I, T>(args: I) -> Result<(Cli, Vec<(Format, Option<PathBuf>)>), clap::Error>
+pub fn parse_from<I, T>(args: I) -> Result<(Cli, Outputs), clap::Error>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
@@ -99,29 +102,38 @@ where
     let matches = cmd.try_get_matches_from_mut(args)?;
     let cli = Cli::from_arg_matches(&matches)?;
     let outputs = match matches.subcommand() {
-        Some(("check", m)) => pair_outputs(m).map_err(|msg| cmd.error(clap::error::ErrorKind::ArgumentConflict, msg))?,
+        Some(("check", m)) => pair_outputs(m)
+            .map_err(|msg| cmd.error(clap::error::ErrorKind::ArgumentConflict, msg))?,
         _ => Vec::new(),
     };
     Ok((cli, outputs))
 }
 
 /// Pairs each `--output` with the nearest `--format` before it.
-fn pair_outputs(m: &ArgMatches) -> Result<Vec<(Format, Option<PathBuf>)>, String> {
-    let formats: Vec<(usize, Format)> = match (m.indices_of("format"), m.get_many::<Format>("format")) {
-        (Some(i), Some(v)) => i.zip(v.copied()).collect(),
-        _ => Vec::new(),
-    };
-    let outputs: Vec<(usize, PathBuf)> = match (m.indices_of("output"), m.get_many::<PathBuf>("output")) {
-        (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
-        _ => Vec::new(),
-    };
-    let mut pairs: Vec<(Format, Option<PathBuf>)> = formats.iter().map(|(_, f)| (*f, None)).collect();
+fn pair_outputs(m: &ArgMatches) -> Result<Outputs, String> {
+    let formats: Vec<(usize, Format)> =
+        match (m.indices_of("format"), m.get_many::<Format>("format")) {
+            (Some(i), Some(v)) => i.zip(v.copied()).collect(),
+            _ => Vec::new(),
+        };
+    let outputs: Vec<(usize, PathBuf)> =
+        match (m.indices_of("output"), m.get_many::<PathBuf>("output")) {
+            (Some(i), Some(v)) => i.zip(v.cloned()).collect(),
+            _ => Vec::new(),
+        };
+    let mut pairs: Outputs = formats.iter().map(|(_, f)| (*f, None)).collect();
     for (oi, path) in outputs {
         let Some(k) = formats.iter().rposition(|(fi, _)| *fi < oi) else {
-            return Err(format!("--output {} must follow a --format", path.display()));
+            return Err(format!(
+                "--output {} must follow a --format",
+                path.display()
+            ));
         };
         if pairs[k].1.is_some() {
-            return Err(format!("two --output values for one --format (at {})", path.display()));
+            return Err(format!(
+                "two --output values for one --format (at {})",
+                path.display()
+            ));
         }
         pairs[k].1 = Some(path);
     }
@@ -134,8 +146,15 @@ mod tests {
 
     #[test]
     fn format_output_pairing() {
-        let (_, o) = parse_from(["prr", "check", "-f", "json", "-o", "a.json", "-f", "text"]).unwrap();
-        assert_eq!(o, vec![(Format::Json, Some(PathBuf::from("a.json"))), (Format::Text, None)]);
+        let (_, o) =
+            parse_from(["prr", "check", "-f", "json", "-o", "a.json", "-f", "text"]).unwrap();
+        assert_eq!(
+            o,
+            vec![
+                (Format::Json, Some(PathBuf::from("a.json"))),
+                (Format::Text, None)
+            ]
+        );
         assert!(parse_from(["prr", "check", "-o", "a.json", "-f", "json"]).is_err());
         assert!(parse_from(["prr", "check", "-f", "json", "-o", "a", "-o", "b"]).is_err());
     }

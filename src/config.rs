@@ -29,8 +29,11 @@ use std::path::{Path, PathBuf};
 pub const CONFIG_NAMES: [&str; 2] = ["prr.yaml", ".prr.yaml"];
 
 /// Default globs that mark a Markdown file as a runbook.
-pub const DEFAULT_RUNBOOK_GLOBS: [&str; 3] =
-    ["**/runbooks/**/*.md", "**/runbook/**/*.md", "**/*runbook*.md"];
+pub const DEFAULT_RUNBOOK_GLOBS: [&str; 3] = [
+    "**/runbooks/**/*.md",
+    "**/runbook/**/*.md",
+    "**/*runbook*.md",
+];
 
 /// A configuration problem: exit code 2, printed as `file:line:column: message`.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +68,9 @@ impl ConfigError {
 
 /// Service tier, from most to least demanding (the service catalog tiers of
 /// the SRE practice we follow).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
     /// User-facing, revenue or safety critical.
@@ -117,7 +122,7 @@ pub struct RuleOverride {
 }
 
 /// The validated configuration.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// The file it came from (`None`: defaults).
     pub source: Option<PathBuf>,
@@ -131,6 +136,12 @@ pub struct Config {
     pub runbooks: Vec<String>,
     /// Globs of paths to skip entirely (in addition to .gitignore).
     pub ignore: Vec<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::default_for(Path::new("."))
+    }
 }
 
 #[derive(Deserialize)]
@@ -188,22 +199,21 @@ impl Config {
         Ok(Config::default_for(root))
     }
 
-    /// Defaults: one service named after the repository folder, covering
-    /// every file, tier `standard`; default runbook globs.
-    pub fn default_for(root: &Path) -> Config {
+    /// Defaults: no declared services (the checks then use one implicit
+    /// service named after the repository folder, covering every file, tier
+    /// `standard`); default runbook globs.
+    pub fn default_for(_root: &Path) -> Config {
         Config {
             source: None,
             services: Vec::new(),
             rules: BTreeMap::new(),
             rules_dir: None,
-            runbooks: DEFAULT_RUNBOOK_GLOBS.iter().map(|s| s.to_string()).collect(),
+            runbooks: DEFAULT_RUNBOOK_GLOBS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             ignore: Vec::new(),
         }
-        .with_root_name(root)
-    }
-
-    fn with_root_name(self, _root: &Path) -> Config {
-        self
     }
 
     /// Reads and validates `path`; relative paths inside are resolved against `root`.
@@ -218,11 +228,15 @@ impl Config {
         let mut opts = serde_saphyr::Options::default();
         opts.strict_booleans = true;
         opts.with_snippet = false;
-        let raw: Option<RawConfig> = serde_saphyr::from_str_with_options(text, opts)
-            .map_err(|e| {
+        let raw: Option<RawConfig> =
+            serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
                 let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
                 let full = e.to_string();
-                let first = full.lines().next().unwrap_or("invalid YAML").trim_start_matches("error: ");
+                let first = full
+                    .lines()
+                    .next()
+                    .unwrap_or("invalid YAML")
+                    .trim_start_matches("error: ");
                 let msg = match first.split_once(": ") {
                     Some((head, rest)) if head.starts_with("line ") => rest,
                     _ => first,
@@ -245,7 +259,11 @@ impl Config {
         for s in raw.services {
             let pos = Pos::from(&s.name.referenced);
             if s.name.value.trim().is_empty() {
-                return Err(ConfigError::new(path, pos, "service name must not be empty"));
+                return Err(ConfigError::new(
+                    path,
+                    pos,
+                    "service name must not be empty",
+                ));
             }
             if services.iter().any(|o: &Service| o.name == s.name.value) {
                 return Err(ConfigError::new(
@@ -290,9 +308,12 @@ impl Config {
                 )
             })
             .collect();
-        let runbooks = raw
-            .runbooks
-            .unwrap_or_else(|| DEFAULT_RUNBOOK_GLOBS.iter().map(|s| s.to_string()).collect());
+        let runbooks = raw.runbooks.unwrap_or_else(|| {
+            DEFAULT_RUNBOOK_GLOBS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        });
         for g in runbooks.iter().chain(raw.ignore.iter()) {
             if let Err(e) = globset::Glob::new(g) {
                 return Err(ConfigError::new(
@@ -336,7 +357,10 @@ mod tests {
         assert_eq!(c.services[0].tier, Tier::Critical);
         let o = &c.rules["alerts/for"];
         assert_eq!(o.level, Some(Level::Warning));
-        assert_eq!(o.with.as_ref().unwrap().get("min").unwrap().as_str(), Some("5m"));
+        assert_eq!(
+            o.with.as_ref().unwrap().get("min").unwrap().as_str(),
+            Some("5m")
+        );
         assert_eq!(o.pos.line, 8);
         assert_eq!(c.rules_dir.unwrap(), Path::new("/repo/team-rules"));
     }
@@ -354,7 +378,10 @@ mod tests {
     fn wrong_type_points_at_line() {
         let e = parse("services:\n  - name: a\n    tier: platinum\n").unwrap_err();
         assert_eq!(e.pos.line, 3, "{e}");
-        assert!(e.to_string().contains("critical"), "lists the expected values: {e}");
+        assert!(
+            e.to_string().contains("critical"),
+            "lists the expected values: {e}"
+        );
     }
 
     #[test]

@@ -92,7 +92,8 @@ impl Inventory {
     /// Line `line` (1-based) of `path`, without its line ending.
     pub fn line(&self, path: &str, line: u32) -> Option<&str> {
         let text = self.text(path)?;
-        text.lines().nth(usize::try_from(line).ok()?.checked_sub(1)?)
+        text.lines()
+            .nth(usize::try_from(line).ok()?.checked_sub(1)?)
     }
 }
 
@@ -132,13 +133,20 @@ pub fn scan(root: &Path, config: &Config) -> anyhow::Result<Inventory> {
             Ok(e) => e,
             Err(err) => {
                 inv.problems.push(
-                    Finding::new("prr/skipped", &walk_error_path(&err, root), Pos::default(), format!("not read: {err}"))
-                        .with_level(Level::Notice),
+                    Finding::new(
+                        "prr/skipped",
+                        &walk_error_path(&err, root),
+                        Pos::default(),
+                        format!("not read: {err}"),
+                    )
+                    .with_level(Level::Notice),
                 );
                 continue;
             }
         };
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if !ft.is_file() {
             // Directories, and symlinks (never followed).
             continue;
@@ -215,8 +223,13 @@ fn read_file(
         Err(e) => {
             file.kind = FileKind::Binary;
             inv.problems.push(
-                Finding::new("prr/skipped", rel, Pos::default(), format!("not readable: {e}"))
-                    .with_level(Level::Notice),
+                Finding::new(
+                    "prr/skipped",
+                    rel,
+                    Pos::default(),
+                    format!("not readable: {e}"),
+                )
+                .with_level(Level::Notice),
             );
             return file;
         }
@@ -234,7 +247,10 @@ fn read_file(
             let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let line = bytes[..at].iter().filter(|b| **b == b'\n').count() + 1;
-            (String::from_utf8_lossy(&bytes).into_owned(), Some((at, line)))
+            (
+                String::from_utf8_lossy(&bytes).into_owned(),
+                Some((at, line)),
+            )
         }
     };
     let text: Arc<str> = Arc::from(text);
@@ -290,7 +306,11 @@ fn read_file(
         }
         Err(e) => {
             file.kind = FileKind::BrokenYaml;
-            inv.problems.push(parse_error(rel, e.pos, format!("invalid YAML: {}", e.message)));
+            inv.problems.push(parse_error(
+                rel,
+                e.pos,
+                format!("invalid YAML: {}", e.message),
+            ));
         }
     }
     file
@@ -308,12 +328,16 @@ fn flatten(docs: Vec<Node>) -> Vec<Node> {
     for d in docs {
         let is_object_list = matches!(&d.value, yaml::Value::Seq(items)
             if !items.is_empty() && items.iter().all(|i| i.get("apiVersion").is_some() || i.get("kind").is_some()));
-        let is_k8s_list = d.get("kind").and_then(Node::as_str) == Some("List")
-            && d.get("items").is_some();
+        let is_k8s_list =
+            d.get("kind").and_then(Node::as_str) == Some("List") && d.get("items").is_some();
         if is_object_list {
             out.extend(d.items().iter().cloned());
         } else if is_k8s_list {
-            out.extend(d.get("items").map(|i| i.items().to_vec()).unwrap_or_default());
+            out.extend(
+                d.get("items")
+                    .map(|i| i.items().to_vec())
+                    .unwrap_or_default(),
+            );
         } else {
             out.push(d);
         }
@@ -329,7 +353,9 @@ fn classify(rel: &str, docs: &[Node], inv: &mut Inventory, slo_docs: &mut Vec<Sl
                 format,
                 node: doc.clone(),
             });
-        } else if prometheus_rules::is_rule_file(doc) || prometheus_rules::is_prometheus_rule_object(doc) {
+        } else if prometheus_rules::is_rule_file(doc)
+            || prometheus_rules::is_prometheus_rule_object(doc)
+        {
             inv.rule_files.push(RuleFile::from_document(rel, doc));
         } else if let Some(obj) = K8sObject::from_node(rel, doc) {
             inv.objects.push(obj);
@@ -366,15 +392,32 @@ mod tests {
         let inv = scan(d, &Config::default_for(d)).unwrap();
         let paths: Vec<_> = inv.files.iter().map(|f| f.path.as_str()).collect();
         assert!(paths.contains(&".github/workflows/ci.yaml"));
-        assert!(!paths.iter().any(|p| p.starts_with("ignored/") || p.starts_with(".git/")));
+        assert!(
+            !paths
+                .iter()
+                .any(|p| p.starts_with("ignored/") || p.starts_with(".git/"))
+        );
         assert_eq!(inv.rule_files.len(), 1);
         let kinds: Vec<_> = inv.objects.iter().map(|o| o.kind.as_str()).collect();
         assert_eq!(kinds, vec!["Deployment", "Service"]);
         assert_eq!(inv.runbooks.len(), 1);
-        let probs: Vec<_> = inv.problems.iter().map(|p| (p.rule.as_str(), p.path.as_str(), p.line)).collect();
-        assert!(probs.contains(&("prr/parse-error", "broken.yaml", 1)), "{probs:?}");
-        assert!(probs.contains(&("prr/parse-error", "bad-utf8.yaml", 1)), "{probs:?}");
-        assert!(probs.contains(&("prr/templated", "chart/templates/d.yaml", 1)), "{probs:?}");
+        let probs: Vec<_> = inv
+            .problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.path.as_str(), p.line))
+            .collect();
+        assert!(
+            probs.contains(&("prr/parse-error", "broken.yaml", 1)),
+            "{probs:?}"
+        );
+        assert!(
+            probs.contains(&("prr/parse-error", "bad-utf8.yaml", 1)),
+            "{probs:?}"
+        );
+        assert!(
+            probs.contains(&("prr/templated", "chart/templates/d.yaml", 1)),
+            "{probs:?}"
+        );
         assert_eq!(inv.file("bin.dat").unwrap().kind, FileKind::Binary);
     }
 }

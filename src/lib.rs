@@ -67,12 +67,18 @@ pub struct CheckRun {
 ///
 /// Errors (exit 2): the root does not exist or is not a folder; the config
 /// or a rule file is invalid.
-pub fn analyze(root: &std::path::Path, config_path: Option<&std::path::Path>) -> anyhow::Result<CheckRun> {
+pub fn analyze(
+    root: &std::path::Path,
+    config_path: Option<&std::path::Path>,
+) -> anyhow::Result<CheckRun> {
     if !root.exists() {
         anyhow::bail!("{}: no such file or directory", root.display());
     }
     if !root.is_dir() {
-        anyhow::bail!("{}: not a directory (prr check takes a repository folder)", root.display());
+        anyhow::bail!(
+            "{}: not a directory (prr check takes a repository folder)",
+            root.display()
+        );
     }
     let config = config::Config::discover(root, config_path)?;
     let rules = rules::load(&config)?;
@@ -86,7 +92,12 @@ pub fn analyze(root: &std::path::Path, config_path: Option<&std::path::Path>) ->
         findings.push(p);
     }
     findings.sort_by(|a, b| {
-        (a.path.as_str(), a.line, a.column, a.rule.as_str()).cmp(&(b.path.as_str(), b.line, b.column, b.rule.as_str()))
+        (a.path.as_str(), a.line, a.column, a.rule.as_str()).cmp(&(
+            b.path.as_str(),
+            b.line,
+            b.column,
+            b.rule.as_str(),
+        ))
     });
     findings.dedup();
     Ok(CheckRun {

@@ -23,13 +23,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn dispatch(cli: cli::Cli, outputs: Vec<(prr::report::Format, Option<std::path::PathBuf>)>) -> anyhow::Result<u8> {
+fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+                ColorChoice::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
             };
             let settings = prr::Settings {
                 root: args.path,
@@ -69,11 +72,20 @@ fn dispatch(cli: cli::Cli, outputs: Vec<(prr::report::Format, Option<std::path::
                 anyhow::bail!(
                     "no rule `{}`{}",
                     args.rule,
-                    if near.is_empty() { " (see `prr rules`)".to_string() } else { format!("; in that family: {}", near.join(", ")) }
+                    if near.is_empty() {
+                        " (see `prr rules`)".to_string()
+                    } else {
+                        format!("; in that family: {}", near.join(", "))
+                    }
                 );
             };
             println!("{} — {}\n", r.id, r.title);
-            println!("level: {}    check: {}    source: {}", r.level, r.check, r.source.display());
+            println!(
+                "level: {}    check: {}    source: {}",
+                r.level,
+                r.check,
+                r.source.display()
+            );
             if let Some(t) = &r.tiers {
                 let t: Vec<&str> = t.iter().map(|t| t.as_str()).collect();
                 println!("applies to tiers: {}", t.join(", "));

@@ -106,7 +106,11 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
     let raw: RawRule = serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
         let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
         let full = e.to_string();
-        let first = full.lines().next().unwrap_or("invalid rule file").trim_start_matches("error: ");
+        let first = full
+            .lines()
+            .next()
+            .unwrap_or("invalid rule file")
+            .trim_start_matches("error: ");
         let msg = match first.split_once(": ") {
             Some((h, rest)) if h.starts_with("line ") => rest,
             _ => first,
@@ -127,7 +131,10 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
         return Err(ConfigError::new(
             &path,
             Pos::from(&raw.check.referenced),
-            format!("unknown check `{check}`; known checks: {}", known.join(", ")),
+            format!(
+                "unknown check `{check}`; known checks: {}",
+                known.join(", ")
+            ),
         ));
     };
     let with = raw.with.unwrap_or(Node {
@@ -135,7 +142,11 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
         pos: Pos::default(),
     });
     if let Err(msg) = (analyzer.validate)(&with) {
-        return Err(ConfigError::new(&path, with.pos, format!("invalid `with` for {check}: {msg}")));
+        return Err(ConfigError::new(
+            &path,
+            with.pos,
+            format!("invalid `with` for {check}: {msg}"),
+        ));
     }
     Ok(Rule {
         id,
@@ -156,7 +167,8 @@ fn valid_id(id: &str) -> bool {
     };
     let ok = |s: &str| {
         !s.is_empty()
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
     };
     ok(a) && ok(b)
@@ -182,7 +194,10 @@ pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
     if let Some(dir) = &config.rules_dir {
         load_team_rules(dir, &mut rules)?;
     }
-    let cfg_path = config.source.clone().unwrap_or_else(|| PathBuf::from("prr.yaml"));
+    let cfg_path = config
+        .source
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("prr.yaml"));
     for (id, o) in &config.rules {
         let Some(rule) = rules.iter_mut().find(|r| &r.id == id) else {
             return Err(ConfigError::new(
@@ -195,7 +210,8 @@ pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
             rule.level = level;
         }
         if let Some(with) = &o.with {
-            let merged = merge_params(&rule.with, with).map_err(|m| ConfigError::new(&cfg_path, with.pos, m))?;
+            let merged = merge_params(&rule.with, with)
+                .map_err(|m| ConfigError::new(&cfg_path, with.pos, m))?;
             let analyzer = crate::checks::analyzer(&rule.check).ok_or_else(|| {
                 ConfigError::new(&cfg_path, o.pos, format!("unknown check `{}`", rule.check))
             })?;
@@ -224,7 +240,11 @@ fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError>
             .map_err(|e| ConfigError::new(&f, Pos::default(), format!("cannot read: {e}")))?;
         let rule = parse_rule(&text, RuleSource::Team(f.clone()))?;
         if seen.contains(&rule.id) {
-            return Err(ConfigError::new(&f, Pos::default(), format!("duplicate rule id `{}` in rules-dir", rule.id)));
+            return Err(ConfigError::new(
+                &f,
+                Pos::default(),
+                format!("duplicate rule id `{}` in rules-dir", rule.id),
+            ));
         }
         seen.push(rule.id.clone());
         match rules.iter_mut().find(|r| r.id == rule.id) {
@@ -239,7 +259,10 @@ fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError>
 /// same keys of `base` (one level deep); other keys of `base` are kept.
 pub fn merge_params(base: &Node, over: &Node) -> Result<Node, String> {
     let (Value::Map(b), Value::Map(o)) = (&base.value, &over.value) else {
-        return Err(format!("`with` must be a mapping, found {}", over.type_name()));
+        return Err(format!(
+            "`with` must be a mapping, found {}",
+            over.type_name()
+        ));
     };
     let mut out = b.clone();
     for (k, v) in o {
@@ -271,12 +294,24 @@ mod tests {
     #[test]
     fn bad_rule_files() {
         let src = || RuleSource::Team(PathBuf::from("t.yaml"));
-        let e = parse_rule("id: a/b\ntitle: t\nlevel: error\ncheck: no.such\nhelp: h\n", src()).unwrap_err();
+        let e = parse_rule(
+            "id: a/b\ntitle: t\nlevel: error\ncheck: no.such\nhelp: h\n",
+            src(),
+        )
+        .unwrap_err();
         assert_eq!(e.pos.line, 4);
         assert!(e.to_string().contains("unknown check"), "{e}");
-        let e = parse_rule("id: A_B\ntitle: t\nlevel: error\ncheck: file.exists\nhelp: h\n", src()).unwrap_err();
+        let e = parse_rule(
+            "id: A_B\ntitle: t\nlevel: error\ncheck: file.exists\nhelp: h\n",
+            src(),
+        )
+        .unwrap_err();
         assert_eq!(e.pos.line, 1);
-        let e = parse_rule("id: a/b\ntitle: t\nlevel: loud\ncheck: file.exists\nhelp: h\n", src()).unwrap_err();
+        let e = parse_rule(
+            "id: a/b\ntitle: t\nlevel: loud\ncheck: file.exists\nhelp: h\n",
+            src(),
+        )
+        .unwrap_err();
         assert_eq!(e.pos.line, 3, "{e}");
     }
 

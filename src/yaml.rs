@@ -403,7 +403,13 @@ mod tests {
         assert_eq!(docs.len(), 2, "the empty middle document is dropped");
         let c = docs[0].path("b.c.1").unwrap();
         assert_eq!(c.as_str(), Some("y"));
-        assert_eq!(c.pos, Pos { line: 3, column: 10 });
+        assert_eq!(
+            c.pos,
+            Pos {
+                line: 3,
+                column: 10
+            }
+        );
         assert_eq!(docs[0].key("b").unwrap().pos.line, 2);
         // YAML 1.2 booleans: `Y` is a string, as Kubernetes reads it.
         assert_eq!(docs[1].get("kind").unwrap().as_str(), Some("Y"));
@@ -413,7 +419,11 @@ mod tests {
     fn syntax_error_has_position() {
         let err = parse_documents("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
         assert_eq!(err.pos.line, 3);
-        assert!(!err.message.contains("-->"), "no snippet in message: {}", err.message);
+        assert!(
+            !err.message.contains("-->"),
+            "no snippet in message: {}",
+            err.message
+        );
     }
 
     #[test]

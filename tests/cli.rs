@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 
 fn prr(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));
-    cmd.args(args).current_dir(cwd).env_remove("GITHUB_ACTIONS").env("NO_COLOR", "1");
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -55,7 +58,11 @@ fn missing_path_is_exit_2() {
     let d = tempfile::tempdir().unwrap();
     let o = prr(&["check", "no/such/dir"], d.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("no/such/dir: no such file or directory"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no/such/dir: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -68,7 +75,10 @@ fn file_instead_of_folder_is_exit_2() {
 
 #[test]
 fn config_unknown_key_is_exit_2_with_position() {
-    let d = repo(&[("prr.yaml", b"services:\n  - name: shop\n    teir: critical\n")]);
+    let d = repo(&[(
+        "prr.yaml",
+        b"services:\n  - name: shop\n    teir: critical\n",
+    )]);
     let o = prr(&["check", "."], d.path(), &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
@@ -89,7 +99,11 @@ fn override_of_unknown_rule_is_exit_2() {
     let d = repo(&[("prr.yaml", b"rules:\n  alerts/nope:\n    level: off\n")]);
     let o = prr(&["check", "."], d.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("prr.yaml:3:") || stderr(&o).contains("prr.yaml:2:"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("prr.yaml:3:") || stderr(&o).contains("prr.yaml:2:"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("alerts/nope"), "{}", stderr(&o));
 }
 
@@ -117,12 +131,26 @@ fn malformed_files_are_findings_not_crashes() {
     std::os::unix::fs::symlink(d.path(), d.path().join("loop")).unwrap();
     let o = prr(&["check", ".", "--format", "json"], d.path(), &[]);
     assert_ne!(o.status.code(), Some(101), "panic: {}", stderr(&o));
-    assert_eq!(o.status.code(), Some(1), "a parse error blocks: {}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a parse error blocks: {}",
+        stderr(&o)
+    );
     let r = json_report(&o);
     let f = rules_of(&r);
-    assert!(f.contains(&("prr/parse-error".into(), "broken.yaml".into(), 3)), "{f:?}");
-    assert!(f.contains(&("prr/parse-error".into(), "utf8.yml".into(), 1)), "{f:?}");
-    assert!(f.iter().any(|x| x.0 == "prr/skipped" && x.1 == "huge.yaml"), "{f:?}");
+    assert!(
+        f.contains(&("prr/parse-error".into(), "broken.yaml".into(), 3)),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("prr/parse-error".into(), "utf8.yml".into(), 1)),
+        "{f:?}"
+    );
+    assert!(
+        f.iter().any(|x| x.0 == "prr/skipped" && x.1 == "huge.yaml"),
+        "{f:?}"
+    );
     // The walk saw every regular file (the symlink loop is not followed).
     assert_eq!(r["summary"]["files_scanned"], 5);
 }
@@ -134,8 +162,22 @@ fn json_report_shape() {
     let r = json_report(&o);
     assert_eq!(r["version"], 1);
     assert_eq!(r["result"], "fail");
-    let f = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "prr/parse-error").unwrap();
-    for key in ["rule", "level", "path", "line", "column", "message", "service", "suppressed"] {
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "prr/parse-error")
+        .unwrap();
+    for key in [
+        "rule",
+        "level",
+        "path",
+        "line",
+        "column",
+        "message",
+        "service",
+        "suppressed",
+    ] {
         assert!(f.get(key).is_some(), "finding has {key}");
     }
     assert_eq!(f["path"], "deploy/broken.yaml");
@@ -147,13 +189,22 @@ fn json_report_shape() {
 #[test]
 fn several_reports_in_one_run() {
     let d = repo(&[("broken.yaml", b"a: [\n")]);
-    let o = prr(&["check", ".", "-f", "json", "-o", "out/r.json", "-f", "text"], d.path(), &[]);
+    let o = prr(
+        &["check", ".", "-f", "json", "-o", "out/r.json", "-f", "text"],
+        d.path(),
+        &[],
+    );
     // The output folder does not exist: a clear error, exit 2.
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("out/r.json"), "{}", stderr(&o));
-    let o = prr(&["check", ".", "-f", "json", "-o", "r.json", "-f", "text"], d.path(), &[]);
+    let o = prr(
+        &["check", ".", "-f", "json", "-o", "r.json", "-f", "text"],
+        d.path(),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(1));
-    let file: serde_json::Value = serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
+    let file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
     assert_eq!(file["result"], "fail");
     assert!(stdout(&o).contains("prr: FAIL"), "{}", stdout(&o));
 }
@@ -164,20 +215,31 @@ fn github_annotations_inside_actions() {
     let o = prr(&["check", "."], d.path(), &[("GITHUB_ACTIONS", "true")]);
     let out = stdout(&o);
     assert!(
-        out.lines().any(|l| l.starts_with("::error file=deploy/broken.yaml,line=") && l.contains("title=prr/parse-error")),
+        out.lines()
+            .any(|l| l.starts_with("::error file=deploy/broken.yaml,line=")
+                && l.contains("title=prr/parse-error")),
         "{out}"
     );
     let o = prr(&["check", "."], d.path(), &[]);
-    assert!(!stdout(&o).contains("::error"), "no workflow commands outside Actions");
+    assert!(
+        !stdout(&o).contains("::error"),
+        "no workflow commands outside Actions"
+    );
 }
 
 #[test]
 fn text_report_shows_the_line() {
-    let d = repo(&[("alerts.yaml", b"groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up ==\n")]);
+    let d = repo(&[(
+        "alerts.yaml",
+        b"groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up ==\n",
+    )]);
     let o = prr(&["check", "."], d.path(), &[]);
     let out = stdout(&o);
     assert!(out.contains("alerts.yaml:5:"), "{out}");
-    assert!(out.contains("expr: up =="), "the offending line is shown: {out}");
+    assert!(
+        out.contains("expr: up =="),
+        "the offending line is shown: {out}"
+    );
     assert!(!out.contains("\x1b["), "no colour when NO_COLOR is set");
 }
 
@@ -187,14 +249,23 @@ fn explain_and_rules() {
     let o = prr(&["rules", "--json"], d.path(), &[]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"prr/codeowners"), "{ids:?}");
     let o = prr(&["explain", "prr/codeowners"], d.path(), &[]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("CODEOWNERS"));
     let o = prr(&["explain", "prr/nope"], d.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("prr/codeowners"), "suggests rules of the family: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("prr/codeowners"),
+        "suggests rules of the family: {}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -215,7 +286,12 @@ fn team_rules_and_overrides() {
     let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
     let r = json_report(&o);
     let findings = r["findings"].as_array().unwrap();
-    let by = |rule: &str| findings.iter().filter(|f| f["rule"] == rule).collect::<Vec<_>>();
+    let by = |rule: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect::<Vec<_>>()
+    };
     let user = by("team/dockerfile-user");
     assert_eq!(user.len(), 1);
     assert_eq!(user[0]["level"], "warning");

@@ -8,7 +8,14 @@ use std::process::{Command, Output};
 fn check(example: &str, format: &str) -> Output {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(["check", &format!("examples/{example}"), "--format", format, "--color", "never"])
+        .args([
+            "check",
+            &format!("examples/{example}"),
+            "--format",
+            format,
+            "--color",
+            "never",
+        ])
         .current_dir(root)
         .env_remove("GITHUB_ACTIONS")
         .output()
@@ -21,7 +28,15 @@ fn families(report: &serde_json::Value) -> Vec<String> {
         .expect("findings")
         .iter()
         .filter(|f| f["level"] == "error" && f["suppressed"] == false)
-        .map(|f| f["rule"].as_str().unwrap_or("").split('/').next().unwrap_or("").to_string())
+        .map(|f| {
+            f["rule"]
+                .as_str()
+                .unwrap_or("")
+                .split('/')
+                .next()
+                .unwrap_or("")
+                .to_string()
+        })
         .collect();
     f.sort();
     f.dedup();
@@ -32,10 +47,18 @@ fn families(report: &serde_json::Value) -> Vec<String> {
 fn checkout_passes() {
     let o = check("checkout", "json");
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     assert_eq!(report["result"], "pass");
     assert_eq!(report["summary"]["errors"], 0);
-    assert_eq!(report["summary"]["warnings"], 0, "the good example is clean: {report:#}");
+    assert_eq!(
+        report["summary"]["warnings"], 0,
+        "the good example is clean: {report:#}"
+    );
     insta::assert_json_snapshot!("checkout-json", report);
     let text = check("checkout", "text");
     insta::assert_snapshot!("checkout-text", String::from_utf8_lossy(&text.stdout));
@@ -47,12 +70,21 @@ fn legacy_fails_in_every_family() {
     assert_eq!(o.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(report["result"], "fail");
-    assert_eq!(families(&report), vec!["alerts", "rollout", "runbook", "secrets", "slo"]);
+    assert_eq!(
+        families(&report),
+        vec!["alerts", "rollout", "runbook", "secrets", "slo"]
+    );
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(!text.contains("AKIAQ3FAKEKEY7TESTZ2"), "the secret is redacted");
+    assert!(
+        !text.contains("AKIAQ3FAKEKEY7TESTZ2"),
+        "the secret is redacted"
+    );
     insta::assert_json_snapshot!("legacy-json", report);
     let text = check("legacy", "text");
     let text = String::from_utf8_lossy(&text.stdout).into_owned();
-    assert!(!text.contains("AKIAQ3FAKEKEY7TESTZ2"), "the secret is redacted in text");
+    assert!(
+        !text.contains("AKIAQ3FAKEKEY7TESTZ2"),
+        "the secret is redacted in text"
+    );
     insta::assert_snapshot!("legacy-text", text);
 }

@@ -42,7 +42,9 @@ pub fn file_exists(ctx: &Context, rule: &Rule, p: &FileExists) -> Vec<Finding> {
             .iter()
             .filter(|g| {
                 let set = globset(std::slice::from_ref(*g));
-                !files.iter().any(|f| filter(&f.path) && set.is_match(&f.path))
+                !files
+                    .iter()
+                    .any(|f| filter(&f.path) && set.is_match(&f.path))
             })
             .cloned()
             .collect();
@@ -63,7 +65,9 @@ pub fn file_exists(ctx: &Context, rule: &Rule, p: &FileExists) -> Vec<Finding> {
         for s in &ctx.services {
             let missing = check(&|path: &str| ctx.in_service(s, path));
             if !missing.is_empty() {
-                out.push(Finding::new(&rule.id, "", Pos::default(), msg(&missing)).with_service(&s.name));
+                out.push(
+                    Finding::new(&rule.id, "", Pos::default(), msg(&missing)).with_service(&s.name),
+                );
             }
         }
     } else {
@@ -115,7 +119,9 @@ pub fn file_contains(ctx: &Context, rule: &Rule, p: &FileContains) -> Vec<Findin
         if !set.is_match(&f.path) {
             continue;
         }
-        let Some(text) = f.text.as_deref() else { continue };
+        let Some(text) = f.text.as_deref() else {
+            continue;
+        };
         if p.negate {
             for m in p.pattern.find_iter(text) {
                 let pos = pos_of(text, m.start());
@@ -230,9 +236,11 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
         }
         for doc in &f.docs {
             let field = |k: &str| doc.get(k).and_then(Node::as_str);
-            if p.select.kind.as_deref().is_some_and(|k| field("kind") != Some(k))
-                || p
-                    .select
+            if p.select
+                .kind
+                .as_deref()
+                .is_some_and(|k| field("kind") != Some(k))
+                || p.select
                     .api_version
                     .as_deref()
                     .is_some_and(|v| field("apiVersion") != Some(v))
@@ -262,7 +270,8 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
                             &rule.id,
                             &f.path,
                             pos,
-                            what.clone().unwrap_or_else(|| format!("`{}` must not be set{name}", p.path)),
+                            what.clone()
+                                .unwrap_or_else(|| format!("`{}` must not be set{name}", p.path)),
                         ));
                     }
                 }
@@ -271,9 +280,10 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
                         let v = n.node();
                         let ok = match p.assert {
                             Assertion::Equals => p.value.as_ref() == Some(v),
-                            Assertion::Matches => {
-                                v.as_str().zip(re.as_ref()).is_some_and(|(s, re)| re.is_match(s))
-                            }
+                            Assertion::Matches => v
+                                .as_str()
+                                .zip(re.as_ref())
+                                .is_some_and(|(s, re)| re.is_match(s)),
                             Assertion::Min => number(v)
                                 .zip(p.value.as_ref().and_then(number))
                                 .is_some_and(|(a, b)| a >= b),
@@ -320,7 +330,10 @@ fn number(v: &serde_json::Value) -> Option<f64> {
 }
 
 /// The node at a JSONPath normalized location.
-fn node_at<'a, 'b>(root: &'a Node, path: impl Iterator<Item = &'b PathElement<'b>>) -> Option<&'a Node> {
+fn node_at<'a, 'b>(
+    root: &'a Node,
+    path: impl Iterator<Item = &'b PathElement<'b>>,
+) -> Option<&'a Node> {
     let mut cur = root;
     for el in path {
         cur = match el {

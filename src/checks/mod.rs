@@ -119,22 +119,50 @@ macro_rules! analyzer {
 /// Every built-in analyzer, by name.
 pub static REGISTRY: &[Analyzer] = &[
     analyzer!("file.exists", generic::file_exists, generic::FileExists),
-    analyzer!("file.contains", generic::file_contains, generic::FileContains),
+    analyzer!(
+        "file.contains",
+        generic::file_contains,
+        generic::FileContains
+    ),
     analyzer!("yaml.assert", generic::yaml_assert, generic::YamlAssert),
     analyzer!("slo.present", slo::present, slo::Present),
     analyzer!("slo.schema", slo::schema, slo::Schema),
-    analyzer!("slo.objective-range", slo::objective_range, slo::ObjectiveRange),
+    analyzer!(
+        "slo.objective-range",
+        slo::objective_range,
+        slo::ObjectiveRange
+    ),
     analyzer!("slo.window", slo::window, slo::Window),
     analyzer!("slo.sli-query", slo::sli_query, slo::SliQuery),
     analyzer!("slo.coverage", slo::coverage, slo::Coverage),
-    analyzer!("alerts.burn-rate", burn_rate::burn_rate, burn_rate::BurnRate),
+    analyzer!(
+        "alerts.burn-rate",
+        burn_rate::burn_rate,
+        burn_rate::BurnRate
+    ),
     analyzer!("alerts.parse", alerts::parse, alerts::Parse),
     analyzer!("alerts.duplicate", alerts::duplicate, alerts::Duplicate),
-    analyzer!("alerts.severity-label", alerts::severity_label, alerts::SeverityLabel),
-    analyzer!("alerts.required-annotation", alerts::required_annotation, alerts::RequiredAnnotation),
-    analyzer!("alerts.runbook-resolves", alerts::runbook_resolves, alerts::RunbookResolves),
+    analyzer!(
+        "alerts.severity-label",
+        alerts::severity_label,
+        alerts::SeverityLabel
+    ),
+    analyzer!(
+        "alerts.required-annotation",
+        alerts::required_annotation,
+        alerts::RequiredAnnotation
+    ),
+    analyzer!(
+        "alerts.runbook-resolves",
+        alerts::runbook_resolves,
+        alerts::RunbookResolves
+    ),
     analyzer!("alerts.for", alerts::for_duration, alerts::ForDuration),
-    analyzer!("alerts.cause-based-page", alerts::cause_based_page, alerts::CauseBasedPage),
+    analyzer!(
+        "alerts.cause-based-page",
+        alerts::cause_based_page,
+        alerts::CauseBasedPage
+    ),
     analyzer!("runbook.present", runbooks::present, runbooks::Present),
     analyzer!("runbook.sections", runbooks::sections, runbooks::Sections),
     analyzer!("runbook.orphan", runbooks::orphan, runbooks::Orphan),
@@ -143,8 +171,16 @@ pub static REGISTRY: &[Analyzer] = &[
     analyzer!("rollout.resources", rollout::resources, rollout::Resources),
     analyzer!("rollout.pdb", rollout::pdb, rollout::Pdb),
     analyzer!("rollout.strategy", rollout::strategy, rollout::Strategy),
-    analyzer!("rollout.image-pinned", rollout::image_pinned, rollout::ImagePinned),
-    analyzer!("rollout.selector-match", rollout::selector_match, rollout::SelectorMatch),
+    analyzer!(
+        "rollout.image-pinned",
+        rollout::image_pinned,
+        rollout::ImagePinned
+    ),
+    analyzer!(
+        "rollout.selector-match",
+        rollout::selector_match,
+        rollout::SelectorMatch
+    ),
     analyzer!("secrets.pattern", secrets::pattern, secrets::Pattern),
 ];
 
@@ -162,7 +198,9 @@ pub fn run_all(ctx: &Context, rules: &[Rule]) -> Vec<Finding> {
         if rule.level == crate::finding::Level::Off {
             continue;
         }
-        let Some(a) = analyzer(&rule.check) else { continue };
+        let Some(a) = analyzer(&rule.check) else {
+            continue;
+        };
         for mut f in (a.run)(ctx, rule) {
             f.level = rule.level;
             if f.service.is_none() && !f.path.is_empty() {

@@ -74,7 +74,10 @@ pub struct PromRule {
 impl PromRule {
     /// The value of label `name`.
     pub fn label(&self, name: &str) -> Option<&Text> {
-        self.labels.iter().find(|(k, _)| k.value == name).map(|(_, v)| v)
+        self.labels
+            .iter()
+            .find(|(k, _)| k.value == name)
+            .map(|(_, v)| v)
     }
 
     /// The value of annotation `name`.
@@ -147,7 +150,10 @@ impl RuleFile {
     pub fn from_document(path: &str, doc: &Node) -> RuleFile {
         let (holder, object_name) = if is_prometheus_rule_object(doc) {
             let name = doc.path("metadata.name").and_then(Node::scalar_text);
-            (doc.get("spec").unwrap_or(Node::null()), Some(name.unwrap_or_default()))
+            (
+                doc.get("spec").unwrap_or(Node::null()),
+                Some(name.unwrap_or_default()),
+            )
         } else {
             (doc, None)
         };
@@ -227,6 +233,9 @@ mod tests {
         assert!(is_prometheus_rule_object(&d[0]));
         let f = RuleFile::from_document("b.yaml", &d[0]);
         assert_eq!(f.object_name.as_deref(), Some("x"));
-        assert_eq!(f.rules().next().unwrap().record.as_ref().unwrap().value, "a:b");
+        assert_eq!(
+            f.rules().next().unwrap().record.as_ref().unwrap().value,
+            "a:b"
+        );
     }
 }

@@ -7,7 +7,9 @@ use crate::finding::Level;
 
 /// Escapes a command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a command property value.
@@ -18,7 +20,7 @@ pub fn escape_property(s: &str) -> String {
 /// One command line per unsuppressed finding, most severe first.
 pub fn render(r: &RunReport) -> String {
     let mut items: Vec<_> = r.findings.iter().filter(|f| !f.suppressed).collect();
-    items.sort_by(|a, b| b.level.cmp(&a.level));
+    items.sort_by_key(|f| std::cmp::Reverse(f.level));
     let mut out = String::new();
     for f in items {
         let cmd = match f.level {
@@ -41,7 +43,11 @@ pub fn render(r: &RunReport) -> String {
             None => f.rule.clone(),
         };
         props.push(format!("title={}", escape_property(&title)));
-        out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), escape_data(&f.message)));
+        out.push_str(&format!(
+            "::{cmd} {}::{}\n",
+            props.join(","),
+            escape_data(&f.message)
+        ));
     }
     out
 }

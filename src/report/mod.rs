@@ -86,7 +86,11 @@ pub fn summarize(findings: &[Finding], files_scanned: usize) -> (Summary, GateRe
             Level::Off => {}
         }
     }
-    let result = if s.errors > 0 { GateResult::Fail } else { GateResult::Pass };
+    let result = if s.errors > 0 {
+        GateResult::Fail
+    } else {
+        GateResult::Pass
+    };
     (s, result)
 }
 

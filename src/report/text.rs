@@ -7,7 +7,11 @@ use annotate_snippets::{AnnotationKind, Group, Level as SLevel, Origin, Renderer
 
 /// Renders the text report; `color` adds ANSI styles.
 pub fn render(r: &RunReport, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for f in r.findings.iter().filter(|f| !f.suppressed) {
         let level = match f.level {
@@ -15,7 +19,14 @@ pub fn render(r: &RunReport, color: bool) -> String {
             Level::Warning => SLevel::WARNING,
             _ => SLevel::NOTE,
         };
-        let title = format!("{}{}", f.message, f.service.as_ref().map(|s| format!(" [{s}]")).unwrap_or_default());
+        let title = format!(
+            "{}{}",
+            f.message,
+            f.service
+                .as_ref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default()
+        );
         let t = level.primary_title(title).id(f.rule.clone());
         let group: Group = match (r.snippet(f), f.path.is_empty()) {
             (Some(line), false) => {
