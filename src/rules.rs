@@ -63,6 +63,8 @@ pub struct Rule {
     pub check: String,
     /// Analyzer parameters (a mapping; empty when none).
     pub with: Node,
+    /// `with` decoded by the analyzer (compiled once, at load time).
+    pub params: crate::checks::Prepared,
     /// Help text (Markdown).
     pub help: String,
     /// Where it came from.
@@ -141,13 +143,13 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
         value: Value::Map(Vec::new()),
         pos: Pos::default(),
     });
-    if let Err(msg) = (analyzer.validate)(&with) {
-        return Err(ConfigError::new(
+    let params = (analyzer.prepare)(&with).map_err(|msg| {
+        ConfigError::new(
             &path,
             with.pos,
             format!("invalid `with` for {check}: {msg}"),
-        ));
-    }
+        )
+    })?;
     Ok(Rule {
         id,
         title: raw.title,
@@ -155,6 +157,7 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
         tiers: raw.applies_to.and_then(|a| a.tiers),
         check,
         with,
+        params,
         help: raw.help,
         source,
     })
@@ -215,7 +218,7 @@ pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
             let analyzer = crate::checks::analyzer(&rule.check).ok_or_else(|| {
                 ConfigError::new(&cfg_path, o.pos, format!("unknown check `{}`", rule.check))
             })?;
-            (analyzer.validate)(&merged).map_err(|m| {
+            rule.params = (analyzer.prepare)(&merged).map_err(|m| {
                 ConfigError::new(&cfg_path, with.pos, format!("invalid `with` for {id}: {m}"))
             })?;
             rule.with = merged;

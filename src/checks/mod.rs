@@ -13,6 +13,8 @@ use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use globset::GlobSet;
 use serde::de::DeserializeOwned;
+use std::any::Any;
+use std::sync::Arc;
 
 pub mod alerts;
 pub mod burn_rate;
@@ -90,10 +92,21 @@ impl<'a> Context<'a> {
 pub struct Analyzer {
     /// The name rule files use in `check:`.
     pub name: &'static str,
-    /// Runs the check for one rule; parameters were validated at load time.
-    pub run: fn(&Context, &Rule) -> Vec<Finding>,
-    /// Validates a rule's `with:` parameters (message on error).
-    pub validate: fn(&Node) -> Result<(), String>,
+    /// Runs the check for one rule with the parameters [`Analyzer::prepare`] made.
+    pub run: fn(&Context, &Rule, &(dyn Any + Send + Sync)) -> Vec<Finding>,
+    /// Decodes and validates a rule's `with:` parameters once, at load time
+    /// (regexes compiled, automata built); the message says what is wrong.
+    pub prepare: fn(&Node) -> Result<Prepared, String>,
+}
+
+/// An analyzer's decoded parameters, built once when the rule is loaded.
+#[derive(Clone)]
+pub struct Prepared(pub Arc<dyn Any + Send + Sync>);
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prepared(..)")
+    }
 }
 
 /// Decodes a rule's `with:` into the analyzer's parameter type. Unknown keys
@@ -106,12 +119,12 @@ macro_rules! analyzer {
     ($name:literal, $f:path, $p:ty) => {
         Analyzer {
             name: $name,
-            run: |ctx, rule| match params::<$p>(&rule.with) {
-                Ok(p) => $f(ctx, rule, &p),
-                // Validated when the rule was loaded; unreachable in practice.
-                Err(_) => Vec::new(),
+            run: |ctx, rule, p| match p.downcast_ref::<$p>() {
+                Some(p) => $f(ctx, rule, p),
+                // `prepare` of the same registry line made `p`: unreachable.
+                None => Vec::new(),
             },
-            validate: |with| params::<$p>(with).map(|_| ()),
+            prepare: |with| params::<$p>(with).map(|p| Prepared(Arc::new(p))),
         }
     };
 }
@@ -201,7 +214,7 @@ pub fn run_all(ctx: &Context, rules: &[Rule]) -> Vec<Finding> {
         let Some(a) = analyzer(&rule.check) else {
             continue;
         };
-        for mut f in (a.run)(ctx, rule) {
+        for mut f in (a.run)(ctx, rule, &*rule.params.0) {
             f.level = rule.level;
             if f.service.is_none() && !f.path.is_empty() {
                 f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
