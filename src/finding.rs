@@ -80,6 +80,75 @@ pub struct Finding {
     /// The finding concerns a secret: its source line must never be shown raw.
     #[serde(skip)]
     pub sensitive: bool,
+    /// 1-based column inside `snippet` when the snippet is not the raw
+    /// source line (a redacted line is shorter than the original).
+    #[serde(skip)]
+    pub snippet_column: Option<u32>,
+    /// The raw secret values of a `sensitive` finding. Never serialised or
+    /// printed: the engine uses them once, to redact these values from every
+    /// finding's message and snippet ([`redact_all`]), then clears them.
+    #[serde(skip)]
+    pub secret_values: Vec<String>,
+}
+
+/// The redacted form of a secret: its first 4 characters, `…`, and its
+/// length in characters (`AKIA…(20 chars)`). Never reveals more than 4
+/// characters, and for values of 8 characters or less only the length.
+pub fn redact(secret: &str) -> String {
+    let n = secret.chars().count();
+    if n <= 8 {
+        format!("…({n} chars)")
+    } else {
+        let head: String = secret.chars().take(4).collect();
+        format!("{head}…({n} chars)")
+    }
+}
+
+/// Removes every secret value carried by sensitive findings from every
+/// finding: occurrences in messages and snippets are replaced by
+/// [`redact`], and any other finding on the same line as a secret shows the
+/// secret finding's redacted snippet instead of the raw line. Afterwards no
+/// finding carries a raw value.
+pub fn redact_all(findings: &mut [Finding]) {
+    let mut values: Vec<String> = findings
+        .iter()
+        .flat_map(|f| f.secret_values.iter().cloned())
+        .filter(|v| v.len() >= 4)
+        .collect();
+    if values.is_empty() {
+        return;
+    }
+    // Longest first, so a value that contains another is replaced whole.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.dedup();
+    let lines: std::collections::HashMap<(String, u32), String> = findings
+        .iter()
+        .filter(|f| f.sensitive && f.line > 0)
+        .filter_map(|f| f.snippet.clone().map(|s| ((f.path.clone(), f.line), s)))
+        .collect();
+    let scrub = |text: &str| {
+        let mut t = text.to_string();
+        for v in &values {
+            if t.contains(v.as_str()) {
+                t = t.replace(v.as_str(), &redact(v));
+            }
+        }
+        t
+    };
+    for f in findings.iter_mut() {
+        f.message = scrub(&f.message);
+        if let Some(s) = &f.snippet {
+            f.snippet = Some(scrub(s));
+        }
+        if !f.sensitive
+            && let Some(line) = lines.get(&(f.path.clone(), f.line))
+        {
+            f.snippet = Some(scrub(line));
+            f.snippet_column = Some(1);
+            f.sensitive = true;
+        }
+        f.secret_values.clear();
+    }
 }
 
 impl Finding {
@@ -97,6 +166,8 @@ impl Finding {
             suppressed: false,
             snippet: None,
             sensitive: false,
+            snippet_column: None,
+            secret_values: Vec::new(),
         }
     }
 

@@ -100,6 +100,9 @@ pub fn analyze(
         ))
     });
     findings.dedup();
+    // Last step before anything can print a finding: no raw secret value
+    // survives in any message or snippet.
+    finding::redact_all(&mut findings);
     Ok(CheckRun {
         inventory,
         rules,

@@ -407,12 +407,7 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     runs <= 3
 }
 
-/// The redacted form of a secret: its first 4 characters, `…` and its
-/// length (`AKIA…(20 chars)`). Leading whitespace is not counted as shown.
-pub fn redact(secret: &str) -> String {
-    let shown: String = secret.trim_start().chars().take(4).collect();
-    format!("{shown}…({} chars)", secret.chars().count())
-}
+pub use crate::finding::redact;
 
 /// Runs `secrets.pattern`.
 pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
@@ -440,6 +435,7 @@ fn findings_for(rule: &Rule, p: &Pattern, path: &str, text: &str, hits: &[Hit]) 
     // Line counting is incremental: hits are in ascending order.
     let mut line_no: usize = 1;
     let mut counted_to: usize = 0;
+    let mut last_line: Option<(Range<usize>, String)> = None;
     for hit in hits {
         let bytes = text.as_bytes();
         let match_line = line_range(bytes, hit.matched.start);
@@ -477,7 +473,25 @@ fn findings_for(rule: &Rule, p: &Pattern, path: &str, text: &str, hits: &[Hit]) 
             msg,
         );
         finding.sensitive = true;
-        finding.snippet = Some(redacted_line(text, line, hits));
+        // Hits ascend, so hits on one line are consecutive: redact each
+        // line once (a long line can hold thousands of secrets).
+        let snippet = match &last_line {
+            Some((range, s)) if *range == line => s.clone(),
+            _ => {
+                let s = redacted_line(text, line.clone(), hits);
+                last_line = Some((line, s.clone()));
+                s
+            }
+        };
+        finding.snippet_column = Some(
+            snippet
+                .find(&shown)
+                .map_or(1, |i| snippet[..i].chars().count() + 1)
+                .try_into()
+                .unwrap_or(1),
+        );
+        finding.snippet = Some(snippet);
+        finding.secret_values = vec![secret];
         out.push(finding);
     }
     out
@@ -591,8 +605,10 @@ mod tests {
         assert_eq!(shannon_entropy(b"aaaa"), 0.0);
         assert!((shannon_entropy(b"abcd") - 2.0).abs() < 1e-9);
         assert_eq!(redact("AKIALALEMEL33243OLIA"), "AKIA…(20 chars)");
-        assert_eq!(redact("ab"), "ab…(2 chars)");
-        assert_eq!(redact("ééééé"), "éééé…(5 chars)");
+        // Short values would show half of themselves: only the length.
+        assert_eq!(redact("ab"), "…(2 chars)");
+        assert_eq!(redact("ééééé"), "…(5 chars)");
+        assert_eq!(redact("éééééééééé"), "éééé…(10 chars)");
     }
 
     #[test]

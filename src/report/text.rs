@@ -29,21 +29,17 @@ pub fn render(r: &RunReport, color: bool) -> String {
         );
         let t = level.primary_title(title).id(f.rule.clone());
         let group: Group = match (r.snippet(f), f.path.is_empty()) {
-            (Some(line), false) => {
-                let col = usize::try_from(f.column).unwrap_or(1).max(1);
-                let start = line.char_indices().nth(col - 1).map_or(0, |(i, _)| i);
-                let end = line[start..]
-                    .find(char::is_whitespace)
-                    .map_or(line.len(), |e| start + e)
-                    .max((start + 1).min(line.len()));
+            (Some(line), false) if !line.is_empty() => {
+                let col = f.snippet_column.unwrap_or(f.column);
+                let span = caret_span(&line, usize::try_from(col).unwrap_or(1));
                 t.element(
                     Snippet::source(line.clone())
                         .line_start(usize::try_from(f.line).unwrap_or(1))
                         .path(f.path.clone())
-                        .annotation(AnnotationKind::Primary.span(start..end)),
+                        .annotation(AnnotationKind::Primary.span(span)),
                 )
             }
-            (None, false) => {
+            (_, false) => {
                 let mut o = Origin::path(f.path.clone());
                 if f.line > 0 {
                     o = o.line(f.line as usize);
@@ -68,4 +64,43 @@ pub fn render(r: &RunReport, color: bool) -> String {
         s.errors, s.warnings, s.notices, s.suppressed, s.files_scanned
     ));
     out
+}
+
+/// The byte range to underline in `line` for a 1-based character column:
+/// from that character to the next whitespace (at least one character),
+/// always on character boundaries. Columns past the end point at the last
+/// character.
+fn caret_span(line: &str, column: usize) -> std::ops::Range<usize> {
+    let n = line.chars().count();
+    if n == 0 {
+        return 0..0;
+    }
+    let col = column.clamp(1, n);
+    let start = line.char_indices().nth(col - 1).map_or(0, |(i, _)| i);
+    let rest = &line[start..];
+    let first = rest.chars().next().map_or(0, char::len_utf8);
+    let end = rest
+        .char_indices()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(line.len(), |(i, _)| start + i);
+    start..end.max(start + first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caret_span;
+
+    #[test]
+    fn caret_span_stays_on_char_boundaries() {
+        assert_eq!(caret_span("a: b", 4), 3..4);
+        assert_eq!(caret_span("key: value here", 6), 5..10);
+        // A multi-byte space right at the column: one whole character.
+        let l = "x\u{3000}\u{3000}y";
+        let r = caret_span(l, 2);
+        assert!(l.is_char_boundary(r.start) && l.is_char_boundary(r.end));
+        assert_eq!(&l[r], "\u{3000}");
+        // Past the end: the last character.
+        assert_eq!(caret_span("ab", 99), 1..2);
+        assert_eq!(caret_span("", 3), 0..0);
+    }
 }
