@@ -236,15 +236,26 @@ impl Node {
 
 /// Limits for parsing repository YAML: generous for real manifests, small
 /// enough that an alias bomb or a deeply nested file fails fast.
+/// Deepest nesting of sequences and mappings accepted (real CRD schemas
+/// reach about 40).
+pub const MAX_DEPTH: usize = 128;
+/// Most aliases (`*ref`) accepted in one file.
+pub const MAX_ALIASES: usize = 10_000;
+/// Most parser events (scalars, collection starts/ends) in one file.
+pub const MAX_EVENTS: usize = 5_000_000;
+
 fn options() -> Options {
     let mut budget = Budget::default();
-    budget.max_aliases = 10_000;
+    budget.max_aliases = MAX_ALIASES;
     budget.max_anchors = 10_000;
-    budget.max_events = 5_000_000;
+    budget.max_events = MAX_EVENTS;
+    budget.max_depth = MAX_DEPTH;
     let mut opts = Options::default();
     opts.budget = Some(budget);
     opts.strict_booleans = true;
     opts.with_snippet = false;
+    // `.inf` and `.nan` are valid YAML floats (histogram buckets use them).
+    opts.non_finite_float_policy = serde_saphyr::NonFiniteFloatPolicy::PassThrough;
     opts
 }
 
@@ -276,10 +287,27 @@ fn to_error(e: serde_saphyr::Error) -> YamlError {
         Some((head, rest)) if head.starts_with("line ") => rest,
         _ => msg,
     };
-    YamlError {
-        message: msg.to_string(),
-        pos,
-    }
+    // The position is reported separately: drop a trailing "at line N, column M".
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains("column") => &msg[..i],
+        _ => msg,
+    };
+    let message = if msg.contains("recursion limit") {
+        format!("nested too deeply: {msg} (resource limit)")
+    } else if msg.starts_with("budget breached") {
+        if msg.contains("Depth") {
+            format!("nested deeper than {MAX_DEPTH} levels (resource limit)")
+        } else if msg.contains("Alias") {
+            format!("more than {MAX_ALIASES} aliases (alias expansion bomb?) (resource limit)")
+        } else if msg.contains("Events") {
+            format!("more than {MAX_EVENTS} YAML nodes (resource limit)")
+        } else {
+            format!("{msg} (resource limit)")
+        }
+    } else {
+        msg.to_string()
+    };
+    YamlError { message, pos }
 }
 
 impl<'de> Deserialize<'de> for Key {
@@ -442,7 +470,20 @@ mod tests {
                 "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
             ));
         }
-        assert!(parse_documents(&s).is_err());
+        let e = parse_documents(&s).unwrap_err();
+        assert!(e.message.contains("resource limit"), "{}", e.message);
+    }
+
+    #[test]
+    fn depth_is_bounded_and_non_finite_floats_parse() {
+        let deep = format!("a: {}{}", "[".repeat(500), "]".repeat(500));
+        let e = parse_documents(&deep).unwrap_err();
+        assert!(e.message.contains("resource limit"), "{}", e.message);
+        let d = parse_documents("buckets: [0.1, 1, .inf]\n").unwrap();
+        assert_eq!(
+            d[0].path("buckets.2").unwrap().as_f64(),
+            Some(f64::INFINITY)
+        );
     }
 
     #[test]

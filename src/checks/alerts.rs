@@ -559,7 +559,7 @@ impl Validator<'_> {
             }
             Some(e) if e.scalar_text().is_some_and(|s| !s.trim().is_empty()) => {
                 let q = e.scalar_text().unwrap_or_default();
-                if let Err(err) = promql_parser::parser::parse(&q) {
+                if let Err(err) = crate::formats::promql::parse(&q) {
                     let err = err.lines().next().unwrap_or("").trim().to_string();
                     self.push(e.pos, format!("`expr` is not valid PromQL: {err}"));
                 }
@@ -727,7 +727,15 @@ pub fn duplicate(ctx: &Context, rule: &Rule, _p: &Duplicate) -> Vec<Finding> {
             name.value.clone(),
             labels.into_iter().collect::<Vec<_>>(),
         );
-        if let Some((path, pos, first_expr)) = seen.get(&key) {
+        // Same name and labels but a different expression is legitimate:
+        // the series labels of the expressions tell the notifications apart
+        // (Sloth generates one such alert per SLO). Only the same expression
+        // is a duplicate — and, for recording rules, the same name written
+        // twice in one file, whose samples would clash.
+        let clash = seen.get(&key).filter(|(path, _, first_expr)| {
+            *first_expr == expr || (!is_alert && *path == f.path.as_str())
+        });
+        if let Some((path, pos, _)) = clash {
             let kind = if is_alert { "alert" } else { "recording rule" };
             let labels = if key.2.is_empty() {
                 "no labels".to_string()
@@ -737,10 +745,8 @@ pub fn duplicate(ctx: &Context, rule: &Rule, _p: &Duplicate) -> Vec<Finding> {
             };
             let consequence = if !is_alert {
                 "both write the same series, so samples clash; delete one or give them distinct labels"
-            } else if *first_expr == expr {
-                "an exact copy fires twice; delete one"
             } else {
-                "notifications cannot tell them apart; give each a distinct name or label"
+                "an exact copy fires twice; delete one"
             };
             out.push(Finding::new(
                 &rule.id,
@@ -752,7 +758,7 @@ pub fn duplicate(ctx: &Context, rule: &Rule, _p: &Duplicate) -> Vec<Finding> {
                 ),
             ));
         } else {
-            seen.insert(key, (&f.path, name.pos, expr));
+            seen.entry(key).or_insert((&f.path, name.pos, expr));
         }
     }
     out
@@ -1111,7 +1117,7 @@ impl promql_parser::util::ExprVisitor for ExprFacts {
 }
 
 fn expr_facts(expr: &str) -> Option<ExprFacts> {
-    let ast = promql_parser::parser::parse(expr).ok()?;
+    let ast = crate::formats::promql::parse(expr).ok()?;
     let mut facts = ExprFacts::default();
     let _ = promql_parser::util::walk_expr(&mut facts, &ast);
     Some(facts)

@@ -302,7 +302,7 @@ fn sli_metrics(slo: &SloSpec) -> HashSet<String> {
     let mut conds = Vec::new();
     for q in slo.sli.iter().filter(|q| q.language == "promql") {
         if let Ok(e) =
-            promql_parser::parser::parse(&render_query_template(&q.query, TEMPLATE_WINDOW))
+            crate::formats::promql::parse(&render_query_template(&q.query, TEMPLATE_WINDOW))
         {
             walk(&e, &mut conds, &mut labels, &mut metrics);
         }
@@ -312,7 +312,7 @@ fn sli_metrics(slo: &SloSpec) -> HashSet<String> {
 
 fn analyse<'a>(path: &'a str, rule: &'a PromRule) -> Option<AlertInfo<'a>> {
     let expr = rule.expr.as_ref()?;
-    let e = promql_parser::parser::parse(&expr.value).ok()?;
+    let e = crate::formats::promql::parse(&expr.value).ok()?;
     let mut conds = Vec::new();
     let mut labels = Vec::new();
     let mut metrics = HashSet::new();

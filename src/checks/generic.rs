@@ -166,22 +166,67 @@ pub fn pos_of(text: &str, at: usize) -> Pos {
 ///   value: true
 /// ```
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(try_from = "RawYamlAssert")]
 pub struct YamlAssert {
     /// Which documents.
-    #[serde(default)]
     pub select: Select,
     /// JSONPath query.
-    #[serde(deserialize_with = "de_jsonpath")]
     pub path: JsonPath,
     /// The assertion.
     pub assert: Assertion,
     /// Operand of `equals` (any value), `matches` (regex string), `min`/`max` (number).
-    #[serde(default)]
     pub value: Option<serde_json::Value>,
+    /// `value` compiled, for `matches`.
+    pub regex: Option<regex::Regex>,
     /// Message override.
-    #[serde(default)]
     pub message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawYamlAssert {
+    #[serde(default)]
+    select: Select,
+    #[serde(deserialize_with = "de_jsonpath")]
+    path: JsonPath,
+    assert: Assertion,
+    #[serde(default)]
+    value: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+impl TryFrom<RawYamlAssert> for YamlAssert {
+    type Error = String;
+
+    /// Checks the operand against the assertion, so a bad rule fails when
+    /// it is loaded (exit 2), not by reporting every document.
+    fn try_from(r: RawYamlAssert) -> Result<Self, String> {
+        let mut regex = None;
+        match (r.assert, &r.value) {
+            (Assertion::Matches, Some(serde_json::Value::String(s))) => {
+                regex =
+                    Some(regex::Regex::new(s).map_err(|e| format!("invalid `value` regex: {e}"))?);
+            }
+            (Assertion::Matches, _) => {
+                return Err("`assert: matches` needs a regex string in `value`".into());
+            }
+            (Assertion::Min | Assertion::Max, Some(v)) if number(v).is_some() => {}
+            (Assertion::Min | Assertion::Max, _) => {
+                return Err("`assert: min`/`max` needs a number in `value`".into());
+            }
+            (Assertion::Equals, None) => return Err("`assert: equals` needs a `value`".into()),
+            _ => {}
+        }
+        Ok(YamlAssert {
+            select: r.select,
+            path: r.path,
+            assert: r.assert,
+            value: r.value,
+            regex,
+            message: r.message,
+        })
+    }
 }
 
 /// Document selection for `yaml.assert`.
@@ -225,10 +270,7 @@ fn de_jsonpath<'de, D: serde::Deserializer<'de>>(d: D) -> Result<JsonPath, D::Er
 /// Runs `yaml.assert`.
 pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
     let files = globset(&p.select.files);
-    let re = match (p.assert, &p.value) {
-        (Assertion::Matches, Some(serde_json::Value::String(s))) => regex::Regex::new(s).ok(),
-        _ => None,
-    };
+    let re = p.regex.as_ref();
     let mut out = Vec::new();
     for f in &ctx.inventory.files {
         if f.kind != FileKind::Yaml || (!p.select.files.is_empty() && !files.is_match(&f.path)) {
@@ -280,10 +322,9 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
                         let v = n.node();
                         let ok = match p.assert {
                             Assertion::Equals => p.value.as_ref() == Some(v),
-                            Assertion::Matches => v
-                                .as_str()
-                                .zip(re.as_ref())
-                                .is_some_and(|(s, re)| re.is_match(s)),
+                            Assertion::Matches => {
+                                v.as_str().zip(re).is_some_and(|(s, re)| re.is_match(s))
+                            }
                             Assertion::Min => number(v)
                                 .zip(p.value.as_ref().and_then(number))
                                 .is_some_and(|(a, b)| a >= b),

@@ -58,7 +58,9 @@ fn hpa_for<'a>(ctx: &'a Context, w: &K8sObject) -> Option<&'a K8sObject> {
 /// The lowest number of pods the workload runs: the HPA's `minReplicas`
 /// (default 1) when an HPA manages it, else `spec.replicas` (default 1).
 fn effective_replicas(ctx: &Context, w: &K8sObject) -> i64 {
-    match hpa_for(ctx, w) {
+    // Kubernetes counts are int32 ≥ 0; clamp whatever the file says so the
+    // arithmetic below can neither overflow nor go negative.
+    let n = match hpa_for(ctx, w) {
         Some(h) => h
             .node
             .path("spec.minReplicas")
@@ -69,7 +71,8 @@ fn effective_replicas(ctx: &Context, w: &K8sObject) -> i64 {
             .path("spec.replicas")
             .and_then(Node::as_i64)
             .unwrap_or(1),
-    }
+    };
+    n.clamp(0, i64::from(i32::MAX))
 }
 
 /// The workloads in the scope of replicas / PDB checks.
@@ -382,17 +385,21 @@ fn allowed_disruptions(pdb: &K8sObject, replicas: i64) -> (i64, Pos, String) {
     let text = |k: &str, n: &Node| format!("{k}: {}", n.scalar_text().unwrap_or_default());
     if let Some(n) = field("maxUnavailable") {
         return (
-            scaled(n).unwrap_or(0).min(replicas),
+            scaled(n).unwrap_or(0).clamp(0, replicas.max(0)),
             n.pos,
             text("maxUnavailable", n),
         );
     }
     if let Some(n) = field("minAvailable") {
         let min = scaled(n).unwrap_or(replicas);
-        return ((replicas - min).max(0), n.pos, text("minAvailable", n));
+        return (
+            replicas.saturating_sub(min).max(0),
+            n.pos,
+            text("minAvailable", n),
+        );
     }
     (
-        (replicas - 1).max(0),
+        replicas.saturating_sub(1).max(0),
         pdb.pos,
         "no minAvailable or maxUnavailable (minAvailable: 1)".to_string(),
     )

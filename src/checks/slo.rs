@@ -307,7 +307,7 @@ pub fn sli_query(ctx: &Context, rule: &Rule, _p: &SliQuery) -> Vec<Finding> {
     for s in real_slos(ctx) {
         for q in s.sli.iter().filter(|q| q.language == "promql") {
             let rendered = render_query_template(&q.query, TEMPLATE_WINDOW);
-            if let Err(e) = promql_parser::parser::parse(&rendered) {
+            if let Err(e) = crate::formats::promql::parse(&rendered) {
                 let first = e.lines().next().unwrap_or("invalid PromQL");
                 out.push(Finding::new(
                     &rule.id,

@@ -4,6 +4,7 @@
 
 pub mod k8s;
 pub mod prometheus_rules;
+pub mod promql;
 pub mod runbook;
 pub mod slo;
 
