@@ -314,4 +314,86 @@ fn bad_team_rule_is_exit_2() {
     let o = prr(&["check", "."], d.path(), &[]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("x.yaml"), "{}", stderr(&o));
+    // An invalid `matches` regex is caught when the rule loads, not by
+    // reporting every document.
+    let d = repo(&[
+        ("prr.yaml", b"rules-dir: r\n"),
+        ("r/x.yaml", b"id: team/x\ntitle: t\nlevel: error\ncheck: yaml.assert\nwith:\n  path: \"$.spec.image\"\n  assert: matches\n  value: \"^registry/([\"\nhelp: h\n"),
+    ]);
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("x.yaml:6:") && stderr(&o).contains("regex"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Inputs found in review that once crashed prr or leaked a secret: each
+/// must now give findings (exit 1), never a panic, and never print the token.
+#[test]
+fn hostile_inputs_never_panic_or_leak() {
+    let token = "ghp_aB3dE5fG7hI9jK1lM3nO5pQ7rS9tU1vW3xY5";
+    let wide = format!(
+        "note: 5ubbbPIa84yRnBUbHoWC8FJowoRoWD8s7bA16J7PglOU3shVv5UTG79BG16Q {token}{}\n",
+        "\u{3000}".repeat(80)
+    );
+    let deep = format!(
+        "groups:\n- name: g\n  rules:\n  - alert: Deep\n    expr: {}up{}\n",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    let chain = format!(
+        "groups:\n- name: g\n  rules:\n  - alert: Chain\n    expr: {}\n",
+        vec!["up"; 20_000].join(" + ")
+    );
+    let alerts = format!(
+        "groups:\n- name: g\n  rules:\n  - alert: Tok\n    expr: up{{token=\"{token}\"}} ==\n    annotations:\n      runbook_url: ../runbooks/x.md?access_token={token}\n"
+    );
+    let pdb = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: -9223372036854775808\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: \"nginx:1.27\"}]\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: -9223372036854775808\n  selector: {matchLabels: {app: web}}\n";
+    let d = repo(&[
+        ("wide.txt", wide.as_bytes()),
+        ("deep.yaml", deep.as_bytes()),
+        ("chain.yaml", chain.as_bytes()),
+        ("alerts/r.yaml", alerts.as_bytes()),
+        ("pdb.yaml", pdb.as_bytes()),
+        ("hist.yaml", b"buckets: [0.1, 1, .inf]\n"),
+        (
+            "nest.yaml",
+            format!("a: {}{}\n", "[".repeat(5_000), "]".repeat(5_000)).as_bytes(),
+        ),
+    ]);
+    for format in ["text", "json", "github"] {
+        let o = prr(&["check", ".", "--format", format], d.path(), &[]);
+        assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
+        let all = format!("{}{}", stdout(&o), stderr(&o));
+        assert!(!all.contains(token), "{format} output leaks the token");
+        assert!(
+            !all.contains(&token[4..20]),
+            "{format} output leaks part of the token"
+        );
+    }
+    let r = json_report(&prr(&["check", ".", "-f", "json"], d.path(), &[]));
+    let f = rules_of(&r);
+    assert!(
+        f.contains(&("alerts/parse".into(), "deep.yaml".into(), 5)),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("alerts/parse".into(), "chain.yaml".into(), 5)),
+        "{f:?}"
+    );
+    assert!(
+        f.contains(&("secrets/github-token".into(), "wide.txt".into(), 1)),
+        "{f:?}"
+    );
+    assert!(
+        !f.iter().any(|x| x.1 == "hist.yaml"),
+        ".inf is valid YAML, not a parse error: {f:?}"
+    );
+    assert!(
+        f.iter()
+            .any(|x| x.0 == "prr/parse-error" && x.1 == "nest.yaml"),
+        "{f:?}"
+    );
 }

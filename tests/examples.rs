@@ -22,12 +22,13 @@ fn check(example: &str, format: &str) -> Output {
         .expect("run prr")
 }
 
+/// Families with at least one error or warning.
 fn families(report: &serde_json::Value) -> Vec<String> {
     let mut f: Vec<String> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .filter(|f| f["level"] == "error" && f["suppressed"] == false)
+        .filter(|f| f["level"] != "notice" && f["suppressed"] == false)
         .map(|f| {
             f["rule"]
                 .as_str()
