@@ -91,6 +91,33 @@ pub struct Finding {
     pub secret_values: Vec<String>,
 }
 
+/// Characters of context kept on each side of the column when a snippet
+/// line is clipped for display.
+pub const SNIPPET_CONTEXT: usize = 60;
+
+/// Clips `line` to [`SNIPPET_CONTEXT`] characters on each side of the
+/// 1-based character `column`, marking cuts with `…`. Returns the clipped
+/// line and the column inside it. Short lines come back unchanged.
+pub fn clip_line(line: &str, column: u32) -> (String, u32) {
+    let n = line.chars().count();
+    if n <= 2 * SNIPPET_CONTEXT + 20 {
+        return (line.to_string(), column);
+    }
+    let col = usize::try_from(column).unwrap_or(1).clamp(1, n);
+    let from = col.saturating_sub(SNIPPET_CONTEXT + 1);
+    let to = (col + SNIPPET_CONTEXT).min(n);
+    let mut out = String::new();
+    if from > 0 {
+        out.push('…');
+    }
+    out.extend(line.chars().skip(from).take(to - from));
+    if to < n {
+        out.push('…');
+    }
+    let new_col = col - from + usize::from(from > 0);
+    (out, u32::try_from(new_col).unwrap_or(1))
+}
+
 /// The redacted form of a secret: its first 4 characters, `…`, and its
 /// length in characters (`AKIA…(20 chars)`). Never reveals more than 4
 /// characters, and for values of 8 characters or less only the length.
@@ -118,22 +145,35 @@ pub fn redact_all(findings: &mut [Finding]) {
     if values.is_empty() {
         return;
     }
-    // Longest first, so a value that contains another is replaced whole.
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    values.sort();
     values.dedup();
+    // One automaton over all values; leftmost-longest, so a value that
+    // contains another is replaced whole.
+    let Ok(ac) = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&values)
+    else {
+        // Cannot happen for a few thousand short strings; never print raw
+        // lines if it does.
+        for f in findings.iter_mut() {
+            f.snippet = None;
+            f.sensitive = true;
+            f.secret_values.clear();
+        }
+        return;
+    };
+    let replacements: Vec<String> = values.iter().map(|v| redact(v)).collect();
     let lines: std::collections::HashMap<(String, u32), String> = findings
         .iter()
         .filter(|f| f.sensitive && f.line > 0)
         .filter_map(|f| f.snippet.clone().map(|s| ((f.path.clone(), f.line), s)))
         .collect();
     let scrub = |text: &str| {
-        let mut t = text.to_string();
-        for v in &values {
-            if t.contains(v.as_str()) {
-                t = t.replace(v.as_str(), &redact(v));
-            }
+        if ac.is_match(text) {
+            ac.replace_all(text, &replacements)
+        } else {
+            text.to_string()
         }
-        t
     };
     for f in findings.iter_mut() {
         f.message = scrub(&f.message);
@@ -181,5 +221,42 @@ impl Finding {
     pub fn with_level(mut self, level: Level) -> Self {
         self.level = level;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clip_keeps_the_column() {
+        assert_eq!(clip_line("short", 3), ("short".to_string(), 3));
+        let long = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (c, col) = clip_line(&long, 501);
+        assert_eq!(c.chars().nth(col as usize - 1), Some('X'));
+        assert!(c.starts_with('…') && c.ends_with('…'));
+        assert!(c.chars().count() <= 2 * SNIPPET_CONTEXT + 3);
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact("AKIAQ3FAKEKEY7TESTZ2"), "AKIA…(20 chars)");
+        assert_eq!(redact("short"), "…(5 chars)");
+        let mut f = vec![
+            Finding::new("secrets/x", "a", crate::yaml::Pos::line(1), "found"),
+            Finding::new(
+                "alerts/y",
+                "a",
+                crate::yaml::Pos::line(1),
+                "link ?t=AKIAQ3FAKEKEY7TESTZ2",
+            ),
+        ];
+        f[0].sensitive = true;
+        f[0].snippet = Some("k: AKIA…(20 chars)".into());
+        f[0].secret_values = vec!["AKIAQ3FAKEKEY7TESTZ2".into()];
+        redact_all(&mut f);
+        assert_eq!(f[1].message, "link ?t=AKIA…(20 chars)");
+        assert_eq!(f[1].snippet.as_deref(), Some("k: AKIA…(20 chars)"));
+        assert!(f.iter().all(|f| f.secret_values.is_empty()));
     }
 }

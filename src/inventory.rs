@@ -127,7 +127,7 @@ pub fn scan(root: &Path, config: &Config) -> anyhow::Result<Inventory> {
         .filter_entry(|e| e.file_name() != ".git")
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
-    let mut slo_docs = Vec::new();
+    let mut paths: Vec<(PathBuf, String)> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -155,8 +155,23 @@ pub fn scan(root: &Path, config: &Config) -> anyhow::Result<Inventory> {
         if ignore.is_match(&rel) {
             continue;
         }
-        let file = read_file(entry.path(), &rel, &runbook_globs, &mut inv, &mut slo_docs);
+        paths.push((entry.into_path(), rel));
+    }
+    // Read and parse on all cores; merge in walk order (deterministic).
+    let loaded = crate::par::map_ordered(&paths, |(abs, rel)| {
+        let mut part = Inventory::default();
+        let mut docs = Vec::new();
+        let file = read_file(abs, rel, &runbook_globs, &mut part, &mut docs);
+        (file, part, docs)
+    });
+    let mut slo_docs = Vec::new();
+    for (file, part, docs) in loaded {
         inv.files.push(file);
+        inv.problems.extend(part.problems);
+        inv.runbooks.extend(part.runbooks);
+        inv.rule_files.extend(part.rule_files);
+        inv.objects.extend(part.objects);
+        slo_docs.extend(docs);
     }
     inv.files.sort_by(|a, b| a.path.cmp(&b.path));
     inv.slos = slo::extract(&slo_docs);

@@ -11,6 +11,7 @@ pub mod config;
 pub mod finding;
 pub mod formats;
 pub mod inventory;
+pub mod par;
 pub mod report;
 pub mod rules;
 pub mod yaml;
@@ -80,11 +81,24 @@ pub fn analyze(
             root.display()
         );
     }
+    let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
+    let t0 = std::time::Instant::now();
     let config = config::Config::discover(root, config_path)?;
     let rules = rules::load(&config)?;
+    let t1 = std::time::Instant::now();
     let inventory = inventory::scan(root, &config)?;
+    let t2 = std::time::Instant::now();
     let ctx = checks::Context::new(&config, &inventory);
-    let mut findings = checks::run_all(&ctx, &rules);
+    let mut findings = checks::run_all(&ctx, &rules, timings);
+    if timings {
+        eprintln!(
+            "prr: timings: config+rules {:?}, inventory {:?} ({} files), checks {:?}",
+            t1 - t0,
+            t2 - t1,
+            inventory.files.len(),
+            t2.elapsed()
+        );
+    }
     for mut p in inventory.problems.iter().cloned() {
         if p.service.is_none() && !p.path.is_empty() {
             p.service = ctx.service_of(&p.path).map(|s| s.name.clone());
@@ -100,9 +114,17 @@ pub fn analyze(
         ))
     });
     findings.dedup();
+    let t3 = std::time::Instant::now();
     // Last step before anything can print a finding: no raw secret value
     // survives in any message or snippet.
     finding::redact_all(&mut findings);
+    if timings {
+        eprintln!(
+            "prr: timings: sort+dedup+redact {:?} ({} findings)",
+            t3.elapsed(),
+            findings.len()
+        );
+    }
     Ok(CheckRun {
         inventory,
         rules,
@@ -112,7 +134,9 @@ pub fn analyze(
 
 /// `prr check`: analyze, write every requested report, return the verdict.
 pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
+    let start = std::time::Instant::now();
     let run = analyze(&settings.root, settings.config.as_deref())?;
+    let analyzed = start.elapsed();
     let (summary, result) = report::summarize(&run.findings, run.inventory.files.len());
     let report = RunReport {
         result,
@@ -144,6 +168,12 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
                 let _ = lock.flush();
             }
         }
+    }
+    if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
+        eprintln!(
+            "prr: timings: analyze {analyzed:?}, reports {:?}",
+            start.elapsed() - analyzed
+        );
     }
     Ok(match result {
         GateResult::Pass => Outcome::Pass,

@@ -204,29 +204,45 @@ pub fn analyzer(name: &str) -> Option<&'static Analyzer> {
 
 /// Runs every enabled rule and returns the findings with levels and
 /// services filled in, and findings of rules scoped to tiers dropped for
-/// services of other tiers.
-pub fn run_all(ctx: &Context, rules: &[Rule]) -> Vec<Finding> {
+/// services of other tiers. Rules run on all available cores (each rule is
+/// a pure function of the context); the result is in rule order, so output
+/// does not depend on scheduling. With `timings`, each rule's run time is
+/// printed to stderr.
+pub fn run_all(ctx: &Context, rules: &[Rule], timings: bool) -> Vec<Finding> {
+    let enabled: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.level != crate::finding::Level::Off)
+        .collect();
+    crate::par::map_ordered(&enabled, |rule| {
+        let t = std::time::Instant::now();
+        let found = run_rule(ctx, rule);
+        if timings {
+            eprintln!("prr: timings: {:>10.3?}  {}", t.elapsed(), rule.id);
+        }
+        found
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+fn run_rule(ctx: &Context, rule: &Rule) -> Vec<Finding> {
+    let Some(a) = analyzer(&rule.check) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for rule in rules {
-        if rule.level == crate::finding::Level::Off {
+    for mut f in (a.run)(ctx, rule, &*rule.params.0) {
+        f.level = rule.level;
+        if f.service.is_none() && !f.path.is_empty() {
+            f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
+        }
+        if let (Some(tiers), Some(svc)) = (&rule.tiers, &f.service)
+            && let Some(s) = ctx.service_named(svc)
+            && !tiers.contains(&s.tier)
+        {
             continue;
         }
-        let Some(a) = analyzer(&rule.check) else {
-            continue;
-        };
-        for mut f in (a.run)(ctx, rule, &*rule.params.0) {
-            f.level = rule.level;
-            if f.service.is_none() && !f.path.is_empty() {
-                f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
-            }
-            if let (Some(tiers), Some(svc)) = (&rule.tiers, &f.service)
-                && let Some(s) = ctx.service_named(svc)
-                && !tiers.contains(&s.tier)
-            {
-                continue;
-            }
-            out.push(f);
-        }
+        out.push(f);
     }
     out
 }

@@ -413,18 +413,21 @@ pub use crate::finding::redact;
 pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
     let skip = globset(&p.skip_paths);
     let scanner = Scanner::new(p);
-    let mut out = Vec::new();
-    for f in &ctx.inventory.files {
-        let Some(text) = f.text.as_deref() else {
-            continue;
-        };
-        if skip.is_match(&f.path) {
-            continue;
-        }
+    let files: Vec<_> = ctx
+        .inventory
+        .files
+        .iter()
+        .filter(|f| f.text.is_some() && !skip.is_match(&f.path))
+        .collect();
+    // Files are independent: scan them on all cores, merge in path order.
+    crate::par::map_ordered(&files, |f| {
+        let text = f.text.as_deref().unwrap_or_default();
         let hits = scanner.scan(text.as_bytes());
-        out.extend(findings_for(rule, p, &f.path, text, &hits));
-    }
-    out
+        findings_for(rule, p, &f.path, text, &hits)
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Findings for the hits of one file: redacted message and snippet, position
@@ -483,14 +486,13 @@ fn findings_for(rule: &Rule, p: &Pattern, path: &str, text: &str, hits: &[Hit]) 
                 s
             }
         };
-        finding.snippet_column = Some(
-            snippet
-                .find(&shown)
-                .map_or(1, |i| snippet[..i].chars().count() + 1)
-                .try_into()
-                .unwrap_or(1),
-        );
-        finding.snippet = Some(snippet);
+        let in_snippet = snippet
+            .find(&shown)
+            .map_or(1, |i| snippet[..i].chars().count() + 1);
+        let (clipped, col) =
+            crate::finding::clip_line(&snippet, u32::try_from(in_snippet).unwrap_or(1));
+        finding.snippet_column = Some(col);
+        finding.snippet = Some(clipped);
         finding.secret_values = vec![secret];
         out.push(finding);
     }

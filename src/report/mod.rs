@@ -55,16 +55,18 @@ impl RunReport<'_> {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// The source line to show for `f`: the finding's own (redacted) snippet
-    /// when it has one, never the raw line of a sensitive finding.
-    pub fn snippet(&self, f: &Finding) -> Option<String> {
+    /// The source line to show for `f` and the 1-based column in it: the
+    /// finding's own (redacted) snippet when it has one, never the raw line
+    /// of a sensitive finding; long lines clipped around the column.
+    pub fn snippet(&self, f: &Finding) -> Option<(String, u32)> {
         if let Some(s) = &f.snippet {
-            return Some(s.clone());
+            return Some((s.clone(), f.snippet_column.unwrap_or(f.column)));
         }
         if f.sensitive || f.line == 0 {
             return None;
         }
-        self.inventory.line(&f.path, f.line).map(str::to_string)
+        let line = self.inventory.line(&f.path, f.line)?;
+        Some(crate::finding::clip_line(line, f.column.max(1)))
     }
 }
 

@@ -29,8 +29,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
         );
         let t = level.primary_title(title).id(f.rule.clone());
         let group: Group = match (r.snippet(f), f.path.is_empty()) {
-            (Some(line), false) if !line.is_empty() => {
-                let col = f.snippet_column.unwrap_or(f.column);
+            (Some((line, col)), false) if !line.is_empty() => {
                 let span = caret_span(&line, usize::try_from(col).unwrap_or(1));
                 t.element(
                     Snippet::source(line.clone())
