@@ -1,0 +1,1364 @@
+//! Prometheus HTTP API provider: reads the error budget of an SLO from the
+//! recording rules an SLO tool writes (Sloth, Pyrra, Grafana SLO), or
+//! computes it straight from the SLO file's SLI queries.
+//!
+//! Every value comes from one instant query (`GET /api/v1/query`,
+//! <https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries>)
+//! that selects all the series a reading needs at once, optionally at a
+//! pinned evaluation time (`eval-time` in the provider config).
+//!
+//! Modes (`mode:` in the provider config; the default is `sloth` for an SLO
+//! from a Sloth file, else `compute` when the SLO has SLI queries, else
+//! `sloth`):
+//!
+//! - `sloth`: Sloth's recording rules, labels `sloth_service`, `sloth_slo`
+//!   (names as in Sloth's generated rules):
+//!   `slo:period_error_budget_remaining:ratio` is the remaining budget as a
+//!   ratio (1 − error ratio over the period / error budget);
+//!   `slo:sli_error:ratio_rate<w>` (w = 5m, 30m, 1h, 6h, 1d, 3d) divided by
+//!   `slo:error_budget:ratio` (1 − objective) is the burn rate over w, the
+//!   same division Sloth records as `slo:current_burn_rate:ratio` (5m);
+//!   `slo:time_period:days` is the window.
+//! - `pyrra`: Pyrra's generic rules (`--generic-rules`), label `slo`:
+//!   `pyrra_availability` (1 − errors/total over the window),
+//!   `pyrra_objective` (ratio), `pyrra_window` (seconds); remaining =
+//!   (availability − objective) / (1 − objective). Burn rates from
+//!   `increase()` of `pyrra_errors_total` / `pyrra_requests_total` (sums of
+//!   the SLI's counters) when those are recorded.
+//! - `grafana`: Grafana SLO's recorded series, label `grafana_slo_uuid`
+//!   (the SLO's UUID = the target's `id`): `grafana_slo_sli_window` (the
+//!   SLI over the objective window), `grafana_slo_sli_<w>` for shorter
+//!   windows, `grafana_slo_objective`; remaining = 1 − (1 − sli) / (1 −
+//!   objective). These names are taken from Grafana SLO alert-rule
+//!   expressions seen in public code, not from a Grafana reference page.
+//! - `compute`: from the SLI queries, the exact ratio of sums over the SLO
+//!   window W: error ratio = `sum(increase(errors[W])) /
+//!   sum(increase(total[W]))` (not an average of ratios); remaining = 1 −
+//!   error ratio / (1 − objective); burn rate over w = error ratio over w /
+//!   (1 − objective) (Google SRE Workbook, ch. 5); events = the total's
+//!   increase over W. The queries are rewritten on promql-parser's AST:
+//!   every range selector gets the window, `rate` becomes `increase` (the
+//!   ratio of two rates over one range equals the ratio of the increases),
+//!   a bare counter selector (`…_total`, `…_count`) is wrapped in
+//!   `increase(…[W])`, and the whole is wrapped in `sum()`.
+
+use crate::budget::config::ProviderConfig;
+use crate::budget::http::Http;
+use crate::budget::providers::env_secret;
+use crate::budget::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
+use crate::formats::slo::{SloFormat, render_query_template};
+use promql_parser::parser::{self, AggregateExpr, Expr};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Burn-rate windows read in every mode: label and seconds.
+pub const BURN_WINDOWS: [(&str, u64); 6] = [
+    ("5m", 300),
+    ("30m", 1800),
+    ("1h", 3600),
+    ("6h", 21_600),
+    ("1d", 86_400),
+    ("3d", 259_200),
+];
+
+/// Default SLO window when neither the SLO file nor the config states one:
+/// 30 days, Sloth's default `--default-slo-period`.
+pub const DEFAULT_WINDOW_SECONDS: u64 = 30 * 86_400;
+
+/// Which series the provider reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Sloth recording rules.
+    Sloth,
+    /// Pyrra generic recording rules.
+    Pyrra,
+    /// Grafana SLO recorded series.
+    Grafana,
+    /// Computed from the SLO's SLI queries.
+    Compute,
+}
+
+impl Mode {
+    fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "sloth" => Some(Mode::Sloth),
+            "pyrra" => Some(Mode::Pyrra),
+            "grafana" => Some(Mode::Grafana),
+            "compute" => Some(Mode::Compute),
+            _ => None,
+        }
+    }
+
+    /// `sloth`, `pyrra`, `grafana`, `compute`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Sloth => "sloth",
+            Mode::Pyrra => "pyrra",
+            Mode::Grafana => "grafana",
+            Mode::Compute => "compute",
+        }
+    }
+}
+
+/// Credentials by environment variable name (values are read per request).
+#[derive(Clone, Debug, Default, PartialEq)]
+enum Auth {
+    #[default]
+    None,
+    Bearer(String),
+    Basic(String, String),
+}
+
+/// The provider. Holds environment variable names, never credentials.
+#[derive(Debug)]
+pub struct Prometheus {
+    name: String,
+    http: Http,
+    base: String,
+    mode: Option<Mode>,
+    auth: Auth,
+    headers_env: BTreeMap<String, String>,
+    eval_time: Option<f64>,
+}
+
+impl Prometheus {
+    /// Builds it from its config. Errors: `url` missing or not http(s),
+    /// unknown `mode`, incomplete basic auth, unparsable `eval-time`.
+    pub fn from_config(name: &str, cfg: &ProviderConfig, http: Http) -> Result<Self, String> {
+        let url = cfg
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| format!("provider `{name}`: `url` is required for type prometheus (e.g. http://prometheus:9090)"))?;
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| format!("provider `{name}`: `url: {url}` is not a URL: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!(
+                "provider `{name}`: `url: {url}` must be http:// or https://"
+            ));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(format!(
+                "provider `{name}`: `url` must not hold credentials; use `auth: {{ basic-user-env, basic-password-env }}`"
+            ));
+        }
+        let mode = match cfg.mode.as_deref() {
+            None => None,
+            Some(m) => Some(Mode::parse(m).ok_or_else(|| {
+                format!(
+                    "provider `{name}`: `mode: {m}` — expected sloth, pyrra, grafana or compute"
+                )
+            })?),
+        };
+        let auth = match &cfg.auth {
+            None => Auth::None,
+            Some(a) => match (&a.bearer_env, &a.basic_user_env, &a.basic_password_env) {
+                (Some(t), None, None) => Auth::Bearer(t.clone()),
+                (None, Some(u), Some(p)) => Auth::Basic(u.clone(), p.clone()),
+                (None, None, None) => Auth::None,
+                _ => {
+                    return Err(format!(
+                        "provider `{name}`: `auth` needs either `bearer-env` or both `basic-user-env` and `basic-password-env`"
+                    ));
+                }
+            },
+        };
+        let eval_time = match cfg.eval_time.as_deref() {
+            None => None,
+            Some(t) => Some(parse_time(t).ok_or_else(|| {
+                format!("provider `{name}`: `eval-time: {t}` — expected Unix seconds or RFC 3339 (2024-01-31T00:00:00Z)")
+            })?),
+        };
+        Ok(Prometheus {
+            name: name.to_string(),
+            http,
+            base: url.trim_end_matches('/').to_string(),
+            mode,
+            auth,
+            headers_env: cfg.headers_env.clone(),
+            eval_time,
+        })
+    }
+
+    /// Evaluates every query at `unix_seconds` instead of the server's now.
+    pub fn with_eval_time(mut self, unix_seconds: f64) -> Self {
+        self.eval_time = Some(unix_seconds);
+        self
+    }
+
+    /// The mode used for `target`: the configured one, else by the SLO's
+    /// format and SLI queries.
+    pub fn mode_for(&self, target: &Target) -> Mode {
+        if let Some(m) = self.mode {
+            return m;
+        }
+        match target.format {
+            Some(SloFormat::Sloth | SloFormat::SlothCrd) => Mode::Sloth,
+            _ if sli_roles(target).is_some() => Mode::Compute,
+            _ => Mode::Sloth,
+        }
+    }
+
+    fn headers(&self) -> Result<Vec<(String, String)>, FetchError> {
+        let mut out = Vec::new();
+        match &self.auth {
+            Auth::None => {}
+            Auth::Bearer(var) => out.push((
+                "Authorization".to_string(),
+                format!("Bearer {}", env_secret(var)?),
+            )),
+            Auth::Basic(u, p) => {
+                let creds = format!("{}:{}", env_secret(u)?, env_secret(p)?);
+                out.push((
+                    "Authorization".to_string(),
+                    format!("Basic {}", base64(creds.as_bytes())),
+                ));
+            }
+        }
+        for (header, var) in &self.headers_env {
+            out.push((header.clone(), env_secret(var)?));
+        }
+        Ok(out)
+    }
+
+    /// Runs one instant query and returns its samples.
+    async fn query(&self, promql: &str) -> Result<Vec<Sample>, FetchError> {
+        let headers = self.headers()?;
+        let mut params = vec![("query".to_string(), promql.to_string())];
+        if let Some(t) = self.eval_time {
+            params.push(("time".to_string(), format_time(t)));
+        }
+        let url = format!("{}/api/v1/query", self.base);
+        let body = match self.http.get_json(&url, &headers, &params).await {
+            Ok(b) => b,
+            Err(FetchError::Http { status, detail }) => {
+                return Err(FetchError::Http {
+                    status,
+                    detail: prometheus_error(&detail).unwrap_or(detail),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        parse_response(&body)
+    }
+
+    async fn read_target(&self, target: &Target) -> Result<Reading, FetchError> {
+        let mode = self.mode_for(target);
+        let mut reading = match mode {
+            Mode::Sloth => self.read_sloth(target).await?,
+            Mode::Pyrra => self.read_pyrra(target).await?,
+            Mode::Grafana => self.read_grafana(target).await?,
+            Mode::Compute => self.read_compute(target).await?,
+        };
+        reading.provenance.provider = format!("prometheus ({})", mode.as_str());
+        Ok(reading)
+    }
+
+    async fn read_sloth(&self, target: &Target) -> Result<Reading, FetchError> {
+        let promql = format!(
+            r#"{{__name__=~"slo:period_error_budget_remaining:ratio|slo:current_burn_rate:ratio|slo:error_budget:ratio|slo:time_period:days|slo:sli_error:ratio_rate(5m|30m|1h|6h|1d|3d)",sloth_service="{}",sloth_slo="{}"}}"#,
+            escape(&target.service),
+            escape(&target.slo)
+        );
+        let samples = self.query(&promql).await.map_err(|e| match e {
+            FetchError::Empty(_) => FetchError::Empty(format!(
+                "no Sloth series for sloth_service=\"{}\", sloth_slo=\"{}\" (are Sloth's recording rules loaded?)",
+                target.service, target.slo
+            )),
+            e => e,
+        })?;
+        let series = index(&samples, |s| {
+            let name = s.label("__name__");
+            match name {
+                "slo:sli_error:ratio_rate" => None,
+                _ if name.starts_with("slo:sli_error:ratio_rate") => {
+                    Some(format!("{name}|{}", s.label("sloth_window")))
+                }
+                _ => Some(name.to_string()),
+            }
+        })?;
+        let key = "slo:period_error_budget_remaining:ratio";
+        let Some(rem) = series.get(key) else {
+            return Err(FetchError::Empty(format!(
+                "no `{key}` series for sloth_service=\"{}\", sloth_slo=\"{}\" (are Sloth's recording rules loaded?)",
+                target.service, target.slo
+            )));
+        };
+        let remaining = finite(rem.value, key)?;
+        let budget = match series.get("slo:error_budget:ratio") {
+            Some(b) => Some(finite(b.value, "slo:error_budget:ratio")?),
+            None => target.objective.map(|o| 1.0 - o),
+        };
+        let mut burn_rates = BTreeMap::new();
+        let mut conv = vec![format!("remaining = {key} (ratio)")];
+        if let Some(budget) = budget.filter(|b| *b > 0.0) {
+            for (label, _) in BURN_WINDOWS {
+                let name = format!("slo:sli_error:ratio_rate{label}");
+                if let Some(s) = series.get(&format!("{name}|{label}")) {
+                    let ratio = finite(s.value, &name)?;
+                    burn_rates.insert(
+                        label.to_string(),
+                        finite(ratio / budget, &format!("burn rate {label}"))?,
+                    );
+                }
+            }
+            conv.push(format!(
+                "burn rate over w = slo:sli_error:ratio_rate<w> / error budget {budget}"
+            ));
+        }
+        if !burn_rates.contains_key("5m")
+            && let Some(s) = series.get("slo:current_burn_rate:ratio")
+        {
+            burn_rates.insert(
+                "5m".to_string(),
+                finite(s.value, "slo:current_burn_rate:ratio")?,
+            );
+            conv.push("5m burn rate = slo:current_burn_rate:ratio".to_string());
+        }
+        let window_seconds = match series.get("slo:time_period:days") {
+            Some(d) => Some(finite(d.value, "slo:time_period:days")? * 86_400.0),
+            None => target.window_seconds,
+        };
+        Ok(Reading {
+            remaining,
+            burn_rates,
+            window_seconds,
+            as_of: Some(rem.time),
+            events: None,
+            provenance: Provenance {
+                source: format!("/api/v1/query {promql}"),
+                raw: rem.raw.clone(),
+                conversion: conv.join("; "),
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn read_pyrra(&self, target: &Target) -> Result<Reading, FetchError> {
+        let slo = escape(&target.slo);
+        let promql = format!(
+            r#"{{__name__=~"pyrra_availability|pyrra_objective|pyrra_window",slo="{slo}"}}"#
+        );
+        let samples = self.query(&promql).await.map_err(|e| match e {
+            FetchError::Empty(_) => FetchError::Empty(format!(
+                "no Pyrra generic-rule series for slo=\"{}\" (is Pyrra run with --generic-rules?)",
+                target.slo
+            )),
+            e => e,
+        })?;
+        let series = index(&samples, |s| Some(s.label("__name__").to_string()))?;
+        let Some(avail) = series.get("pyrra_availability") else {
+            return Err(FetchError::Empty(format!(
+                "no `pyrra_availability{{slo=\"{}\"}}` series (is Pyrra run with --generic-rules?)",
+                target.slo
+            )));
+        };
+        let availability = finite(avail.value, "pyrra_availability")?;
+        let objective = match series.get("pyrra_objective") {
+            Some(o) => finite(o.value, "pyrra_objective")?,
+            None => target.objective.ok_or_else(|| {
+                FetchError::Missing(format!(
+                    "pyrra_objective{{slo=\"{}\"}} (and no objective in the SLO file)",
+                    target.slo
+                ))
+            })?,
+        };
+        let budget = error_budget(objective)?;
+        let remaining = finite(1.0 - (1.0 - availability) / budget, "remaining")?;
+        let window_seconds = match series.get("pyrra_window") {
+            Some(w) => Some(finite(w.value, "pyrra_window")?),
+            None => target.window_seconds,
+        };
+        // Burn rates from the recorded sums of counters, when present.
+        let errors = format!(r#"pyrra_errors_total{{slo="{slo}"}}"#);
+        let total = format!(r#"pyrra_requests_total{{slo="{slo}"}}"#);
+        let parts = Parts::counters(&errors, &total, false);
+        let windows: Vec<(String, u64)> = BURN_WINDOWS
+            .iter()
+            .map(|(l, s)| (l.to_string(), *s))
+            .collect();
+        let mut burn_rates = BTreeMap::new();
+        let mut conv = format!(
+            "remaining = 1 − (1 − pyrra_availability {availability}) / (1 − objective {objective})"
+        );
+        match self.query(&parts.promql(&windows)).await {
+            Ok(samples) => {
+                let got = parts_by_key(&samples)?;
+                for (label, _) in &windows {
+                    if let Some(r) = error_ratio(&got, label, false, parts.good)? {
+                        burn_rates.insert(
+                            label.clone(),
+                            finite(r / budget, &format!("burn rate {label}"))?,
+                        );
+                    }
+                }
+                conv.push_str("; burn rate over w = increase(pyrra_errors_total[w]) / increase(pyrra_requests_total[w]) / (1 − objective)");
+            }
+            Err(FetchError::Empty(_)) => {}
+            Err(e) => return Err(e),
+        }
+        Ok(Reading {
+            remaining,
+            burn_rates,
+            window_seconds,
+            as_of: Some(avail.time),
+            events: None,
+            provenance: Provenance {
+                source: format!("/api/v1/query {promql}"),
+                raw: avail.raw.clone(),
+                conversion: conv,
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn read_grafana(&self, target: &Target) -> Result<Reading, FetchError> {
+        let Some(uuid) = target.id.as_deref() else {
+            return Err(FetchError::Config(format!(
+                "SLO `{}`: grafana mode needs the Grafana SLO UUID as the SLO's `id` in the service's `budget.slos`",
+                target.slo
+            )));
+        };
+        let promql = format!(
+            r#"{{__name__=~"grafana_slo_sli_window|grafana_slo_objective|grafana_slo_sli_(5m|30m|1h|6h|1d|3d)",grafana_slo_uuid="{}"}}"#,
+            escape(uuid)
+        );
+        let samples = self.query(&promql).await.map_err(|e| match e {
+            FetchError::Empty(_) => FetchError::Empty(format!(
+                "no Grafana SLO series for grafana_slo_uuid=\"{uuid}\""
+            )),
+            e => e,
+        })?;
+        let series = index(&samples, |s| Some(s.label("__name__").to_string()))?;
+        let Some(sli) = series.get("grafana_slo_sli_window") else {
+            return Err(FetchError::Empty(format!(
+                "no `grafana_slo_sli_window{{grafana_slo_uuid=\"{uuid}\"}}` series"
+            )));
+        };
+        let sli_window = finite(sli.value, "grafana_slo_sli_window")?;
+        let objective = match (target.objective, series.get("grafana_slo_objective")) {
+            (Some(o), _) => o,
+            (None, Some(o)) => finite(o.value, "grafana_slo_objective")?,
+            (None, None) => {
+                return Err(FetchError::Missing(format!(
+                    "objective of Grafana SLO {uuid}: no grafana_slo_objective series and none configured"
+                )));
+            }
+        };
+        let budget = error_budget(objective)?;
+        let remaining = finite(1.0 - (1.0 - sli_window) / budget, "remaining")?;
+        let mut burn_rates = BTreeMap::new();
+        for (label, _) in BURN_WINDOWS {
+            let name = format!("grafana_slo_sli_{label}");
+            if let Some(s) = series.get(&name) {
+                let v = finite(s.value, &name)?;
+                burn_rates.insert(
+                    label.to_string(),
+                    finite((1.0 - v) / budget, &format!("burn rate {label}"))?,
+                );
+            }
+        }
+        Ok(Reading {
+            remaining,
+            burn_rates,
+            window_seconds: target.window_seconds,
+            as_of: Some(sli.time),
+            events: None,
+            provenance: Provenance {
+                source: format!("/api/v1/query {promql}"),
+                raw: sli.raw.clone(),
+                conversion: format!(
+                    "remaining = 1 − (1 − grafana_slo_sli_window {sli_window}) / (1 − objective {objective}); burn rate over w = (1 − grafana_slo_sli_<w>) / (1 − objective)"
+                ),
+                ..Default::default()
+            },
+        })
+    }
+
+    async fn read_compute(&self, target: &Target) -> Result<Reading, FetchError> {
+        let objective = target.objective.ok_or_else(|| {
+            FetchError::Config(format!(
+                "SLO `{}`: compute mode needs an objective (in the SLO file or `budget.slos[].objective`)",
+                target.slo
+            ))
+        })?;
+        let budget = error_budget(objective)?;
+        let window = match target.window_seconds {
+            Some(w) if w.is_finite() && w >= 60.0 => w.round() as u64,
+            Some(w) => {
+                return Err(FetchError::Config(format!(
+                    "SLO `{}`: time window of {w} s is too short",
+                    target.slo
+                )));
+            }
+            None => DEFAULT_WINDOW_SECONDS,
+        };
+        let parts = Parts::from_target(target)?;
+        let mut windows = vec![("window".to_string(), window)];
+        windows.extend(BURN_WINDOWS.iter().map(|(l, s)| (l.to_string(), *s)));
+        let promql = parts.promql(&windows);
+        let samples = self.query(&promql).await?;
+        let got = parts_by_key(&samples)?;
+        let w_label = duration_text(window);
+        let Some(ratio) = error_ratio(&got, "window", true, parts.good)? else {
+            return Err(FetchError::Empty(format!(
+                "no requests in the {w_label} window of SLO `{}` (total is 0)",
+                target.slo
+            )));
+        };
+        let remaining = finite(1.0 - ratio / budget, "remaining")?;
+        let mut burn_rates = BTreeMap::new();
+        for (label, _) in BURN_WINDOWS {
+            if let Some(r) = error_ratio(&got, label, false, parts.good)? {
+                burn_rates.insert(
+                    label.to_string(),
+                    finite(r / budget, &format!("burn rate {label}"))?,
+                );
+            }
+        }
+        let events = got.get("total:window").map(|s| s.value);
+        let as_of = got.values().map(|s| s.time).next();
+        let raw = got
+            .iter()
+            .filter(|(k, _)| k.ends_with(":window"))
+            .map(|(k, s)| format!("{}={}", k.trim_end_matches(":window"), s.raw))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Reading {
+            remaining,
+            burn_rates,
+            window_seconds: Some(window as f64),
+            as_of,
+            events,
+            provenance: Provenance {
+                source: format!("/api/v1/query {promql}"),
+                raw,
+                conversion: format!(
+                    "error ratio over {w_label} = {} = {ratio}; remaining = 1 − error ratio / (1 − objective {objective}); burn rate over w = error ratio over w / (1 − objective){}",
+                    parts.formula(),
+                    if target.window_seconds.is_none() {
+                        "; window 30d by default (none in the SLO file)"
+                    } else {
+                        ""
+                    }
+                ),
+                ..Default::default()
+            },
+        })
+    }
+}
+
+impl Provider for Prometheus {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn read<'a>(&'a self, target: &'a Target) -> BoxFuture<'a, Result<Reading, FetchError>> {
+        Box::pin(self.read_target(target))
+    }
+}
+
+/// `1 − objective`, checked to be a usable error budget.
+fn error_budget(objective: f64) -> Result<f64, FetchError> {
+    let b = 1.0 - finite(objective, "objective")?;
+    if b > 0.0 && b < 1.0 {
+        Ok(b)
+    } else {
+        Err(FetchError::Config(format!(
+            "objective {objective} is not a ratio between 0 and 1 (exclusive)"
+        )))
+    }
+}
+
+/// The SLI queries of a target, by the roles compute mode understands.
+#[derive(Clone, Debug, PartialEq)]
+enum Sli<'a> {
+    /// Bad events and all events.
+    Bad { bad: &'a str, total: &'a str },
+    /// Good events and all events.
+    Good { good: &'a str, total: &'a str },
+    /// An error-ratio query with Sloth's `{{.window}}` placeholder.
+    Ratio(&'a str),
+}
+
+fn sli_roles(target: &Target) -> Option<Sli<'_>> {
+    let q = |roles: &[&str]| {
+        target
+            .sli
+            .iter()
+            .find(|s| {
+                roles.contains(&s.role.as_str())
+                    && (s.language.is_empty() || s.language == "promql")
+            })
+            .map(|s| s.query.as_str())
+    };
+    let total = q(&["total"]);
+    if let (Some(bad), Some(total)) = (q(&["errors", "bad"]), total) {
+        return Some(Sli::Bad { bad, total });
+    }
+    if let (Some(good), Some(total)) = (q(&["good", "success"]), total) {
+        return Some(Sli::Good { good, total });
+    }
+    q(&["error-ratio"]).map(Sli::Ratio)
+}
+
+/// The parts of the compute query: PromQL templates with `{W}` for the
+/// window, by part name (`errors`, `good`, `total`, `ratio`).
+#[derive(Clone, Debug)]
+struct Parts {
+    parts: Vec<(&'static str, Rewrite)>,
+    good: bool,
+}
+
+/// One SLI query, ready to be windowed.
+#[derive(Clone, Debug)]
+enum Rewrite {
+    /// An AST whose range selectors get the window.
+    Ast(Expr),
+    /// A Sloth `{{.window}}` template (error-ratio queries).
+    Template(String),
+}
+
+impl Rewrite {
+    fn at(&self, seconds: u64) -> String {
+        let d = Duration::from_secs(seconds);
+        match self {
+            Rewrite::Ast(e) => {
+                let mut e = e.clone();
+                set_ranges(&mut e, d);
+                e.to_string()
+            }
+            Rewrite::Template(t) => render_query_template(t, &duration_text(seconds)),
+        }
+    }
+}
+
+impl Parts {
+    fn from_target(target: &Target) -> Result<Parts, FetchError> {
+        let sli = sli_roles(target).ok_or_else(|| {
+            FetchError::Config(format!(
+                "SLO `{}`: compute mode needs PromQL SLI queries (errors/bad/good with total, or an error-ratio query); found roles [{}]",
+                target.slo,
+                target.sli.iter().map(|s| s.role.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let ast = |role: &str, q: &str| {
+            windowed(q).map(Rewrite::Ast).map_err(|e| {
+                FetchError::Config(format!("SLO `{}`: {role} query `{q}`: {e}", target.slo))
+            })
+        };
+        Ok(match sli {
+            Sli::Bad { bad, total } => Parts {
+                parts: vec![
+                    ("errors", ast("errors", bad)?),
+                    ("total", ast("total", total)?),
+                ],
+                good: false,
+            },
+            Sli::Good { good, total } => Parts {
+                parts: vec![
+                    ("good", ast("good", good)?),
+                    ("total", ast("total", total)?),
+                ],
+                good: true,
+            },
+            Sli::Ratio(q) => {
+                let rendered = render_query_template(q, "5m");
+                parser::parse(&rendered).map_err(|e| {
+                    FetchError::Config(format!(
+                        "SLO `{}`: error-ratio query `{q}` is not PromQL: {e}",
+                        target.slo
+                    ))
+                })?;
+                if rendered == q {
+                    return Err(FetchError::Config(format!(
+                        "SLO `{}`: error-ratio query `{q}` has no {{{{.window}}}} placeholder to set the window",
+                        target.slo
+                    )));
+                }
+                Parts {
+                    parts: vec![("ratio", Rewrite::Template(q.to_string()))],
+                    good: false,
+                }
+            }
+        })
+    }
+
+    /// Parts over already-windowable counter selectors (Pyrra's recorded sums).
+    fn counters(errors: &str, total: &str, good: bool) -> Parts {
+        let wrap = |sel: &str| Rewrite::Template(format!("sum(increase({sel}[{{{{.window}}}}]))"));
+        Parts {
+            parts: vec![
+                (if good { "good" } else { "errors" }, wrap(errors)),
+                ("total", wrap(total)),
+            ],
+            good,
+        }
+    }
+
+    /// One query returning every part over every window, each series
+    /// labelled `prr_part="<part>:<window label>"`.
+    fn promql(&self, windows: &[(String, u64)]) -> String {
+        let mut terms = Vec::new();
+        for (label, secs) in windows {
+            for (part, rw) in &self.parts {
+                terms.push(format!(
+                    r#"label_replace({}, "prr_part", "{part}:{label}", "", "")"#,
+                    rw.at(*secs)
+                ));
+            }
+        }
+        terms.join(" or ")
+    }
+
+    fn formula(&self) -> &'static str {
+        match self.parts.first().map(|p| p.0) {
+            Some("ratio") => "the SLI's error-ratio query",
+            _ if self.good => {
+                "(sum(increase(total[W])) − sum(increase(good[W]))) / sum(increase(total[W]))"
+            }
+            _ => "sum(increase(errors[W])) / sum(increase(total[W]))",
+        }
+    }
+}
+
+/// Parses an SLI query (after filling window placeholders) and makes it
+/// windowable: `rate(x[…])` → `increase(x[W])`, a bare counter selector →
+/// `increase(sel[W])`, all wrapped in `sum()`. Errors: not PromQL, or a
+/// construct whose value cannot be re-windowed (`irate`, `*_over_time`,
+/// subqueries, a selector that is not a counter).
+pub fn windowed(query: &str) -> Result<Expr, String> {
+    let rendered = render_query_template(query, "5m");
+    let mut expr = parser::parse(&rendered).map_err(|e| format!("not PromQL: {e}"))?;
+    let mut has_range = false;
+    rewrite(&mut expr, &mut has_range)?;
+    if !has_range {
+        return Err("no counter to compute increases from: use rate()/increase() over a counter, or a `…_total`/`…_count` counter selector".to_string());
+    }
+    // Always sum: the ratio of sums, whatever grouping the query had.
+    Ok(sum(expr))
+}
+
+fn sum(expr: Expr) -> Expr {
+    match parser::parse("sum(x)") {
+        Ok(Expr::Aggregate(mut a)) => {
+            a.expr = Box::new(expr);
+            Expr::Aggregate(a)
+        }
+        _ => expr,
+    }
+}
+
+fn is_counter_name(name: &str) -> bool {
+    ["_total", "_count", "_bucket", "_sum"]
+        .iter()
+        .any(|s| name.ends_with(s))
+}
+
+fn rewrite(expr: &mut Expr, has_range: &mut bool) -> Result<(), String> {
+    match expr {
+        Expr::Call(call) => match call.func.name {
+            "rate" | "increase" => {
+                let Some(arg) = call.args.args.first() else {
+                    return Err(format!("{}() without an argument", call.func.name));
+                };
+                if !matches!(**arg, Expr::MatrixSelector(_)) {
+                    return Err(format!(
+                        "{}() over a subquery cannot be re-windowed",
+                        call.func.name
+                    ));
+                }
+                call.func.name = "increase";
+                *has_range = true;
+                Ok(())
+            }
+            "irate" | "idelta" | "delta" | "deriv" | "resets" | "changes" | "predict_linear"
+            | "holt_winters" => Err(format!(
+                "{}() cannot be evaluated over the SLO window; use rate() or increase()",
+                call.func.name
+            )),
+            name if name.ends_with("_over_time") => Err(format!(
+                "{name}() cannot be re-windowed exactly; use rate() or increase() over a counter"
+            )),
+            _ => {
+                for a in call.args.args.iter_mut() {
+                    rewrite(a, has_range)?;
+                }
+                Ok(())
+            }
+        },
+        Expr::VectorSelector(vs) => {
+            let name = vs.name.clone().unwrap_or_default();
+            if is_counter_name(&name) {
+                let text = format!("increase({}[5m])", Expr::VectorSelector(vs.clone()));
+                *expr = parser::parse(&text).map_err(|e| format!("cannot window `{name}`: {e}"))?;
+                *has_range = true;
+                Ok(())
+            } else {
+                Err(format!(
+                    "`{}` is not a counter (no _total/_count suffix) and is not inside rate()/increase()",
+                    Expr::VectorSelector(vs.clone())
+                ))
+            }
+        }
+        Expr::MatrixSelector(_) => Err("a range selector outside rate()/increase()".to_string()),
+        Expr::Subquery(_) => Err("subqueries cannot be re-windowed".to_string()),
+        Expr::Aggregate(AggregateExpr { expr: inner, .. }) => rewrite(inner, has_range),
+        Expr::Binary(b) => {
+            rewrite(&mut b.lhs, has_range)?;
+            rewrite(&mut b.rhs, has_range)
+        }
+        Expr::Paren(p) => rewrite(&mut p.expr, has_range),
+        Expr::Unary(u) => rewrite(&mut u.expr, has_range),
+        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Ok(()),
+        Expr::Extension(_) => Err("unsupported expression".to_string()),
+    }
+}
+
+/// Sets every range selector's range to `d`.
+fn set_ranges(expr: &mut Expr, d: Duration) {
+    match expr {
+        Expr::MatrixSelector(m) => m.range = d,
+        Expr::Call(c) => c.args.args.iter_mut().for_each(|a| set_ranges(a, d)),
+        Expr::Aggregate(a) => set_ranges(&mut a.expr, d),
+        Expr::Binary(b) => {
+            set_ranges(&mut b.lhs, d);
+            set_ranges(&mut b.rhs, d);
+        }
+        Expr::Paren(p) => set_ranges(&mut p.expr, d),
+        Expr::Unary(u) => set_ranges(&mut u.expr, d),
+        Expr::Subquery(s) => set_ranges(&mut s.expr, d),
+        Expr::VectorSelector(_)
+        | Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::Extension(_) => {}
+    }
+}
+
+/// Error ratio over the window labelled `label` from the part values.
+/// `None` when the window had no requests (total 0) or, unless
+/// `required`, when a series is absent. A missing errors series with
+/// traffic counts as 0 errors (counters with a `code` label appear with the
+/// first error); a missing good series is never read as 100 % errors.
+fn error_ratio(
+    got: &BTreeMap<String, Sample>,
+    label: &str,
+    required: bool,
+    good_mode: bool,
+) -> Result<Option<f64>, FetchError> {
+    if let Some(r) = got.get(&format!("ratio:{label}")) {
+        return finite(r.value, &format!("error ratio over {label}")).map(Some);
+    }
+    let absent = |what: &str| {
+        if required {
+            Err(FetchError::Empty(format!(
+                "the {what} query returned no series over the {label} window"
+            )))
+        } else {
+            Ok(None)
+        }
+    };
+    let Some(t) = got.get(&format!("total:{label}")) else {
+        return absent("total");
+    };
+    let total = finite(t.value, &format!("total over {label}"))?;
+    if total <= 0.0 {
+        return Ok(None);
+    }
+    if good_mode {
+        let Some(g) = got.get(&format!("good:{label}")) else {
+            return absent("good");
+        };
+        let good = finite(g.value, &format!("good over {label}"))?;
+        return Ok(Some((total - good) / total));
+    }
+    let errors = match got.get(&format!("errors:{label}")) {
+        Some(e) => finite(e.value, &format!("errors over {label}"))?,
+        None => 0.0,
+    };
+    Ok(Some(errors / total))
+}
+
+/// Values by their `prr_part` label; duplicates are malformed.
+fn parts_by_key(samples: &[Sample]) -> Result<BTreeMap<String, Sample>, FetchError> {
+    index(samples, |s| {
+        Some(s.label("prr_part").to_string()).filter(|k| !k.is_empty())
+    })
+}
+
+/// Indexes samples by `key`; two samples with one key is malformed (a
+/// ratio must not be summed across series).
+fn index(
+    samples: &[Sample],
+    key: impl Fn(&Sample) -> Option<String>,
+) -> Result<BTreeMap<String, Sample>, FetchError> {
+    let mut out: BTreeMap<String, Sample> = BTreeMap::new();
+    for s in samples {
+        let Some(k) = key(s) else { continue };
+        if let Some(prev) = out.get(&k) {
+            return Err(FetchError::Malformed(format!(
+                "several series for `{k}` ({} and {}): add label matchers so each SLO has one series",
+                labels_text(&prev.labels),
+                labels_text(&s.labels)
+            )));
+        }
+        out.insert(k, s.clone());
+    }
+    Ok(out)
+}
+
+fn labels_text(labels: &BTreeMap<String, String>) -> String {
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+    format!("{{{}}}", inner.join(","))
+}
+
+/// One sample of an instant-query result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Series labels (with `__name__` when the series has a name).
+    pub labels: BTreeMap<String, String>,
+    /// Evaluation time, Unix seconds.
+    pub time: f64,
+    /// The value as Prometheus wrote it (`"0.25"`, `"NaN"`, `"+Inf"`).
+    pub raw: String,
+    /// The value (may be NaN or infinite: callers check with `finite`).
+    pub value: f64,
+}
+
+impl Sample {
+    fn label(&self, name: &str) -> &str {
+        self.labels.get(name).map_or("", String::as_str)
+    }
+}
+
+/// Parses an instant-query response (`{"status":"success","data":{
+/// "resultType":"vector","result":[{"metric":{…},"value":[t,"v"]}]}}`,
+/// <https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats>).
+/// Errors: `status: error` → Malformed with the server's text; wrong
+/// shapes → Malformed; an empty vector → Empty.
+pub fn parse_response(body: &serde_json::Value) -> Result<Vec<Sample>, FetchError> {
+    let status = body.get("status").and_then(|s| s.as_str());
+    match status {
+        Some("success") => {}
+        Some("error") => {
+            let kind = body
+                .get("errorType")
+                .and_then(|v| v.as_str())
+                .unwrap_or("error");
+            let text = body
+                .get("error")
+                .and_then(|v| v.as_str())
+                .unwrap_or("(no error text)");
+            return Err(FetchError::Malformed(format!("Prometheus {kind}: {text}")));
+        }
+        _ => {
+            return Err(FetchError::Malformed(
+                "no `status` in the response (not a Prometheus API?)".to_string(),
+            ));
+        }
+    }
+    let data = body
+        .get("data")
+        .ok_or_else(|| FetchError::Missing("data".to_string()))?;
+    let kind = data
+        .get("resultType")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| FetchError::Missing("data.resultType".to_string()))?;
+    let result = data
+        .get("result")
+        .ok_or_else(|| FetchError::Missing("data.result".to_string()))?;
+    match kind {
+        "vector" => {
+            let items = result
+                .as_array()
+                .ok_or_else(|| FetchError::Malformed("data.result is not an array".to_string()))?;
+            if items.is_empty() {
+                return Err(FetchError::Empty(
+                    "the query returned an empty vector".to_string(),
+                ));
+            }
+            items
+                .iter()
+                .map(|item| {
+                    let labels = match item.get("metric") {
+                        Some(serde_json::Value::Object(m)) => m
+                            .iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                            .collect(),
+                        Some(_) => {
+                            return Err(FetchError::Malformed(
+                                "`metric` is not an object".to_string(),
+                            ));
+                        }
+                        None => BTreeMap::new(),
+                    };
+                    let (time, raw, value) =
+                        sample_pair(item.get("value").ok_or_else(|| {
+                            FetchError::Missing("data.result[].value".to_string())
+                        })?)?;
+                    Ok(Sample {
+                        labels,
+                        time,
+                        raw,
+                        value,
+                    })
+                })
+                .collect()
+        }
+        "scalar" => {
+            let (time, raw, value) = sample_pair(result)?;
+            Ok(vec![Sample {
+                labels: BTreeMap::new(),
+                time,
+                raw,
+                value,
+            }])
+        }
+        other => Err(FetchError::Malformed(format!(
+            "resultType `{other}`: an instant vector or scalar was expected"
+        ))),
+    }
+}
+
+/// `[1435781451.781, "1"]` → (time, raw, value).
+fn sample_pair(v: &serde_json::Value) -> Result<(f64, String, f64), FetchError> {
+    let arr = v
+        .as_array()
+        .filter(|a| a.len() == 2)
+        .ok_or_else(|| FetchError::Malformed(format!("sample `{v}` is not [time, \"value\"]")))?;
+    let time = arr
+        .first()
+        .and_then(|t| t.as_f64())
+        .ok_or_else(|| FetchError::Malformed(format!("sample time in `{v}` is not a number")))?;
+    let raw = arr
+        .get(1)
+        .and_then(|x| x.as_str())
+        .ok_or_else(|| FetchError::Malformed(format!("sample value in `{v}` is not a string")))?;
+    Ok((time, raw.to_string(), parse_value(raw)?))
+}
+
+/// Prometheus' float text: decimal, `NaN`, `+Inf`, `-Inf`.
+fn parse_value(raw: &str) -> Result<f64, FetchError> {
+    match raw {
+        "NaN" => Ok(f64::NAN),
+        "+Inf" | "Inf" => Ok(f64::INFINITY),
+        "-Inf" => Ok(f64::NEG_INFINITY),
+        _ => raw
+            .parse::<f64>()
+            .map_err(|_| FetchError::Malformed(format!("sample value `{raw}` is not a number"))),
+    }
+}
+
+/// The server's `error` text from an error body, when the body is Prometheus JSON.
+fn prometheus_error(detail: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(detail).ok()?;
+    let text = v.get("error")?.as_str()?;
+    let kind = v
+        .get("errorType")
+        .and_then(|k| k.as_str())
+        .unwrap_or("error");
+    Some(format!("{kind}: {text}"))
+}
+
+/// Escapes a PromQL double-quoted string.
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Seconds as a PromQL duration (`30d`, `6h`, `5m`, `90s`).
+pub fn duration_text(seconds: u64) -> String {
+    match seconds {
+        0 => "0s".to_string(),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+/// Unix seconds as the API's `time` parameter (decimal seconds).
+fn format_time(t: f64) -> String {
+    if t.fract() == 0.0 {
+        format!("{t:.0}")
+    } else {
+        format!("{t:.3}")
+    }
+}
+
+/// Unix seconds or RFC 3339.
+fn parse_time(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<f64>() {
+        return t.is_finite().then_some(t);
+    }
+    let t = humantime::parse_rfc3339_weak(s).ok()?;
+    t.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs_f64())
+}
+
+/// Standard base64 (RFC 4648 §4), for basic auth.
+fn base64(input: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let idx = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
+        for (i, ix) in idx.iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(A[*ix as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::slo::SliQuery;
+    use serde_json::json;
+
+    fn rw(q: &str, secs: u64) -> String {
+        match windowed(q) {
+            Ok(e) => Rewrite::Ast(e).at(secs),
+            Err(e) => format!("ERR {e}"),
+        }
+    }
+
+    #[test]
+    fn rewrites_sli_queries_to_increases_over_the_window() {
+        // Sloth event query with the {{.window}} placeholder.
+        assert_eq!(
+            rw(
+                r#"sum(rate(http_requests_total{job="checkout",code=~"5.."}[{{.window}}]))"#,
+                2_592_000
+            ),
+            r#"sum(sum(increase(http_requests_total{code=~"5..",job="checkout"}[30d])))"#
+        );
+        // Pyrra: a bare counter selector.
+        assert_eq!(
+            rw(r#"http_requests_total{job="pyrra"}"#, 300),
+            r#"sum(increase(http_requests_total{job="pyrra"}[5m]))"#
+        );
+        // OpenSLO with an explicit range and a grouping: the ratio of sums.
+        assert_eq!(
+            rw(
+                r#"sum by (route) (rate(http_requests_total{code!~"5.."}[1m]))"#,
+                3600
+            ),
+            r#"sum(sum by (route) (increase(http_requests_total{code!~"5.."}[1h])))"#
+        );
+        assert!(rw("sum(irate(x_total[5m]))", 300).starts_with("ERR irate()"));
+        assert!(rw("avg_over_time(up[5m])", 300).starts_with("ERR avg_over_time()"));
+        assert!(rw("job:http_requests:rate5m", 300).contains("is not a counter"));
+        assert!(rw("sum(rate(x_total[5m]", 300).starts_with("ERR not PromQL"));
+    }
+
+    #[test]
+    fn one_query_labels_every_part_and_window() {
+        let t = Target {
+            slo: "availability".into(),
+            sli: vec![
+                SliQuery {
+                    role: "errors".into(),
+                    query: r#"x_total{code="500"}"#.into(),
+                    pos: Default::default(),
+                    language: "promql".into(),
+                },
+                SliQuery {
+                    role: "total".into(),
+                    query: "x_total".into(),
+                    pos: Default::default(),
+                    language: "promql".into(),
+                },
+            ],
+            ..Default::default()
+        };
+        let p = Parts::from_target(&t).expect("parts");
+        assert_eq!(
+            p.promql(&[("1h".to_string(), 3600)]),
+            r#"label_replace(sum(increase(x_total{code="500"}[1h])), "prr_part", "errors:1h", "", "") or label_replace(sum(increase(x_total[1h])), "prr_part", "total:1h", "", "")"#
+        );
+    }
+
+    fn sample(key: &str, v: f64) -> (String, Sample) {
+        (
+            key.to_string(),
+            Sample {
+                labels: BTreeMap::new(),
+                time: 0.0,
+                raw: v.to_string(),
+                value: v,
+            },
+        )
+    }
+
+    #[test]
+    fn error_ratio_semantics() {
+        let got: BTreeMap<_, _> = [
+            sample("total:1h", 1000.0),
+            sample("errors:1h", 5.0),
+            sample("total:5m", 0.0),
+        ]
+        .into();
+        assert_eq!(error_ratio(&got, "1h", true, false), Ok(Some(0.005)));
+        // No requests: no burn rate, never a zero one.
+        assert_eq!(error_ratio(&got, "5m", false, false), Ok(None));
+        // Missing total over the SLO window: no data, not a full budget.
+        assert!(matches!(
+            error_ratio(&got, "window", true, false),
+            Err(FetchError::Empty(_))
+        ));
+        // Good/total: a missing good series is never 0 % or 100 % errors.
+        let good: BTreeMap<_, _> = [
+            sample("total:1h", 1000.0),
+            sample("good:1h", 990.0),
+            sample("total:6h", 10.0),
+        ]
+        .into();
+        assert_eq!(error_ratio(&good, "1h", true, true), Ok(Some(0.01)));
+        assert!(matches!(
+            error_ratio(&good, "6h", true, true),
+            Err(FetchError::Empty(_))
+        ));
+        // Errors absent while total has traffic: no error counted yet.
+        let none: BTreeMap<_, _> = [sample("total:1h", 10.0)].into();
+        assert_eq!(error_ratio(&none, "1h", true, false), Ok(Some(0.0)));
+    }
+
+    #[test]
+    fn parses_documented_response_shapes() {
+        // https://prometheus.io/docs/prometheus/latest/querying/api/#instant-queries
+        let ok = json!({"status":"success","data":{"resultType":"vector","result":[
+            {"metric":{"__name__":"up","job":"prometheus"},"value":[1435781451.781,"1"]}]}});
+        let s = parse_response(&ok).expect("vector");
+        assert_eq!(
+            (s[0].time, s[0].value, s[0].label("job")),
+            (1435781451.781, 1.0, "prometheus")
+        );
+        let nan = json!({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]}]}});
+        assert!(parse_response(&nan).expect("parsed")[0].value.is_nan());
+        let inf = json!({"status":"success","data":{"resultType":"scalar","result":[1,"+Inf"]}});
+        assert_eq!(
+            parse_response(&inf).expect("parsed")[0].value,
+            f64::INFINITY
+        );
+        let empty = json!({"status":"success","data":{"resultType":"vector","result":[]}});
+        assert!(matches!(parse_response(&empty), Err(FetchError::Empty(_))));
+        let err = json!({"status":"error","errorType":"bad_data","error":"parse error at char 5"});
+        assert_eq!(
+            parse_response(&err),
+            Err(FetchError::Malformed(
+                "Prometheus bad_data: parse error at char 5".into()
+            ))
+        );
+        let matrix = json!({"status":"success","data":{"resultType":"matrix","result":[]}});
+        assert!(matches!(
+            parse_response(&matrix),
+            Err(FetchError::Malformed(_))
+        ));
+        let bad = json!({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,2]}]}});
+        assert!(matches!(
+            parse_response(&bad),
+            Err(FetchError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_response(&json!({"status":"success"})),
+            Err(FetchError::Missing(_))
+        ));
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(base64(b"user:pa ss"), "dXNlcjpwYSBzcw==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        assert_eq!(duration_text(2_592_000), "30d");
+        assert_eq!(duration_text(1800), "30m");
+        assert_eq!(duration_text(90), "90s");
+        assert_eq!(parse_time("2024-01-31T00:00:00Z"), Some(1_706_659_200.0));
+        assert_eq!(parse_time("1706659200"), Some(1_706_659_200.0));
+        assert_eq!(escape(r#"a"b\c"#), r#"a\"b\\c"#);
+        assert_eq!(
+            prometheus_error(
+                r#"{"status":"error","errorType":"execution","error":"query timed out"}"#
+            )
+            .as_deref(),
+            Some("execution: query timed out")
+        );
+    }
+
+    #[test]
+    fn mode_defaults_by_format_and_sli() {
+        let http = Http::new(Default::default()).expect("client");
+        let cfg: ProviderConfig =
+            serde_json::from_value(json!({"type": "prometheus", "url": "http://p:9090"}))
+                .expect("cfg");
+        let p = Prometheus::from_config("prom", &cfg, http).expect("provider");
+        let mut t = Target {
+            format: Some(SloFormat::Sloth),
+            ..Default::default()
+        };
+        assert_eq!(p.mode_for(&t), Mode::Sloth);
+        t.format = Some(SloFormat::OpenSlo);
+        assert_eq!(p.mode_for(&t), Mode::Sloth);
+        t.sli = vec![
+            SliQuery {
+                role: "good".into(),
+                query: "a_total".into(),
+                pos: Default::default(),
+                language: "promql".into(),
+            },
+            SliQuery {
+                role: "total".into(),
+                query: "b_total".into(),
+                pos: Default::default(),
+                language: "promql".into(),
+            },
+        ];
+        assert_eq!(p.mode_for(&t), Mode::Compute);
+        for (bad, msg) in [
+            (json!({"type": "prometheus"}), "`url` is required"),
+            (
+                json!({"type": "prometheus", "url": "ftp://x"}),
+                "must be http",
+            ),
+            (
+                json!({"type": "prometheus", "url": "http://u:p@x"}),
+                "must not hold credentials",
+            ),
+            (
+                json!({"type": "prometheus", "url": "http://x", "mode": "nope"}),
+                "expected sloth, pyrra",
+            ),
+            (
+                json!({"type": "prometheus", "url": "http://x", "auth": {"basic-user-env": "U"}}),
+                "both `basic-user-env`",
+            ),
+            (
+                json!({"type": "prometheus", "url": "http://x", "eval-time": "yesterday"}),
+                "eval-time",
+            ),
+        ] {
+            let cfg: ProviderConfig = serde_json::from_value(bad).expect("cfg");
+            let err = Prometheus::from_config(
+                "prom",
+                &cfg,
+                Http::new(Default::default()).expect("client"),
+            )
+            .expect_err(msg);
+            assert!(err.contains(msg), "{err}");
+        }
+    }
+}
