@@ -23,6 +23,39 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation.
     Explain(ExplainArgs),
+    /// Read the error budgets and apply the policy (no other checks).
+    Budget(BudgetArgs),
+}
+
+/// Options of the budget gate shared by `check` and `budget`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GateArgs {
+    /// Gate only the services whose paths changed since this git ref (merge base with HEAD).
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// A pull-request label, for budget exceptions (repeatable).
+    #[arg(long = "label", value_name = "LABEL")]
+    pub labels: Vec<String>,
+    /// Branch name for exceptions (default: the current git branch).
+    #[arg(long)]
+    pub branch: Option<String>,
+}
+
+/// `prr budget`.
+#[derive(Debug, Args)]
+pub struct BudgetArgs {
+    /// Repository folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Gate options.
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 /// When to colour text output.
@@ -54,6 +87,9 @@ pub struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Budget gate options.
+    #[command(flatten)]
+    pub gate: GateArgs,
 }
 
 /// `prr rules`.

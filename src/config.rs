@@ -108,6 +108,8 @@ pub struct Service {
     pub owner: Option<String>,
     /// Where the service is declared (0 for the implicit service).
     pub pos: Pos,
+    /// The service's `budget:` block (provider, on-error, extra SLOs).
+    pub budget: crate::budget::config::ServiceBudget,
 }
 
 /// A per-rule override from `prr.yaml`.
@@ -136,6 +138,43 @@ pub struct Config {
     pub runbooks: Vec<String>,
     /// Globs of paths to skip entirely (in addition to .gitignore).
     pub ignore: Vec<String>,
+    /// The `budget:` section (`None`: no budget gate).
+    pub budget: Option<crate::budget::config::BudgetConfig>,
+}
+
+/// Checks the `budget:` section: durations parse, the default provider
+/// exists (or there is exactly one provider to default to), thresholds are
+/// ordered.
+fn validate_budget(
+    b: Spanned<crate::budget::config::BudgetConfig>,
+    path: &Path,
+) -> Result<crate::budget::config::BudgetConfig, ConfigError> {
+    let pos = Pos::from(&b.referenced);
+    let mut c = b.value;
+    if let Some(t) = &c.timeout
+        && crate::formats::parse_duration(t).is_none_or(|s| s <= 0.0)
+    {
+        return Err(ConfigError::new(
+            path,
+            pos,
+            format!("budget.timeout `{t}` is not a positive duration such as 10s"),
+        ));
+    }
+    match &c.default_provider {
+        Some(d) if !c.providers.contains_key(d) => {
+            return Err(ConfigError::new(
+                path,
+                pos,
+                format!("budget.default-provider `{d}` is not in budget.providers"),
+            ));
+        }
+        None if c.providers.len() == 1 => c.default_provider = c.providers.keys().next().cloned(),
+        _ => {}
+    }
+    if let Err(m) = c.policy.validate() {
+        return Err(ConfigError::new(path, pos, format!("budget.policy: {m}")));
+    }
+    Ok(c)
 }
 
 impl Default for Config {
@@ -159,6 +198,8 @@ struct RawConfig {
     runbooks: Option<Vec<String>>,
     #[serde(default)]
     ignore: Vec<String>,
+    #[serde(default)]
+    budget: Option<Spanned<crate::budget::config::BudgetConfig>>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +212,8 @@ struct RawService {
     tier: Option<Tier>,
     #[serde(default)]
     owner: Option<String>,
+    #[serde(default)]
+    budget: Option<Spanned<crate::budget::config::ServiceBudget>>,
 }
 
 #[derive(Deserialize)]
@@ -213,6 +256,7 @@ impl Config {
                 .map(|s| s.to_string())
                 .collect(),
             ignore: Vec::new(),
+            budget: None,
         }
     }
 
@@ -286,12 +330,62 @@ impl Config {
             if paths.is_empty() {
                 paths.push("**".to_string());
             }
+            let budget = match s.budget {
+                Some(b) => {
+                    let bpos = Pos::from(&b.referenced);
+                    if let Some(p) = &b.value.provider {
+                        let known = raw
+                            .budget
+                            .as_ref()
+                            .is_some_and(|c| c.value.providers.contains_key(p));
+                        if !known {
+                            return Err(ConfigError::new(
+                                path,
+                                bpos,
+                                format!(
+                                    "service `{}` names budget provider `{p}`, which `budget.providers` does not define",
+                                    s.name.value
+                                ),
+                            ));
+                        }
+                    }
+                    for r in &b.value.slos {
+                        if let Some(o) = r.objective
+                            && !(o > 0.0 && o < 100.0)
+                        {
+                            return Err(ConfigError::new(
+                                path,
+                                bpos,
+                                format!(
+                                    "SLO `{}`: objective {o} must be a percent between 0 and 100",
+                                    r.name
+                                ),
+                            ));
+                        }
+                        if let Some(w) = &r.window
+                            && crate::formats::parse_duration(w).is_none()
+                        {
+                            return Err(ConfigError::new(
+                                path,
+                                bpos,
+                                format!(
+                                    "SLO `{}`: window `{w}` is not a duration such as 30d",
+                                    r.name
+                                ),
+                            ));
+                        }
+                    }
+                    b.value
+                }
+                None => Default::default(),
+            };
             services.push(Service {
                 name: s.name.value,
                 paths,
                 tier: s.tier.unwrap_or(Tier::Standard),
                 owner: s.owner,
                 pos,
+                budget,
             });
         }
         let rules = raw
@@ -323,7 +417,12 @@ impl Config {
                 ));
             }
         }
+        let budget = match raw.budget {
+            Some(b) => Some(validate_budget(b, path)?),
+            None => None,
+        };
         Ok(Config {
+            budget,
             source: Some(path.to_path_buf()),
             services,
             rules,

@@ -5,11 +5,13 @@
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
+pub mod budget;
 pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod formats;
+pub mod git;
 pub mod inventory;
 pub mod par;
 pub mod report;
@@ -33,6 +35,8 @@ pub struct Settings {
     pub color: bool,
     /// Running inside GitHub Actions (`GITHUB_ACTIONS=true`): also write annotations.
     pub github_actions: bool,
+    /// Budget-phase options (changed paths, labels, branch, trailers).
+    pub gate: budget::gate::GateOptions,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -62,6 +66,8 @@ pub struct CheckRun {
     pub rules: Vec<rules::Rule>,
     /// All findings, sorted.
     pub findings: Vec<finding::Finding>,
+    /// Error-budget entries of the gated SLOs (empty without `budget:`).
+    pub budget: Vec<budget::gate::BudgetEntry>,
 }
 
 /// Loads config and rules, scans the repository and runs every check.
@@ -71,6 +77,17 @@ pub struct CheckRun {
 pub fn analyze(
     root: &std::path::Path,
     config_path: Option<&std::path::Path>,
+) -> anyhow::Result<CheckRun> {
+    analyze_with(root, config_path, &budget::gate::GateOptions::default())
+}
+
+/// [`analyze`], with the budget phase's options (changed paths, labels,
+/// evaluation time). The data flow: config → inventory → budget readings →
+/// checks → findings.
+pub fn analyze_with(
+    root: &std::path::Path,
+    config_path: Option<&std::path::Path>,
+    gate: &budget::gate::GateOptions,
 ) -> anyhow::Result<CheckRun> {
     if !root.exists() {
         anyhow::bail!("{}: no such file or directory", root.display());
@@ -89,6 +106,22 @@ pub fn analyze(
     let inventory = inventory::scan(root, &config)?;
     let t2 = std::time::Instant::now();
     let ctx = checks::Context::new(&config, &inventory);
+    let budget = match &config.budget {
+        Some(b) => {
+            let service_of = |p: &str| ctx.service_of(p).map(|s| s.name.clone());
+            let planned = budget::gate::plan(
+                &config,
+                b,
+                &ctx.services,
+                &inventory,
+                &service_of,
+                gate.changed.as_deref(),
+            )?;
+            budget::gate::run(b, planned, root, gate)?
+        }
+        None => Vec::new(),
+    };
+    let ctx = ctx.with_budget(&budget);
     let mut findings = checks::run_all(&ctx, &rules, timings);
     if timings {
         eprintln!(
@@ -126,16 +159,52 @@ pub fn analyze(
         );
     }
     Ok(CheckRun {
+        budget,
         inventory,
         rules,
         findings,
     })
 }
 
+/// `prr budget`: only the budget phase (config → inventory for the SLO
+/// files → readings → policy). Errors (exit 2): as [`analyze`], and a
+/// config without a `budget:` section.
+pub fn budget_only(
+    root: &std::path::Path,
+    config_path: Option<&std::path::Path>,
+    gate: &budget::gate::GateOptions,
+) -> anyhow::Result<Vec<budget::gate::BudgetEntry>> {
+    if !root.is_dir() {
+        anyhow::bail!("{}: not a repository folder", root.display());
+    }
+    let config = config::Config::discover(root, config_path)?;
+    let Some(b) = &config.budget else {
+        anyhow::bail!(
+            "no `budget:` section in {}: configure a provider first (see README, \"Error budget\")",
+            config
+                .source
+                .as_ref()
+                .map_or("prr.yaml".to_string(), |p| p.display().to_string())
+        );
+    };
+    let inventory = inventory::scan(root, &config)?;
+    let ctx = checks::Context::new(&config, &inventory);
+    let service_of = |p: &str| ctx.service_of(p).map(|s| s.name.clone());
+    let planned = budget::gate::plan(
+        &config,
+        b,
+        &ctx.services,
+        &inventory,
+        &service_of,
+        gate.changed.as_deref(),
+    )?;
+    budget::gate::run(b, planned, root, gate)
+}
+
 /// `prr check`: analyze, write every requested report, return the verdict.
 pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let start = std::time::Instant::now();
-    let run = analyze(&settings.root, settings.config.as_deref())?;
+    let run = analyze_with(&settings.root, settings.config.as_deref(), &settings.gate)?;
     let analyzed = start.elapsed();
     let (summary, result) = report::summarize(&run.findings, run.inventory.files.len());
     let report = RunReport {
@@ -144,6 +213,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         rules: &run.rules,
         summary,
         inventory: &run.inventory,
+        budget: &run.budget,
     };
     let mut outputs = settings.outputs.clone();
     if outputs.is_empty() {

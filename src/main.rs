@@ -34,7 +34,9 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                         && std::io::stdout().is_terminal()
                 }
             };
+            let gate = gate_options(&args.path, &args.gate)?;
             let settings = prr::Settings {
+                gate,
                 root: args.path,
                 config: args.config,
                 outputs,
@@ -59,6 +61,27 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 }
             }
             Ok(0)
+        }
+        Command::Budget(args) => {
+            let gate = gate_options(&args.path, &args.gate)?;
+            let entries = prr::budget_only(&args.path, args.config.as_deref(), &gate)?;
+            if args.json {
+                let v: Vec<_> = entries
+                    .iter()
+                    .map(prr::report::budget::entry_json)
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else if entries.is_empty() {
+                println!(
+                    "No SLO is gated (no service changed, or no SLO found for the gated services)."
+                );
+            } else {
+                print!("{}", prr::report::budget::table(&entries));
+            }
+            let blocked = entries
+                .iter()
+                .any(|e| e.decision.action == prr::budget::policy::Action::Block);
+            Ok(u8::from(blocked))
         }
         Command::Explain(args) => {
             let config = prr::config::Config::discover(&args.path, args.config.as_deref())?;
@@ -98,4 +121,41 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// Budget-gate options from the command line and the repository:
+/// changed paths (`--changed-since`), labels, the branch (`--branch`, else
+/// `GITHUB_HEAD_REF` on pull requests, else the current branch) and the
+/// trailers of HEAD. A git failure for `--changed-since` is exit 2 (gating
+/// nothing would be a silent pass); trailers and branch are best effort.
+fn gate_options(
+    root: &std::path::Path,
+    args: &cli::GateArgs,
+) -> anyhow::Result<prr::budget::gate::GateOptions> {
+    let changed = match &args.changed_since {
+        Some(r) => Some(
+            prr::git::changed_paths(root, r)
+                .map_err(|e| anyhow::anyhow!("--changed-since {r}: {e}"))?,
+        ),
+        None => None,
+    };
+    let branch = args
+        .branch
+        .clone()
+        .or_else(|| {
+            std::env::var("GITHUB_HEAD_REF")
+                .ok()
+                .filter(|b| !b.is_empty())
+        })
+        .or_else(|| prr::git::current_branch(root));
+    let trailers = prr::git::commit_trailers(root, "HEAD").unwrap_or_default();
+    Ok(prr::budget::gate::GateOptions {
+        changed,
+        change: prr::budget::policy::ChangeContext {
+            labels: args.labels.clone(),
+            branch,
+            trailers,
+        },
+        now: None,
+    })
 }

@@ -17,6 +17,7 @@ use std::any::Any;
 use std::sync::Arc;
 
 pub mod alerts;
+pub mod budget;
 pub mod burn_rate;
 pub mod generic;
 pub mod rollout;
@@ -33,6 +34,8 @@ pub struct Context<'a> {
     /// Services: those declared in prr.yaml, or one implicit service named
     /// after the repository folder covering every file.
     pub services: Vec<Service>,
+    /// Error-budget entries of the gated SLOs (empty without a `budget:` section).
+    pub budget: &'a [crate::budget::gate::BudgetEntry],
     service_globs: Vec<GlobSet>,
 }
 
@@ -52,6 +55,7 @@ impl<'a> Context<'a> {
                 tier: Tier::Standard,
                 owner: None,
                 pos: Pos::default(),
+                budget: Default::default(),
             }]
         } else {
             config.services.clone()
@@ -61,8 +65,15 @@ impl<'a> Context<'a> {
             config,
             inventory,
             services,
+            budget: &[],
             service_globs,
         }
+    }
+
+    /// Adds the budget entries (the budget phase runs after the inventory).
+    pub fn with_budget(mut self, budget: &'a [crate::budget::gate::BudgetEntry]) -> Self {
+        self.budget = budget;
+        self
     }
 
     /// The first service whose path globs match `path`.
@@ -131,6 +142,12 @@ macro_rules! analyzer {
 
 /// Every built-in analyzer, by name.
 pub static REGISTRY: &[Analyzer] = &[
+    analyzer!("budget.decision", budget::decision, budget::DecisionParams),
+    analyzer!(
+        "budget.exception",
+        budget::exception,
+        budget::ExceptionParams
+    ),
     analyzer!("file.exists", generic::file_exists, generic::FileExists),
     analyzer!(
         "file.contains",

@@ -26,7 +26,7 @@ pub fn render(r: &RunReport) -> String {
         "version": 1,
         "result": r.result,
         "findings": findings,
-        "budget": [],
+        "budget": r.budget.iter().map(super::budget::entry_json).collect::<Vec<_>>(),
         "summary": r.summary,
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());

@@ -6,6 +6,7 @@ use crate::inventory::Inventory;
 use crate::rules::Rule;
 use serde::Serialize;
 
+pub mod budget;
 pub mod github;
 pub mod json;
 pub mod text;
@@ -47,6 +48,8 @@ pub struct RunReport<'a> {
     pub summary: Summary,
     /// The inventory (source lines for snippets).
     pub inventory: &'a Inventory,
+    /// Error-budget entries (empty without a `budget:` section).
+    pub budget: &'a [crate::budget::gate::BudgetEntry],
 }
 
 impl RunReport<'_> {

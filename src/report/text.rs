@@ -53,6 +53,10 @@ pub fn render(r: &RunReport, color: bool) -> String {
         out.push_str(&renderer.render(&[group]));
         out.push_str("\n\n");
     }
+    out.push_str(&super::budget::table(r.budget));
+    if !r.budget.is_empty() {
+        out.push('\n');
+    }
     let s = &r.summary;
     let verdict = match r.result {
         GateResult::Pass => "PASS",

@@ -1,0 +1,141 @@
+//! Error-budget readings: fetch the remaining error budget of each gated
+//! SLO from the SLO API a team uses, normalised to one set of units
+//! (design.md §5, a contract), then apply the error-budget policy.
+//!
+//! Units of a [`Reading`]:
+//! - `remaining`: the fraction of the error budget left over the SLO's time
+//!   window — 1.0 untouched, 0.0 spent, negative overspent. Providers
+//!   convert (Sloth: ratio; Datadog: percent; Dynatrace: percentage points
+//!   of the target; slo-generator: consumed percent) and record the raw
+//!   value and the conversion in [`Provenance`].
+//! - burn rate: the rate of budget spending relative to the rate that
+//!   spends exactly the budget over the window (1.0); the Google SRE
+//!   Workbook, ch. 5.
+//!
+//! This is the only part of prr that does network I/O. Checks and the
+//! policy are pure functions of the readings.
+
+pub mod config;
+pub mod gate;
+pub mod http;
+pub mod policy;
+pub mod providers;
+
+use crate::formats::slo::SliQuery;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+/// A boxed, sendable future (providers are trait objects).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What to read: one SLO of one service.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Target {
+    /// Service name.
+    pub service: String,
+    /// SLO name (as in the SLO file, or as configured).
+    pub slo: String,
+    /// Provider-side SLO identifier (Datadog SLO ID, Nobl9 SLO name, …), when configured.
+    pub id: Option<String>,
+    /// Objective as a ratio 0–1 (`0.999`), from the SLO file or the config.
+    pub objective: Option<f64>,
+    /// SLO time window in seconds (30 days = 2 592 000).
+    pub window_seconds: Option<f64>,
+    /// SLI queries from the SLO file (for computing the budget from raw series).
+    pub sli: Vec<SliQuery>,
+    /// Format of the SLO file the target came from (picks the Prometheus mode), if any.
+    pub format: Option<crate::formats::slo::SloFormat>,
+}
+
+/// Where a reading came from and how its raw value was converted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Provenance {
+    /// Provider name (`prometheus`, `datadog`, …).
+    pub provider: String,
+    /// The query or URL asked (never with credentials).
+    pub source: String,
+    /// The raw value as the API returned it (`"42.5"`).
+    pub raw: String,
+    /// How `raw` became `remaining` (`"percent / 100"`).
+    pub conversion: String,
+}
+
+/// A normalised error-budget reading.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Reading {
+    /// Fraction of the error budget left: 1.0 untouched, 0 spent, < 0 overspent.
+    pub remaining: f64,
+    /// Burn rates by window label (`"5m"`, `"30m"`, `"1h"`, `"6h"`, `"1d"`, `"3d"`);
+    /// 1.0 spends exactly the budget over the SLO window.
+    pub burn_rates: BTreeMap<String, f64>,
+    /// SLO window in seconds, when the provider states it.
+    pub window_seconds: Option<f64>,
+    /// When the value was computed, Unix seconds (UTC).
+    pub as_of: Option<f64>,
+    /// Total events (requests) in the window, when known (low-traffic guard).
+    pub events: Option<f64>,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// Why a reading could not be had. Every variant is "unknown" to the
+/// policy, never healthy.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum FetchError {
+    /// Connection refused, DNS failure, TLS failure.
+    #[error("unreachable: {0}")]
+    Unreachable(String),
+    /// No answer within the configured timeout.
+    #[error("timed out after {0:.1} s")]
+    Timeout(f64),
+    /// A non-success HTTP status (after retries for 5xx and 429).
+    #[error("HTTP {status}: {detail}")]
+    Http {
+        /// Status code.
+        status: u16,
+        /// A short, credential-free excerpt of the body.
+        detail: String,
+    },
+    /// The body is not the documented shape (bad JSON, wrong types).
+    #[error("malformed response: {0}")]
+    Malformed(String),
+    /// A field the reading needs is missing.
+    #[error("missing field: {0}")]
+    Missing(String),
+    /// A value is NaN or infinite.
+    #[error("not a finite number: {0}")]
+    NotFinite(String),
+    /// The query returned no series / no data.
+    #[error("no data: {0}")]
+    Empty(String),
+    /// The provider or target is misconfigured (no SLO id, missing env var).
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// A source of error-budget readings. Implementations are async and
+/// cancel-safe; they must not log or return credentials.
+pub trait Provider: Send + Sync {
+    /// Provider name for reports (`prometheus`).
+    fn name(&self) -> &str;
+    /// Reads the error budget of `target`.
+    fn read<'a>(&'a self, target: &'a Target) -> BoxFuture<'a, Result<Reading, FetchError>>;
+}
+
+/// Checks that `x` is finite; the error names `what`.
+pub fn finite(x: f64, what: &str) -> Result<f64, FetchError> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(FetchError::NotFinite(format!("{what} = {x}")))
+    }
+}
+
+/// Current time as Unix seconds.
+pub fn now_unix() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

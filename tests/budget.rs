@@ -1,0 +1,274 @@
+//! The error-budget gate end to end through the `prr` binary: exit codes
+//! agree with the reports, unreadable budgets follow `on-error` and say so,
+//! exceptions are recorded, and `--changed-since` gates only touched services.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn prr(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prr"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_HEAD_REF")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run prr")
+}
+
+fn write(dir: &Path, rel: &str, body: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, body).unwrap();
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+/// A repository with two services whose budgets come from a snapshot:
+/// `cart` is healthy, `pay` is critical (10 % left).
+fn two_services(extra_budget: &str) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "prr.yaml",
+        &format!(
+            "services:\n  - name: cart\n    paths: [\"cart/**\"]\n    budget: {{ slos: [{{ name: availability }}] }}\n  - name: pay\n    paths: [\"pay/**\"]\n    budget: {{ slos: [{{ name: availability }}] }}\nbudget:\n  providers:\n    snap: {{ type: file, path: budget.json }}\n  policy: {{ max-age: 0 }}\n{extra_budget}rules:\n  slo/present: {{ level: \"off\" }}\n  prr/codeowners: {{ level: \"off\" }}\n"
+        ),
+    );
+    write(
+        d.path(),
+        "budget.json",
+        r#"{"readings": [
+            {"service": "cart", "slo": "availability", "remaining": 0.9, "window": "30d"},
+            {"service": "pay", "slo": "availability", "remaining": 0.1, "window": "30d"}]}"#,
+    );
+    write(d.path(), "cart/README.md", "cart\n");
+    write(d.path(), "pay/README.md", "pay\n");
+    d
+}
+
+fn budget_of<'a>(r: &'a serde_json::Value, service: &str) -> &'a serde_json::Value {
+    r["budget"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["service"] == service)
+        .unwrap_or_else(|| panic!("no budget entry for {service}: {r:#}"))
+}
+
+#[test]
+fn critical_budget_blocks_and_reports_agree() {
+    let d = two_services("");
+    let o = prr(&["check", ".", "-f", "json"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    assert_eq!(r["result"], "fail");
+    let pay = budget_of(&r, "pay");
+    assert_eq!(pay["state"], "critical");
+    assert_eq!(pay["decision"], "block");
+    assert_eq!(pay["remaining"], 0.1);
+    assert_eq!(budget_of(&r, "cart")["decision"], "pass");
+    let blocked: Vec<_> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "budget/blocked")
+        .collect();
+    assert_eq!(blocked.len(), 1);
+    assert_eq!(blocked[0]["service"], "pay");
+    assert_eq!(blocked[0]["level"], "error");
+    // `prr budget` agrees: exit 1, same decision.
+    let o = prr(&["budget", ".", "--json"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["service"] == "pay" && e["decision"] == "block")
+    );
+}
+
+#[test]
+fn hotfix_label_relaxes_and_is_recorded() {
+    let d = two_services("");
+    let o = prr(&["check", ".", "-f", "json", "--label", "hotfix"], d.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let r = json(&o);
+    let pay = budget_of(&r, "pay");
+    assert_eq!(
+        pay["decision"], "warn",
+        "an exception never turns a block into a silent pass"
+    );
+    assert_eq!(pay["exception"]["kind"], "label");
+    assert_eq!(pay["exception"]["value"], "hotfix");
+    let rules: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"budget/exception"), "{rules:?}");
+    assert!(rules.contains(&"budget/warning"), "{rules:?}");
+    // The text report shows the exception in the table.
+    let o = prr(&["check", ".", "--label", "hotfix"], d.path());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("warn (label hotfix)"), "{text}");
+}
+
+#[test]
+fn unreachable_api_follows_on_error() {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let provider = "    api: { type: http-json, url: \"http://127.0.0.1:9/{service}/{slo}\", value: /remaining, unit: ratio }\n";
+    for (on_error, code, decision) in [("fail-closed", 1, "block"), ("fail-open", 0, "warn")] {
+        let d = tempfile::tempdir().unwrap();
+        write(
+            d.path(),
+            "prr.yaml",
+            &format!(
+                "services:\n  - name: pay\n    budget: {{ slos: [{{ name: availability }}] }}\nbudget:\n  on-error: {on_error}\n  retries: 0\n  timeout: 2s\n  providers:\n{provider}rules:\n  slo/present: {{ level: \"off\" }}\n"
+            ),
+        );
+        let o = prr(&["check", ".", "-f", "json"], d.path());
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "{on_error}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let r = json(&o);
+        let pay = budget_of(&r, "pay");
+        assert_eq!(pay["state"], "unknown", "{on_error}: never healthy");
+        assert_eq!(pay["decision"], decision);
+        assert!(pay["remaining"].is_null());
+        assert!(
+            pay["error"].as_str().unwrap().contains("unreachable"),
+            "{pay:#}"
+        );
+        assert!(
+            pay["reason"].as_str().unwrap().contains(on_error),
+            "the report says which policy applied: {pay:#}"
+        );
+    }
+}
+
+#[test]
+fn changed_since_gates_only_touched_services() {
+    let d = two_services("");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(d.path())
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    git(&["tag", "base"]);
+    write(d.path(), "cart/README.md", "cart changed\n");
+    // Only cart changed: pay's critical budget is not gated, the check passes.
+    let o = prr(
+        &["check", ".", "-f", "json", "--changed-since", "base"],
+        d.path(),
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r = json(&o);
+    let services: Vec<&str> = r["budget"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, vec!["cart"]);
+    // Touch pay too: it is gated and blocks.
+    write(d.path(), "pay/README.md", "pay changed\n");
+    let o = prr(
+        &["check", ".", "-f", "json", "--changed-since", "base"],
+        d.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // An unknown ref is a usage error, not a silent pass.
+    let o = prr(&["check", ".", "--changed-since", "no-such-ref"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-ref"));
+}
+
+#[test]
+fn budget_config_errors_are_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "prr.yaml",
+        "budget:\n  providers:\n    a: { type: nosuch }\n",
+    );
+    let o = prr(&["check", "."], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("prr.yaml:3:"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    write(
+        d.path(),
+        "prr.yaml",
+        "budget:\n  providers:\n    a: { type: file }\n",
+    );
+    let o = prr(&["check", "."], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("path"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    write(
+        d.path(),
+        "prr.yaml",
+        "services:\n  - name: a\n    budget: { provider: missing }\nbudget:\n  providers:\n    b: { type: file, path: x.json }\n",
+    );
+    let o = prr(&["check", "."], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = prr(&["budget", "."], tempfile::tempdir().unwrap().path());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "prr budget without a budget section"
+    );
+}
