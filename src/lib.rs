@@ -107,18 +107,7 @@ pub fn analyze_with(
     let t2 = std::time::Instant::now();
     let ctx = checks::Context::new(&config, &inventory);
     let budget = match &config.budget {
-        Some(b) => {
-            let service_of = |p: &str| ctx.service_of(p).map(|s| s.name.clone());
-            let planned = budget::gate::plan(
-                &config,
-                b,
-                &ctx.services,
-                &inventory,
-                &service_of,
-                gate.changed.as_deref(),
-            )?;
-            budget::gate::run(b, planned, root, gate)?
-        }
+        Some(b) => budget_phase(&ctx, b, root, gate)?,
         None => Vec::new(),
     };
     let ctx = ctx.with_budget(&budget);
@@ -189,12 +178,22 @@ pub fn budget_only(
     };
     let inventory = inventory::scan(root, &config)?;
     let ctx = checks::Context::new(&config, &inventory);
+    budget_phase(&ctx, b, root, gate)
+}
+
+/// Plans the gated SLOs of the context's services and reads their budgets.
+fn budget_phase(
+    ctx: &checks::Context,
+    b: &budget::config::BudgetConfig,
+    root: &std::path::Path,
+    gate: &budget::gate::GateOptions,
+) -> anyhow::Result<Vec<budget::gate::BudgetEntry>> {
     let service_of = |p: &str| ctx.service_of(p).map(|s| s.name.clone());
     let planned = budget::gate::plan(
-        &config,
+        ctx.config,
         b,
         &ctx.services,
-        &inventory,
+        ctx.inventory,
         &service_of,
         gate.changed.as_deref(),
     )?;
