@@ -70,6 +70,21 @@ pub struct CheckRun {
     pub budget: Vec<budget::gate::BudgetEntry>,
 }
 
+impl CheckRun {
+    /// The view every reporter renders: verdict, counts, findings, budget.
+    pub fn report(&self) -> RunReport<'_> {
+        let (summary, result) = report::summarize(&self.findings, self.inventory.files.len());
+        RunReport {
+            result,
+            findings: &self.findings,
+            rules: &self.rules,
+            summary,
+            inventory: &self.inventory,
+            budget: &self.budget,
+        }
+    }
+}
+
 /// Loads config and rules, scans the repository and runs every check.
 ///
 /// Errors (exit 2): the root does not exist or is not a folder; the config
@@ -205,15 +220,8 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let start = std::time::Instant::now();
     let run = analyze_with(&settings.root, settings.config.as_deref(), &settings.gate)?;
     let analyzed = start.elapsed();
-    let (summary, result) = report::summarize(&run.findings, run.inventory.files.len());
-    let report = RunReport {
-        result,
-        findings: &run.findings,
-        rules: &run.rules,
-        summary,
-        inventory: &run.inventory,
-        budget: &run.budget,
-    };
+    let report = run.report();
+    let result = report.result;
     let mut outputs = settings.outputs.clone();
     if outputs.is_empty() {
         outputs.push((Format::Text, None));

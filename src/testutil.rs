@@ -28,3 +28,9 @@ pub fn findings(root: &Path, rule: &str) -> Vec<Finding> {
 pub fn fixtures() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
+
+/// Runs the full pipeline on `root` (no budget options) for reporter tests:
+/// `let run = testutil::check_run(dir); let report = run.report();`.
+pub fn check_run(root: &Path) -> crate::CheckRun {
+    crate::analyze(root, None).expect("analyze")
+}

@@ -2,6 +2,7 @@
 //! with the escaping of `@actions/core` (toolkit `command.ts`): in data,
 //! `%`→`%25`, CR→`%0D`, LF→`%0A`; in properties also `:`→`%3A`, `,`→`%2C`.
 
+use super::Reporter;
 use super::RunReport;
 use crate::finding::Level;
 
@@ -50,6 +51,16 @@ pub fn render(r: &RunReport) -> String {
         ));
     }
     out
+}
+
+/// The `github` format.
+pub struct Github;
+
+impl Reporter for Github {
+    fn render(&self, r: &RunReport, color: bool) -> String {
+        let _ = color;
+        render(r)
+    }
 }
 
 #[cfg(test)]

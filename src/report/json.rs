@@ -1,6 +1,7 @@
 //! The JSON report (design.md §7, a contract): `version`, `result`,
 //! `findings`, `budget`, `summary`.
 
+use super::Reporter;
 use super::RunReport;
 use serde_json::json;
 
@@ -32,4 +33,14 @@ pub fn render(r: &RunReport) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
     s.push('\n');
     s
+}
+
+/// The `json` format.
+pub struct Json;
+
+impl Reporter for Json {
+    fn render(&self, r: &RunReport, color: bool) -> String {
+        let _ = color;
+        render(r)
+    }
 }

@@ -110,11 +110,25 @@ pub enum Format {
     Github,
 }
 
+/// A report format: turns a run into the bytes of one report.
+pub trait Reporter {
+    /// Renders `report`. `color` is a hint for terminal formats; file
+    /// formats ignore it.
+    fn render(&self, report: &RunReport, color: bool) -> String;
+}
+
+impl Format {
+    /// The reporter for this format.
+    pub fn reporter(self) -> &'static dyn Reporter {
+        match self {
+            Format::Text => &text::Text,
+            Format::Json => &json::Json,
+            Format::Github => &github::Github,
+        }
+    }
+}
+
 /// Renders the report in `format`. `color` applies to text only.
 pub fn render(format: Format, report: &RunReport, color: bool) -> String {
-    match format {
-        Format::Text => text::render(report, color),
-        Format::Json => json::render(report),
-        Format::Github => github::render(report),
-    }
+    format.reporter().render(report, color)
 }

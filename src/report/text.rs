@@ -1,6 +1,7 @@
 //! Human text: each finding with its rule, message and the offending source
 //! line (rendered with `annotate-snippets`), then a one-line summary.
 
+use super::Reporter;
 use super::{GateResult, RunReport};
 use crate::finding::Level;
 use annotate_snippets::{AnnotationKind, Group, Level as SLevel, Origin, Renderer, Snippet};
@@ -87,6 +88,16 @@ fn caret_span(line: &str, column: usize) -> std::ops::Range<usize> {
         .find(|(_, c)| c.is_whitespace())
         .map_or(line.len(), |(i, _)| start + i);
     start..end.max(start + first)
+}
+
+/// The `text` format.
+pub struct Text;
+
+impl Reporter for Text {
+    fn render(&self, r: &RunReport, color: bool) -> String {
+        let _ = color;
+        render(r, color)
+    }
 }
 
 #[cfg(test)]
