@@ -132,3 +132,29 @@ impl Format {
 pub fn render(format: Format, report: &RunReport, color: bool) -> String {
     format.reporter().render(report, color)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil;
+
+    #[test]
+    fn every_format_renders_the_same_verdict() {
+        let dir = testutil::repo(&[("broken.yaml", "a: [\n"), ("CODEOWNERS", "* @x\n")]);
+        let run = testutil::check_run(dir.path());
+        let r = run.report();
+        assert_eq!(r.result, GateResult::Fail);
+        assert_eq!(r.summary.files_scanned, 2);
+        assert!(r.summary.errors >= 1);
+        let json: serde_json::Value =
+            serde_json::from_str(&Format::Json.reporter().render(&r, false)).unwrap();
+        assert_eq!(json["result"], "fail");
+        assert!(Format::Text.reporter().render(&r, false).contains("prr: FAIL"));
+        assert!(
+            Format::Github
+                .reporter()
+                .render(&r, false)
+                .contains("::error file=broken.yaml,line=1")
+        );
+    }
+}
