@@ -7,6 +7,7 @@
 
 pub mod budget;
 pub mod checks;
+pub mod ci;
 pub mod cli;
 pub mod config;
 pub mod finding;
@@ -33,7 +34,8 @@ pub struct Settings {
     pub outputs: Vec<(Format, Option<PathBuf>)>,
     /// Colour in text written to a terminal.
     pub color: bool,
-    /// Running inside GitHub Actions (`GITHUB_ACTIONS=true`): also write annotations.
+    /// Running inside GitHub Actions (`GITHUB_ACTIONS=true`): also write
+    /// annotations, the job summary and step outputs.
     pub github_actions: bool,
     /// Budget-phase options (changed paths, labels, branch, trailers).
     pub gate: budget::gate::GateOptions,
@@ -215,6 +217,63 @@ fn budget_phase(
     budget::gate::run(b, planned, root, gate)
 }
 
+/// Inside GitHub Actions: workflow annotations (at most 10 per level, the
+/// most severe first, unless `--format github` already printed them), the
+/// Markdown job summary appended to `$GITHUB_STEP_SUMMARY` (listing what
+/// did not fit in annotations), and step outputs in `$GITHUB_OUTPUT`:
+/// `result`, `errors`, `warnings`, `notices`, and the path of each report
+/// written to a file (`report-json`, `report-sarif`, …).
+fn github_delivery(
+    report: &RunReport,
+    outputs: &[(Format, Option<std::path::PathBuf>)],
+    print: &dyn Fn(&str),
+) -> anyhow::Result<()> {
+    let env = ci::GithubEnv::from_env();
+    let sel = report::github::select(report.findings, None);
+    if !outputs
+        .iter()
+        .any(|(f, d)| *f == Format::Github && d.is_none())
+    {
+        print(&report::github::render_selection(&sel));
+    }
+    if let Some(path) = &env.step_summary {
+        let md = report::markdown::render_with(report, &sel);
+        ci::append_summary(path, &md)
+            .map_err(|e| anyhow::anyhow!("cannot write the job summary {}: {e}", path.display()))?;
+    }
+    if let Some(path) = &env.output {
+        let s = &report.summary;
+        let result = match report.result {
+            GateResult::Pass => "pass",
+            GateResult::Fail => "fail",
+        };
+        let (errors, warnings, notices) = (
+            s.errors.to_string(),
+            s.warnings.to_string(),
+            s.notices.to_string(),
+        );
+        let mut pairs: Vec<(String, String)> = vec![
+            ("result".into(), result.into()),
+            ("errors".into(), errors),
+            ("warnings".into(), warnings),
+            ("notices".into(), notices),
+        ];
+        for (f, dest) in outputs {
+            if let Some(d) = dest {
+                let name = format!("{f:?}").to_lowercase();
+                pairs.push((format!("report-{name}"), d.display().to_string()));
+            }
+        }
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        ci::write_outputs(path, &refs)
+            .map_err(|e| anyhow::anyhow!("cannot write step outputs {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
 /// `prr check`: analyze, write every requested report, return the verdict.
 pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let start = std::time::Instant::now();
@@ -226,10 +285,13 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     if outputs.is_empty() {
         outputs.push((Format::Text, None));
     }
-    if settings.github_actions && !outputs.iter().any(|(f, _)| *f == Format::Github) {
-        outputs.push((Format::Github, None));
-    }
     let stdout = std::io::stdout();
+    let print = |text: &str| {
+        let mut lock = stdout.lock();
+        // A closed pipe (`prr check | head`) is not an error worth exit 2.
+        let _ = lock.write_all(text.as_bytes());
+        let _ = lock.flush();
+    };
     for (format, dest) in &outputs {
         match dest {
             Some(path) => {
@@ -237,14 +299,11 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
                 std::fs::write(path, text)
                     .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             }
-            None => {
-                let text = report::render(*format, &report, settings.color);
-                let mut lock = stdout.lock();
-                // A closed pipe (`prr check | head`) is not an error worth exit 2.
-                let _ = lock.write_all(text.as_bytes());
-                let _ = lock.flush();
-            }
+            None => print(&report::render(*format, &report, settings.color)),
         }
+    }
+    if settings.github_actions {
+        github_delivery(&report, &outputs, &print)?;
     }
     if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
         eprintln!(

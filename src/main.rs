@@ -123,22 +123,56 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
     }
 }
 
-/// Budget-gate options from the command line and the repository:
-/// changed paths (`--changed-since`), labels, the branch (`--branch`, else
-/// `GITHUB_HEAD_REF` on pull requests, else the current branch) and the
-/// trailers of HEAD. A git failure for `--changed-since` is exit 2 (gating
+/// Budget-gate options from the command line, the CI event and the
+/// repository: changed paths (`--changed-since`, else the PR's base commit
+/// on a `pull_request` event), labels (`--label` plus the PR's labels), the
+/// branch (`--branch`, else `GITHUB_HEAD_REF`, else the current branch) and
+/// the trailers of HEAD. A git failure for `--changed-since` is exit 2 (gating
 /// nothing would be a silent pass); trailers and branch are best effort.
 fn gate_options(
     root: &std::path::Path,
     args: &cli::GateArgs,
 ) -> anyhow::Result<prr::budget::gate::GateOptions> {
-    let changed = match &args.changed_since {
-        Some(r) => Some(
+    // On a pull_request event, PR mode is automatic: the base commit is the
+    // default for --changed-since and the PR's labels count as --label.
+    let env = prr::ci::GithubEnv::from_env();
+    let pr = if env.actions {
+        env.pull_request()
+            .map_err(|e| anyhow::anyhow!("GITHUB_EVENT_PATH: {e}"))?
+    } else {
+        None
+    };
+    let changed = match (&args.changed_since, &pr) {
+        // Asked for explicitly: a ref git cannot resolve is a usage error.
+        (Some(r), _) => Some(
             prr::git::changed_paths(root, r)
                 .map_err(|e| anyhow::anyhow!("--changed-since {r}: {e}"))?,
         ),
-        None => None,
+        // Automatic PR mode: when the base commit is not in a shallow
+        // checkout, gate every service (stricter, never a silent pass) and
+        // say so.
+        (None, Some(p)) => match prr::git::changed_paths(root, &p.base_sha) {
+            Ok(paths) => Some(paths),
+            Err(e) => {
+                println!(
+                    "::warning title=prr::PR mode off, gating every service: {}",
+                    prr::report::github::escape_data(&e)
+                );
+                None
+            }
+        },
+        (None, None) => None,
     };
+    let mut labels = args.labels.clone();
+    if let Some(p) = &pr {
+        labels.extend(
+            p.labels
+                .iter()
+                .filter(|l| !labels.contains(l))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+    }
     let branch = args
         .branch
         .clone()
@@ -152,7 +186,7 @@ fn gate_options(
     Ok(prr::budget::gate::GateOptions {
         changed,
         change: prr::budget::policy::ChangeContext {
-            labels: args.labels.clone(),
+            labels,
             branch,
             trailers,
         },

@@ -397,3 +397,119 @@ fn hostile_inputs_never_panic_or_leak() {
         "{f:?}"
     );
 }
+
+/// Inside GitHub Actions on a pull_request event: at most 10 annotations
+/// per level, the job summary lists the rest, step outputs agree with the
+/// JSON report, and PR mode (base commit, labels) comes from the event.
+#[test]
+fn github_actions_pull_request_delivery() {
+    // 15 broken YAML files: 15 error-level findings.
+    let mut files: Vec<(String, Vec<u8>)> = (0..15)
+        .map(|i| (format!("svc/broken{i:02}.yaml"), b"a: [\n".to_vec()))
+        .collect();
+    files.push(("CODEOWNERS".into(), b"* @x\n".to_vec()));
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let d = repo(&refs);
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(d.path())
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    let base = git(&["rev-parse", "HEAD"]);
+    let event = d.path().join("event.json");
+    std::fs::write(
+        &event,
+        serde_json::json!({
+            "action": "labeled", "number": 7,
+            "pull_request": {
+                "number": 7,
+                "head": {"sha": "0000000000000000000000000000000000000001", "ref": "fix", "repo": {"full_name": "acme/shop"}},
+                "base": {"sha": base, "ref": "main", "repo": {"full_name": "acme/shop"}},
+                "labels": [{"name": "hotfix"}]
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = d.path().join("out.txt");
+    let summary = d.path().join("summary.md");
+    let envs = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ("GITHUB_OUTPUT", out.to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
+    let o = prr(
+        &["check", ".", "-f", "json", "-o", "r.json"],
+        d.path(),
+        &envs,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let annotations: Vec<String> = stdout(&o)
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .map(String::from)
+        .collect();
+    assert_eq!(
+        annotations.len(),
+        10,
+        "GitHub shows 10 per level: {annotations:?}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
+    let errors = report["summary"]["errors"].as_u64().unwrap();
+    assert_eq!(errors, 16, "15 parse errors and slo/present");
+    let outputs = std::fs::read_to_string(&out).unwrap();
+    assert!(outputs.contains("result=fail\n"), "{outputs}");
+    assert!(outputs.contains(&format!("errors={errors}\n")), "{outputs}");
+    assert!(outputs.contains("report-json=r.json\n"), "{outputs}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("FAIL"), "{md}");
+    assert!(
+        md.contains(&format!("Not shown as annotations ({})", errors - 10)),
+        "{md}"
+    );
+    // A base commit missing from a shallow checkout: PR mode is off and
+    // every service is gated, with a warning that says so.
+    std::fs::write(
+        &event,
+        std::fs::read_to_string(&event)
+            .unwrap()
+            .replace(&base, "1111111111111111111111111111111111111111"),
+    )
+    .unwrap();
+    let o = prr(&["check", "."], d.path(), &envs);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("::warning title=prr::PR mode off, gating every service"),
+        "{}",
+        stdout(&o)
+    );
+    // Asked for explicitly, an unknown ref is a usage error.
+    let o = prr(
+        &["check", ".", "--changed-since", "1111111"],
+        d.path(),
+        &envs,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

@@ -8,7 +8,11 @@ use serde::Serialize;
 
 pub mod budget;
 pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 /// The gate's verdict.
@@ -108,6 +112,14 @@ pub enum Format {
     Json,
     /// GitHub workflow commands (`::error file=…,line=…::msg`).
     Github,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// JUnit XML (test reports in CI systems).
+    Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
+    /// Markdown (the GitHub job summary).
+    Markdown,
 }
 
 /// A report format: turns a run into the bytes of one report.
@@ -124,6 +136,10 @@ impl Format {
             Format::Text => &text::Text,
             Format::Json => &json::Json,
             Format::Github => &github::Github,
+            Format::Sarif => &sarif::Sarif,
+            Format::Junit => &junit::Junit,
+            Format::Gitlab => &gitlab::Gitlab,
+            Format::Markdown => &markdown::Markdown,
         }
     }
 }
@@ -149,7 +165,12 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_str(&Format::Json.reporter().render(&r, false)).unwrap();
         assert_eq!(json["result"], "fail");
-        assert!(Format::Text.reporter().render(&r, false).contains("prr: FAIL"));
+        assert!(
+            Format::Text
+                .reporter()
+                .render(&r, false)
+                .contains("prr: FAIL")
+        );
         assert!(
             Format::Github
                 .reporter()
