@@ -252,6 +252,32 @@ struct OpenSloRefs<'a> {
 }
 
 /// A value's position, or its key's when the value has none (an empty value).
+/// Reads an objective written in percent (`99.9`, Pyrra's `"99.5"`) under
+/// `key` into `s.objective` as a ratio 0–1, or records a schema issue:
+/// `missing` when the key is absent (at the parent), `wrong(value)` when
+/// the value is not a number (at the value).
+fn percent_objective(
+    parent: &Node,
+    key: &str,
+    s: &mut SloSpec,
+    missing: &str,
+    wrong: impl Fn(&Node) -> String,
+) {
+    match parent.get(key) {
+        None => s.schema_issues.push((parent.pos, missing.to_string())),
+        Some(v) => match v.as_f64() {
+            Some(pct) => {
+                s.objective = Some(Objective {
+                    ratio: pct / 100.0,
+                    raw: v.scalar_text().unwrap_or_default(),
+                    pos: at(parent, key),
+                })
+            }
+            None => s.schema_issues.push((at(parent, key), wrong(v))),
+        },
+    }
+}
+
 fn at(parent: &Node, key: &str) -> Pos {
     match (parent.get(key), parent.key(key)) {
         (Some(v), _) if v.pos.line > 0 => v.pos,
@@ -407,28 +433,18 @@ fn sloth(d: &SloDocument, root: &Node, crd: bool, out: &mut Vec<SloSpec>) {
                 format!("SLO name `{name}` is not a valid Sloth name: it must start and end with a letter or digit and contain only letters, digits, `.`, `_` and `-`"),
             ));
         }
-        match item.get("objective") {
-            None => s.schema_issues.push((
-                item.pos,
-                "`objective` is required (percent, e.g. 99.9)".to_string(),
-            )),
-            Some(v) => match v.as_f64() {
-                Some(pct) => {
-                    s.objective = Some(Objective {
-                        ratio: pct / 100.0,
-                        raw: v.scalar_text().unwrap_or_default(),
-                        pos: at(item, "objective"),
-                    })
-                }
-                None => s.schema_issues.push((
-                    at(item, "objective"),
-                    format!(
-                        "`objective` must be a number in percent (e.g. 99.9), found {}",
-                        v.type_name()
-                    ),
-                )),
+        percent_objective(
+            item,
+            "objective",
+            &mut s,
+            "`objective` is required (percent, e.g. 99.9)",
+            |v| {
+                format!(
+                    "`objective` must be a number in percent (e.g. 99.9), found {}",
+                    v.type_name()
+                )
             },
-        }
+        );
         check_labels(item, &mut s.schema_issues);
         let language = if uses_victoria_metrics(root) || uses_victoria_metrics(item) {
             "metricsql"
@@ -992,28 +1008,18 @@ fn pyrra(d: &SloDocument) -> SloSpec {
         s.placeholder = true;
         return s;
     };
-    match spec.get("target") {
-        None => s.schema_issues.push((
-            spec.pos,
-            "`spec.target` is required (percent as a string, e.g. \"99.5\")".to_string(),
-        )),
-        Some(v) => match v.as_f64() {
-            Some(p) => {
-                s.objective = Some(Objective {
-                    ratio: p / 100.0,
-                    raw: v.scalar_text().unwrap_or_default(),
-                    pos: at(spec, "target"),
-                })
-            }
-            None => s.schema_issues.push((
-                at(spec, "target"),
-                format!(
-                    "`spec.target` must be a percent such as \"99.5\", found `{}`",
-                    v.scalar_text().unwrap_or_else(|| v.type_name().to_string())
-                ),
-            )),
+    percent_objective(
+        spec,
+        "target",
+        &mut s,
+        "`spec.target` is required (percent as a string, e.g. \"99.5\")",
+        |v| {
+            format!(
+                "`spec.target` must be a percent such as \"99.5\", found `{}`",
+                v.scalar_text().unwrap_or_else(|| v.type_name().to_string())
+            )
         },
-    }
+    );
     if let Some((raw, pos)) = text(spec, "window") {
         s.window = Some(TimeWindow {
             seconds: super::parse_duration(&raw),
