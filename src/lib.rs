@@ -13,6 +13,7 @@ pub mod config;
 pub mod finding;
 pub mod formats;
 pub mod git;
+pub mod github;
 pub mod inventory;
 pub mod par;
 pub mod report;
@@ -271,7 +272,77 @@ fn github_delivery(
         ci::write_outputs(path, &refs)
             .map_err(|e| anyhow::anyhow!("cannot write step outputs {}: {e}", path.display()))?;
     }
+    if let Some(ctx) = github::PrContext::from_env(&env) {
+        github_api_delivery(report, &sel, &ctx, print);
+    }
     Ok(())
+}
+
+/// On a pull request with a token: a check run on the PR head SHA (the
+/// verdict, the job summary, annotations in batches of 50) and one sticky
+/// PR comment updated in place. Any API failure — a read-only token on a
+/// fork PR, an outage — is a warning; the verdict and exit code never
+/// depend on it.
+fn github_api_delivery(
+    report: &RunReport,
+    sel: &report::github::Selection,
+    ctx: &github::PrContext,
+    print: &dyn Fn(&str),
+) {
+    let summary = report::markdown::render_with(report, sel);
+    let conclusion = match report.result {
+        GateResult::Pass => github::Conclusion::Success,
+        GateResult::Fail => github::Conclusion::Failure,
+    };
+    let s = &report.summary;
+    let title = format!(
+        "prr: {} — {} error(s), {} warning(s)",
+        if report.result == GateResult::Pass {
+            "pass"
+        } else {
+            "fail"
+        },
+        s.errors,
+        s.warnings
+    );
+    let annotations = github::Annotation::from_findings(report.findings);
+    let (owner, repo) = (ctx.owner.clone(), ctx.repo.clone());
+    let (head_sha, number) = (ctx.pr.head_sha.clone(), ctx.pr.number);
+    let results = ctx.with_client(|c| async move {
+        let check = c
+            .create_check_run(
+                &owner,
+                &repo,
+                &head_sha,
+                "prr",
+                conclusion,
+                &title,
+                &summary,
+                &annotations,
+            )
+            .await
+            .map(|_| ());
+        let comment = c
+            .upsert_sticky_comment(&owner, &repo, number, &summary)
+            .await
+            .map(|_| ());
+        Ok([check, comment])
+    });
+    let errors: Vec<github::GithubError> = match results {
+        Ok(r) => r.into_iter().filter_map(Result::err).collect(),
+        Err(e) => vec![e],
+    };
+    for e in errors {
+        let hint = if e.is_permission() {
+            " (read-only token, e.g. a fork PR: annotations and the job summary still carry the verdict)"
+        } else {
+            ""
+        };
+        print(&format!(
+            "::warning title=prr::{}\n",
+            report::github::escape_data(&format!("{e}{hint}"))
+        ));
+    }
 }
 
 /// `prr check`: analyze, write every requested report, return the verdict.

@@ -163,15 +163,35 @@ fn gate_options(
         },
         (None, None) => None,
     };
+    // PR labels: read live from the API (the event's list is frozen at the
+    // event; re-runs would see old labels), with who applied each; the
+    // event's labels when the API cannot be used.
     let mut labels = args.labels.clone();
+    let mut label_actors = std::collections::BTreeMap::new();
     if let Some(p) = &pr {
-        labels.extend(
-            p.labels
-                .iter()
-                .filter(|l| !labels.contains(l))
-                .cloned()
-                .collect::<Vec<_>>(),
-        );
+        let live = prr::github::PrContext::from_env(&env).map(|ctx| {
+            let (owner, repo, number) = (ctx.owner.clone(), ctx.repo.clone(), ctx.pr.number);
+            ctx.with_client(|c| async move { c.live_labels(&owner, &repo, number).await })
+        });
+        let names: Vec<String> = match live {
+            Some(Ok(infos)) => {
+                for i in &infos {
+                    if let Some(who) = &i.applied_by {
+                        label_actors.insert(i.name.clone(), who.clone());
+                    }
+                }
+                infos.into_iter().map(|i| i.name).collect()
+            }
+            Some(Err(e)) => {
+                println!(
+                    "::warning title=prr::live PR labels not read, using the event's: {}",
+                    prr::report::github::escape_data(&e.to_string())
+                );
+                p.labels.clone()
+            }
+            None => p.labels.clone(),
+        };
+        labels.extend(names.into_iter().filter(|l| !args.labels.contains(l)));
     }
     let branch = args
         .branch
@@ -189,6 +209,7 @@ fn gate_options(
             labels,
             branch,
             trailers,
+            label_actors,
         },
         now: None,
     })

@@ -272,3 +272,142 @@ fn budget_config_errors_are_exit_2() {
         "prr budget without a budget section"
     );
 }
+
+/// Inside Actions on a pull request, against a fake GitHub API (wiremock
+/// serving the documented bodies in tests/fixtures/github): the PR's labels
+/// are read live, the exception records who applied the label, a check run
+/// and the sticky comment are posted; when the API refuses (403, a fork's
+/// read-only token) prr warns and the verdict is unchanged.
+#[test]
+fn github_api_delivery_on_a_pull_request() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let fixture = |name: &str| -> serde_json::Value {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/github")
+            .join(name);
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for refuse in [false, true] {
+        let server = rt.block_on(async {
+            let s = MockServer::start().await;
+            let issue = "/repos/octocat/Hello-World/issues/1347";
+            Mock::given(method("GET"))
+                .and(path(format!("{issue}/labels")))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_json(fixture("issue-labels.json")),
+                )
+                .mount(&s)
+                .await;
+            Mock::given(method("GET"))
+                .and(path(format!("{issue}/events")))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_json(fixture("issue-events.json")),
+                )
+                .mount(&s)
+                .await;
+            Mock::given(method("GET"))
+                .and(path(format!("{issue}/comments")))
+                .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+                .mount(&s)
+                .await;
+            let (check, comment) = if refuse {
+                (
+                    ResponseTemplate::new(403).set_body_json(fixture("error-403.json")),
+                    ResponseTemplate::new(403).set_body_json(fixture("error-403.json")),
+                )
+            } else {
+                (
+                    ResponseTemplate::new(201).set_body_json(fixture("check-run.json")),
+                    ResponseTemplate::new(201).set_body_json(fixture("issue-comment.json")),
+                )
+            };
+            Mock::given(method("POST"))
+                .and(path("/repos/octocat/Hello-World/check-runs"))
+                .respond_with(check)
+                .mount(&s)
+                .await;
+            Mock::given(method("POST"))
+                .and(path(format!("{issue}/comments")))
+                .respond_with(comment)
+                .mount(&s)
+                .await;
+            s
+        });
+        let d = two_services("");
+        let event = d.path().join("event.json");
+        std::fs::write(&event, serde_json::json!({
+            "action": "synchronize", "number": 1347,
+            "pull_request": {"number": 1347,
+                "head": {"sha": "6dcb09b5b57875f334f61aebed695e2e4193db5e", "ref": "fix", "repo": {"full_name": "octocat/Hello-World"}},
+                "base": {"sha": "0000000000000000000000000000000000000000", "ref": "main", "repo": {"full_name": "octocat/Hello-World"}},
+                "labels": []}
+        }).to_string()).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_prr"))
+            .args(["check", ".", "-f", "json", "-o", "r.json"])
+            .current_dir(d.path())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "octocat/Hello-World")
+            .env("GITHUB_API_URL", server.uri())
+            .env("GITHUB_TOKEN", "ghs_test_token_not_real_0123456789abcdef")
+            .env_remove("GITHUB_OUTPUT")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        // The live label `hotfix` (not in the event) relaxes pay's critical budget.
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "refuse={refuse}: {out}{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(d.path().join("r.json")).unwrap()).unwrap();
+        let pay = budget_of(&r, "pay");
+        assert_eq!(pay["exception"]["value"], "hotfix");
+        assert_eq!(
+            pay["exception"]["applied_by"], "octocat",
+            "who applied the label is recorded"
+        );
+        let requests = rt.block_on(server.received_requests()).unwrap();
+        let posted: Vec<String> = requests
+            .iter()
+            .filter(|q| q.method.as_str() == "POST")
+            .map(|q| q.url.path().to_string())
+            .collect();
+        assert!(
+            posted.contains(&"/repos/octocat/Hello-World/check-runs".to_string()),
+            "{posted:?}"
+        );
+        let check = requests
+            .iter()
+            .find(|q| q.url.path().ends_with("/check-runs"))
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&check.body).unwrap();
+        assert_eq!(
+            body["head_sha"], "6dcb09b5b57875f334f61aebed695e2e4193db5e",
+            "the PR head, not GITHUB_SHA"
+        );
+        assert_eq!(body["conclusion"], "success");
+        assert!(
+            !out.contains("ghs_test_token"),
+            "the token is never printed"
+        );
+        if refuse {
+            assert!(
+                out.contains("::warning title=prr::") && out.contains("403"),
+                "{out}"
+            );
+        } else {
+            assert!(
+                posted.iter().any(|p| p.ends_with("/issues/1347/comments")),
+                "{posted:?}"
+            );
+            assert!(!out.contains("::warning title=prr::GitHub"), "{out}");
+        }
+    }
+}

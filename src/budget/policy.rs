@@ -469,6 +469,8 @@ pub struct ChangeContext {
     pub branch: Option<String>,
     /// Commit trailers (`Change-Type: security`), key and value.
     pub trailers: Vec<(String, String)>,
+    /// Who applied each label (GitHub login), when read live from the API.
+    pub label_actors: std::collections::BTreeMap<String, String>,
 }
 
 /// An exception that changed a decision, recorded in every report.
@@ -483,6 +485,8 @@ pub struct GrantedException {
     pub rule: String,
     /// What it lifted in this decision (`critical`, `fast-burn`).
     pub lifted: Vec<String>,
+    /// For labels read from the GitHub API: who applied the label.
+    pub applied_by: Option<String>,
 }
 
 /// The policy's verdict for one SLO.
@@ -666,11 +670,21 @@ fn find_exception(
                 None => continue,
             },
         };
+        let applied_by = (kind == "label")
+            .then(|| {
+                change
+                    .label_actors
+                    .iter()
+                    .find(|(l, _)| l.eq_ignore_ascii_case(&value))
+                    .map(|(_, who)| who.clone())
+            })
+            .flatten();
         return Some(GrantedException {
             kind: kind.into(),
             value,
             rule,
             lifted: needs.iter().map(|n| n.as_str().to_string()).collect(),
+            applied_by,
         });
     }
     None
@@ -1544,6 +1558,7 @@ mod tests {
                 value: "hotfix".into(),
                 rule: "hotfix".into(),
                 lifted: vec!["critical".into()],
+                applied_by: None,
             })
         );
         let d = evaluate(
@@ -1718,6 +1733,7 @@ mod tests {
                 labels: vec!["hotfix".into(), "security".into(), "reliability".into()],
                 branch: Some("hotfix/x".into()),
                 trailers: vec![("Change-Type".into(), "security".into())],
+                ..Default::default()
             },
         ];
         let mut cells = 0;
