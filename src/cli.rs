@@ -87,9 +87,22 @@ pub struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// In PR mode inside GitHub Actions, annotate only findings on changed lines
+    /// (the rest go to the job summary), or every finding.
+    #[arg(long, value_enum, default_value = "changed")]
+    pub annotate: Annotate,
     /// Budget gate options.
     #[command(flatten)]
     pub gate: GateArgs,
+}
+
+/// Which findings become GitHub annotations in PR mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Annotate {
+    /// Only findings on lines the pull request changed (and repository-level ones).
+    Changed,
+    /// Every finding (still at most 10 per level, as GitHub shows).
+    All,
 }
 
 /// `prr rules`.

@@ -87,26 +87,7 @@ pub fn changed_paths(repo_root: &Path, base_ref: &str) -> Result<Vec<String>, St
             repo_root.display()
         )
     })?;
-    let spec = format!("{base_ref}^{{commit}}");
-    if git(repo_root, &["rev-parse", "--verify", "--quiet", &spec]).is_err() {
-        return Err(format!(
-            "--changed-since: unknown git revision `{base_ref}` in {} (in a shallow CI checkout, \
-             fetch it first, e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0)",
-            repo_root.display()
-        ));
-    }
-    let mb = git(repo_root, &["merge-base", base_ref, "HEAD"]).map_err(|e| {
-        format!(
-            "--changed-since: `{base_ref}` and HEAD have no common ancestor (a shallow clone \
-             cuts history: fetch more, e.g. fetch-depth: 0) — {e}"
-        )
-    })?;
-    let mb = String::from_utf8_lossy(&mb).trim().to_string();
-    if mb.is_empty() {
-        return Err(format!(
-            "--changed-since: `{base_ref}` and HEAD have no common ancestor"
-        ));
-    }
+    let mb = merge_base(repo_root, base_ref)?;
     let mut paths = nul_paths(&git(
         repo_root,
         &[
@@ -127,6 +108,99 @@ pub fn changed_paths(repo_root: &Path, base_ref: &str) -> Result<Vec<String>, St
     paths.sort();
     paths.dedup();
     Ok(paths)
+}
+
+/// The merge base of `base_ref` and `HEAD` (errors as [`changed_paths`]).
+fn merge_base(repo_root: &Path, base_ref: &str) -> Result<String, String> {
+    let spec = format!("{base_ref}^{{commit}}");
+    if git(repo_root, &["rev-parse", "--verify", "--quiet", &spec]).is_err() {
+        return Err(format!(
+            "--changed-since: unknown git revision `{base_ref}` in {} (in a shallow CI checkout, \
+             fetch it first, e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0)",
+            repo_root.display()
+        ));
+    }
+    let mb = git(repo_root, &["merge-base", base_ref, "HEAD"]).map_err(|e| {
+        format!(
+            "--changed-since: `{base_ref}` and HEAD have no common ancestor (a shallow clone \
+             cuts history: fetch more, e.g. fetch-depth: 0) — {e}"
+        )
+    })?;
+    let mb = String::from_utf8_lossy(&mb).trim().to_string();
+    if mb.is_empty() {
+        return Err(format!(
+            "--changed-since: `{base_ref}` and HEAD have no common ancestor"
+        ));
+    }
+    Ok(mb)
+}
+
+/// Lines added or changed since the merge base of `base_ref` and `HEAD`,
+/// as (repository-relative path, 1-based line) of the new side: the hunks
+/// of `git diff -U0 --no-renames --relative <merge-base>` (working tree, so
+/// uncommitted edits count), plus every line of untracked files. For PR
+/// annotations on changed lines. Errors as [`changed_paths`].
+pub fn changed_lines(
+    repo_root: &Path,
+    base_ref: &str,
+) -> Result<std::collections::HashSet<(String, u32)>, String> {
+    check_ref("--changed-since", base_ref)?;
+    let mb = merge_base(repo_root, base_ref)?;
+    let diff = git(
+        repo_root,
+        &[
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "-U0",
+            "--no-color",
+            "--no-renames",
+            "--relative",
+            "--no-ext-diff",
+            &mb,
+            "--",
+        ],
+    )?;
+    let mut out = parse_unified_zero(&String::from_utf8_lossy(&diff));
+    for p in nul_paths(&git(
+        repo_root,
+        &["ls-files", "--others", "--exclude-standard", "-z"],
+    )?) {
+        let n = std::fs::read(repo_root.join(&p))
+            .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
+            .unwrap_or(1);
+        for l in 1..=u32::try_from(n).unwrap_or(u32::MAX) {
+            out.insert((p.clone(), l));
+        }
+    }
+    Ok(out)
+}
+
+/// The new-side lines of a `-U0` unified diff: `+++ b/PATH` names the file,
+/// each `@@ -a,b +c,d @@` adds lines c..c+d (d defaults to 1; 0 = a pure
+/// deletion, no new line).
+fn parse_unified_zero(diff: &str) -> std::collections::HashSet<(String, u32)> {
+    let mut out = std::collections::HashSet::new();
+    let mut file: Option<String> = None;
+    for line in diff.lines() {
+        if let Some(rest) = line.strip_prefix("+++ ") {
+            file = rest
+                .trim_end_matches('\t')
+                .strip_prefix("b/")
+                .map(str::to_string);
+        } else if let (Some(f), Some(h)) = (&file, line.strip_prefix("@@ ")) {
+            let Some(new) = h.split_whitespace().find(|t| t.starts_with('+')) else {
+                continue;
+            };
+            let mut it = new[1..].splitn(2, ',');
+            let start: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let count: u32 = it.next().map_or(1, |c| c.parse().unwrap_or(0));
+            for l in start..start.saturating_add(count) {
+                out.insert((f.clone(), l));
+            }
+        }
+    }
+    out
 }
 
 /// Trailers of commit `rev` (`Change-Type: security`), as (key, value) in
@@ -160,6 +234,23 @@ pub fn current_branch(repo_root: &Path) -> Option<String> {
     let out = git(repo_root, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
     let b = String::from_utf8_lossy(&out).trim().to_string();
     (!b.is_empty()).then_some(b)
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::parse_unified_zero;
+
+    #[test]
+    fn unified_zero_hunks() {
+        let d = "diff --git a/a.yaml b/a.yaml\n--- a/a.yaml\n+++ b/a.yaml\n@@ -3 +3 @@\n-x\n+y\n@@ -10,0 +11,2 @@\n+p\n+q\n@@ -20,2 +21,0 @@\n-r\n-s\n--- a/gone.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-z\n";
+        let mut got: Vec<(String, u32)> = parse_unified_zero(d).into_iter().collect();
+        got.sort();
+        let want: Vec<(String, u32)> = [3, 11, 12]
+            .iter()
+            .map(|l| ("a.yaml".to_string(), *l))
+            .collect();
+        assert_eq!(got, want);
+    }
 }
 
 #[cfg(test)]

@@ -40,6 +40,8 @@ pub struct Settings {
     pub github_actions: bool,
     /// Budget-phase options (changed paths, labels, branch, trailers).
     pub gate: budget::gate::GateOptions,
+    /// In PR mode: annotate only findings on these (path, line) pairs.
+    pub changed_lines: Option<report::github::ChangedLines>,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -219,7 +221,8 @@ fn budget_phase(
 }
 
 /// Inside GitHub Actions: workflow annotations (at most 10 per level, the
-/// most severe first, unless `--format github` already printed them), the
+/// most severe first, in PR mode only on changed lines unless `--annotate
+/// all`; not repeated when `--format github` already printed them), the
 /// Markdown job summary appended to `$GITHUB_STEP_SUMMARY` (listing what
 /// did not fit in annotations), and step outputs in `$GITHUB_OUTPUT`:
 /// `result`, `errors`, `warnings`, `notices`, and the path of each report
@@ -227,10 +230,11 @@ fn budget_phase(
 fn github_delivery(
     report: &RunReport,
     outputs: &[(Format, Option<std::path::PathBuf>)],
+    changed_lines: Option<&report::github::ChangedLines>,
     print: &dyn Fn(&str),
 ) -> anyhow::Result<()> {
     let env = ci::GithubEnv::from_env();
-    let sel = report::github::select(report.findings, None);
+    let sel = report::github::select(report.findings, changed_lines);
     if !outputs
         .iter()
         .any(|(f, d)| *f == Format::Github && d.is_none())
@@ -374,7 +378,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         }
     }
     if settings.github_actions {
-        github_delivery(&report, &outputs, &print)?;
+        github_delivery(&report, &outputs, settings.changed_lines.as_ref(), &print)?;
     }
     if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
         eprintln!(

@@ -35,13 +35,23 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 }
             };
             let gate = gate_options(&args.path, &args.gate)?;
+            let github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+            // PR annotations on changed lines: best effort (the changed
+            // paths already worked, so this diff should too).
+            let changed_lines = match (&gate.base, args.annotate) {
+                (Some(base), cli::Annotate::Changed) if github_actions => {
+                    prr::git::changed_lines(&args.path, base).ok()
+                }
+                _ => None,
+            };
             let settings = prr::Settings {
+                changed_lines,
                 gate,
                 root: args.path,
                 config: args.config,
                 outputs,
                 color,
-                github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+                github_actions,
             };
             Ok(prr::run(&settings)?.exit_code())
         }
@@ -203,7 +213,13 @@ fn gate_options(
         })
         .or_else(|| prr::git::current_branch(root));
     let trailers = prr::git::commit_trailers(root, "HEAD").unwrap_or_default();
+    let base = match (&args.changed_since, &pr, &changed) {
+        (Some(r), _, _) => Some(r.clone()),
+        (None, Some(p), Some(_)) => Some(p.base_sha.clone()),
+        _ => None,
+    };
     Ok(prr::budget::gate::GateOptions {
+        base,
         changed,
         change: prr::budget::policy::ChangeContext {
             labels,

@@ -459,8 +459,19 @@ fn github_actions_pull_request_delivery() {
         ("GITHUB_OUTPUT", out.to_str().unwrap()),
         ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
     ];
+    // --annotate all: nothing changed since the base, so the default
+    // (changed lines only) would annotate no file finding.
     let o = prr(
-        &["check", ".", "-f", "json", "-o", "r.json"],
+        &[
+            "check",
+            ".",
+            "-f",
+            "json",
+            "-o",
+            "r.json",
+            "--annotate",
+            "all",
+        ],
         d.path(),
         &envs,
     );
@@ -512,4 +523,81 @@ fn github_actions_pull_request_delivery() {
         &envs,
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// PR mode annotates only findings on lines the PR changed (the job summary
+/// lists the others); `--annotate all` annotates every finding.
+#[test]
+fn pr_annotations_on_changed_lines() {
+    let d = repo(&[("old.yaml", b"a: [\n"), ("CODEOWNERS", b"* @x\n")]);
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(d.path())
+            .env_remove("GIT_DIR")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    let base = git(&["rev-parse", "HEAD"]);
+    std::fs::write(d.path().join("new.yaml"), "ok: 1\nb: [\n").unwrap();
+    git(&["add", "."]);
+    git(&["commit", "-qm", "pr"]);
+    let event = d.path().join("event.json");
+    std::fs::write(
+        &event,
+        serde_json::json!({"action": "opened", "number": 3, "pull_request": {"number": 3,
+            "head": {"sha": git(&["rev-parse", "HEAD"]), "repo": {"full_name": "a/b"}},
+            "base": {"sha": base, "repo": {"full_name": "a/b"}}, "labels": []}})
+        .to_string(),
+    )
+    .unwrap();
+    let summary = d.path().join("summary.md");
+    let envs = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
+    let files = |out: &str| -> Vec<String> {
+        let mut v: Vec<String> = out
+            .lines()
+            .filter(|l| l.starts_with("::error file="))
+            .filter_map(|l| {
+                l["::error file=".len()..]
+                    .split(',')
+                    .next()
+                    .map(String::from)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let o = prr(&["check", "."], d.path(), &envs);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(files(&stdout(&o)), vec!["new.yaml"], "{}", stdout(&o));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("old.yaml"),
+        "the unchanged finding is in the summary: {md}"
+    );
+    let o = prr(&["check", ".", "--annotate", "all"], d.path(), &envs);
+    assert_eq!(
+        files(&stdout(&o)),
+        vec!["new.yaml", "old.yaml"],
+        "{}",
+        stdout(&o)
+    );
 }

@@ -47,6 +47,9 @@ pub struct BudgetEntry {
 pub struct GateOptions {
     /// Repository-relative paths a change touched; `None` gates every service.
     pub changed: Option<Vec<String>>,
+    /// The git ref `changed` was computed against (`--changed-since`, or the
+    /// PR's base commit).
+    pub base: Option<String>,
     /// Labels, branch and trailers for exceptions.
     pub change: ChangeContext,
     /// Evaluation time, Unix seconds (`None`: now).

@@ -52,10 +52,12 @@ pub struct Selection<'a> {
 }
 
 /// Whether `f` lies on a changed line: repository-wide findings (empty
-/// path) always do; whole-file findings (line 0) do when the file has any
-/// changed line; others when `(path, line)` is in `changed`.
+/// path) and error-budget findings (`budget/…`: about the service, not a
+/// line, and the gate's verdict must show inline) always do; whole-file
+/// findings (line 0) do when the file has any changed line; others when
+/// `(path, line)` is in `changed`.
 pub fn on_changed_line(f: &Finding, changed: &ChangedLines, files: &HashSet<&str>) -> bool {
-    if f.path.is_empty() {
+    if f.path.is_empty() || f.rule.starts_with("budget/") {
         return true;
     }
     if f.line == 0 {
