@@ -545,3 +545,103 @@ fn install_uses_the_given_binary() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("is not an executable file"));
 }
+
+/// The composite step against a fake GitHub API (`GITHUB_API_URL` pointing at
+/// wiremock, serving the documented bodies of tests/fixtures/github): prr
+/// reads the PR's labels live, posts the check run on the PR head SHA and
+/// creates the sticky comment; the step outputs still come from the report.
+#[test]
+fn run_step_delivers_to_the_github_api() {
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let fixture = |name: &str| -> Value {
+        serde_json::from_str(&read(&root().join("tests/fixtures/github").join(name))).unwrap()
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(async {
+        let s = MockServer::start().await;
+        let issue = "/repos/acme/inventory/issues/42";
+        Mock::given(method("GET"))
+            .and(path(format!("{issue}/labels")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture("issue-labels.json")))
+            .mount(&s)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{issue}/events")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture("issue-events.json")))
+            .mount(&s)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{issue}/comments")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+            .mount(&s)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(format!("{issue}/comments")))
+            .respond_with(ResponseTemplate::new(201).set_body_json(fixture("issue-comment.json")))
+            .expect(1)
+            .mount(&s)
+            .await;
+        Mock::given(method("POST"))
+            .and(path_regex("^/repos/acme/inventory/check-runs$"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(fixture("check-run.json")))
+            .mount(&s)
+            .await;
+        s
+    });
+    let (repo, base) = pr_repo("legacy");
+    let event = event_file(repo.path(), Some(&base));
+    let uri = server.uri();
+    let run = run_step(
+        repo.path(),
+        &event,
+        &[
+            ("GITHUB_API_URL", uri.as_str()),
+            ("GITHUB_REPOSITORY", "acme/inventory"),
+        ],
+    );
+    assert_eq!(run.code(), Some(1), "{}\n{}", run.stdout(), run.stderr());
+    assert_eq!(run.output("result"), "fail");
+    let requests = rt.block_on(server.received_requests()).unwrap();
+    let calls: Vec<String> = requests
+        .iter()
+        .map(|q| format!("{} {}", q.method, q.url.path()))
+        .collect();
+    assert!(
+        calls.contains(&"GET /repos/acme/inventory/issues/42/labels".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"POST /repos/acme/inventory/check-runs".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        calls.contains(&"POST /repos/acme/inventory/issues/42/comments".to_string()),
+        "{calls:?}"
+    );
+    let check = requests
+        .iter()
+        .find(|q| q.url.path().ends_with("/check-runs"))
+        .unwrap();
+    let body: Value = serde_json::from_slice(&check.body).unwrap();
+    assert_eq!(body["head_sha"], "6dcb09b5b57875f334f61aebed695e2e4193db5e");
+    assert_eq!(
+        body["conclusion"], "failure",
+        "the check run agrees with the exit code"
+    );
+    let comment = requests
+        .iter()
+        .find(|q| q.method.as_str() == "POST" && q.url.path().ends_with("/comments"))
+        .unwrap();
+    let body: Value = serde_json::from_slice(&comment.body).unwrap();
+    assert!(
+        body["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("<!-- prr:sticky -->")
+    );
+    assert!(
+        !run.stdout().contains("ghs_not-a-real-token")
+            && !run.stderr().contains("ghs_not-a-real-token")
+    );
+}
