@@ -252,13 +252,16 @@ struct OpenSloRefs<'a> {
 }
 
 /// A value's position, or its key's when the value has none (an empty value).
-/// Reads an objective written in percent (`99.9`, Pyrra's `"99.5"`) under
-/// `key` into `s.objective` as a ratio 0–1, or records a schema issue:
-/// `missing` when the key is absent (at the parent), `wrong(value)` when
-/// the value is not a number (at the value).
-fn percent_objective(
+/// Reads the objective under `key` into `s.objective` as a ratio 0–1,
+/// dividing the written value by `scale` (100 for percent: Sloth's
+/// `objective: 99.9`, Pyrra's `"99.5"`, OpenSLO's `targetPercent`; 1 for
+/// ratios: OpenSLO's `target`, slo-generator's `goal`), or records a schema
+/// issue: `missing` when the key is absent (at the parent), `wrong(value)`
+/// when the value is not a number (at the value).
+fn objective_at(
     parent: &Node,
     key: &str,
+    scale: f64,
     s: &mut SloSpec,
     missing: &str,
     wrong: impl Fn(&Node) -> String,
@@ -266,9 +269,9 @@ fn percent_objective(
     match parent.get(key) {
         None => s.schema_issues.push((parent.pos, missing.to_string())),
         Some(v) => match v.as_f64() {
-            Some(pct) => {
+            Some(x) => {
                 s.objective = Some(Objective {
-                    ratio: pct / 100.0,
+                    ratio: x / scale,
                     raw: v.scalar_text().unwrap_or_default(),
                     pos: at(parent, key),
                 })
@@ -433,9 +436,10 @@ fn sloth(d: &SloDocument, root: &Node, crd: bool, out: &mut Vec<SloSpec>) {
                 format!("SLO name `{name}` is not a valid Sloth name: it must start and end with a letter or digit and contain only letters, digits, `.`, `_` and `-`"),
             ));
         }
-        percent_objective(
+        objective_at(
             item,
             "objective",
+            100.0,
             &mut s,
             "`objective` is required (percent, e.g. 99.9)",
             |v| {
@@ -683,40 +687,20 @@ fn openslo(d: &SloDocument, refs: &OpenSloRefs, out: &mut Vec<SloSpec>) {
         s.window_in_file = true;
         s.schema_issues.extend(common.iter().cloned());
         // Objective: `target` (ratio) or `targetPercent` (v1).
-        if let Some(v) = obj.get("target") {
-            match v.as_f64() {
-                Some(r) => {
-                    s.objective = Some(Objective {
-                        ratio: r,
-                        raw: v.scalar_text().unwrap_or_default(),
-                        pos: at(obj, "target"),
-                    })
-                }
-                None => s.schema_issues.push((
-                    at(obj, "target"),
-                    format!(
-                        "`target` must be a ratio such as 0.999, found {}",
-                        v.type_name()
-                    ),
-                )),
-            }
-        } else if let Some(v) = obj.get("targetPercent").filter(|_| !v1alpha) {
-            match v.as_f64() {
-                Some(p) => {
-                    s.objective = Some(Objective {
-                        ratio: p / 100.0,
-                        raw: v.scalar_text().unwrap_or_default(),
-                        pos: at(obj, "targetPercent"),
-                    })
-                }
-                None => s.schema_issues.push((
-                    at(obj, "targetPercent"),
-                    format!(
-                        "`targetPercent` must be a number such as 99.9, found {}",
-                        v.type_name()
-                    ),
-                )),
-            }
+        if obj.get("target").is_some() {
+            objective_at(obj, "target", 1.0, &mut s, "", |v| {
+                format!(
+                    "`target` must be a ratio such as 0.999, found {}",
+                    v.type_name()
+                )
+            });
+        } else if obj.get("targetPercent").is_some() && !v1alpha {
+            objective_at(obj, "targetPercent", 100.0, &mut s, "", |v| {
+                format!(
+                    "`targetPercent` must be a number such as 99.9, found {}",
+                    v.type_name()
+                )
+            });
         } else {
             let which = if v1alpha {
                 "`target` (a ratio such as 0.999)"
@@ -1008,9 +992,10 @@ fn pyrra(d: &SloDocument) -> SloSpec {
         s.placeholder = true;
         return s;
     };
-    percent_objective(
+    objective_at(
         spec,
         "target",
+        100.0,
         &mut s,
         "`spec.target` is required (percent as a string, e.g. \"99.5\")",
         |v| {
@@ -1118,28 +1103,19 @@ fn slo_generator(d: &SloDocument) -> SloSpec {
         s.placeholder = true;
         return s;
     };
-    match spec.get("goal") {
-        None => s.schema_issues.push((
-            spec.pos,
-            "`spec.goal` is required (a ratio such as 0.999)".to_string(),
-        )),
-        Some(v) => match v.as_f64() {
-            Some(r) => {
-                s.objective = Some(Objective {
-                    ratio: r,
-                    raw: v.scalar_text().unwrap_or_default(),
-                    pos: at(spec, "goal"),
-                })
-            }
-            None => s.schema_issues.push((
-                at(spec, "goal"),
-                format!(
-                    "`spec.goal` must be a ratio such as 0.999, found {}",
-                    v.type_name()
-                ),
-            )),
+    objective_at(
+        spec,
+        "goal",
+        1.0,
+        &mut s,
+        "`spec.goal` is required (a ratio such as 0.999)",
+        |v| {
+            format!(
+                "`spec.goal` must be a ratio such as 0.999, found {}",
+                v.type_name()
+            )
         },
-    }
+    );
     let backend = text(spec, "backend").map(|(b, _)| b);
     if backend.is_none() {
         s.schema_issues.push((
