@@ -2,8 +2,10 @@
 //! agree with the reports, unreadable budgets follow `on-error` and say so,
 //! exceptions are recorded, and `--changed-since` gates only touched services.
 
+mod support;
 use std::path::Path;
 use std::process::{Command, Output};
+use support::git;
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prr"))
@@ -168,31 +170,10 @@ fn unreachable_api_follows_on_error() {
 #[test]
 fn changed_since_gates_only_touched_services() {
     let d = two_services("");
-    let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(d.path())
-            .env_remove("GIT_DIR")
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "base"]);
-    git(&["tag", "base"]);
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "base"]);
+    git(d.path(), &["tag", "base"]);
     write(d.path(), "cart/README.md", "cart changed\n");
     // Only cart changed: pay's critical budget is not gated, the check passes.
     let o = prr(

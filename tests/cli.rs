@@ -1,8 +1,10 @@
 //! The CLI contract (design.md §6): exit codes, bad input, report formats.
 //! Runs the real `prr` binary on throw-away repositories.
 
+mod support;
 use std::path::Path;
 use std::process::{Command, Output};
+use support::git;
 
 fn prr(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));
@@ -413,28 +415,10 @@ fn github_actions_pull_request_delivery() {
         .map(|(p, b)| (p.as_str(), b.as_slice()))
         .collect();
     let d = repo(&refs);
-    let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(d.path())
-            .env_remove("GIT_DIR")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).trim().to_string()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "base"]);
-    let base = git(&["rev-parse", "HEAD"]);
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "base"]);
+    let base = git(d.path(), &["rev-parse", "HEAD"]);
     let event = d.path().join("event.json");
     std::fs::write(
         &event,
@@ -530,36 +514,18 @@ fn github_actions_pull_request_delivery() {
 #[test]
 fn pr_annotations_on_changed_lines() {
     let d = repo(&[("old.yaml", b"a: [\n"), ("CODEOWNERS", b"* @x\n")]);
-    let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.com",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(d.path())
-            .env_remove("GIT_DIR")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        String::from_utf8_lossy(&o.stdout).trim().to_string()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "."]);
-    git(&["commit", "-qm", "base"]);
-    let base = git(&["rev-parse", "HEAD"]);
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "base"]);
+    let base = git(d.path(), &["rev-parse", "HEAD"]);
     std::fs::write(d.path().join("new.yaml"), "ok: 1\nb: [\n").unwrap();
-    git(&["add", "."]);
-    git(&["commit", "-qm", "pr"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "pr"]);
     let event = d.path().join("event.json");
     std::fs::write(
         &event,
         serde_json::json!({"action": "opened", "number": 3, "pull_request": {"number": 3,
-            "head": {"sha": git(&["rev-parse", "HEAD"]), "repo": {"full_name": "a/b"}},
+            "head": {"sha": git(d.path(), &["rev-parse", "HEAD"]), "repo": {"full_name": "a/b"}},
             "base": {"sha": base, "repo": {"full_name": "a/b"}}, "labels": []}})
         .to_string(),
     )
