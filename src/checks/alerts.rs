@@ -791,15 +791,6 @@ fn default_allowed_severities() -> Vec<String> {
         .collect()
 }
 
-impl Default for SeverityLabel {
-    fn default() -> Self {
-        SeverityLabel {
-            label: default_severity_label(),
-            allowed: default_allowed_severities(),
-        }
-    }
-}
-
 /// Runs `alerts.severity-label`.
 pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -869,15 +860,6 @@ fn default_also_accept() -> Vec<String> {
     vec!["runbook".to_string()]
 }
 
-impl Default for RequiredAnnotation {
-    fn default() -> Self {
-        RequiredAnnotation {
-            annotation: default_annotation(),
-            also_accept: default_also_accept(),
-        }
-    }
-}
-
 /// Runs `alerts.required-annotation`: every alert has a non-empty
 /// `annotation` (or one of `also-accept`).
 pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -> Vec<Finding> {
@@ -925,15 +907,6 @@ pub struct RunbookResolves {
     /// `"https://github.com/acme/shop/blob/main/": ""`.
     #[serde(default)]
     pub base_urls: BTreeMap<String, String>,
-}
-
-impl Default for RunbookResolves {
-    fn default() -> Self {
-        RunbookResolves {
-            annotations: default_runbook_annotations(),
-            base_urls: BTreeMap::new(),
-        }
-    }
 }
 
 /// Runs `alerts.runbook-resolves`.
@@ -1037,17 +1010,6 @@ fn default_min_for() -> DurationParam {
 
 fn default_true() -> bool {
     true
-}
-
-impl Default for ForDuration {
-    fn default() -> Self {
-        ForDuration {
-            min: default_min_for(),
-            label: default_severity_label(),
-            page_severities: default_page_severities(),
-            exempt_multi_window: true,
-        }
-    }
 }
 
 /// Facts about a PromQL expression gathered from its AST.
@@ -1239,17 +1201,6 @@ fn default_cause_patterns() -> Vec<RegexParam> {
     RegexParam::list(&[
         r"(?i)(^|[_:])(cpu|memory|mem|disk|filesystem|fs|swap|load1|load5|load15)([_:]|$)",
     ])
-}
-
-impl Default for CauseBasedPage {
-    fn default() -> Self {
-        CauseBasedPage {
-            label: default_severity_label(),
-            page_severities: default_page_severities(),
-            cause_metrics: default_cause_patterns(),
-            not_cause_metrics: default_not_cause_patterns(),
-        }
-    }
 }
 
 /// Runs `alerts.cause-based-page`: a paging alert whose expression reads

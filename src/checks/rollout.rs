@@ -103,15 +103,6 @@ fn yes() -> bool {
     true
 }
 
-impl Default for Replicas {
-    fn default() -> Self {
-        Replicas {
-            min: 2,
-            flag_replicas_with_hpa: true,
-        }
-    }
-}
-
 /// Runs `rollout.replicas`.
 pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -293,16 +284,6 @@ pub struct Resources {
     /// Also check init containers (default true).
     #[serde(default = "yes")]
     pub init_containers: bool,
-}
-
-impl Default for Resources {
-    fn default() -> Self {
-        Resources {
-            require_cpu_limit: false,
-            require_memory_limit: true,
-            init_containers: true,
-        }
-    }
 }
 
 /// Runs `rollout.resources`.
@@ -724,12 +705,6 @@ pub struct SelectorMatch {
     /// Also report Services whose selector matches no workload (default true).
     #[serde(default = "yes")]
     pub services: bool,
-}
-
-impl Default for SelectorMatch {
-    fn default() -> Self {
-        SelectorMatch { services: true }
-    }
 }
 
 /// API versions where `spec.selector` defaults to the template's labels.

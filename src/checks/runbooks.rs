@@ -58,14 +58,6 @@ pub struct Present {
     pub annotations: Vec<String>,
 }
 
-impl Default for Present {
-    fn default() -> Self {
-        Present {
-            annotations: default_runbook_annotations(),
-        }
-    }
-}
-
 /// Runs `runbook.present`: each service that has alerting rules has
 /// runbooks somewhere: a runbook file within its paths, or at least one of
 /// its alerts links one. One finding per service, at its first alert. (Each
@@ -202,15 +194,6 @@ fn default_sections() -> Vec<SectionSpec> {
     ]
 }
 
-impl Default for Sections {
-    fn default() -> Self {
-        Sections {
-            sections: default_sections(),
-            exclude: default_exclude(),
-        }
-    }
-}
-
 fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -284,16 +267,6 @@ pub struct Orphan {
     /// Runbook paths that are not runbooks (default `**/_index.md`, `**/README.md`).
     #[serde(default = "default_exclude")]
     pub exclude: Vec<String>,
-}
-
-impl Default for Orphan {
-    fn default() -> Self {
-        Orphan {
-            annotations: default_runbook_annotations(),
-            base_urls: BTreeMap::new(),
-            exclude: default_exclude(),
-        }
-    }
 }
 
 /// Lowercase letters and digits only: `High-Errors` ≈ `HighErrors`.
