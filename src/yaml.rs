@@ -9,6 +9,7 @@
 //! hostile file (alias bombs, deep nesting) is an error, not an exhausted host.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Budget, Options, Spanned};
 use std::fmt;
 
@@ -241,15 +242,38 @@ impl Node {
 pub const MAX_DEPTH: usize = 128;
 /// Most aliases (`*ref`) accepted in one file.
 pub const MAX_ALIASES: usize = 10_000;
+/// Most anchors (`&ref`) defined in one file.
+pub const MAX_ANCHORS: usize = 10_000;
 /// Most parser events (scalars, collection starts/ends) in one file.
 pub const MAX_EVENTS: usize = 5_000_000;
+/// Most YAML nodes (scalars, sequences, mappings) in one file, aliases
+/// expanded. A 10 MiB manifest (the inventory's file size limit) has about
+/// a million; an alias expansion bomb stops here.
+pub const MAX_NODES: usize = 2_000_000;
+/// Most node copies made while expanding aliases of nested anchors (the
+/// "billion laughs" pattern is caught here first).
+pub const MAX_ALIAS_COPIES: usize = 1_000_000;
+/// Most documents (`---`) in one file.
+pub const MAX_DOCUMENTS: usize = 10_000;
+/// Most bytes of scalar text in one file, aliases expanded (64 MiB).
+pub const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 
 fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_aliases = MAX_ALIASES;
-    budget.max_anchors = 10_000;
+    budget.max_anchors = MAX_ANCHORS;
+    budget.flow_nesting_limit = MAX_DEPTH;
     budget.max_events = MAX_EVENTS;
     budget.max_depth = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
+    budget.max_recorded_anchor_events = MAX_ALIAS_COPIES;
+    budget.max_recorded_anchor_bytes = MAX_SCALAR_BYTES;
+    budget.max_total_scalar_bytes = MAX_SCALAR_BYTES;
+    budget.max_documents = MAX_DOCUMENTS;
+    // The aliases-per-anchor heuristic (over 10 uses of one anchor) refuses
+    // real files, such as one `labels: &team {…}` block reused by a hundred
+    // alerts; the node, copy and byte limits above bound the expansion.
+    budget.enforce_alias_anchor_ratio = false;
     let mut opts = Options::default();
     opts.budget = Some(budget);
     opts.strict_booleans = true;
@@ -259,11 +283,35 @@ fn options() -> Options {
     opts
 }
 
+/// Stack of the thread that parses a file. Deserialising recurses once per
+/// nesting level, about 40 KiB per level in a debug build (far less when
+/// optimised), so [`MAX_DEPTH`] levels need about 5 MiB: more than the
+/// 2 MiB of the threads that call the parser (the walker's, the test
+/// harness's), which overflowed and aborted at 60 levels. Only the pages
+/// used are committed.
+const PARSE_STACK_BYTES: usize = 32 * 1024 * 1024;
+
 /// Parses every document of a YAML stream.
 ///
 /// Empty documents (a stray `---`) are dropped. Errors: the first syntax
-/// error, duplicate key or budget breach, with its position.
+/// error, duplicate key or budget breach, with its position. Runs on a
+/// thread of its own with a [`PARSE_STACK_BYTES`] stack, so nesting up to
+/// [`MAX_DEPTH`] never overflows the caller's stack (on the caller's thread
+/// if that thread cannot be started).
 pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
+    std::thread::scope(|s| {
+        match std::thread::Builder::new()
+            .name("prr-yaml".to_string())
+            .stack_size(PARSE_STACK_BYTES)
+            .spawn_scoped(s, || parse_here(text))
+        {
+            Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            Err(_) => parse_here(text),
+        }
+    })
+}
+
+fn parse_here(text: &str) -> Result<Vec<Node>, YamlError> {
     let docs: Vec<Option<Spanned<Value>>> =
         serde_saphyr::from_multiple_with_options(text, options()).map_err(to_error)?;
     Ok(docs
@@ -278,8 +326,29 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, YamlError> {
 }
 
 fn to_error(e: serde_saphyr::Error) -> YamlError {
+    // The use site of an alias when the error happened while expanding one.
     let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
-    let full = e.to_string();
+    // The error itself, without snippet and alias wrappers (whose text adds
+    // "(defined at …) (used at …)").
+    let mut inner = &e;
+    let mut via_alias = false;
+    loop {
+        match inner {
+            serde_saphyr::Error::WithSnippet { error, .. } => inner = error,
+            serde_saphyr::Error::AliasError { error, .. } => {
+                via_alias = true;
+                inner = error;
+            }
+            _ => break,
+        }
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = inner {
+        return YamlError {
+            message: format!("{} (resource limit)", breach_text(breach, via_alias)),
+            pos,
+        };
+    }
+    let full = inner.to_string();
     // serde-saphyr prefixes "error: line N column M: " and may append a snippet.
     let first = full.lines().next().unwrap_or("invalid YAML");
     let msg = first.trim_start_matches("error: ");
@@ -293,21 +362,43 @@ fn to_error(e: serde_saphyr::Error) -> YamlError {
         _ => msg,
     };
     let message = if msg.contains("recursion limit") {
-        format!("nested too deeply: {msg} (resource limit)")
-    } else if msg.starts_with("budget breached") {
-        if msg.contains("Depth") {
-            format!("nested deeper than {MAX_DEPTH} levels (resource limit)")
-        } else if msg.contains("Alias") {
-            format!("more than {MAX_ALIASES} aliases (alias expansion bomb?) (resource limit)")
-        } else if msg.contains("Events") {
-            format!("more than {MAX_EVENTS} YAML nodes (resource limit)")
-        } else {
-            format!("{msg} (resource limit)")
-        }
+        // The parser's own limit on nested flow collections (`[[[…`).
+        format!("nested deeper than {MAX_DEPTH} levels (resource limit)")
     } else {
         msg.to_string()
     };
     YamlError { message, pos }
+}
+
+/// What a budget breach means, naming the limit that was hit.
+fn breach_text(breach: &BudgetBreach, via_alias: bool) -> String {
+    let bomb = if via_alias {
+        " while expanding aliases (an alias expansion bomb?)"
+    } else {
+        ""
+    };
+    match breach {
+        BudgetBreach::Depth { .. } => format!("nested deeper than {MAX_DEPTH} levels"),
+        BudgetBreach::Aliases { .. } => format!("more than {MAX_ALIASES} aliases"),
+        BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+            "{aliases} aliases for {anchors} anchors: more than {} uses per anchor (an alias expansion bomb?)",
+            Budget::default().alias_anchor_ratio_multiplier
+        ),
+        BudgetBreach::Anchors { .. } => format!("more than {MAX_ANCHORS} anchors"),
+        BudgetBreach::Nodes { .. } => format!("more than {MAX_NODES} YAML nodes{bomb}"),
+        BudgetBreach::RecordedAnchorEvents { .. } => {
+            format!("more than {MAX_ALIAS_COPIES} nodes copied{bomb}")
+        }
+        BudgetBreach::RecordedAnchorBytes { .. } | BudgetBreach::ScalarBytes { .. } => format!(
+            "more than {} MiB of scalar text{bomb}",
+            MAX_SCALAR_BYTES / 1024 / 1024
+        ),
+        BudgetBreach::Events { .. } => format!("more than {MAX_EVENTS} YAML parser events{bomb}"),
+        BudgetBreach::Documents { .. } => {
+            format!("more than {MAX_DOCUMENTS} YAML documents in one file")
+        }
+        other => format!("over a parser limit ({other:?})"),
+    }
 }
 
 impl<'de> Deserialize<'de> for Key {
@@ -472,13 +563,51 @@ mod tests {
         }
         let e = parse_documents(&s).unwrap_err();
         assert!(e.message.contains("resource limit"), "{}", e.message);
+        // The limit is named, and the message is not cut by the alias
+        // locations serde-saphyr appends ("(defined at …) (used at …)").
+        assert_eq!(
+            e.message,
+            "more than 1000000 nodes copied while expanding aliases (an alias expansion bomb?) (resource limit)"
+        );
+        assert!(e.pos.line >= 2, "at an alias use: {:?}", e.pos);
+    }
+
+    #[test]
+    fn documents_are_bounded_and_big_files_are_not() {
+        let docs = |n: usize| -> String { (0..n).map(|i| format!("---\nn: {i}\n")).collect() };
+        assert_eq!(
+            parse_documents(&docs(MAX_DOCUMENTS)).unwrap().len(),
+            MAX_DOCUMENTS
+        );
+        let e = parse_documents(&docs(MAX_DOCUMENTS + 1)).unwrap_err();
+        assert_eq!(
+            e.message,
+            "more than 10000 YAML documents in one file (resource limit)"
+        );
+        // The `---` that opens document 10,001.
+        assert_eq!(e.pos.line, 2 * 10_000 + 1);
+        // 300,000 nodes (2.3 MB): serde-saphyr's default budget (250,000
+        // nodes) refused such a file; prr's limit is MAX_NODES.
+        let big: String = (0..300_000).map(|i| format!("- {i}\n")).collect();
+        assert_eq!(parse_documents(&big).unwrap()[0].items().len(), 300_000);
+        // One anchor used by 300 rules (over the ratio heuristic of 10 uses
+        // per anchor that serde-saphyr applies by default).
+        let mut reuse = String::from("common: &team {team: payments}\nrules:\n");
+        for i in 0..300 {
+            reuse.push_str(&format!("- {{alert: A{i}, labels: *team}}\n"));
+        }
+        let d = parse_documents(&reuse).unwrap();
+        assert_eq!(
+            d[0].path("rules.299.labels.team").and_then(Node::as_str),
+            Some("payments")
+        );
     }
 
     #[test]
     fn depth_is_bounded_and_non_finite_floats_parse() {
         let deep = format!("a: {}{}", "[".repeat(500), "]".repeat(500));
         let e = parse_documents(&deep).unwrap_err();
-        assert!(e.message.contains("resource limit"), "{}", e.message);
+        assert_eq!(e.message, "nested deeper than 128 levels (resource limit)");
         let d = parse_documents("buckets: [0.1, 1, .inf]\n").unwrap();
         assert_eq!(
             d[0].path("buckets.2").unwrap().as_f64(),

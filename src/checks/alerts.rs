@@ -89,8 +89,12 @@ pub(crate) enum Link {
     /// A templated link (`…/runbooks/{{ $labels.x }}.md`): only the folder
     /// before the first `{{` is known (repository-relative, may be empty = root).
     RepoFolder(String),
-    /// The link climbs above the repository root with `..`.
+    /// The link climbs above the repository root with `..` (also written
+    /// `%2e%2e`, or with `\` or `%2F` as separators).
     Escapes,
+    /// A `file:` URL: a path on someone's machine, never a file of the
+    /// repository (and never read).
+    FileUrl,
     /// An external URL not under a configured base URL, or a templated link
     /// whose known part says nothing: not checked.
     External,
@@ -99,9 +103,13 @@ pub(crate) enum Link {
 /// Resolves a runbook link written in the rule file at `rule_path`.
 ///
 /// Relative paths are relative to the rule file's folder; a leading `/`
-/// makes them repository-root-relative. URLs (`scheme://…`) are mapped
-/// through `base_urls` (URL prefix → repository folder, longest prefix
-/// wins); other URLs are [`Link::External`].
+/// makes them repository-root-relative. URLs (`scheme://…`, `//host/…`) are
+/// mapped through `base_urls` (URL prefix → repository folder, longest
+/// prefix wins); `file:` URLs are [`Link::FileUrl`], other URLs
+/// [`Link::External`]. Resolution is textual: the result is a path inside
+/// the repository or a verdict, and nothing outside the repository root is
+/// ever read or stat'ed (absolute paths are root-relative, `..` above the
+/// root is [`Link::Escapes`], symbolic links are not in the inventory).
 pub(crate) fn resolve_link(
     rule_path: &str,
     link: &str,
@@ -126,7 +134,13 @@ pub(crate) fn resolve_link(
         None => (link, None),
     };
     let rest = rest.split('?').next().unwrap_or(rest);
-    let is_url = rest.contains("://") || rest.starts_with("mailto:");
+    let is_file_url = rest
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("file:"));
+    let is_url = rest.contains("://")
+        || rest.starts_with("//")
+        || rest.starts_with("mailto:")
+        || is_file_url;
     let (base, rel): (String, String) = if is_url {
         let Some((prefix, folder)) = base_urls
             .iter()
@@ -137,7 +151,11 @@ pub(crate) fn resolve_link(
             })
             .max_by_key(|(prefix, _)| prefix.len())
         else {
-            return Link::External;
+            return if is_file_url {
+                Link::FileUrl
+            } else {
+                Link::External
+            };
         };
         (folder.clone(), rest[prefix.len()..].to_string())
     } else if let Some(abs) = rest.strip_prefix('/') {
@@ -146,16 +164,23 @@ pub(crate) fn resolve_link(
         let dir = rule_path.rsplit_once('/').map_or("", |(d, _)| d);
         (dir.to_string(), rest.to_string())
     };
+    // `base` is a repository folder; the link's own segments are decoded
+    // first, so `%2e%2e` climbs like `..`, and `%2F` and `\` separate.
+    let segments = base.split('/').map(str::to_string).chain(
+        rel.split('/')
+            .map(percent_decode)
+            .flat_map(|s| s.split(['/', '\\']).map(str::to_string).collect::<Vec<_>>()),
+    );
     let mut parts: Vec<String> = Vec::new();
-    for seg in base.split('/').chain(rel.split('/')) {
-        match seg {
+    for seg in segments {
+        match seg.as_str() {
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {
                     return Link::Escapes;
                 }
             }
-            s => parts.push(percent_decode(s)),
+            _ => parts.push(seg),
         }
     }
     Link::Repo {
@@ -944,6 +969,7 @@ fn check_link(
     match resolve_link(rule_path, link, base_urls) {
         Link::External => None,
         Link::Escapes => Some("climbs above the repository root: link to a runbook inside the repository".to_string()),
+        Link::FileUrl => Some("is a `file:` URL, a path on one machine that does not resolve in the repository: link to a runbook inside the repository (a relative path, or a URL under `base-urls`)".to_string()),
         Link::RepoFolder(dir) => (!folder_exists(ctx, &dir)).then(|| {
             format!("is templated and its fixed part names folder `{dir}/`, which has no files in the repository")
         }),
@@ -1301,6 +1327,36 @@ mod tests {
         assert_eq!(
             resolve_link("deploy/a.yaml", "../../x.md", &base),
             Link::Escapes
+        );
+        // Encoded or backslashed `..` climbs too; nothing is read to decide.
+        for link in [
+            "%2e%2e/%2E%2E/etc/passwd",
+            "..%2f..%2fetc/passwd",
+            "..\\..\\etc\\passwd",
+        ] {
+            assert_eq!(
+                resolve_link("deploy/a.yaml", link, &base),
+                Link::Escapes,
+                "{link}"
+            );
+        }
+        // `file:` URLs name a path on one machine, never the repository.
+        for link in [
+            "file:///etc/passwd",
+            "FILE:/etc/passwd",
+            "file://host/x.md#a",
+        ] {
+            assert_eq!(resolve_link("a.yaml", link, &base), Link::FileUrl, "{link}");
+        }
+        // A scheme-relative URL is external, not a root-relative path.
+        assert_eq!(
+            resolve_link("a.yaml", "//runbooks.example.com/x.md", &base),
+            Link::External
+        );
+        // An absolute path is relative to the repository root.
+        assert_eq!(
+            resolve_link("deploy/a.yaml", "/etc/passwd", &base),
+            repo_link("etc/passwd", None)
         );
         assert_eq!(
             resolve_link(

@@ -299,7 +299,7 @@ pub fn orphan(ctx: &Context, rule: &Rule, p: &Orphan) -> Vec<Finding> {
                     linked.insert(path);
                 }
                 Link::RepoFolder(dir) => folders.push(dir),
-                Link::Escapes | Link::External => {}
+                Link::Escapes | Link::FileUrl | Link::External => {}
             }
         }
     }
