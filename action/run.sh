@@ -6,6 +6,7 @@
 #               [--format X --output FILE]...   one per requested format
 #               [--label L]...                  PR labels listed in exception-labels
 #               [--changed-since BASE_SHA]      on pull_request events
+#               [--policy-from BASE_SHA]        on pull_request events (policy-from: base)
 #               [ARGS...]
 #
 # Exit status: prr's own code in `enforce` mode; in `warn` mode 0 when prr
@@ -13,7 +14,8 @@
 # or configuration error, 101: a bug), so a broken setup is never hidden.
 #
 # Environment (set by action.yml): PRR_BIN, INPUT_CONFIG, INPUT_MODE,
-# INPUT_FORMATS, INPUT_SARIF_FILE, INPUT_EXCEPTION_LABELS, INPUT_ARGS, and the
+# INPUT_FORMATS, INPUT_SARIF_FILE, INPUT_EXCEPTION_LABELS, INPUT_ARGS,
+# INPUT_POLICY_FROM, and the
 # runner's GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_OUTPUT,
 # GITHUB_STEP_SUMMARY.
 set -euo pipefail
@@ -115,6 +117,25 @@ case "$event_name" in
       fi
     fi
     ;;
+esac
+
+# The policy the gate applies: by default, on pull requests, the base
+# commit's (a pull request must not weaken its own gate).
+policy_from="${INPUT_POLICY_FROM:-base}"
+case "$policy_from" in
+  head | "") ;;
+  base)
+    case "$event_name" in
+      pull_request | pull_request_target)
+        if [[ "$base_sha" =~ ^[0-9a-fA-F]{7,64}$ ]] && git cat-file -e "$base_sha^{commit}" 2>/dev/null; then
+          cmd+=(--policy-from "$base_sha")
+        elif [[ -n "$base_sha" ]]; then
+          echo "::warning title=prr::base commit $base_sha is not in the checkout: the policy is read from the pull request itself (use actions/checkout with fetch-depth: 0)"
+        fi
+        ;;
+    esac
+    ;;
+  *) cmd+=(--policy-from "$policy_from") ;;
 esac
 
 # Extra arguments, split on whitespace.

@@ -25,6 +25,38 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Read the error budgets and apply the policy (no other checks).
     Budget(BudgetArgs),
+    /// Scan for committed secrets only (the `secrets/…` rules; gitleaks' rule format).
+    Secrets(SecretsArgs),
+    /// Write the baseline: accept every current finding so that only new ones fail.
+    Baseline(BaselineArgs),
+}
+
+/// `prr secrets`.
+#[derive(Debug, Args)]
+pub struct SecretsArgs {
+    /// Repository, config, reports, policy.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Scan only the staged content and lines (for a pre-commit hook).
+    #[arg(long, conflicts_with = "changed_since")]
+    pub staged: bool,
+    /// Scan only the files changed since this git ref (merge base with HEAD), report only added lines.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+}
+
+/// `prr baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Repository folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Only this rule family (e.g. `secrets`); default every family.
+    #[arg(long)]
+    pub family: Option<String>,
 }
 
 /// Options of the budget gate shared by `check` and `budget`.
@@ -69,10 +101,11 @@ pub enum ColorChoice {
     Never,
 }
 
-/// `prr check`.
+/// What `check` and `secrets` share: the repository, its config, the
+/// reports to write, and where the policy comes from.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// Repository folder to check.
+pub struct ReportArgs {
+    /// Repository folder.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Config file (default: prr.yaml or .prr.yaml at the repository root).
@@ -87,6 +120,18 @@ pub struct CheckArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Read the policy (prr.yaml, team rules, gitleaks config, .gitleaksignore, baseline)
+    /// from this git ref, e.g. the PR's base branch, so a change cannot weaken its own gate.
+    #[arg(long, value_name = "REF")]
+    pub policy_from: Option<String>,
+}
+
+/// `prr check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Repository, config, reports, policy.
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// In PR mode inside GitHub Actions, annotate only findings on changed lines
     /// (the rest go to the job summary), or every finding.
     #[arg(long, value_enum, default_value = "changed")]
@@ -151,7 +196,7 @@ where
     let matches = cmd.try_get_matches_from_mut(args)?;
     let cli = Cli::from_arg_matches(&matches)?;
     let outputs = match matches.subcommand() {
-        Some(("check", m)) => pair_outputs(m)
+        Some(("check" | "secrets", m)) => pair_outputs(m)
             .map_err(|msg| cmd.error(clap::error::ErrorKind::ArgumentConflict, msg))?,
         _ => Vec::new(),
     };

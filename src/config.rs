@@ -140,6 +140,50 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// The `budget:` section (`None`: no budget gate).
     pub budget: Option<crate::budget::config::BudgetConfig>,
+    /// The `secrets:` section.
+    pub secrets: SecretsConfig,
+    /// `suppressions:`: findings accepted on purpose, each with a reason.
+    pub suppressions: Vec<SuppressionRule>,
+    /// The baseline file (default `.prr/baseline.json` under the root).
+    pub baseline: PathBuf,
+}
+
+/// The `secrets:` section of prr.yaml.
+#[derive(Clone, Debug, Default)]
+pub struct SecretsConfig {
+    /// The gitleaks TOML config in force: `gitleaks-config:` (resolved
+    /// against the root, must exist), else `.gitleaks.toml` at the root when
+    /// present, else `None` (prr's embedded copy of gitleaks' default config).
+    pub gitleaks_config: Option<PathBuf>,
+    /// Scan vendored dependency trees (`vendor/`, `node_modules/`, …) too.
+    pub scan_vendored: bool,
+    /// gitleaks' ignore file (`.gitleaksignore` at the root).
+    pub ignore_file: PathBuf,
+}
+
+/// One entry of `suppressions:` in prr.yaml.
+///
+/// ```yaml
+/// suppressions:
+///   - rule: secrets/generic-api-key   # a rule ID or a glob (`secrets/*`)
+///     paths: ["testdata/**"]          # optional globs; default every path
+///     reason: fake keys of the SDK's unit tests
+///     until: 2027-03-31               # optional; after it the entry is an error
+/// ```
+#[derive(Clone, Debug)]
+pub struct SuppressionRule {
+    /// Rule ID glob.
+    pub rule: String,
+    /// Path globs (empty: any path).
+    pub paths: Vec<String>,
+    /// Service name (empty: any service).
+    pub service: Option<String>,
+    /// Why (required).
+    pub reason: String,
+    /// Last day it applies (`YYYY-MM-DD`, UTC), if any.
+    pub until: Option<String>,
+    /// Where the entry is written.
+    pub pos: Pos,
 }
 
 /// Checks the `budget:` section: durations parse, the default provider
@@ -200,6 +244,35 @@ struct RawConfig {
     ignore: Vec<String>,
     #[serde(default)]
     budget: Option<Spanned<crate::budget::config::BudgetConfig>>,
+    #[serde(default)]
+    secrets: Option<RawSecrets>,
+    #[serde(default)]
+    suppressions: Vec<Spanned<RawSuppression>>,
+    #[serde(default)]
+    baseline: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSecrets {
+    #[serde(default)]
+    gitleaks_config: Option<Spanned<String>>,
+    #[serde(default)]
+    scan_vendored: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppression {
+    rule: String,
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -245,8 +318,16 @@ impl Config {
     /// Defaults: no declared services (the checks then use one implicit
     /// service named after the repository folder, covering every file, tier
     /// `standard`); default runbook globs.
-    pub fn default_for(_root: &Path) -> Config {
+    pub fn default_for(root: &Path) -> Config {
+        let gitleaks = root.join(".gitleaks.toml");
         Config {
+            secrets: SecretsConfig {
+                gitleaks_config: gitleaks.is_file().then_some(gitleaks),
+                scan_vendored: false,
+                ignore_file: root.join(".gitleaksignore"),
+            },
+            suppressions: Vec::new(),
+            baseline: root.join(DEFAULT_BASELINE),
             source: None,
             services: Vec::new(),
             rules: BTreeMap::new(),
@@ -421,7 +502,73 @@ impl Config {
             Some(b) => Some(validate_budget(b, path)?),
             None => None,
         };
+        let defaults = Config::default_for(root);
+        let secrets = match raw.secrets {
+            None => defaults.secrets,
+            Some(s) => {
+                let gitleaks_config = match s.gitleaks_config {
+                    Some(g) => {
+                        let p = root.join(&g.value);
+                        if !p.is_file() {
+                            return Err(ConfigError::new(
+                                path,
+                                Pos::from(&g.referenced),
+                                format!("secrets.gitleaks-config: `{}` is not a file", g.value),
+                            ));
+                        }
+                        Some(p)
+                    }
+                    None => defaults.secrets.gitleaks_config,
+                };
+                SecretsConfig {
+                    gitleaks_config,
+                    scan_vendored: s.scan_vendored,
+                    ignore_file: defaults.secrets.ignore_file,
+                }
+            }
+        };
+        let mut suppressions = Vec::new();
+        for sp in raw.suppressions {
+            let pos = Pos::from(&sp.referenced);
+            let r = sp.value;
+            let Some(reason) = r.reason.filter(|x| !x.trim().is_empty()) else {
+                return Err(ConfigError::new(
+                    path,
+                    pos,
+                    format!("suppression of `{}` needs a `reason`", r.rule),
+                ));
+            };
+            for g in std::iter::once(&r.rule).chain(&r.paths) {
+                if let Err(e) = globset::Glob::new(g) {
+                    return Err(ConfigError::new(
+                        path,
+                        pos,
+                        format!("invalid glob `{g}`: {}", e.kind()),
+                    ));
+                }
+            }
+            if let Some(u) = &r.until
+                && !valid_date(u)
+            {
+                return Err(ConfigError::new(
+                    path,
+                    pos,
+                    format!("suppression `until: {u}` is not a date YYYY-MM-DD"),
+                ));
+            }
+            suppressions.push(SuppressionRule {
+                rule: r.rule,
+                paths: r.paths,
+                service: r.service,
+                reason,
+                until: r.until,
+                pos,
+            });
+        }
         Ok(Config {
+            secrets,
+            suppressions,
+            baseline: raw.baseline.map_or(defaults.baseline, |b| root.join(b)),
             budget,
             source: Some(path.to_path_buf()),
             services,
@@ -432,10 +579,28 @@ impl Config {
         })
     }
 
+    /// Where the baseline is, relative to `root` when it is under it.
+    pub fn baseline_display(&self, root: &Path) -> String {
+        crate::inventory::rel_path(&self.baseline, root)
+    }
+
     fn with_source(mut self, path: &Path) -> Config {
         self.source = Some(path.to_path_buf());
         self
     }
+}
+
+/// Default baseline location, relative to the repository root.
+pub const DEFAULT_BASELINE: &str = ".prr/baseline.json";
+
+/// Whether `s` is a calendar date `YYYY-MM-DD`.
+pub fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
 #[cfg(test)]

@@ -89,6 +89,73 @@ pub struct Finding {
     /// finding's message and snippet ([`redact_all`]), then clears them.
     #[serde(skip)]
     pub secret_values: Vec<String>,
+    /// A content-based fingerprint that survives lines moving: for secrets
+    /// `sha256(rule id + ":" + normalised secret)` in hex (never the secret,
+    /// never the line number); for other findings see [`fingerprint`].
+    /// Filled for every finding before baselines and reports use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Why the finding is suppressed (`suppressed` is true), and by what.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<Suppression>,
+}
+
+/// Where a suppression comes from (SARIF 2.1.0 §3.35.3 `kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SuppressionKind {
+    /// In the source file itself (`prr:allow-secret`, `gitleaks:allow`).
+    InSource,
+    /// Outside it: prr.yaml, the baseline, `.gitleaksignore`.
+    External,
+}
+
+/// A suppression that matched a finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppression {
+    /// In source or external.
+    pub kind: SuppressionKind,
+    /// The reason given (or what matched, for the baseline).
+    pub reason: String,
+    /// Where the suppression is written (`prr.yaml:12`, `.prr/baseline.json`,
+    /// `api.go:20`).
+    pub source: String,
+}
+
+/// The content fingerprint of a finding: hex `sha256(rule + ":" + path +
+/// ":" + normalised source line or message)`, so a finding keeps its
+/// fingerprint when lines are added above it. Secrets use
+/// [`secret_fingerprint`] instead (no path: the same key moved to another
+/// file is the same leak).
+pub fn fingerprint(rule: &str, path: &str, content: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let norm: String = content.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update(b":");
+    h.update(path.as_bytes());
+    h.update(b":");
+    h.update(norm.as_bytes());
+    hex(&h.finalize())
+}
+
+/// The fingerprint of a secret: hex `sha256(rule id + ":" + secret)` with
+/// the secret trimmed of surrounding quotes and whitespace. It identifies
+/// the leak without revealing it (a SHA-256 of a high-entropy credential
+/// cannot be reversed).
+pub fn secret_fingerprint(rule: &str, secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let norm =
+        secret.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '`');
+    let mut h = Sha256::new();
+    h.update(rule.as_bytes());
+    h.update(b":");
+    h.update(norm.as_bytes());
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Characters of context kept on each side of the column when a snippet
@@ -208,6 +275,8 @@ impl Finding {
             sensitive: false,
             snippet_column: None,
             secret_values: Vec::new(),
+            fingerprint: None,
+            suppression: None,
         }
     }
 

@@ -176,6 +176,67 @@ pub fn changed_lines(
     Ok(out)
 }
 
+/// What a commit made now would add: the staged files (added, copied,
+/// modified or renamed; relative to `repo_root`), their content as staged
+/// (the index, not the working tree), and the staged lines, as
+/// (path, 1-based line). For `prr secrets --staged` in a pre-commit hook.
+///
+/// Commands: `git diff --cached --name-only --diff-filter=ACMR --relative -z`,
+/// `git show :PATH` per file (the path from the repository top), `git diff
+/// --cached -U0 --relative`. Errors: not a git repository, git missing.
+#[allow(clippy::type_complexity)]
+pub fn staged(
+    repo_root: &Path,
+) -> Result<
+    (
+        Vec<(String, Vec<u8>)>,
+        std::collections::HashSet<(String, u32)>,
+    ),
+    String,
+> {
+    git(repo_root, &["rev-parse", "--git-dir"]).map_err(|e| {
+        format!(
+            "--staged: {} is not inside a git repository ({e})",
+            repo_root.display()
+        )
+    })?;
+    let prefix = String::from_utf8_lossy(&git(repo_root, &["rev-parse", "--show-prefix"])?)
+        .trim()
+        .to_string();
+    let paths = nul_paths(&git(
+        repo_root,
+        &[
+            "diff",
+            "--cached",
+            "--name-only",
+            "--diff-filter=ACMR",
+            "--relative",
+            "--no-ext-diff",
+            "-z",
+        ],
+    )?);
+    let mut blobs = Vec::with_capacity(paths.len());
+    for p in paths {
+        let spec = format!(":{prefix}{p}");
+        let body = git(repo_root, &["show", &spec])?;
+        blobs.push((p, body));
+    }
+    let diff = git(
+        repo_root,
+        &[
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--cached",
+            "-U0",
+            "--no-color",
+            "--relative",
+            "--no-ext-diff",
+        ],
+    )?;
+    Ok((blobs, parse_unified_zero(&String::from_utf8_lossy(&diff))))
+}
+
 /// The new-side lines of a `-U0` unified diff: `+++ b/PATH` names the file,
 /// each `@@ -a,b +c,d @@` adds lines c..c+d (d defaults to 1; 0 = a pure
 /// deletion, no new line).

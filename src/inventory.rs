@@ -73,9 +73,25 @@ pub struct Inventory {
     pub runbooks: Vec<Runbook>,
     /// Problems found while reading: `prr/parse-error`, `prr/templated`, `prr/skipped`.
     pub problems: Vec<Finding>,
+    /// Secrets found while reading (with a secret engine), in path order.
+    pub secrets: Vec<crate::secrets::SecretHit>,
 }
 
 impl Inventory {
+    /// The text of `file`: kept in memory for YAML and Markdown, read again
+    /// from disk for other text files (`None` for binary, over-size or
+    /// unreadable files).
+    pub fn load_text(&self, file: &SourceFile) -> Option<Arc<str>> {
+        if let Some(t) = &file.text {
+            return Some(t.clone());
+        }
+        if file.kind != FileKind::Text || file.size > MAX_FILE_BYTES {
+            return None;
+        }
+        let bytes = std::fs::read(self.root.join(&file.path)).ok()?;
+        Some(Arc::from(String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
     /// The text of `path`, if it was read.
     pub fn text(&self, path: &str) -> Option<&str> {
         self.file(path).and_then(|f| f.text.as_deref())
@@ -108,74 +124,309 @@ pub fn globset(globs: &[String]) -> GlobSet {
     b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
-/// Walks and reads the repository at `root`.
+/// Directory names holding vendored third-party code: not walked unless
+/// `secrets.scan-vendored` is set (the report names each one skipped).
+pub const VENDORED_DIRS: &[&str] = &["vendor", "node_modules", "bower_components"];
+
+/// What else the walk does besides building the inventory.
+#[derive(Default)]
+pub struct ScanOptions<'a> {
+    /// The secret engine: every text file is scanned while it is read.
+    pub secrets: Option<&'a crate::secrets::engine::Engine<'a>>,
+    /// Only these repository-relative paths (a `--changed-since` or
+    /// `--staged` scope); `None`: every file.
+    pub only: Option<&'a std::collections::BTreeSet<String>>,
+}
+
+/// Walks and reads the repository at `root` (no secret scan).
+pub fn scan(root: &Path, config: &Config) -> anyhow::Result<Inventory> {
+    scan_with(root, config, &ScanOptions::default())
+}
+
+/// Why a file was not scanned for secrets (counted for the report).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SecretSkip {
+    Allowlisted,
+    Binary,
+}
+
+struct Walked {
+    file: SourceFile,
+    part: Inventory,
+    docs: Vec<SloDocument>,
+    skip: Option<(SecretSkip, String)>,
+}
+
+impl Walked {
+    /// A file whose content was not read (too large, unreadable).
+    fn unread(rel: &str, kind: FileKind, size: u64, part: Inventory) -> Walked {
+        Walked {
+            file: SourceFile {
+                path: rel.to_string(),
+                kind,
+                size,
+                text: None,
+                docs: Vec::new(),
+            },
+            part,
+            docs: Vec::new(),
+            skip: None,
+        }
+    }
+}
+
+/// Walks and reads the repository at `root` on all cores (the `ignore`
+/// crate's parallel walker), each file read once: classified for the
+/// checks and, with an engine, scanned for secrets. Only YAML and Markdown
+/// files keep their text in memory.
 ///
 /// Errors: only when `root` cannot be walked at all; unreadable or malformed
 /// files become findings.
-pub fn scan(root: &Path, config: &Config) -> anyhow::Result<Inventory> {
+pub fn scan_with(
+    root: &Path,
+    config: &Config,
+    opts: &ScanOptions<'_>,
+) -> anyhow::Result<Inventory> {
+    use std::sync::Mutex;
     let ignore = globset(&config.ignore);
     let runbook_globs = globset(&config.runbooks);
-    let mut inv = Inventory {
-        root: root.to_path_buf(),
-        ..Default::default()
+    let scan_vendored = config.secrets.scan_vendored;
+    let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walked: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
+    let pruned: std::sync::Arc<Mutex<Vec<PathBuf>>> = Default::default();
+    let pruned_in_walk = pruned.clone();
+    let notes: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
+    let note = |f: Finding| {
+        if let Ok(mut n) = notes.lock() {
+            n.push(f);
+        }
     };
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .follow_links(false)
         .parents(false)
-        .filter_entry(|e| e.file_name() != ".git")
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    let mut paths: Vec<(PathBuf, String)> = Vec::new();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                inv.problems.push(
-                    Finding::new(
-                        "prr/skipped",
-                        &walk_error_path(&err, root),
-                        Pos::default(),
-                        format!("not read: {err}"),
-                    )
-                    .with_level(Level::Notice),
-                );
-                continue;
+        .threads(
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(8),
+        )
+        .filter_entry(move |e| {
+            let name = e.file_name();
+            if name == ".git" {
+                return false;
             }
-        };
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
-        if !ft.is_file() {
-            // Directories, and symlinks (never followed).
-            continue;
-        }
-        let rel = rel_path(entry.path(), root);
-        if ignore.is_match(&rel) {
-            continue;
-        }
-        paths.push((entry.into_path(), rel));
-    }
-    // Read and parse on all cores; merge in walk order (deterministic).
-    let loaded = crate::par::map_ordered(&paths, |(abs, rel)| {
-        let mut part = Inventory::default();
-        let mut docs = Vec::new();
-        let file = read_file(abs, rel, &runbook_globs, &mut part, &mut docs);
-        (file, part, docs)
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let vendored = is_dir
+                && !scan_vendored
+                && e.depth() > 0
+                && VENDORED_DIRS.iter().any(|v| name == *v);
+            if vendored && let Ok(mut p) = pruned_in_walk.lock() {
+                p.push(e.path().to_path_buf());
+            }
+            !vendored
+        })
+        .build_parallel();
+    walker.run(|| {
+        let note = &note;
+        let walked = &walked;
+        let ignore = &ignore;
+        let runbook_globs = &runbook_globs;
+        let root_canon = &root_canon;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    note(
+                        Finding::new(
+                            "prr/skipped",
+                            &walk_error_path(&err, root),
+                            Pos::default(),
+                            format!("not read: {err}"),
+                        )
+                        .with_level(Level::Notice),
+                    );
+                    return ignore::WalkState::Continue;
+                }
+            };
+            let Some(ft) = entry.file_type() else {
+                return ignore::WalkState::Continue;
+            };
+            let rel = rel_path(entry.path(), root);
+            if ft.is_dir() {
+                return ignore::WalkState::Continue;
+            }
+            if ft.is_symlink() {
+                // Never followed; one that leaves the tree, loops or
+                // dangles is named (resolved without touching anything
+                // outside the root).
+                let reason = symlink_problem(entry.path(), root_canon);
+                if let Some(reason) = reason
+                    && opts.only.is_none_or(|o| o.contains(&rel))
+                {
+                    note(
+                        Finding::new("prr/skipped", &rel, Pos::default(), reason)
+                            .with_level(Level::Notice),
+                    );
+                }
+                return ignore::WalkState::Continue;
+            }
+            if !ft.is_file() || ignore.is_match(&rel) {
+                return ignore::WalkState::Continue;
+            }
+            if let Some(only) = opts.only
+                && !only.contains(&rel)
+            {
+                return ignore::WalkState::Continue;
+            }
+            let w = read_file(entry.path(), &rel, runbook_globs, opts.secrets);
+            if let Ok(mut v) = walked.lock() {
+                v.push(w);
+            }
+            ignore::WalkState::Continue
+        })
     });
-    let mut slo_docs = Vec::new();
-    for (file, part, docs) in loaded {
-        inv.files.push(file);
-        inv.problems.extend(part.problems);
-        inv.runbooks.extend(part.runbooks);
-        inv.rule_files.extend(part.rule_files);
-        inv.objects.extend(part.objects);
-        slo_docs.extend(docs);
+    let walked = walked.into_inner().unwrap_or_default();
+    let mut vendored: Vec<String> = pruned
+        .lock()
+        .map(|p| p.iter().map(|d| rel_path(d, root)).collect())
+        .unwrap_or_default();
+    vendored.retain(|d| !ignore.is_match(d));
+    let notes = notes.into_inner().unwrap_or_default();
+    Ok(assemble(root, walked, notes, vendored))
+}
+
+/// Why a symbolic link at `link` deserves a notice: it points outside
+/// `root` (absolute or lexically, via `..`), it loops, or its target does
+/// not exist. The chain is resolved lexically with `read_link` on links
+/// inside the root only, at most 40 hops (Linux's limit), so nothing outside
+/// the repository is ever stat'ed or read. `None`: an ordinary link inside
+/// the tree (its target is walked on its own).
+fn symlink_problem(link: &Path, root: &Path) -> Option<String> {
+    let abs = |p: &Path| -> PathBuf {
+        let mut out = PathBuf::new();
+        for c in p.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other.as_os_str()),
+            }
+        }
+        out
+    };
+    let start = match link.parent().map(|p| p.canonicalize()) {
+        Some(Ok(dir)) => dir.join(link.file_name().unwrap_or_default()),
+        _ => return Some("symbolic link not followed: its folder cannot be resolved".into()),
+    };
+    let mut cur = start;
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&cur) else {
+            // Not a link any more: the end of the chain.
+            return match std::fs::symlink_metadata(&cur) {
+                Ok(_) => None,
+                Err(_) => Some("symbolic link not followed: its target does not exist".into()),
+            };
+        };
+        let next = abs(&cur.parent().unwrap_or(root).join(target));
+        if !next.starts_with(root) {
+            return Some("symbolic link not followed: it points outside the repository".into());
+        }
+        cur = next;
     }
-    inv.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Some("symbolic link not followed: it loops (more than 40 links in a row)".into())
+}
+
+/// Builds the inventory of `--staged` content: `blobs` are (path, content
+/// as staged) pairs; nothing is read from the working tree.
+pub fn scan_blobs(
+    root: &Path,
+    config: &Config,
+    opts: &ScanOptions<'_>,
+    blobs: Vec<(String, Vec<u8>)>,
+) -> Inventory {
+    let ignore = globset(&config.ignore);
+    let runbook_globs = globset(&config.runbooks);
+    let walked: Vec<Walked> = blobs
+        .into_iter()
+        .filter(|(rel, _)| !ignore.is_match(rel))
+        .filter(|(rel, _)| {
+            config.secrets.scan_vendored || !rel.split('/').any(|seg| VENDORED_DIRS.contains(&seg))
+        })
+        .map(|(rel, bytes)| {
+            read_bytes(
+                &rel,
+                bytes,
+                &runbook_globs,
+                opts.secrets,
+                Inventory::default(),
+            )
+        })
+        .collect();
+    assemble(root, walked, Vec::new(), Vec::new())
+}
+
+/// Merges per-file results in path order (deterministic output).
+fn assemble(
+    root: &Path,
+    mut walked: Vec<Walked>,
+    notes: Vec<Finding>,
+    mut vendored: Vec<String>,
+) -> Inventory {
+    walked.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+    let mut inv = Inventory {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    inv.problems = notes;
+    vendored.sort();
+    for v in vendored {
+        inv.problems.push(
+            Finding::new(
+                "prr/skipped",
+                &v,
+                Pos::default(),
+                "vendored dependencies: not checked and not scanned for secrets (set `secrets: { scan-vendored: true }` in prr.yaml to scan them)",
+            )
+            .with_level(Level::Notice),
+        );
+    }
+    let mut slo_docs = Vec::new();
+    let mut skips: std::collections::BTreeMap<SecretSkip, (usize, String)> = Default::default();
+    for w in walked {
+        if let Some((why, example)) = w.skip {
+            let e = skips.entry(why).or_insert((0, example));
+            e.0 += 1;
+        }
+        inv.files.push(w.file);
+        inv.problems.extend(w.part.problems);
+        inv.runbooks.extend(w.part.runbooks);
+        inv.rule_files.extend(w.part.rule_files);
+        inv.objects.extend(w.part.objects);
+        inv.secrets.extend(w.part.secrets);
+        slo_docs.extend(w.docs);
+    }
+    for (why, (n, example)) in skips {
+        let what = match why {
+            SecretSkip::Allowlisted => {
+                "matched the secret pack's global path allowlist (lock files, images, fonts, …)"
+            }
+            SecretSkip::Binary => "are binary (a NUL byte in the first 8 KiB)",
+        };
+        inv.problems.push(
+            Finding::new(
+                "prr/skipped",
+                "",
+                Pos::default(),
+                format!("secret scan: {n} file(s) not scanned: they {what}; e.g. {example}"),
+            )
+            .with_level(Level::Notice),
+        );
+    }
+    inv.problems.sort_by(|a, b| a.path.cmp(&b.path));
     inv.slos = slo::extract(&slo_docs);
-    Ok(inv)
+    inv
 }
 
 fn walk_error_path(err: &ignore::Error, root: &Path) -> String {
@@ -206,38 +457,29 @@ fn read_file(
     abs: &Path,
     rel: &str,
     runbook_globs: &GlobSet,
-    inv: &mut Inventory,
-    slo_docs: &mut Vec<SloDocument>,
-) -> SourceFile {
+    secrets: Option<&crate::secrets::engine::Engine<'_>>,
+) -> Walked {
     let size = std::fs::metadata(abs).map(|m| m.len()).unwrap_or(0);
-    let mut file = SourceFile {
-        path: rel.to_string(),
-        kind: FileKind::Text,
-        size,
-        text: None,
-        docs: Vec::new(),
-    };
+    let mut part = Inventory::default();
     if size > MAX_FILE_BYTES {
-        file.kind = FileKind::TooLarge;
-        inv.problems.push(
+        part.problems.push(
             Finding::new(
                 "prr/skipped",
                 rel,
                 Pos::default(),
                 format!(
-                    "not checked: {size} bytes is over the {} MiB limit",
+                    "not checked and not scanned for secrets: {size} bytes is over the {} MiB limit",
                     MAX_FILE_BYTES / 1024 / 1024
                 ),
             )
             .with_level(Level::Notice),
         );
-        return file;
+        return Walked::unread(rel, FileKind::TooLarge, size, part);
     }
     let bytes = match std::fs::read(abs) {
         Ok(b) => b,
         Err(e) => {
-            file.kind = FileKind::Binary;
-            inv.problems.push(
+            part.problems.push(
                 Finding::new(
                     "prr/skipped",
                     rel,
@@ -246,16 +488,65 @@ fn read_file(
                 )
                 .with_level(Level::Notice),
             );
-            return file;
+            return Walked::unread(rel, FileKind::Binary, size, part);
         }
     };
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    read_bytes(rel, bytes, runbook_globs, secrets, part)
+}
+
+/// Classifies and scans one file's content (read from disk or, for
+/// `--staged`, from the Git index).
+fn read_bytes(
+    rel: &str,
+    bytes: Vec<u8>,
+    runbook_globs: &GlobSet,
+    secrets: Option<&crate::secrets::engine::Engine<'_>>,
+    mut part: Inventory,
+) -> Walked {
+    let size = bytes.len() as u64;
+    let mut file = SourceFile {
+        path: rel.to_string(),
+        kind: FileKind::Text,
+        size,
+        text: None,
+        docs: Vec::new(),
+    };
+    let mut skip = None;
+    let binary = crate::secrets::engine::is_binary(&bytes);
+    if let Some(engine) = secrets {
+        if engine.path_allowed(rel).is_some() {
+            skip = Some((SecretSkip::Allowlisted, rel.to_string()));
+        } else {
+            let hits = engine.scan(rel, &bytes);
+            part.secrets = crate::secrets::locate(engine, rel, &bytes, &hits);
+            if binary {
+                skip = Some((SecretSkip::Binary, rel.to_string()));
+            }
+        }
+    }
+    let mut docs = Vec::new();
+    if binary {
         file.kind = FileKind::Binary;
-        return file;
+        return Walked {
+            file,
+            part,
+            docs,
+            skip,
+        };
     }
     let lower = rel.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
     let is_md = lower.ends_with(".md") || lower.ends_with(".markdown");
+    if !is_yaml && !is_md {
+        // Other text files are not kept in memory; checks that need one
+        // read it again ([`Inventory::load_text`]).
+        return Walked {
+            file,
+            part,
+            docs,
+            skip,
+        };
+    }
     let (text, utf8_error) = match String::from_utf8(bytes) {
         Ok(s) => (s, None),
         Err(e) => {
@@ -273,13 +564,17 @@ fn read_file(
     if is_md {
         file.kind = FileKind::Markdown;
         if runbook_globs.is_match(rel) {
-            inv.runbooks.push(Runbook::parse(rel, &text));
+            part.runbooks.push(Runbook::parse(rel, &text));
         }
-        return file;
+        return Walked {
+            file,
+            part,
+            docs,
+            skip,
+        };
     }
-    if !is_yaml {
-        return file;
-    }
+    let inv = &mut part;
+    let slo_docs = &mut docs;
     if let Some((at, line)) = utf8_error {
         file.kind = FileKind::BrokenYaml;
         inv.problems.push(parse_error(
@@ -287,7 +582,12 @@ fn read_file(
             Pos::line(u32::try_from(line).unwrap_or(u32::MAX)),
             format!("not valid UTF-8 (byte offset {at})"),
         ));
-        return file;
+        return Walked {
+            file,
+            part,
+            docs,
+            skip,
+        };
     }
     let parsed = yaml::parse_documents(&text);
     let in_chart_templates = rel.starts_with("templates/") || rel.contains("/templates/");
@@ -311,7 +611,12 @@ fn read_file(
             )
             .with_level(Level::Notice),
         );
-        return file;
+        return Walked {
+            file,
+            part,
+            docs,
+            skip,
+        };
     }
     match parsed {
         Ok(docs) => {
@@ -328,7 +633,12 @@ fn read_file(
             ));
         }
     }
-    file
+    Walked {
+        file,
+        part,
+        docs,
+        skip,
+    }
 }
 
 /// A `prr/parse-error` finding (error level).
@@ -338,7 +648,7 @@ pub fn parse_error(path: &str, pos: Pos, message: String) -> Finding {
 
 /// Top-level sequences of objects (OpenSLO files) and `kind: List` objects
 /// become one document per item.
-fn flatten(docs: Vec<Node>) -> Vec<Node> {
+pub(crate) fn flatten(docs: Vec<Node>) -> Vec<Node> {
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
         let is_object_list = matches!(&d.value, yaml::Value::Seq(items)
@@ -360,7 +670,12 @@ fn flatten(docs: Vec<Node>) -> Vec<Node> {
     out
 }
 
-fn classify(rel: &str, docs: &[Node], inv: &mut Inventory, slo_docs: &mut Vec<SloDocument>) {
+pub(crate) fn classify(
+    rel: &str,
+    docs: &[Node],
+    inv: &mut Inventory,
+    slo_docs: &mut Vec<SloDocument>,
+) {
     for doc in docs {
         if let Some(format) = slo::classify(doc) {
             slo_docs.push(SloDocument {

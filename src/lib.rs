@@ -5,6 +5,7 @@
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
+pub mod baseline;
 pub mod budget;
 pub mod checks;
 pub mod ci;
@@ -12,12 +13,17 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod formats;
+#[doc(hidden)]
+pub mod fuzz_api;
 pub mod git;
 pub mod github;
 pub mod inventory;
 pub mod par;
+pub mod policy_source;
 pub mod report;
 pub mod rules;
+pub mod secrets;
+pub mod suppress;
 pub mod yaml;
 
 use report::{Format, GateResult, RunReport};
@@ -42,6 +48,12 @@ pub struct Settings {
     pub gate: budget::gate::GateOptions,
     /// In PR mode: annotate only findings on these (path, line) pairs.
     pub changed_lines: Option<report::github::ChangedLines>,
+    /// Only this rule family (`prr secrets`: `secrets`).
+    pub family: Option<String>,
+    /// Files and lines in scope.
+    pub scope: Scope,
+    /// `--policy-from REF`.
+    pub policy_from: Option<String>,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -109,6 +121,66 @@ pub fn analyze_with(
     config_path: Option<&std::path::Path>,
     gate: &budget::gate::GateOptions,
 ) -> anyhow::Result<CheckRun> {
+    analyze_opts(
+        root,
+        config_path,
+        &Analysis {
+            gate: gate.clone(),
+            ..Analysis::default()
+        },
+    )
+}
+
+/// Which files a run reads and reports on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// The whole working tree.
+    #[default]
+    All,
+    /// Files changed since the merge base of this ref and HEAD (committed or
+    /// not); secrets only on the added lines.
+    ChangedSince(String),
+    /// The staged content (the Git index); secrets only on staged lines.
+    Staged,
+}
+
+/// Options of one analysis.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// Budget-phase options.
+    pub gate: budget::gate::GateOptions,
+    /// Only this rule family (`secrets` for `prr secrets`).
+    pub family: Option<String>,
+    /// Files and lines in scope.
+    pub scope: Scope,
+    /// Apply the baseline (off when writing it).
+    pub use_baseline: bool,
+    /// `--policy-from REF`: read prr.yaml, team rules, the gitleaks config,
+    /// `.gitleaksignore` and the baseline from this git ref.
+    pub policy_from: Option<String>,
+}
+
+impl Default for Analysis {
+    fn default() -> Self {
+        Analysis {
+            gate: budget::gate::GateOptions::default(),
+            family: None,
+            scope: Scope::All,
+            use_baseline: true,
+            policy_from: None,
+        }
+    }
+}
+
+/// The full analysis with [`Analysis`] options: config → rules → inventory
+/// (one read per file, secrets scanned on the way) → budget readings →
+/// checks → suppressions → findings.
+pub fn analyze_opts(
+    root: &std::path::Path,
+    config_path: Option<&std::path::Path>,
+    opts: &Analysis,
+) -> anyhow::Result<CheckRun> {
+    let gate = &opts.gate;
     if !root.exists() {
         anyhow::bail!("{}: no such file or directory", root.display());
     }
@@ -120,15 +192,71 @@ pub fn analyze_with(
     }
     let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
     let t0 = std::time::Instant::now();
-    let config = config::Config::discover(root, config_path)?;
-    let rules = rules::load(&config)?;
+    let (config, policy_notes, _policy_dir) = match &opts.policy_from {
+        Some(r) => {
+            let p = policy_source::load(root, config_path, r)?;
+            (p.config, p.notes, Some(p.dir))
+        }
+        None => (
+            config::Config::discover(root, config_path)?,
+            Vec::new(),
+            None,
+        ),
+    };
+    let (mut rules, secret_allowlists) = rules::load_with_pack(&config)?;
+    if let Some(fam) = &opts.family {
+        rules.retain(|r| r.family() == fam);
+    }
     let t1 = std::time::Instant::now();
-    let inventory = inventory::scan(root, &config)?;
+    let engine = secrets::engine(&rules, &secret_allowlists);
+    let (inventory, lines) = match &opts.scope {
+        Scope::All => (
+            inventory::scan_with(
+                root,
+                &config,
+                &inventory::ScanOptions {
+                    secrets: Some(&engine),
+                    only: None,
+                },
+            )?,
+            None,
+        ),
+        Scope::ChangedSince(base) => {
+            let paths: std::collections::BTreeSet<String> = git::changed_paths(root, base)
+                .map_err(|e| anyhow::anyhow!(e))?
+                .into_iter()
+                .collect();
+            let lines = git::changed_lines(root, base).map_err(|e| anyhow::anyhow!(e))?;
+            let inv = inventory::scan_with(
+                root,
+                &config,
+                &inventory::ScanOptions {
+                    secrets: Some(&engine),
+                    only: Some(&paths),
+                },
+            )?;
+            (inv, Some(lines))
+        }
+        Scope::Staged => {
+            let (blobs, lines) = git::staged(root).map_err(|e| anyhow::anyhow!(e))?;
+            let inv = inventory::scan_blobs(
+                root,
+                &config,
+                &inventory::ScanOptions {
+                    secrets: Some(&engine),
+                    only: None,
+                },
+                blobs,
+            );
+            (inv, Some(lines))
+        }
+    };
     let t2 = std::time::Instant::now();
     let ctx = checks::Context::new(&config, &inventory);
+    let budget_on = opts.family.as_deref().is_none_or(|f| f == "budget");
     let budget = match &config.budget {
-        Some(b) => budget_phase(&ctx, b, root, gate)?,
-        None => Vec::new(),
+        Some(b) if budget_on => budget_phase(&ctx, b, root, gate)?,
+        _ => Vec::new(),
     };
     let ctx = ctx.with_budget(&budget);
     let mut findings = checks::run_all(&ctx, &rules, timings);
@@ -141,21 +269,43 @@ pub fn analyze_with(
             t2.elapsed()
         );
     }
+    findings.extend(policy_notes);
     for mut p in inventory.problems.iter().cloned() {
         if p.service.is_none() && !p.path.is_empty() {
             p.service = ctx.service_of(&p.path).map(|s| s.name.clone());
         }
         findings.push(p);
     }
-    findings.sort_by(|a, b| {
+    let by_position = |a: &finding::Finding, b: &finding::Finding| {
         (a.path.as_str(), a.line, a.column, a.rule.as_str()).cmp(&(
             b.path.as_str(),
             b.line,
             b.column,
             b.rule.as_str(),
         ))
-    });
+    };
+    findings.sort_by(by_position);
     findings.dedup();
+    if let Some(lines) = &lines {
+        // A scoped secret scan reports only what the change adds.
+        findings.retain(|f| {
+            !f.rule.starts_with("secrets/")
+                || f.line == 0
+                || lines.contains(&(f.path.clone(), f.line))
+        });
+    }
+    suppress::apply(
+        &mut findings,
+        &inventory,
+        &config,
+        &rules,
+        &suppress::Options {
+            today: &suppress::today(),
+            use_baseline: opts.use_baseline,
+            stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),
+        },
+    )?;
+    findings.sort_by(by_position);
     let t3 = std::time::Instant::now();
     // Last step before anything can print a finding: no raw secret value
     // survives in any message or snippet.
@@ -173,6 +323,30 @@ pub fn analyze_with(
         rules,
         findings,
     })
+}
+
+/// `prr baseline`: analyzes without the baseline and writes every current
+/// error and warning into it. Returns the number of entries and the path.
+///
+/// Errors (exit 2): as [`analyze`]; the file cannot be written.
+pub fn write_baseline(
+    root: &std::path::Path,
+    config_path: Option<&std::path::Path>,
+    family: Option<String>,
+) -> anyhow::Result<(usize, std::path::PathBuf)> {
+    let run = analyze_opts(
+        root,
+        config_path,
+        &Analysis {
+            family,
+            use_baseline: false,
+            ..Analysis::default()
+        },
+    )?;
+    let config = config::Config::discover(root, config_path)?;
+    let b = baseline::Baseline::of(&run.findings);
+    b.save(&config.baseline)?;
+    Ok((b.findings.len(), config.baseline))
 }
 
 /// `prr budget`: only the budget phase (config → inventory for the SLO
@@ -352,7 +526,17 @@ fn github_api_delivery(
 /// `prr check`: analyze, write every requested report, return the verdict.
 pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let start = std::time::Instant::now();
-    let run = analyze_with(&settings.root, settings.config.as_deref(), &settings.gate)?;
+    let run = analyze_opts(
+        &settings.root,
+        settings.config.as_deref(),
+        &Analysis {
+            gate: settings.gate.clone(),
+            family: settings.family.clone(),
+            scope: settings.scope.clone(),
+            use_baseline: true,
+            policy_from: settings.policy_from.clone(),
+        },
+    )?;
     let analyzed = start.elapsed();
     let report = run.report();
     let result = report.result;

@@ -26,34 +26,59 @@ fn main() -> ExitCode {
 fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(args) => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stdout().is_terminal()
-                }
-            };
-            let gate = gate_options(&args.path, &args.gate)?;
+            let color = use_color(args.report.color);
+            let gate = gate_options(&args.report.path, &args.gate)?;
             let github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
             // PR annotations on changed lines: best effort (the changed
             // paths already worked, so this diff should too).
             let changed_lines = match (&gate.base, args.annotate) {
                 (Some(base), cli::Annotate::Changed) if github_actions => {
-                    prr::git::changed_lines(&args.path, base).ok()
+                    prr::git::changed_lines(&args.report.path, base).ok()
                 }
                 _ => None,
             };
             let settings = prr::Settings {
                 changed_lines,
                 gate,
-                root: args.path,
-                config: args.config,
+                root: args.report.path,
+                config: args.report.config,
                 outputs,
                 color,
                 github_actions,
+                family: None,
+                scope: prr::Scope::All,
+                policy_from: args.report.policy_from,
             };
             Ok(prr::run(&settings)?.exit_code())
+        }
+        Command::Secrets(args) => {
+            let color = use_color(args.report.color);
+            let scope = match (&args.changed_since, args.staged) {
+                (_, true) => prr::Scope::Staged,
+                (Some(r), false) => prr::Scope::ChangedSince(r.clone()),
+                (None, false) => prr::Scope::All,
+            };
+            let settings = prr::Settings {
+                changed_lines: None,
+                gate: Default::default(),
+                root: args.report.path,
+                config: args.report.config,
+                outputs,
+                color,
+                github_actions: std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true"),
+                family: Some("secrets".to_string()),
+                scope,
+                policy_from: args.report.policy_from,
+            };
+            Ok(prr::run(&settings)?.exit_code())
+        }
+        Command::Baseline(args) => {
+            let (n, path) = prr::write_baseline(&args.path, args.config.as_deref(), args.family)?;
+            println!(
+                "prr: wrote {n} finding fingerprint(s) to {}: from now on only new findings fail",
+                path.display()
+            );
+            Ok(0)
         }
         Command::Rules(args) => {
             let config = prr::config::Config::discover(&args.path, args.config.as_deref())?;
@@ -133,6 +158,18 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
     }
 }
 
+/// Whether text output gets colour: `--color`, else a terminal without `NO_COLOR`.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
 /// Budget-gate options from the command line, the CI event and the
 /// repository: changed paths (`--changed-since`, else the PR's base commit
 /// on a `pull_request` event), labels (`--label` plus the PR's labels), the
@@ -173,35 +210,20 @@ fn gate_options(
         },
         (None, None) => None,
     };
-    // PR labels: read live from the API (the event's list is frozen at the
-    // event; re-runs would see old labels), with who applied each; the
-    // event's labels when the API cannot be used.
-    let mut labels = args.labels.clone();
-    let mut label_actors = std::collections::BTreeMap::new();
-    if let Some(p) = &pr {
-        let live = prr::github::PrContext::from_env(&env).map(|ctx| {
-            let (owner, repo, number) = (ctx.owner.clone(), ctx.repo.clone(), ctx.pr.number);
-            ctx.with_client(|c| async move { c.live_labels(&owner, &repo, number).await })
-        });
-        let names: Vec<String> = match live {
-            Some(Ok(infos)) => {
-                for i in &infos {
-                    if let Some(who) = &i.applied_by {
-                        label_actors.insert(i.name.clone(), who.clone());
-                    }
-                }
-                infos.into_iter().map(|i| i.name).collect()
-            }
-            Some(Err(e)) => {
-                println!(
-                    "::warning title=prr::live PR labels not read, using the event's: {}",
-                    prr::report::github::escape_data(&e.to_string())
-                );
-                p.labels.clone()
-            }
-            None => p.labels.clone(),
-        };
-        labels.extend(names.into_iter().filter(|l| !args.labels.contains(l)));
+    // PR labels: read live and audited through the API (who applied each,
+    // with write access, after the head was pushed: prr::github::pr_labels).
+    let audited = match &pr {
+        Some(p) => prr::github::pr_labels(&env, p, &args.labels),
+        None => prr::github::PrLabels {
+            labels: args.labels.clone(),
+            ..Default::default()
+        },
+    };
+    if let Some(why) = &audited.unaudited {
+        println!(
+            "::warning title=prr::PR labels grant no error-budget exception (not audited): {}",
+            prr::report::github::escape_data(why)
+        );
     }
     let branch = args
         .branch
@@ -222,10 +244,11 @@ fn gate_options(
         base,
         changed,
         change: prr::budget::policy::ChangeContext {
-            labels,
+            labels: audited.labels,
             branch,
             trailers,
-            label_actors,
+            label_actors: audited.actors,
+            refused_labels: audited.refused,
         },
         now: None,
     })

@@ -5,6 +5,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Stack size of the worker threads (bytes).
+pub const WORKER_STACK: usize = 32 * 1024 * 1024;
+
 /// Applies `f` to every item on up to `available_parallelism()` threads
 /// (at most 8) and returns the results in input order. A panic in `f` is
 /// propagated to the caller.
@@ -18,17 +21,24 @@ pub fn map_ordered<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) ->
     }
     let next = AtomicUsize::new(0);
     let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                done.push((i, f(item)));
+            }
+            done
+        };
         let handles: Vec<_> = (0..workers)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        done.push((i, f(item)));
-                    }
-                    done
-                })
+                // Checks recurse over user-controlled trees (PromQL up to
+                // 256 levels): a main-thread-sized stack, not the 2 MiB
+                // default of spawned threads.
+                std::thread::Builder::new()
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(scope, work)
+                    .unwrap_or_else(|_| scope.spawn(work))
             })
             .collect();
         handles

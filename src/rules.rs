@@ -182,6 +182,17 @@ fn valid_id(id: &str) -> bool {
 /// Errors (exit 2): a malformed rule file, a duplicate ID inside one source,
 /// an unknown analyzer or bad parameters, an override naming no rule.
 pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
+    load_with_pack(config).map(|(rules, _)| rules)
+}
+
+/// [`load`], also returning the secret pack's global allowlists (gitleaks
+/// `[allowlist]`), which the secret engine needs. The secret rules
+/// (`secrets/<gitleaks id>`, from the embedded gitleaks config or the
+/// team's `.gitleaks.toml`) are loaded after the YAML pack and before team
+/// rules and overrides, so prr.yaml can override them like any rule.
+pub fn load_with_pack(
+    config: &Config,
+) -> Result<(Vec<Rule>, Vec<crate::checks::secrets::Allowlist>), ConfigError> {
     let mut rules: Vec<Rule> = Vec::new();
     for (name, text) in EMBEDDED_RULES {
         let rule = parse_rule(text, RuleSource::Builtin(name))?;
@@ -190,6 +201,17 @@ pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
                 &rule.source.path(),
                 Pos::default(),
                 format!("duplicate rule id `{}`", rule.id),
+            ));
+        }
+        rules.push(rule);
+    }
+    let pack = crate::secrets::load_pack(config)?;
+    for rule in pack.rules {
+        if rules.iter().any(|r| r.id == rule.id) {
+            return Err(ConfigError::new(
+                &rule.source.path(),
+                Pos::default(),
+                format!("secret rule `{}` has the ID of a YAML rule", rule.id),
             ));
         }
         rules.push(rule);
@@ -225,7 +247,7 @@ pub fn load(config: &Config) -> Result<Vec<Rule>, ConfigError> {
         }
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(rules)
+    Ok((rules, pack.global))
 }
 
 fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError> {

@@ -385,6 +385,11 @@ fn enforce_mode_fails_on_legacy_with_outputs_from_the_report() {
         cmdline.contains(&format!(" --changed-since {base}")),
         "{cmdline}"
     );
+    // The pull request is judged by the base commit's policy.
+    assert!(
+        cmdline.contains(&format!(" --policy-from {base}")),
+        "{cmdline}"
+    );
 
     // GITHUB_ACTIONS=true: findings become annotations in the log. The PR
     // only touches README.md, so line findings stay in the summary; the

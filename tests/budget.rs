@@ -281,10 +281,23 @@ fn github_api_delivery_on_a_pull_request() {
                 )
                 .mount(&s)
                 .await;
+            // The audit of exception labels (issue 7): the timeline dates
+            // the `hotfix` label (octocat, after the head 6dcb09b) and
+            // octocat has write access (maintain).
             Mock::given(method("GET"))
-                .and(path(format!("{issue}/events")))
+                .and(path(format!("{issue}/timeline")))
                 .respond_with(
-                    ResponseTemplate::new(200).set_body_json(fixture("issue-events.json")),
+                    ResponseTemplate::new(200).set_body_json(fixture("issue-timeline.json")),
+                )
+                .mount(&s)
+                .await;
+            Mock::given(method("GET"))
+                .and(path(
+                    "/repos/octocat/Hello-World/collaborators/octocat/permission",
+                ))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(fixture("collaborator-permission-maintain.json")),
                 )
                 .mount(&s)
                 .await;

@@ -386,7 +386,7 @@ fn hostile_inputs_never_panic_or_leak() {
         "{f:?}"
     );
     assert!(
-        f.contains(&("secrets/github-token".into(), "wide.txt".into(), 1)),
+        f.contains(&("secrets/github-pat".into(), "wide.txt".into(), 1)),
         "{f:?}"
     );
     assert!(

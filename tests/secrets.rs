@@ -80,27 +80,23 @@ fn no_report_contains_a_secret() {
         rules,
         vec![
             (
-                "secrets/aws-access-key".to_string(),
+                "secrets/aws-access-token".to_string(),
                 "deploy/app.env".to_string(),
                 1
             ),
             (
-                "secrets/generic-assignment".to_string(),
+                "secrets/generic-api-key".to_string(),
                 ".env.prod".to_string(),
                 1
             ),
-            (
-                "secrets/github-token".to_string(),
-                "src/gh.py".to_string(),
-                1
-            ),
+            ("secrets/github-pat".to_string(), "src/gh.py".to_string(), 1),
             (
                 "secrets/private-key".to_string(),
                 "certs/server.pem".to_string(),
                 1
             ),
             (
-                "secrets/slack-token".to_string(),
+                "secrets/slack-webhook-url".to_string(),
                 "ops/notify.sh".to_string(),
                 1
             ),

@@ -205,11 +205,16 @@ pub fn run(
         });
         futures_util::future::join_all(futures).await
     });
+    // Every read has ended or given up at its deadline; a blocking read
+    // abandoned by the file provider (a stalled mount) must not hold the run.
+    rt.shutdown_background();
     let now = opts.now.unwrap_or_else(super::now_unix);
     Ok(planned
         .into_iter()
         .zip(results)
         .map(|(p, result)| {
+            // No credential an API echoed reaches a reason, error or report.
+            let result = result.map(Reading::scrubbed).map_err(FetchError::scrubbed);
             let decision = policy::evaluate(&budget.policy, &result, p.on_error, &opts.change, now);
             let (reading, error) = match result {
                 Ok(r) => (Some(r), None),

@@ -115,6 +115,40 @@ pub enum FetchError {
     Config(String),
 }
 
+impl FetchError {
+    /// The error with every remembered credential removed from its text
+    /// ([`providers::scrub`]).
+    pub fn scrubbed(self) -> FetchError {
+        use providers::scrub;
+        match self {
+            FetchError::Unreachable(m) => FetchError::Unreachable(scrub(&m)),
+            FetchError::Timeout(t) => FetchError::Timeout(t),
+            FetchError::Http { status, detail } => FetchError::Http {
+                status,
+                detail: scrub(&detail),
+            },
+            FetchError::Malformed(m) => FetchError::Malformed(scrub(&m)),
+            FetchError::Missing(m) => FetchError::Missing(scrub(&m)),
+            FetchError::NotFinite(m) => FetchError::NotFinite(scrub(&m)),
+            FetchError::Empty(m) => FetchError::Empty(scrub(&m)),
+            FetchError::Config(m) => FetchError::Config(scrub(&m)),
+        }
+    }
+}
+
+impl Reading {
+    /// The reading with every remembered credential removed from its
+    /// provenance ([`providers::scrub`]).
+    pub fn scrubbed(mut self) -> Reading {
+        use providers::scrub;
+        let p = &mut self.provenance;
+        p.source = scrub(&p.source);
+        p.raw = scrub(&p.raw);
+        p.conversion = scrub(&p.conversion);
+        self
+    }
+}
+
 /// A source of error-budget readings. Implementations are async and
 /// cancel-safe; they must not log or return credentials.
 pub trait Provider: Send + Sync {

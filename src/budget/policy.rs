@@ -471,6 +471,24 @@ pub struct ChangeContext {
     pub trailers: Vec<(String, String)>,
     /// Who applied each label (GitHub login), when read live from the API.
     pub label_actors: std::collections::BTreeMap<String, String>,
+    /// Pull-request labels that grant no exception (not in `labels`), with
+    /// why: applied by someone without write access, before the current
+    /// head was pushed, or not auditable. A blocking reason names those
+    /// that would have lifted the block.
+    pub refused_labels: Vec<RefusedLabel>,
+}
+
+/// A pull-request label refused as an exception by the audit
+/// ([`crate::github::GithubClient::audit_labels`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefusedLabel {
+    /// Label name.
+    pub label: String,
+    /// Who applied it, when known.
+    pub applied_by: Option<String>,
+    /// Why it counts for nothing (`bob has triage access to the repository;
+    /// write access is required`).
+    pub reason: String,
 }
 
 /// An exception that changed a decision, recorded in every report.
@@ -688,6 +706,33 @@ fn find_exception(
         });
     }
     None
+}
+
+/// Refused pull-request labels that match an exception allowing `needs`:
+/// why each grants nothing, for the blocking reason.
+fn refused_notes(c: &Compiled, change: &ChangeContext, needs: &[Lift]) -> Vec<String> {
+    change
+        .refused_labels
+        .iter()
+        .filter(|r| {
+            c.exceptions.iter().any(|(m, allow)| {
+                needs.iter().all(|n| allow.contains(n))
+                    && matches!(m, Matcher::Label(l) if r.label.trim().eq_ignore_ascii_case(l))
+            })
+        })
+        .map(|r| {
+            let by = r
+                .applied_by
+                .as_deref()
+                .map(|who| format!(" (applied by {who})"))
+                .unwrap_or_default();
+            format!(
+                "label `{}`{by} grants no exception: {}",
+                r.label.trim(),
+                r.reason
+            )
+        })
+        .collect()
 }
 
 /// The burn rate in `r` for a window of `secs` seconds (labels compared as durations).
@@ -915,11 +960,16 @@ pub fn evaluate_with_notes(
     // A state that blocks by itself and has no Lift (healthy: block) cannot be excepted.
     let liftable = !(state_blocks && Lift::of_state(state).is_none());
     if liftable && let Some(ex) = find_exception(&c, change, &needs) {
+        let by = ex
+            .applied_by
+            .as_deref()
+            .map(|who| format!(", applied by {who},"))
+            .unwrap_or_default();
         let d = Decision {
             state,
             action: Action::Warn,
             reason: format!(
-                "{cause}: this would block, but {} `{}` grants an exception ({}), so the change passes with a warning",
+                "{cause}: this would block, but {} `{}`{by} grants an exception ({}), so the change passes with a warning",
                 ex.kind,
                 ex.value,
                 ex.lifted.join(" and ")
@@ -934,10 +984,16 @@ pub fn evaluate_with_notes(
     } else {
         "changes are blocked until the budget recovers"
     };
-    let reason = match hint(&c, &needs).filter(|_| liftable) {
+    let mut reason = match hint(&c, &needs).filter(|_| liftable) {
         Some(h) => format!("{cause}: {until}; to let an urgent fix through, {h}"),
         None => format!("{cause}: {until}"),
     };
+    if liftable {
+        for note in refused_notes(&c, change, &needs) {
+            reason.push_str("; ");
+            reason.push_str(&note);
+        }
+    }
     let d = Decision {
         state,
         action: Action::Block,
@@ -1760,6 +1816,64 @@ mod tests {
             }
         }
         assert_eq!(cells, 4 * (10 + 20) * 2 * 2);
+    }
+
+    /// An audited label names who applied it; a refused one grants nothing
+    /// and the blocking reason says why — only for labels that would have
+    /// lifted this block.
+    #[test]
+    fn audited_and_refused_labels_in_the_reason() {
+        let p = PolicyConfig::default();
+        let critical = Ok(rd(0.1, &[]));
+        let granted = ChangeContext {
+            labels: vec!["hotfix".into()],
+            label_actors: [("hotfix".to_string(), "octocat".to_string())].into(),
+            ..ChangeContext::default()
+        };
+        let d = evaluate(&p, &critical, OnError::FailClosed, &granted, NOW);
+        assert_eq!(d.action, Action::Warn);
+        assert!(
+            d.reason
+                .contains("but label `hotfix`, applied by octocat, grants an exception (critical)"),
+            "{}",
+            d.reason
+        );
+        assert_eq!(
+            d.exception.and_then(|x| x.applied_by).as_deref(),
+            Some("octocat")
+        );
+
+        let refused = ChangeContext {
+            refused_labels: vec![
+                RefusedLabel {
+                    label: "Hotfix".into(),
+                    applied_by: Some("mallory".into()),
+                    reason: "mallory has triage access to the repository; write access is required"
+                        .into(),
+                },
+                RefusedLabel {
+                    label: "documentation".into(),
+                    applied_by: Some("mallory".into()),
+                    reason: "irrelevant".into(),
+                },
+            ],
+            ..ChangeContext::default()
+        };
+        let d = evaluate(&p, &critical, OnError::FailClosed, &refused, NOW);
+        assert_eq!(d.action, Action::Block);
+        assert!(d.exception.is_none());
+        assert!(
+            d.reason.ends_with(
+                "; label `Hotfix` (applied by mallory) grants no exception: mallory has triage \
+                 access to the repository; write access is required"
+            ),
+            "{}",
+            d.reason
+        );
+        assert!(!d.reason.contains("documentation"), "{}", d.reason);
+        // Exhausted needs `exhausted`, which `hotfix` does not allow: no note.
+        let d = evaluate(&p, &Ok(rd(-0.1, &[])), OnError::FailClosed, &refused, NOW);
+        assert!(!d.reason.contains("grants no exception"), "{}", d.reason);
     }
 
     #[test]

@@ -57,12 +57,16 @@ pub fn exception(ctx: &Context, rule: &Rule, _p: &ExceptionParams) -> Vec<Findin
                 rule,
                 e,
                 format!(
-                    "SLO `{}` of `{}`: budget {} — the gate was relaxed by {} `{}`",
+                    "SLO `{}` of `{}`: budget {} — the gate was relaxed by {} `{}`{}",
                     e.slo,
                     e.service,
                     e.decision.state.as_str(),
                     x.kind,
-                    x.value
+                    x.value,
+                    x.applied_by
+                        .as_deref()
+                        .map(|who| format!(", applied by {who}"))
+                        .unwrap_or_default()
                 ),
             ))
         })

@@ -119,9 +119,10 @@ pub fn file_contains(ctx: &Context, rule: &Rule, p: &FileContains) -> Vec<Findin
         if !set.is_match(&f.path) {
             continue;
         }
-        let Some(text) = f.text.as_deref() else {
+        let Some(text) = ctx.inventory.load_text(f) else {
             continue;
         };
+        let text: &str = &text;
         if p.negate {
             for m in p.pattern.find_iter(text) {
                 let pos = pos_of(text, m.start());

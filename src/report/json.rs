@@ -1,5 +1,8 @@
 //! The JSON report (design.md §7, a contract): `version`, `result`,
-//! `findings`, `budget`, `summary`.
+//! `findings`, `budget`, `summary`. Every finding is listed, suppressed ones
+//! too (`suppressed: true` with `suppression: {kind, reason, source}`);
+//! `fingerprint` is the content fingerprint the baseline uses (for secrets
+//! `sha256(rule + ":" + secret)`, never the secret itself).
 
 use super::Reporter;
 use super::RunReport;
@@ -20,6 +23,8 @@ pub fn render(r: &RunReport) -> String {
                 "message": f.message,
                 "service": f.service,
                 "suppressed": f.suppressed,
+                "suppression": f.suppression,
+                "fingerprint": f.fingerprint,
             })
         })
         .collect();

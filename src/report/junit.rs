@@ -360,7 +360,7 @@ mod tests {
         for (rule, file) in [
             ("alerts/runbook-annotation", "alerts/rules.yaml"),
             ("alerts/runbook-resolves", "alerts/rules.yaml"),
-            ("secrets/aws-access-key", "config/settings.env"),
+            ("secrets/aws-access-token", "config/settings.env"),
         ] {
             let i = els
                 .iter()

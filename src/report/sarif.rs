@@ -232,13 +232,23 @@ fn result(r: &RunReport, f: &Finding, rule_index: usize, fingerprint: String) ->
         "locations": [ { "physicalLocation": physical } ],
         "partialFingerprints": { "primaryLocationLineHash": fingerprint },
     });
+    if let Some(fp) = &f.fingerprint {
+        // prr's own content fingerprint (the baseline's): for secrets
+        // `sha256(rule + ":" + secret)`, stable when the secret moves.
+        res["partialFingerprints"]["prr/v1"] = json!(fp);
+    }
     if let Some(s) = &f.service {
         res["properties"] = json!({ "service": s });
     }
     if f.suppressed {
-        // §3.35: the suppression comes from prr's configuration, outside
-        // the analysed file.
-        res["suppressions"] = json!([{ "kind": "external", "status": "accepted" }]);
+        // §3.35: `inSource` for a marker on the line (`prr:allow-secret`),
+        // `external` for prr.yaml, the baseline, `.gitleaksignore`.
+        let mut s = json!({ "kind": "external", "status": "accepted" });
+        if let Some(sup) = &f.suppression {
+            s["kind"] = json!(sup.kind);
+            s["justification"] = json!(format!("{} ({})", sup.reason, sup.source));
+        }
+        res["suppressions"] = json!([s]);
     }
     res
 }
@@ -377,7 +387,7 @@ mod tests {
         // The secret finding exists, and the fake key never appears.
         let key = results
             .iter()
-            .find(|x| x["ruleId"] == "secrets/aws-access-key")
+            .find(|x| x["ruleId"] == "secrets/aws-access-token")
             .unwrap();
         assert_eq!(
             key["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],

@@ -19,9 +19,13 @@ use crate::budget::config::ProviderConfig;
 use crate::budget::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Largest snapshot read (bytes).
 const MAX_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Read deadline when none is configured (the HTTP default, 10 s).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The provider.
 #[derive(Debug)]
@@ -29,6 +33,7 @@ pub struct File {
     name: String,
     path: PathBuf,
     shown: String,
+    timeout: Duration,
 }
 
 impl File {
@@ -41,22 +46,30 @@ impl File {
             name: name.to_string(),
             path: root.join(p),
             shown: p.clone(),
+            timeout: DEFAULT_TIMEOUT,
         })
     }
 
+    /// Gives up reading after `timeout` (the budget's `timeout`), as the
+    /// HTTP providers do: a snapshot on a stalled network mount, or a
+    /// named pipe nobody writes, is `Timeout`, not a hung gate.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
     async fn fetch(&self, target: &Target) -> Result<Reading, FetchError> {
-        let meta = tokio::fs::metadata(&self.path)
-            .await
-            .map_err(|e| FetchError::Unreachable(format!("{}: {e}", self.shown)))?;
-        if meta.len() > MAX_SIZE {
-            return Err(FetchError::Malformed(format!(
-                "{} is over {MAX_SIZE} bytes",
-                self.shown
-            )));
-        }
-        let text = tokio::fs::read(&self.path)
-            .await
-            .map_err(|e| FetchError::Unreachable(format!("{}: {e}", self.shown)))?;
+        let (path, shown) = (self.path.clone(), self.shown.clone());
+        // A blocking read on the blocking pool, abandoned at the deadline
+        // (the gate does not wait for abandoned reads when it ends).
+        let read = tokio::task::spawn_blocking(move || read_capped(&path, &shown));
+        let text = match tokio::time::timeout(self.timeout, read).await {
+            Ok(Ok(r)) => r?,
+            Ok(Err(e)) => {
+                return Err(FetchError::Unreachable(format!("{}: {e}", self.shown)));
+            }
+            Err(_) => return Err(FetchError::Timeout(self.timeout.as_secs_f64())),
+        };
         let body: Value = serde_json::from_slice(&text)
             .map_err(|e| FetchError::Malformed(format!("{}: not JSON: {e}", self.shown)))?;
         self.convert(&body, target)
@@ -137,6 +150,25 @@ impl File {
     }
 }
 
+/// Reads at most [`MAX_SIZE`] bytes of `path`: a longer file — or an
+/// endless one such as a device, whose size the file system reports as 0
+/// — is `Malformed` without reading on.
+fn read_capped(path: &Path, shown: &str) -> Result<Vec<u8>, FetchError> {
+    use std::io::Read;
+    let f =
+        std::fs::File::open(path).map_err(|e| FetchError::Unreachable(format!("{shown}: {e}")))?;
+    let mut text = Vec::new();
+    f.take(MAX_SIZE + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| FetchError::Unreachable(format!("{shown}: {e}")))?;
+    if text.len() as u64 > MAX_SIZE {
+        return Err(FetchError::Malformed(format!(
+            "{shown} is over {MAX_SIZE} bytes"
+        )));
+    }
+    Ok(text)
+}
+
 impl Provider for File {
     fn name(&self) -> &str {
         &self.name
@@ -192,6 +224,40 @@ mod tests {
         assert!(
             matches!(e, FetchError::Empty(ref m) if m.contains("search") && m.contains("availability")),
             "{e}"
+        );
+    }
+
+    /// A named pipe nobody writes blocks any reader: the read gives up at
+    /// the deadline; an endless device is cut at the size cap.
+    #[tokio::test]
+    async fn endless_sources_end_in_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("budget.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let p = provider(dir.path()).with_timeout(Duration::from_millis(300));
+        let t = std::time::Instant::now();
+        let e = p
+            .read(&target("checkout", "availability"))
+            .await
+            .unwrap_err();
+        assert_eq!(e, FetchError::Timeout(0.3));
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        // Release the abandoned reader (blocked opening the pipe), or the
+        // test's runtime would wait for it when it shuts down.
+        drop(std::fs::OpenOptions::new().write(true).open(&fifo));
+
+        let cfg: ProviderConfig =
+            serde_json::from_value(serde_json::json!({"type": "file", "path": "/dev/zero"}))
+                .unwrap();
+        let p = File::from_config("snap", &cfg, dir.path()).unwrap();
+        let e = p
+            .read(&target("checkout", "availability"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e,
+            FetchError::Malformed(format!("/dev/zero is over {MAX_SIZE} bytes"))
         );
     }
 

@@ -220,10 +220,10 @@ pub(crate) fn credential_headers(
             ));
         } else if let (Some(u), Some(p)) = (&auth.basic_user_env, &auth.basic_password_env) {
             let cred = format!("{}:{}", env_secret(u)?, env_secret(p)?);
-            headers.push((
-                "Authorization".to_string(),
-                format!("Basic {}", base64(cred.as_bytes())),
-            ));
+            let encoded = base64(cred.as_bytes());
+            super::register_secret(&cred);
+            super::register_secret(&encoded);
+            headers.push(("Authorization".to_string(), format!("Basic {encoded}")));
         } else if auth.basic_user_env.is_some() || auth.basic_password_env.is_some() {
             return Err(FetchError::Config(
                 "auth: basic-user-env and basic-password-env go together".to_string(),

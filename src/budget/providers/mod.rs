@@ -40,17 +40,58 @@ pub fn build(
             cfg,
             client()?,
         )?),
-        ProviderKind::File => Box::new(file::File::from_config(name, cfg, root)?),
+        ProviderKind::File => {
+            Box::new(file::File::from_config(name, cfg, root)?.with_timeout(http.timeout))
+        }
     })
 }
 
 /// The value of environment variable `var`, for credentials. Errors name
-/// the variable, never a value.
+/// the variable, never a value. The value is remembered for [`scrub`].
 pub fn env_secret(var: &str) -> Result<String, super::FetchError> {
     match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Ok(v),
+        Ok(v) if !v.is_empty() => {
+            register_secret(&v);
+            Ok(v)
+        }
         _ => Err(super::FetchError::Config(format!(
             "environment variable {var} is not set"
         ))),
     }
+}
+
+/// Every credential value read by [`env_secret`] (or derived from one, such
+/// as a basic-auth header) in this process.
+static SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// What [`scrub`] writes instead of a credential.
+pub const SCRUBBED: &str = "***";
+
+/// Remembers a credential value (or a form of it that goes on the wire) so
+/// that [`scrub`] removes it from messages. Values under 4 characters are
+/// ignored (they would garble ordinary text).
+pub fn register_secret(value: &str) {
+    if value.chars().count() < 4 {
+        return;
+    }
+    let mut known = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    if !known.iter().any(|k| k == value) {
+        known.push(value.to_string());
+        // Longest first: a value that contains another is replaced whole.
+        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    }
+}
+
+/// `text` with every remembered credential replaced by [`SCRUBBED`]. An API
+/// that echoes a request header in an error body (a 401 that quotes the
+/// token, a debugging proxy) cannot put a credential in a report this way.
+pub fn scrub(text: &str) -> String {
+    let known = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_string();
+    for k in known.iter() {
+        if out.contains(k.as_str()) {
+            out = out.replace(k.as_str(), SCRUBBED);
+        }
+    }
+    out
 }

@@ -210,10 +210,10 @@ impl Prometheus {
             )),
             Auth::Basic(u, p) => {
                 let creds = format!("{}:{}", env_secret(u)?, env_secret(p)?);
-                out.push((
-                    "Authorization".to_string(),
-                    format!("Basic {}", base64(creds.as_bytes())),
-                ));
+                let encoded = base64(creds.as_bytes());
+                super::register_secret(&creds);
+                super::register_secret(&encoded);
+                out.push(("Authorization".to_string(), format!("Basic {encoded}")));
             }
         }
         for (header, var) in &self.headers_env {
@@ -665,7 +665,7 @@ impl Parts {
             },
             Sli::Ratio(q) => {
                 let rendered = render_query_template(q, "5m");
-                parser::parse(&rendered).map_err(|e| {
+                crate::formats::promql::parse(&rendered).map_err(|e| {
                     FetchError::Config(format!(
                         "SLO `{}`: error-ratio query `{q}` is not PromQL: {e}",
                         target.slo
@@ -730,7 +730,8 @@ impl Parts {
 /// subqueries, a selector that is not a counter).
 pub fn windowed(query: &str) -> Result<Expr, String> {
     let rendered = render_query_template(query, "5m");
-    let mut expr = parser::parse(&rendered).map_err(|e| format!("not PromQL: {e}"))?;
+    let mut expr =
+        crate::formats::promql::parse(&rendered).map_err(|e| format!("not PromQL: {e}"))?;
     let mut has_range = false;
     rewrite(&mut expr, &mut has_range)?;
     if !has_range {

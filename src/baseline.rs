@@ -1,0 +1,193 @@
+//! The baseline: fingerprints of the findings a repository already had when
+//! it adopted prr, so only new findings fail (`prr baseline` writes it).
+//!
+//! File (`.prr/baseline.json` by default, `baseline:` in prr.yaml):
+//!
+//! ```json
+//! { "version": 1,
+//!   "findings": [
+//!     { "rule": "secrets/aws-access-token", "path": "api.go",
+//!       "fingerprint": "9f2c…" } ] }
+//! ```
+//!
+//! `fingerprint` is content-based and never holds a line number or a secret:
+//! for secrets `sha256(rule id + ":" + normalised secret)`, for other
+//! findings `sha256(rule + ":" + path + ":" + normalised source line or
+//! message)` ([`crate::finding`]). Matching counts: an entry accepts one
+//! finding, so a third copy of a baselined problem fails. `path` is shown to
+//! people and not matched (a secret moved to another file is the same leak).
+
+use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// One accepted finding.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Rule ID.
+    pub rule: String,
+    /// Where it was when the baseline was written (informative).
+    #[serde(default)]
+    pub path: String,
+    /// Content fingerprint (hex SHA-256).
+    pub fingerprint: String,
+}
+
+/// The baseline file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// Format version (1).
+    pub version: u32,
+    /// The accepted findings, sorted by rule, path, fingerprint.
+    pub findings: Vec<Entry>,
+}
+
+impl Baseline {
+    /// The baseline of `findings`: every unsuppressed error or warning
+    /// (notices never fail a run, so they are not recorded), sorted.
+    pub fn of(findings: &[Finding]) -> Baseline {
+        let mut findings: Vec<Entry> = findings
+            .iter()
+            .filter(|f| !f.suppressed && f.level >= Level::Warning)
+            .filter_map(|f| {
+                f.fingerprint.as_ref().map(|fp| Entry {
+                    rule: f.rule.clone(),
+                    path: f.path.clone(),
+                    fingerprint: fp.clone(),
+                })
+            })
+            .collect();
+        findings.sort_by(|a, b| {
+            (&a.rule, &a.path, &a.fingerprint).cmp(&(&b.rule, &b.path, &b.fingerprint))
+        });
+        Baseline {
+            version: 1,
+            findings,
+        }
+    }
+
+    /// Reads a baseline file; `Ok(None)` when it does not exist.
+    ///
+    /// Errors: unreadable file, invalid JSON, unknown version (exit 2).
+    pub fn load(path: &Path) -> anyhow::Result<Option<Baseline>> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => anyhow::bail!("cannot read the baseline {}: {e}", path.display()),
+        };
+        let b: Baseline = serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}:{}:{}: invalid baseline: {e} (regenerate it with `prr baseline`)",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        if b.version != 1 {
+            anyhow::bail!(
+                "{}: baseline version {} is not supported (expected 1)",
+                path.display(),
+                b.version
+            );
+        }
+        Ok(Some(b))
+    }
+
+    /// Writes the baseline as pretty JSON, creating the folder.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        }
+        let text = serde_json::to_string_pretty(self)? + "\n";
+        std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    }
+
+    /// Marks the findings the baseline accepts as suppressed and returns the
+    /// entries that matched nothing (fixed problems: stale entries).
+    pub fn apply(&self, findings: &mut [Finding], source: &str) -> Vec<Entry> {
+        let mut left: HashMap<(&str, &str), usize> = HashMap::new();
+        for e in &self.findings {
+            *left
+                .entry((e.rule.as_str(), e.fingerprint.as_str()))
+                .or_default() += 1;
+        }
+        for f in findings.iter_mut().filter(|f| !f.suppressed) {
+            let Some(fp) = f.fingerprint.as_deref() else {
+                continue;
+            };
+            if let Some(n) = left.get_mut(&(f.rule.as_str(), fp))
+                && *n > 0
+            {
+                *n -= 1;
+                f.suppressed = true;
+                f.suppression = Some(Suppression {
+                    kind: SuppressionKind::External,
+                    reason: "in the baseline (present when prr was adopted)".to_string(),
+                    source: source.to_string(),
+                });
+            }
+        }
+        let mut stale = Vec::new();
+        for e in &self.findings {
+            if let Some(n) = left.get_mut(&(e.rule.as_str(), e.fingerprint.as_str()))
+                && *n > 0
+            {
+                *n -= 1;
+                stale.push(e.clone());
+            }
+        }
+        stale
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::Pos;
+
+    fn f(rule: &str, fp: &str) -> Finding {
+        let mut f = Finding::new(rule, "a.yaml", Pos::line(3), "m").with_level(Level::Error);
+        f.fingerprint = Some(fp.to_string());
+        f
+    }
+
+    #[test]
+    fn entries_are_counted_and_stale_ones_returned() {
+        let b = Baseline::of(&[f("r/a", "1"), f("r/a", "1"), f("r/b", "2")]);
+        assert_eq!(b.findings.len(), 3);
+        // Three copies now: two accepted, the third is new.
+        let mut now = vec![f("r/a", "1"), f("r/a", "1"), f("r/a", "1")];
+        let stale = b.apply(&mut now, ".prr/baseline.json");
+        assert_eq!(now.iter().filter(|f| f.suppressed).count(), 2);
+        assert!(!now[2].suppressed);
+        assert_eq!(stale.len(), 1);
+        assert_eq!(stale[0].rule, "r/b");
+        // Same fingerprint under another rule does not match.
+        let mut other = vec![f("r/c", "1")];
+        b.apply(&mut other, "b");
+        assert!(!other[0].suppressed);
+    }
+
+    #[test]
+    fn round_trip_and_errors() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join(".prr/baseline.json");
+        assert_eq!(Baseline::load(&p).expect("missing is fine"), None);
+        let b = Baseline::of(&[f("r/a", "1")]);
+        b.save(&p).expect("save");
+        assert_eq!(Baseline::load(&p).expect("load"), Some(b));
+        std::fs::write(&p, "{\"version\": 2, \"findings\": []}").expect("write");
+        let e = Baseline::load(&p).expect_err("version 2");
+        assert!(e.to_string().contains("version 2"), "{e}");
+        std::fs::write(&p, "{\"version\": 1,\n \"findings\": 3}").expect("write");
+        let e = Baseline::load(&p).expect_err("bad");
+        assert!(e.to_string().contains(":2:"), "{e}");
+    }
+}

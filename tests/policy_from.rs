@@ -1,0 +1,137 @@
+//! `--policy-from REF` (issue 7): a pull request cannot weaken the gate that
+//! judges it. The policy (prr.yaml, team rules, gitleaks config,
+//! .gitleaksignore, baseline) comes from the base ref; edits to it in the
+//! change are reported, not applied.
+
+mod support;
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+const AWS: &str = "AKIALALEMEL33243OLIA";
+
+fn write(dir: &Path, rel: &str, body: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, body).expect("write");
+}
+
+fn prr(dir: &Path, args: &[&str]) -> (i32, Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("run prr");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
+    (
+        out.status.code().unwrap_or(-1),
+        v,
+        stdout + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+fn finding<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
+    v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+#[test]
+fn a_change_cannot_weaken_its_own_gate() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    support::git(d, &["init", "-q"]);
+    write(
+        d,
+        "app/config.go",
+        &format!("package app\nconst k = \"{AWS}\"\n"),
+    );
+    write(d, "prr.yaml", "rules-dir: .prr/rules\n");
+    write(
+        d,
+        ".prr/rules/team-no-todo.yaml",
+        "id: team/no-todo\ntitle: No TODO in config\nlevel: error\ncheck: file.contains\nwith:\n  files: [\"app/**\"]\n  pattern: 'TODO'\n  negate: true\nhelp: Resolve TODOs before release.\n",
+    );
+    write(d, "app/notes.go", "package app\n// TODO remove\n");
+    support::git(d, &["add", "."]);
+    support::git(d, &["commit", "-q", "-m", "base"]);
+    support::git(d, &["branch", "base"]);
+    // The change: suppress the secret, baseline it, drop the team rule.
+    write(
+        d,
+        "prr.yaml",
+        "rules-dir: .prr/rules\nsuppressions:\n  - rule: secrets/*\n    reason: trust me\n",
+    );
+    std::fs::remove_file(d.join(".prr/rules/team-no-todo.yaml")).expect("rm");
+    write(d, ".gitleaksignore", "app/config.go:aws-access-token:2\n");
+    support::git(d, &["commit", "-q", "-am", "weaken the gate"]);
+    support::git(d, &["add", "."]);
+    support::git(d, &["commit", "-q", "-m", "ignore file"]);
+
+    // Judged by its own policy, the change passes the secret and the rule.
+    let (_, v, out) = prr(d, &["check", ".", "-f", "json"]);
+    assert!(v.is_object(), "{out}");
+    assert!(
+        finding(&v, "secrets/aws-access-token")
+            .iter()
+            .all(|f| f["suppressed"] == true)
+    );
+    assert!(finding(&v, "team/no-todo").is_empty());
+
+    // Judged by the base policy: the secret counts, the team rule runs.
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 1, "{out}");
+    let key = finding(&v, "secrets/aws-access-token");
+    assert_eq!(key.len(), 1);
+    assert_eq!(key[0]["suppressed"], false);
+    assert_eq!(key[0]["path"], "app/config.go");
+    let todo = finding(&v, "team/no-todo");
+    assert_eq!(todo.len(), 1, "{out}");
+    assert_eq!(
+        (todo[0]["path"].as_str(), todo[0]["line"].as_u64()),
+        (Some("app/notes.go"), Some(2))
+    );
+    let from = finding(&v, "prr/policy-from");
+    assert_eq!(from.len(), 1);
+    let msg = from[0]["message"].as_str().unwrap_or_default();
+    assert!(msg.starts_with("policy read from base ("), "{msg}");
+    assert!(
+        msg.contains("prr.yaml") && msg.contains(".prr/rules/ (1 rule file(s))"),
+        "{msg}"
+    );
+    let mut changed: Vec<&str> = finding(&v, "prr/policy-changed")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    changed.sort_unstable();
+    assert_eq!(
+        changed,
+        [
+            ".gitleaksignore",
+            ".prr/rules/team-no-todo.yaml",
+            "prr.yaml"
+        ]
+    );
+
+    // `prr secrets` takes it too.
+    let (code, v, _) = prr(d, &["secrets", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding(&v, "secrets/aws-access-token")[0]["suppressed"],
+        false
+    );
+
+    // An unknown ref is a usage error.
+    let (code, _, out) = prr(d, &["check", ".", "--policy-from", "no-such-ref"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("--policy-from: unknown git revision `no-such-ref`"),
+        "{out}"
+    );
+}
