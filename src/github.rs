@@ -129,17 +129,6 @@ impl Annotation {
     }
 }
 
-/// A label on a pull request and who applied it last.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LabelInfo {
-    /// Label name.
-    pub name: String,
-    /// Login of the actor of the latest `labeled` event for this label;
-    /// `None` when the events do not show it (e.g. label applied before the
-    /// events' retention, or events unreadable).
-    pub applied_by: Option<String>,
-}
-
 /// The audit of one pull-request label as an error-budget exception (see
 /// [`GithubClient::audit_labels`] for the rule).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -226,20 +215,6 @@ struct CommentItem {
 #[derive(Deserialize)]
 struct LabelItem {
     name: String,
-}
-
-#[derive(Deserialize)]
-struct Login {
-    login: String,
-}
-
-#[derive(Deserialize)]
-struct EventItem {
-    event: String,
-    #[serde(default)]
-    actor: Option<Login>,
-    #[serde(default)]
-    label: Option<LabelItem>,
 }
 
 /// A GitHub REST client authenticated with a token.
@@ -391,48 +366,6 @@ impl GithubClient {
                 })?,
         };
         Ok(saved.id)
-    }
-
-    /// The pull request's current labels (read live, not from the event
-    /// payload), each with the login of whoever applied it last (the latest
-    /// `labeled` issue event for that label name).
-    pub async fn live_labels(
-        &self,
-        owner: &str,
-        repo: &str,
-        pr_number: u64,
-    ) -> Result<Vec<LabelInfo>, GithubError> {
-        let base = format!("/repos/{}/{}/issues/{pr_number}", seg(owner), seg(repo));
-        let labels: Vec<LabelItem> = self
-            .all_pages(format!("{base}/labels"), || {
-                format!("list labels of {owner}/{repo}#{pr_number}")
-            })
-            .await?;
-        if labels.is_empty() {
-            return Ok(Vec::new());
-        }
-        let events: Vec<EventItem> = self
-            .all_pages(format!("{base}/events"), || {
-                format!("list issue events of {owner}/{repo}#{pr_number}")
-            })
-            .await?;
-        Ok(labels
-            .into_iter()
-            .map(|l| {
-                // Events are listed oldest first: the last match is the latest.
-                let applied_by = events
-                    .iter()
-                    .rev()
-                    .find(|e| {
-                        e.event == "labeled" && e.label.as_ref().is_some_and(|x| x.name == l.name)
-                    })
-                    .and_then(|e| e.actor.as_ref().map(|a| a.login.clone()));
-                LabelInfo {
-                    name: l.name,
-                    applied_by,
-                }
-            })
-            .collect())
     }
 
     /// Audits the pull request's current labels as error-budget exceptions.

@@ -550,11 +550,6 @@ fn run_step_delivers_to_the_github_api() {
             .mount(&s)
             .await;
         Mock::given(method("GET"))
-            .and(path(format!("{issue}/events")))
-            .respond_with(ResponseTemplate::new(200).set_body_json(fixture("issue-events.json")))
-            .mount(&s)
-            .await;
-        Mock::given(method("GET"))
             .and(path(format!("{issue}/comments")))
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
             .mount(&s)

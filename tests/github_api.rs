@@ -1,7 +1,7 @@
 //! GitHub REST delivery (src/github.rs) against wiremock, with complete
 //! GitHub response bodies (tests/fixtures/github, see PROVENANCE.md).
 
-use prr::github::{Annotation, AnnotationLevel, Conclusion, GithubClient, LabelInfo};
+use prr::github::{Annotation, AnnotationLevel, Conclusion, GithubClient};
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -189,33 +189,6 @@ async fn sticky_comment_absent_is_created() {
     assert!(body.chars().count() < 65_536);
     assert!(body.contains("truncated by prr"));
     assert!(body_of(&server, "PATCH").await.is_empty());
-}
-
-#[tokio::test]
-async fn live_labels_with_who_applied_them() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/repos/octocat/Hello-World/issues/1347/labels"))
-        .respond_with(json_response(200, fixture("issue-labels.json")))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/repos/octocat/Hello-World/issues/1347/events"))
-        .respond_with(json_response(200, fixture("issue-events.json")))
-        .mount(&server)
-        .await;
-    let client = GithubClient::new(&server.uri(), TOKEN).expect("client");
-    let labels = client
-        .live_labels("octocat", "Hello-World", 1347)
-        .await
-        .expect("labels");
-    assert_eq!(
-        labels,
-        vec![LabelInfo {
-            name: "hotfix".into(),
-            applied_by: Some("octocat".into())
-        }]
-    );
 }
 
 #[tokio::test]
