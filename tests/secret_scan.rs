@@ -325,6 +325,39 @@ fn team_gitleaks_config_replaces_or_extends_the_default_pack() {
     let (_, v) = secrets_json(d, &[]);
     let rules: Vec<String> = found(&v).into_iter().map(|f| f.0).collect();
     assert_eq!(rules, ["secrets/acme-key"]);
+    // `[extend] path` is repository content: it cannot point at a device
+    // or outside the config's folder (fuzzing found /dev/zero exhausting
+    // memory: tests/fixtures/fuzz/gitleaks_toml/extend-dev-zero.toml).
+    let dev_zero = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/fuzz/gitleaks_toml/extend-dev-zero.toml"),
+    )
+    .expect("fuzz input");
+    for bad in [
+        dev_zero.as_str(),
+        "[extend]\npath = \"../../etc/gitleaks.toml\"\n",
+    ] {
+        write(d, ".gitleaks.toml", bad.as_bytes());
+        let (code, _, out) = prr(d, &["secrets", "."]);
+        assert_eq!(code, 2, "{out}");
+        assert!(
+            out.contains("must be a relative path below the config's folder"),
+            "{out}"
+        );
+    }
+    write(d, "team/base.toml", own.as_bytes());
+    write(
+        d,
+        ".gitleaks.toml",
+        b"[extend]\npath = \"team/base.toml\"\n",
+    );
+    let (_, v) = secrets_json(d, &[]);
+    let rules: Vec<String> = found(&v).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        rules,
+        ["secrets/acme-key"],
+        "a relative extend path still works"
+    );
     // A broken team config is exit 2 with file and line.
     write(
         d,

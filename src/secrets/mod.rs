@@ -111,20 +111,34 @@ fn load_file(path: &Path, depth: usize) -> Result<gitleaks::GitleaksConfig, Conf
             "[extend] path chain deeper than 4 (a cycle?)",
         ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigError::new(
-            path,
-            Pos::default(),
-            format!("cannot read gitleaks config: {e}"),
-        )
-    })?;
+    let text = read_bounded(path)?;
     let cfg =
         gitleaks::parse(&text).map_err(|e| ConfigError::new(path, Pos::line(e.line), e.message))?;
     let Some(ext) = &cfg.extend else {
         return Ok(cfg);
     };
     let base = if let Some(p) = &ext.path {
-        let p = path.parent().unwrap_or(Path::new(".")).join(p);
+        // The config is repository content: its `[extend] path` must stay
+        // beside it (no absolute path, no `..`), so a pull request cannot
+        // make prr read /dev/zero or a file outside the checkout.
+        let rel = Path::new(p);
+        let inside = !rel.is_absolute()
+            && rel.components().all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
+        if !inside {
+            return Err(ConfigError::new(
+                path,
+                Pos::default(),
+                format!(
+                    "[extend] path `{p}` must be a relative path below the config's folder (no `..`, not absolute)"
+                ),
+            ));
+        }
+        let p = path.parent().unwrap_or(Path::new(".")).join(rel);
         Some(load_file(&p, depth + 1)?)
     } else if ext.use_default {
         Some(gitleaks::parse(gitleaks::DEFAULT_CONFIG).map_err(|e| {
@@ -145,6 +159,32 @@ fn load_file(path: &Path, depth: usize) -> Result<gitleaks::GitleaksConfig, Conf
         .validate()
         .map_err(|e| ConfigError::new(path, Pos::line(e.line), e.message))?;
     Ok(merged)
+}
+
+/// Largest gitleaks config read (gitleaks' default config is 100 KB).
+pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a gitleaks config: a regular file of at most [`MAX_CONFIG_BYTES`].
+fn read_bounded(path: &Path) -> Result<String, ConfigError> {
+    use std::io::Read;
+    let err = |m: String| ConfigError::new(path, Pos::default(), m);
+    let meta =
+        std::fs::metadata(path).map_err(|e| err(format!("cannot read gitleaks config: {e}")))?;
+    if !meta.is_file() {
+        return Err(err("gitleaks config is not a regular file".into()));
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(err(format!(
+            "gitleaks config is {} bytes, over the {} MiB limit",
+            meta.len(),
+            MAX_CONFIG_BYTES / 1024 / 1024
+        )));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_CONFIG_BYTES).read_to_string(&mut text))
+        .map_err(|e| err(format!("cannot read gitleaks config: {e}")))?;
+    Ok(text)
 }
 
 /// A YAML node (positions unknown) from JSON, for rules built from TOML.
