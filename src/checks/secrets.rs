@@ -190,11 +190,6 @@ fn lowercase<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
 }
 
 impl Allowlist {
-    /// The regex target this allowlist reads.
-    pub fn target(&self) -> Target {
-        self.regex_target
-    }
-
     /// Whether it allows a hit at `path` whose target text is `target` and
     /// secret is `secret` (gitleaks' `condition` semantics).
     pub fn allows(&self, path: &str, target: &[u8], secret: &[u8]) -> bool {

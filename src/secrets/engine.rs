@@ -326,7 +326,7 @@ impl<'a> Engine<'a> {
             .filter(|a| a.target_rules.is_empty() || a.target_rules.iter().any(|t| t == gid));
         let mut line: Option<Range<usize>> = None;
         for a in globals.chain(r.pattern.allowlists.iter()) {
-            let target = match a.target() {
+            let target = match a.regex_target {
                 Target::Secret => &text[secret.clone()],
                 Target::Match => &text[matched.clone()],
                 Target::Line => {

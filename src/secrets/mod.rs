@@ -258,8 +258,6 @@ pub struct SecretHit {
     pub inline_allow: Option<&'static str>,
     /// A path-only rule matched (the file itself is the secret).
     pub path_only: bool,
-    /// gitleaks' rule ID (for `.gitleaksignore` entries), when it has one.
-    pub gitleaks_id: Option<String>,
 }
 
 /// Inline markers that allow a secret on their line.
@@ -274,7 +272,6 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
     for hit in hits {
         let r = &engine.rules[hit.rule];
         let secret = String::from_utf8_lossy(&text[hit.secret.clone()]).into_owned();
-        let gitleaks_id = r.pattern.gitleaks_id.clone();
         if hit.matched.is_empty() {
             out.push(SecretHit {
                 rule: r.id.to_string(),
@@ -287,7 +284,6 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
                 snippet_column: 1,
                 inline_allow: None,
                 path_only: true,
-                gitleaks_id,
             });
             continue;
         }
@@ -334,7 +330,6 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
             snippet_column,
             inline_allow,
             path_only: false,
-            gitleaks_id,
         });
     }
     out
