@@ -20,6 +20,20 @@ use std::sync::Arc;
 /// Files larger than this are not read (reported as a `prr/skipped` notice).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
+/// YAML and Markdown files with a line longer than this are not parsed
+/// (reported as a `prr/skipped` notice at that line); the secret scan
+/// still reads them (its windows are bounded).
+pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The 1-based number and length in bytes of the longest line of `bytes`.
+fn longest_line(bytes: &[u8]) -> (usize, usize) {
+    bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.len()))
+        .fold((1, 0), |best, cur| if cur.1 > best.1 { cur } else { best })
+}
+
 /// What a file was recognised as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
@@ -537,6 +551,30 @@ fn read_bytes(
     let lower = rel.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yaml") || lower.ends_with(".yml");
     let is_md = lower.ends_with(".md") || lower.ends_with(".markdown");
+    if let Some((line, len)) = (is_yaml || is_md)
+        .then(|| longest_line(&bytes))
+        .filter(|(_, len)| *len > MAX_LINE_BYTES)
+    {
+        part.problems.push(
+            Finding::new(
+                "prr/skipped",
+                rel,
+                Pos::line(u32::try_from(line).unwrap_or(u32::MAX)),
+                format!(
+                    "not checked: line {line} is {len} bytes, over the {} KiB line limit (generated or minified?); still scanned for secrets",
+                    MAX_LINE_BYTES / 1024
+                ),
+            )
+            .with_level(Level::Notice),
+        );
+        file.kind = FileKind::TooLarge;
+        return Walked {
+            file,
+            part,
+            docs,
+            skip,
+        };
+    }
     if !is_yaml && !is_md {
         // Other text files are not kept in memory; checks that need one
         // read it again ([`Inventory::load_text`]).
@@ -701,6 +739,35 @@ mod tests {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, body).unwrap();
+    }
+
+    #[test]
+    fn over_long_lines_are_reported_not_parsed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        let mut long = b"a: 1\nb: \"".to_vec();
+        long.extend(std::iter::repeat_n(b'x', MAX_LINE_BYTES + 1));
+        long.extend_from_slice(b"\"\n");
+        write(d, "gen.yaml", &long);
+        write(
+            d,
+            "ok.yaml",
+            b"apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+        );
+        let inv = scan(d, &Config::default_for(d)).unwrap();
+        let p = inv
+            .problems
+            .iter()
+            .find(|p| p.path == "gen.yaml")
+            .expect("gen.yaml reported");
+        assert_eq!((p.rule.as_str(), p.line), ("prr/skipped", 2));
+        assert!(
+            p.message.contains("over the 1024 KiB line limit"),
+            "{}",
+            p.message
+        );
+        assert_eq!(inv.objects.len(), 1, "the sibling file is still read");
+        assert_eq!(longest_line(b"ab\nabcd\n\nx"), (2, 4));
     }
 
     #[test]
