@@ -361,11 +361,7 @@ fn is_module_hash(text: &[u8], secret: Range<usize>) -> bool {
 /// Whether `text` looks binary: a NUL byte in its first 8 KiB (the test
 /// git and ripgrep use).
 pub fn is_binary(text: &[u8]) -> bool {
-    memchr_nul(&text[..text.len().min(8192)])
-}
-
-fn memchr_nul(b: &[u8]) -> bool {
-    b.contains(&0)
+    text[..text.len().min(8192)].contains(&0)
 }
 
 /// The window searched around a keyword hit at `start..end`.

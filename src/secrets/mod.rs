@@ -472,8 +472,12 @@ mod tests {
             "false positives {fp_own}/{fp_n}"
         );
         // By any rule: most are a sibling rule's true positive (a Cloudflare
-        // global key is a false positive only for the origin-CA rule); the
-        // figure is printed above and reported, not gated.
-        assert!(fp_any <= fp_n, "{fp_any}");
+        // global key is a false positive only for the origin-CA rule), so the
+        // issue's 5 % is gated on the own rule above; this guards the any-rule
+        // figure (29 / 374 = 7.8 % today) against a regression past 10 %.
+        assert!(
+            fp_any * 10 <= fp_n,
+            "false positives (any rule) {fp_any}/{fp_n}"
+        );
     }
 }
