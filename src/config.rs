@@ -106,6 +106,9 @@ pub struct Service {
     pub tier: Tier,
     /// Owning team, free text.
     pub owner: Option<String>,
+    /// On-call rotation or escalation target (a PagerDuty/Opsgenie schedule,
+    /// a chat channel), free text.
+    pub oncall: Option<String>,
     /// Where the service is declared (0 for the implicit service).
     pub pos: Pos,
     /// The service's `budget:` block (provider, on-error, extra SLOs).
@@ -286,6 +289,8 @@ struct RawService {
     #[serde(default)]
     owner: Option<String>,
     #[serde(default)]
+    oncall: Option<String>,
+    #[serde(default)]
     budget: Option<Spanned<crate::budget::config::ServiceBudget>>,
 }
 
@@ -465,6 +470,7 @@ impl Config {
                 paths,
                 tier: s.tier.unwrap_or(Tier::Standard),
                 owner: s.owner,
+                oncall: s.oncall,
                 pos,
                 budget,
             });

@@ -54,6 +54,7 @@ impl<'a> Context<'a> {
                 paths: vec!["**".to_string()],
                 tier: Tier::Standard,
                 owner: None,
+                oncall: None,
                 pos: Pos::default(),
                 budget: Default::default(),
             }]
