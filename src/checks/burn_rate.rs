@@ -456,19 +456,16 @@ fn constant(e: &Expr) -> Option<f64> {
     }
 }
 
-/// `factor * budget` (either order) when the threshold is written that way.
+/// `factor * budget` (either order) when the threshold is written that way:
+/// the larger constant is the factor, the smaller the budget (in (0, 1)).
+/// Factors below 1 occur: Sloth's 28-day slow ticket is `0.9333 * budget`.
 fn split(e: &Expr) -> Option<(f64, f64)> {
     match e {
         Expr::Paren(p) => split(&p.expr),
         Expr::Binary(b) if b.op.to_string() == "*" => {
             let (l, r) = (constant(&b.lhs)?, constant(&b.rhs)?);
-            if l >= 1.0 && r > 0.0 && r < 1.0 {
-                Some((l, r))
-            } else if r >= 1.0 && l > 0.0 && l < 1.0 {
-                Some((r, l))
-            } else {
-                None
-            }
+            let (factor, budget) = if l >= r { (l, r) } else { (r, l) };
+            (budget > 0.0 && budget < 1.0).then_some((factor, budget))
         }
         _ => None,
     }
@@ -543,6 +540,16 @@ fn dur(secs: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn split_takes_the_larger_constant_as_the_factor() {
+        let e = |q: &str| promql_parser::parser::parse(q).unwrap();
+        assert_eq!(super::split(&e("(14.4 * 0.001)")), Some((14.4, 0.001)));
+        assert_eq!(super::split(&e("0.001 * 6")), Some((6.0, 0.001)));
+        // Sloth's 28-day slow ticket: a factor below 1.
+        assert_eq!(super::split(&e("(0.9333 * 0.001)")), Some((0.9333, 0.001)));
+        assert_eq!(super::split(&e("2 * 3")), None);
+    }
+
     use crate::finding::Finding;
     use crate::testutil::{findings, fixtures, repo};
 

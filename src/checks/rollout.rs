@@ -93,6 +93,42 @@ pub struct Replicas {
     /// `kubectl apply` then resets the autoscaler's choice). Default true.
     #[serde(default = "yes")]
     pub flag_replicas_with_hpa: bool,
+    /// Also require the pods to be spread across zones: a
+    /// `topologySpreadConstraints` entry or a pod anti-affinity term with
+    /// `topologyKey: topology.kubernetes.io/zone`.
+    #[serde(default)]
+    pub zones: bool,
+}
+
+/// Whether the pod template spreads the pods across zones.
+fn spread_across_zones(o: &K8sObject) -> bool {
+    const ZONE: &str = "topology.kubernetes.io/zone";
+    let Some(spec) = o.node.path("spec.template.spec") else {
+        return false;
+    };
+    let spread = spec
+        .get("topologySpreadConstraints")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .any(|c| c.get("topologyKey").and_then(Node::as_str) == Some(ZONE));
+    let anti = spec
+        .path("affinity.podAntiAffinity")
+        .map(|a| {
+            let req = a
+                .get("requiredDuringSchedulingIgnoredDuringExecution")
+                .map(Node::items)
+                .unwrap_or_default();
+            let pref = a
+                .get("preferredDuringSchedulingIgnoredDuringExecution")
+                .map(Node::items)
+                .unwrap_or_default();
+            req.iter()
+                .chain(pref.iter().filter_map(|p| p.get("podAffinityTerm")))
+                .any(|t| t.get("topologyKey").and_then(Node::as_str) == Some(ZONE))
+        })
+        .unwrap_or(false);
+    spread || anti
 }
 
 fn two() -> i64 {
@@ -108,6 +144,17 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
     let mut out = Vec::new();
     for w in replicated(ctx) {
         let o = w.obj;
+        if p.zones && !spread_across_zones(o) {
+            out.push(Finding::new(
+                &rule.id,
+                &o.path,
+                o.pos,
+                format!(
+                    "{} does not spread its pods across zones — add a topologySpreadConstraints entry (or a pod anti-affinity term) with topologyKey: topology.kubernetes.io/zone so one zone's outage leaves replicas running",
+                    o.display_name()
+                ),
+            ));
+        }
         let spec_replicas = o.node.path("spec.replicas");
         if let Some(h) = hpa_for(ctx, o) {
             let min_node = h.node.path("spec.minReplicas");
@@ -458,7 +505,14 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
 /// Parameters of `rollout.strategy`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Strategy {}
+pub struct Strategy {
+    /// Require a progressive delivery strategy (Argo Rollouts canary or
+    /// blueGreen, or a Flagger Canary): a plain Deployment's rolling update
+    /// is then a finding (the critical tier's requirement in the
+    /// `recommended` pack).
+    #[serde(default)]
+    pub progressive: bool,
+}
 
 /// A Flagger `Canary` that targets `o` (`spec.targetRef` kind and name).
 fn flagger_canary_for<'a>(ctx: &'a Context, o: &K8sObject) -> Option<&'a K8sObject> {
@@ -480,12 +534,23 @@ fn flagger_canary_for<'a>(ctx: &'a Context, o: &K8sObject) -> Option<&'a K8sObje
 
 /// Runs `rollout.strategy`.
 pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
-    let _ = p;
     let mut out = Vec::new();
     for w in replicated(ctx) {
         let o = w.obj;
         if o.is_deployment() {
             if flagger_canary_for(ctx, o).is_some() {
+                continue;
+            }
+            if p.progressive {
+                out.push(Finding::new(
+                    &rule.id,
+                    &o.path,
+                    o.pos,
+                    format!(
+                        "{} rolls out with a plain rolling update, and this service's tier requires a canary or blue-green rollout — use an Argo Rollout (spec.strategy.canary or blueGreen) or a Flagger Canary targeting it",
+                        o.display_name()
+                    ),
+                ));
                 continue;
             }
             out.extend(deployment_strategy(ctx, rule, o));

@@ -121,7 +121,12 @@ pub fn schema(ctx: &Context, rule: &Rule, _p: &Schema) -> Vec<Finding> {
 /// Parameters of `slo.objective-range` (none).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ObjectiveRange {}
+pub struct ObjectiveRange {
+    /// Lowest objective accepted, in percent (e.g. `99.9` for a critical
+    /// tier); `None`: any objective strictly between 0 and 100 %.
+    #[serde(default)]
+    pub min: Option<f64>,
+}
 
 /// Whether the format writes the objective in percent (Sloth, Pyrra) rather
 /// than as a ratio (OpenSLO `target`, slo-generator `goal`).
@@ -134,7 +139,7 @@ fn percent_format(s: &SloSpec) -> bool {
 
 /// Runs `slo.objective-range`: the objective must be strictly between 0 and
 /// 100 % (a ratio in (0, 1)); 100 % leaves no error budget.
-pub fn objective_range(ctx: &Context, rule: &Rule, _p: &ObjectiveRange) -> Vec<Finding> {
+pub fn objective_range(ctx: &Context, rule: &Rule, p: &ObjectiveRange) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in real_slos(ctx) {
         let Some(o) = &s.objective else { continue };
@@ -178,6 +183,15 @@ pub fn objective_range(ctx: &Context, rule: &Rule, _p: &ObjectiveRange) -> Vec<F
                     describe(s)
                 )
             }
+        } else if let Some(min) = p.min
+            && o.ratio * 100.0 < min - 1e-9
+        {
+            format!(
+                "objective `{}` of {} is below {} %, the lowest this service's tier accepts — raise it or change the tier",
+                o.raw,
+                describe(s),
+                number(min)
+            )
         } else {
             continue;
         };
