@@ -29,6 +29,15 @@ pub enum Command {
     Secrets(SecretsArgs),
     /// Write the baseline: accept every current finding so that only new ones fail.
     Baseline(BaselineArgs),
+    /// Validate the config; with --resolved, print it merged from its layers
+    /// (`extends:`), each value with the file and line it came from.
+    Config(ConfigArgs),
+    /// Print the JSON Schema of prr.yaml or of rule files (for editors).
+    Schema(SchemaArgs),
+    /// Write a service skeleton (prr.yaml, SLO, burn-rate alerts, runbook, PodDisruptionBudget).
+    Init(InitArgs),
+    /// Generate files from others (`generate alerts`: burn-rate alerts from an SLO file).
+    Generate(GenerateArgs),
 }
 
 /// `prr secrets`.
@@ -57,6 +66,37 @@ pub struct BaselineArgs {
     /// Only this rule family (e.g. `secrets`); default every family.
     #[arg(long)]
     pub family: Option<String>,
+}
+
+/// `prr config`.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Repository folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// Print the merged config, each line with its layer and line.
+    #[arg(long)]
+    pub resolved: bool,
+}
+
+/// What `prr schema` describes.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SchemaKind {
+    /// prr.yaml (and organisation layers).
+    Config,
+    /// A rule file (`rules/*.yaml`, a team's rules-dir).
+    Rule,
+}
+
+/// `prr schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(value_enum, default_value = "config")]
+    pub kind: SchemaKind,
 }
 
 /// Options of the budget gate shared by `check` and `budget`.
@@ -252,4 +292,92 @@ mod tests {
         assert!(parse_from(["prr", "check", "-o", "a.json", "-f", "json"]).is_err());
         assert!(parse_from(["prr", "check", "-f", "json", "-o", "a", "-o", "b"]).is_err());
     }
+}
+
+/// `prr generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// What to generate.
+    #[command(subcommand)]
+    pub command: GenerateCommand,
+}
+
+/// What `prr generate` writes.
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// Multi-window, multi-burn-rate alerts and their recording rules from an SLO file
+    /// (Sloth prometheus/v1, OpenSLO v1 ratio SLIs on Prometheus, Pyrra).
+    Alerts(GenerateAlertsArgs),
+}
+
+/// `prr generate alerts`.
+#[derive(Debug, Args)]
+pub struct GenerateAlertsArgs {
+    /// The SLO file.
+    pub slo_file: PathBuf,
+    /// Write the rules to this file instead of stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// The alerts' runbook_url; `{service}`, `{slo}` and `{alert}` are replaced
+    /// (default: runbooks/{service}-{slo}.md).
+    #[arg(long, value_name = "URL_OR_TEMPLATE")]
+    pub runbook_url: Option<String>,
+    /// Output: a Prometheus rule file or a PrometheusRule object.
+    #[arg(long, value_enum, default_value = "rule-file")]
+    pub kind: RuleKind,
+}
+
+/// Output kind of `prr generate alerts`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RuleKind {
+    /// A Prometheus rule file (`groups:`).
+    RuleFile,
+    /// A `monitoring.coreos.com/v1` PrometheusRule.
+    #[value(name = "prometheusrule")]
+    PrometheusRule,
+}
+
+/// `prr init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to write into (created when missing).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Service name (lowercase letters, digits, `-`).
+    #[arg(long)]
+    pub service: String,
+    /// Service tier written to prr.yaml.
+    #[arg(long, value_enum, default_value = "standard")]
+    pub tier: InitTier,
+    /// SLO file format.
+    #[arg(long, value_enum, default_value = "openslo")]
+    pub slo_format: InitSloFormat,
+    /// Objective in percent of the SLOs written (availability, and latency for tier critical).
+    #[arg(long, default_value_t = 99.9)]
+    pub objective: f64,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Tier for `prr init`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InitTier {
+    /// User-facing, revenue or safety critical (also gets a latency SLO).
+    Critical,
+    /// Important but with a fallback.
+    Important,
+    /// The default.
+    Standard,
+    /// Not yet in production.
+    Experimental,
+}
+
+/// SLO format for `prr init`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InitSloFormat {
+    /// OpenSLO v1.
+    Openslo,
+    /// Sloth prometheus/v1.
+    Sloth,
 }

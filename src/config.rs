@@ -69,7 +69,17 @@ impl ConfigError {
 /// Service tier, from most to least demanding (the service catalog tiers of
 /// the SRE practice we follow).
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Tier {
@@ -109,8 +119,12 @@ pub struct Service {
     /// On-call rotation or escalation target (a PagerDuty/Opsgenie schedule,
     /// a chat channel), free text.
     pub oncall: Option<String>,
-    /// Where the service is declared (0 for the implicit service).
+    /// Where the service is declared (0 for the implicit service): in the
+    /// config (see [`Config::locate`]) or in [`Service::catalog_file`].
     pub pos: Pos,
+    /// The catalog file that declares it (repository-relative), for a
+    /// service found by [`crate::catalog`]; `None` for the config's.
+    pub catalog_file: Option<String>,
     /// The service's `budget:` block (provider, on-error, extra SLOs).
     pub budget: crate::budget::config::ServiceBudget,
 }
@@ -135,8 +149,15 @@ pub struct Config {
     pub services: Vec<Service>,
     /// Rule overrides by rule ID.
     pub rules: BTreeMap<String, RuleOverride>,
-    /// Team rules folder, resolved against the repository root.
-    pub rules_dir: Option<PathBuf>,
+    /// Team rules folders, in load order (an organisation layer's first),
+    /// resolved against the repository root (or the declaring layer's folder).
+    pub rules_dirs: Vec<PathBuf>,
+    /// Per-tier requirements (`tiers:`).
+    pub tiers: BTreeMap<Tier, TierConfig>,
+    /// The layers when the file `extends:` others (positions in the config
+    /// are then positions in [`crate::layers::Resolved::text`]; see
+    /// [`Config::locate`]).
+    pub resolved: Option<std::sync::Arc<crate::layers::Resolved>>,
     /// Globs marking Markdown files as runbooks.
     pub runbooks: Vec<String>,
     /// Globs of paths to skip entirely (in addition to .gitignore).
@@ -149,6 +170,30 @@ pub struct Config {
     pub suppressions: Vec<SuppressionRule>,
     /// The baseline file (default `.prr/baseline.json` under the root).
     pub baseline: PathBuf,
+}
+
+/// One tier's requirements: the `tiers.<tier>:` entry of prr.yaml.
+///
+/// ```yaml
+/// tiers:
+///   critical:
+///     rules:                       # per-tier rule overrides, like `rules:`
+///       rollout/replicas: { level: error, with: { min: 3 } }
+///     budget-policy:               # merged over budget.policy, key by key
+///       thresholds: { warning: 0.75, critical: 0.5 }
+///   experimental:
+///     max-level: warning           # findings of this tier's services never block
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct TierConfig {
+    /// Rule overrides for services of this tier, applied after `rules:`.
+    pub rules: BTreeMap<String, RuleOverride>,
+    /// The highest level a finding of this tier's services keeps (`warning`:
+    /// nothing blocks).
+    pub max_level: Option<Level>,
+    /// The error-budget policy for this tier's services (the global policy
+    /// with this tier's keys over it).
+    pub budget_policy: Option<crate::budget::policy::PolicyConfig>,
 }
 
 /// The `secrets:` section of prr.yaml.
@@ -230,41 +275,74 @@ impl Default for Config {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
+    /// Layers under this file, applied first to last before it: built-in
+    /// packs (`minimal`, `recommended`, `strict`) and organisation files
+    /// (paths relative to this file). Consumed before the file is read.
     #[serde(default)]
+    #[allow(dead_code)]
+    extends: Option<OneOrMany>,
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
     version: Option<Spanned<u32>>,
     #[serde(default)]
     services: Vec<RawService>,
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawOverride>")]
     rules: BTreeMap<String, Spanned<RawOverride>>,
     #[serde(default)]
-    rules_dir: Option<String>,
+    rules_dir: Option<OneOrMany>,
+    #[serde(default)]
+    tiers: BTreeMap<Tier, RawTier>,
     #[serde(default)]
     runbooks: Option<Vec<String>>,
     #[serde(default)]
     ignore: Vec<String>,
     #[serde(default)]
+    #[schemars(with = "Option<crate::budget::config::BudgetConfig>")]
     budget: Option<Spanned<crate::budget::config::BudgetConfig>>,
     #[serde(default)]
     secrets: Option<RawSecrets>,
     #[serde(default)]
+    #[schemars(with = "Vec<RawSuppression>")]
     suppressions: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
     baseline: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTier {
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RawOverride>")]
+    rules: BTreeMap<String, Spanned<RawOverride>>,
+    #[serde(default)]
+    max_level: Option<Level>,
+    #[serde(default)]
+    #[schemars(with = "Option<crate::budget::policy::PolicyConfig>")]
+    budget_policy: Option<Spanned<crate::budget::policy::PolicyConfig>>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawSecrets {
     #[serde(default)]
+    #[schemars(with = "Option<String>")]
     gitleaks_config: Option<Spanned<String>>,
     #[serde(default)]
     scan_vendored: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawSuppression {
     rule: String,
@@ -278,11 +356,13 @@ struct RawSuppression {
     until: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawService {
+    #[schemars(with = "String")]
     name: Spanned<String>,
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     paths: Vec<Spanned<String>>,
     #[serde(default)]
     tier: Option<Tier>,
@@ -291,10 +371,11 @@ struct RawService {
     #[serde(default)]
     oncall: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<crate::budget::config::ServiceBudget>")]
     budget: Option<Spanned<crate::budget::config::ServiceBudget>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOverride {
     #[serde(default)]
@@ -336,7 +417,9 @@ impl Config {
             source: None,
             services: Vec::new(),
             rules: BTreeMap::new(),
-            rules_dir: None,
+            rules_dirs: Vec::new(),
+            tiers: BTreeMap::new(),
+            resolved: None,
             runbooks: DEFAULT_RUNBOOK_GLOBS
                 .iter()
                 .map(|s| s.to_string())
@@ -353,8 +436,65 @@ impl Config {
         Config::parse(&text, path, root)
     }
 
-    /// Parses config text; `path` is used for messages only.
+    /// Parses config text; `path` names the file (messages, and the folder
+    /// that `extends:` paths are relative to). Extended files are read from
+    /// disk.
     pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Config, ConfigError> {
+        Config::parse_with(text, path, root, &crate::layers::read_file)
+    }
+
+    /// [`Config::parse`], reading extended files with `read` (`--policy-from`
+    /// reads them from a git revision).
+    pub fn parse_with(
+        text: &str,
+        path: &Path,
+        root: &Path,
+        read: crate::layers::Reader,
+    ) -> Result<Config, ConfigError> {
+        if !crate::layers::needs_layers(text) {
+            return Config::parse_one(text, path, root);
+        }
+        let resolved = std::sync::Arc::new(crate::layers::resolve(text, path, root, read)?);
+        let mut config = Config::parse_one(&resolved.text, path, root).map_err(|e| {
+            if e.path == path {
+                let (layer, pos) = resolved.locate(e.pos);
+                let p = layer
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from(&layer.name));
+                ConfigError::new(&p, pos, e.message)
+            } else {
+                e
+            }
+        })?;
+        config.resolved = Some(resolved);
+        Ok(config)
+    }
+
+    /// The file and position a config position points at: itself without
+    /// layers; the layer that wrote the value with them.
+    pub fn locate(&self, pos: Pos) -> (PathBuf, Pos) {
+        let own = || {
+            self.source
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("prr.yaml"))
+        };
+        match &self.resolved {
+            None => (own(), pos),
+            Some(r) => {
+                let (layer, p) = r.locate(pos);
+                (
+                    layer
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| PathBuf::from(&layer.name)),
+                    p,
+                )
+            }
+        }
+    }
+
+    fn parse_one(text: &str, path: &Path, root: &Path) -> Result<Config, ConfigError> {
         let mut opts = serde_saphyr::Options::default();
         opts.strict_booleans = true;
         opts.with_snippet = false;
@@ -472,23 +612,50 @@ impl Config {
                 owner: s.owner,
                 oncall: s.oncall,
                 pos,
+                catalog_file: None,
                 budget,
             });
         }
-        let rules = raw
-            .rules
-            .into_iter()
-            .map(|(id, o)| {
-                (
-                    id,
-                    RuleOverride {
-                        level: o.value.level,
-                        with: o.value.with,
-                        pos: Pos::from(&o.referenced),
-                    },
-                )
-            })
-            .collect();
+        let overrides =
+            |m: BTreeMap<String, Spanned<RawOverride>>| -> BTreeMap<String, RuleOverride> {
+                m.into_iter()
+                    .map(|(id, o)| {
+                        (
+                            id,
+                            RuleOverride {
+                                level: o.value.level,
+                                with: o.value.with,
+                                pos: Pos::from(&o.referenced),
+                            },
+                        )
+                    })
+                    .collect()
+            };
+        let rules = overrides(raw.rules);
+        let mut tiers = BTreeMap::new();
+        for (tier, t) in raw.tiers {
+            let budget_policy = match t.budget_policy {
+                Some(p) => {
+                    if let Err(m) = p.value.validate() {
+                        return Err(ConfigError::new(
+                            path,
+                            Pos::from(&p.referenced),
+                            format!("tiers.{}.budget-policy: {m}", tier.as_str()),
+                        ));
+                    }
+                    Some(p.value)
+                }
+                None => None,
+            };
+            tiers.insert(
+                tier,
+                TierConfig {
+                    rules: overrides(t.rules),
+                    max_level: t.max_level,
+                    budget_policy,
+                },
+            );
+        }
         let runbooks = raw.runbooks.unwrap_or_else(|| {
             DEFAULT_RUNBOOK_GLOBS
                 .iter()
@@ -579,7 +746,13 @@ impl Config {
             source: Some(path.to_path_buf()),
             services,
             rules,
-            rules_dir: raw.rules_dir.map(|d| root.join(d)),
+            rules_dirs: match raw.rules_dir {
+                None => Vec::new(),
+                Some(OneOrMany::One(d)) => vec![root.join(d)],
+                Some(OneOrMany::Many(ds)) => ds.iter().map(|d| root.join(d)).collect(),
+            },
+            tiers,
+            resolved: None,
             runbooks,
             ignore: raw.ignore,
         })
@@ -609,6 +782,16 @@ pub fn valid_date(s: &str) -> bool {
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
+/// The JSON Schema of prr.yaml (see [`crate::schema`]).
+pub fn json_schema() -> serde_json::Value {
+    let mut s = schemars::schema_for!(RawConfig).to_value();
+    if let Some(m) = s.as_object_mut() {
+        m.insert("title".into(), "prr.yaml".into());
+        m.insert("$id".into(), "https://prr.dev/schema/config.json".into());
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,7 +815,7 @@ mod tests {
             Some("5m")
         );
         assert_eq!(o.pos.line, 8);
-        assert_eq!(c.rules_dir.unwrap(), Path::new("/repo/team-rules"));
+        assert_eq!(c.rules_dirs, [Path::new("/repo/team-rules")]);
     }
 
     #[test]

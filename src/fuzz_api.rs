@@ -110,7 +110,7 @@ pub fn config(text: &str) -> bool {
     if cfg.rules.is_empty() {
         return true;
     }
-    cfg.rules_dir = None;
+    cfg.rules_dirs.clear();
     crate::rules::load(&cfg).is_ok()
 }
 

@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod budget;
+pub mod catalog;
 pub mod checks;
 pub mod ci;
 pub mod cli;
@@ -15,13 +16,17 @@ pub mod finding;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzz_api;
+pub mod generate;
 pub mod git;
 pub mod github;
 pub mod inventory;
+pub mod layers;
 pub mod par;
 pub mod policy_source;
 pub mod report;
 pub mod rules;
+pub mod schema;
+pub mod score;
 pub mod secrets;
 pub mod suppress;
 pub mod yaml;
@@ -85,6 +90,9 @@ pub struct CheckRun {
     pub findings: Vec<finding::Finding>,
     /// Error-budget entries of the gated SLOs (empty without `budget:`).
     pub budget: Vec<budget::gate::BudgetEntry>,
+    /// Readiness score and level per service ([`score`]; empty when rule
+    /// `prr/min-level` is not loaded, as in `prr secrets`).
+    pub readiness: Vec<score::Readiness>,
 }
 
 impl CheckRun {
@@ -98,6 +106,7 @@ impl CheckRun {
             summary,
             inventory: &self.inventory,
             budget: &self.budget,
+            readiness: &self.readiness,
         }
     }
 }
@@ -170,6 +179,52 @@ impl Default for Analysis {
             policy_from: None,
         }
     }
+}
+
+/// `prr config`: loads and validates the config of the repository at
+/// `root` (every layer, the rules and overrides); with `resolved`, prints
+/// the merged config, each line annotated with the layer and line it came
+/// from ([`layers::Resolved::annotated`]). Returns the exit code.
+///
+/// Errors (exit 2): any configuration error, with file and line.
+pub fn config_command(
+    root: &std::path::Path,
+    config_path: Option<&std::path::Path>,
+    resolved: bool,
+) -> anyhow::Result<u8> {
+    let config = config::Config::discover(root, config_path)?;
+    let rules = rules::load(&config)?;
+    if resolved {
+        let merged = match (&config.resolved, &config.source) {
+            (Some(r), _) => (**r).clone(),
+            (None, Some(p)) => {
+                let text = layers::read_file(p)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", p.display()))?;
+                layers::resolve(&text, p, root, &layers::read_file)?
+            }
+            (None, None) => {
+                println!("# no prr.yaml or .prr.yaml: the built-in defaults apply");
+                return Ok(0);
+            }
+        };
+        print!("{}", merged.annotated(root));
+    } else {
+        let layers = config.resolved.as_ref().map_or(1, |r| r.layers.len());
+        let enabled = rules.iter().filter(|r| r.enabled()).count();
+        let variants: usize = rules.iter().map(|r| r.tier_variants.len()).sum();
+        println!(
+            "prr: {} is valid: {layers} layer(s), {} declared service(s), {enabled} of {} rules enabled, {variants} per-tier rule override(s)",
+            config
+                .source
+                .as_ref()
+                .map_or("the default config".to_string(), |p| p
+                    .display()
+                    .to_string()),
+            config.services.len(),
+            rules.len()
+        );
+    }
+    Ok(0)
 }
 
 /// The full analysis with [`Analysis`] options: config → rules → inventory
@@ -270,6 +325,7 @@ pub fn analyze_opts(
         );
     }
     findings.extend(policy_notes);
+    findings.extend(ctx.problems.iter().cloned());
     for mut p in inventory.problems.iter().cloned() {
         if p.service.is_none() && !p.path.is_empty() {
             p.service = ctx.service_of(&p.path).map(|s| s.name.clone());
@@ -294,17 +350,16 @@ pub fn analyze_opts(
                 || lines.contains(&(f.path.clone(), f.line))
         });
     }
-    suppress::apply(
-        &mut findings,
-        &inventory,
-        &config,
-        &rules,
-        &suppress::Options {
-            today: &suppress::today(),
-            use_baseline: opts.use_baseline,
-            stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),
-        },
-    )?;
+    let suppress_opts = suppress::Options {
+        today: &suppress::today(),
+        use_baseline: opts.use_baseline,
+        stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),
+    };
+    // Suppressions, then the readiness scores and the `prr/min-level` gate
+    // over the suppressed findings (a post-pass: see `score::gate`).
+    let readiness = score::gate(&ctx, &rules, &mut findings, |fs| {
+        suppress::apply(fs, &inventory, &config, &rules, &suppress_opts)
+    })?;
     findings.sort_by(by_position);
     let t3 = std::time::Instant::now();
     // Last step before anything can print a finding: no raw secret value
@@ -318,6 +373,7 @@ pub fn analyze_opts(
         );
     }
     Ok(CheckRun {
+        readiness,
         budget,
         inventory,
         rules,

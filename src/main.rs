@@ -72,6 +72,8 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             };
             Ok(prr::run(&settings)?.exit_code())
         }
+        Command::Init(args) => prr::generate::run_init(&args),
+        Command::Generate(args) => prr::generate::run_generate(&args),
         Command::Baseline(args) => {
             let (n, path) = prr::write_baseline(&args.path, args.config.as_deref(), args.family)?;
             println!(
@@ -80,19 +82,57 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             );
             Ok(0)
         }
+        Command::Config(args) => {
+            prr::config_command(&args.path, args.config.as_deref(), args.resolved)
+        }
+        Command::Schema(args) => {
+            let text = prr::schema::json(args.kind)? + "\n";
+            // A closed pipe (`prr schema | head`) is not an error of prr's.
+            match std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(0),
+            }
+        }
         Command::Rules(args) => {
             let config = prr::config::Config::discover(&args.path, args.config.as_deref())?;
             let rules = prr::rules::load(&config)?;
             if args.json {
                 let v: Vec<_> = rules
                     .iter()
-                    .map(|r| serde_json::json!({"id": r.id, "level": r.level, "check": r.check, "title": r.title, "source": r.source.display()}))
+                    .map(|r| {
+                        let tiers: serde_json::Map<String, serde_json::Value> = r
+                            .tier_variants
+                            .iter()
+                            .map(|v| {
+                                let with = v.with.as_ref().map(|w| w.to_json());
+                                (v.tier.as_str().to_string(), serde_json::json!({"level": v.level, "with": with}))
+                            })
+                            .collect();
+                        serde_json::json!({"id": r.id, "level": r.level, "tiers": tiers, "check": r.check, "title": r.title, "source": r.source.display()})
+                    })
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 let w = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
                 for r in &rules {
-                    println!("{:w$}  {:7}  {}", r.id, r.level.as_str(), r.title);
+                    let tiers: Vec<String> = r
+                        .tier_variants
+                        .iter()
+                        .map(|v| {
+                            let with = if v.with.is_some() {
+                                ", own parameters"
+                            } else {
+                                ""
+                            };
+                            format!("{}: {}{with}", v.tier.as_str(), v.level.as_str())
+                        })
+                        .collect();
+                    let tiers = if tiers.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", tiers.join("; "))
+                    };
+                    println!("{:w$}  {:7}  {}{tiers}", r.id, r.level.as_str(), r.title);
                 }
             }
             Ok(0)
@@ -151,6 +191,17 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             let params = r.with.to_json();
             if params.as_object().is_some_and(|o| !o.is_empty()) {
                 println!("parameters: {params}");
+            }
+            for v in &r.tier_variants {
+                let with = v
+                    .with
+                    .as_ref()
+                    .map(|w| format!("    parameters: {}", w.to_json()))
+                    .unwrap_or_default();
+                println!("tier {}: level {}{with}", v.tier.as_str(), v.level);
+            }
+            for (t, cap) in &r.tier_caps {
+                println!("tier {}: findings capped at {cap}", t.as_str());
             }
             println!("\n{}", r.help.trim_end());
             Ok(0)

@@ -72,12 +72,17 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
     let short: String = commit.chars().take(12).collect();
     let dir = tempfile::Builder::new().prefix("prr-policy-").tempdir()?;
     let mut used: Vec<String> = Vec::new();
+    let used_layers = std::cell::RefCell::new(Vec::<String>::new());
     let changed = std::cell::RefCell::new(Vec::<String>::new());
     let compare = |rel: &str, at_ref: Option<&[u8]>| {
         let now = std::fs::read(root.join(rel)).ok();
         if now.as_deref() != at_ref {
             changed.borrow_mut().push(rel.to_string());
         }
+    };
+    let compare_layer = |rel: &str, at_ref: Option<&[u8]>| {
+        compare(rel, at_ref);
+        used_layers.borrow_mut().push(rel.to_string());
     };
     // 1. The config file.
     let candidates: Vec<String> = match explicit {
@@ -89,9 +94,29 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
         if let Some(text) = show(root, &commit, name) {
             let text = String::from_utf8_lossy(&text).into_owned();
             let shown = PathBuf::from(format!("{git_ref}:{name}"));
-            let c = Config::parse(&text, &shown, root)?;
+            // Extended files inside the repository are read at the revision
+            // too; an organisation file outside it is not part of the change.
+            let read = |p: &Path| -> std::io::Result<String> {
+                let rel = crate::inventory::rel_path(p, root);
+                if rel.starts_with("..") || Path::new(&rel).is_absolute() {
+                    return crate::layers::read_file(p);
+                }
+                compare_layer(&rel, show(root, &commit, &rel).as_deref());
+                match show(root, &commit, &rel) {
+                    Some(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
+                    None => Err(std::io::Error::other(format!("not in {git_ref}"))),
+                }
+            };
+            let entry = root.join(name);
+            let c = Config::parse_with(&text, &entry, root, &read).map_err(|mut e| {
+                if e.path == entry {
+                    e.path = shown.clone();
+                }
+                e
+            })?;
             compare(name, Some(text.as_bytes()));
             used.push(name.clone());
+            used.extend(used_layers.borrow_mut().drain(..));
             config = Some(c);
             break;
         }
@@ -104,10 +129,19 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
         );
     }
     let mut config = config.unwrap_or_else(|| Config::default_for(dir.path()));
-    // 2. Team rules.
-    if let Some(rd) = config.rules_dir.clone() {
+    // 2. Team rules: folders inside the repository come from the revision;
+    // an organisation folder outside it is not part of the change.
+    let mut dirs = Vec::new();
+    for (i, rd) in std::mem::take(&mut config.rules_dirs)
+        .into_iter()
+        .enumerate()
+    {
         let rel = crate::inventory::rel_path(&rd, root);
-        let local = dir.path().join("rules-dir");
+        if rel.starts_with("..") || Path::new(&rel).is_absolute() {
+            dirs.push(rd);
+            continue;
+        }
+        let local = dir.path().join(format!("rules-dir-{i}"));
         std::fs::create_dir_all(&local)?;
         let names = git(
             root,
@@ -136,8 +170,9 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
             }
         }
         used.push(format!("{rel}/ ({} rule file(s))", at_ref.len()));
-        config.rules_dir = Some(local);
+        dirs.push(local);
     }
+    config.rules_dirs = dirs;
     // 3. The gitleaks config: the one the ref names or has, never the tree's.
     let gl_rel = config
         .secrets

@@ -69,6 +69,24 @@ pub struct Rule {
     pub help: String,
     /// Where it came from.
     pub source: RuleSource,
+    /// Per-tier variants from `tiers.<tier>.rules` of prr.yaml: services of
+    /// that tier get this level and these parameters instead.
+    pub tier_variants: Vec<TierVariant>,
+    /// The highest level a finding keeps, per tier (`tiers.<tier>.max-level`).
+    pub tier_caps: Vec<(Tier, Level)>,
+}
+
+/// A rule as it applies to the services of one tier.
+#[derive(Clone, Debug)]
+pub struct TierVariant {
+    /// The tier.
+    pub tier: Tier,
+    /// Level for that tier's services.
+    pub level: Level,
+    /// Parameters, when they differ from the rule's (`None`: the rule's own).
+    pub with: Option<Node>,
+    /// `with` decoded (`None`: the rule's own).
+    pub params: Option<crate::checks::Prepared>,
 }
 
 impl Rule {
@@ -76,23 +94,52 @@ impl Rule {
     pub fn family(&self) -> &str {
         self.id.split('/').next().unwrap_or("")
     }
+
+    /// Whether the rule runs at all: on for some tier or for every one.
+    pub fn enabled(&self) -> bool {
+        self.level != Level::Off || self.tier_variants.iter().any(|v| v.level != Level::Off)
+    }
+
+    /// The level for a service of `tier` (`None`: no service), before the
+    /// tier's cap.
+    pub fn level_for(&self, tier: Option<Tier>) -> Level {
+        let level = tier
+            .and_then(|t| self.tier_variants.iter().find(|v| v.tier == t))
+            .map_or(self.level, |v| v.level);
+        match tier.and_then(|t| self.tier_caps.iter().find(|(c, _)| *c == t)) {
+            Some((_, cap)) if level > *cap => *cap,
+            _ => level,
+        }
+    }
+
+    /// Whether the rule applies to a service of `tier`: its `applies-to`
+    /// tiers, or an explicit `tiers.<tier>.rules` entry for it.
+    pub fn applies_to(&self, tier: Tier) -> bool {
+        self.tiers.as_ref().is_none_or(|t| t.contains(&tier))
+            || self.tier_variants.iter().any(|v| v.tier == tier)
+    }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawRule {
+    /// Stable ID, `family/name` in kebab-case.
+    #[schemars(with = "String")]
     id: Spanned<String>,
     title: String,
     level: Level,
     #[serde(default)]
     applies_to: Option<AppliesTo>,
+    /// The built-in analyzer (`prr rules` lists them; `file.exists`,
+    /// `file.contains`, `yaml.assert` for rules without Rust).
+    #[schemars(with = "String")]
     check: Spanned<String>,
     #[serde(default)]
     with: Option<Node>,
     help: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct AppliesTo {
     #[serde(default)]
@@ -160,6 +207,8 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
         params,
         help: raw.help,
         source,
+        tier_variants: Vec::new(),
+        tier_caps: Vec::new(),
     })
 }
 
@@ -216,17 +265,16 @@ pub fn load_with_pack(
         }
         rules.push(rule);
     }
-    if let Some(dir) = &config.rules_dir {
+    for dir in &config.rules_dirs {
         load_team_rules(dir, &mut rules)?;
     }
-    let cfg_path = config
-        .source
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("prr.yaml"));
+    let err = |pos: Pos, m: String| {
+        let (path, pos) = config.locate(pos);
+        ConfigError::new(&path, pos, m)
+    };
     for (id, o) in &config.rules {
         let Some(rule) = rules.iter_mut().find(|r| &r.id == id) else {
-            return Err(ConfigError::new(
-                &cfg_path,
+            return Err(err(
                 o.pos,
                 format!("override for unknown rule `{id}` (see `prr rules`)"),
             ));
@@ -235,19 +283,54 @@ pub fn load_with_pack(
             rule.level = level;
         }
         if let Some(with) = &o.with {
-            let merged = merge_params(&rule.with, with)
-                .map_err(|m| ConfigError::new(&cfg_path, with.pos, m))?;
-            let analyzer = crate::checks::analyzer(&rule.check).ok_or_else(|| {
-                ConfigError::new(&cfg_path, o.pos, format!("unknown check `{}`", rule.check))
-            })?;
-            rule.params = (analyzer.prepare)(&merged).map_err(|m| {
-                ConfigError::new(&cfg_path, with.pos, format!("invalid `with` for {id}: {m}"))
-            })?;
+            let (merged, params) = overridden(rule, with).map_err(|(p, m)| err(p, m))?;
+            rule.params = params;
             rule.with = merged;
+        }
+    }
+    for (tier, t) in &config.tiers {
+        for (id, o) in &t.rules {
+            let Some(rule) = rules.iter_mut().find(|r| &r.id == id) else {
+                return Err(err(
+                    o.pos,
+                    format!(
+                        "tiers.{}: override for unknown rule `{id}` (see `prr rules`)",
+                        tier.as_str()
+                    ),
+                ));
+            };
+            let (with, params) = match &o.with {
+                Some(w) => {
+                    let (m, p) = overridden(rule, w).map_err(|(p, m)| err(p, m))?;
+                    (Some(m), Some(p))
+                }
+                None => (None, None),
+            };
+            rule.tier_variants.push(TierVariant {
+                tier: *tier,
+                level: o.level.unwrap_or(rule.level),
+                with,
+                params,
+            });
+        }
+        if let Some(cap) = t.max_level {
+            for rule in rules.iter_mut() {
+                rule.tier_caps.push((*tier, cap));
+            }
         }
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((rules, pack.global))
+}
+
+/// The rule's parameters with `with` merged over them, decoded.
+fn overridden(rule: &Rule, with: &Node) -> Result<(Node, crate::checks::Prepared), (Pos, String)> {
+    let merged = merge_params(&rule.with, with).map_err(|m| (with.pos, m))?;
+    let analyzer = crate::checks::analyzer(&rule.check)
+        .ok_or_else(|| (with.pos, format!("unknown check `{}`", rule.check)))?;
+    let params = (analyzer.prepare)(&merged)
+        .map_err(|m| (with.pos, format!("invalid `with` for {}: {m}", rule.id)))?;
+    Ok((merged, params))
 }
 
 fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError> {
@@ -300,6 +383,21 @@ pub fn merge_params(base: &Node, over: &Node) -> Result<Node, String> {
         value: Value::Map(out),
         pos: over.pos,
     })
+}
+
+/// The JSON Schema of a rule file (see [`crate::schema`]); `check:` lists
+/// the built-in analyzers.
+pub fn json_schema() -> serde_json::Value {
+    let mut s = schemars::schema_for!(RawRule).to_value();
+    if let Some(check) = s.pointer_mut("/properties/check") {
+        let names: Vec<&str> = crate::checks::REGISTRY.iter().map(|a| a.name).collect();
+        check["enum"] = serde_json::json!(names);
+    }
+    if let Some(m) = s.as_object_mut() {
+        m.insert("title".into(), "prr rule file".into());
+        m.insert("$id".into(), "https://prr.dev/schema/rule.json".into());
+    }
+    s
 }
 
 #[cfg(test)]

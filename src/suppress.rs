@@ -1,12 +1,17 @@
 //! Suppressions, one model for every family, applied after the checks and
-//! before the reports: fingerprints, `.gitleaksignore`, prr.yaml
-//! `suppressions:` (with a reason and an optional expiry), the baseline.
+//! before the reports: fingerprints, `.gitleaksignore`, in-source
+//! directives (`# prr:ignore`, `<!-- prr:ignore -->`, the Kubernetes
+//! annotation `prr.dev/ignore`; see [`inline`]), prr.yaml `suppressions:`
+//! (with a reason and an optional expiry), the baseline.
 //!
 //! A suppressed finding is kept (every report counts it, JSON and SARIF list
 //! it with its reason) and never fails the run. The suppressions themselves
 //! are checked: an expired entry is an error (`prr/suppression-expired`),
-//! one that matched nothing a warning (`prr/suppression-unused`), baseline
-//! entries that no longer match a notice (`prr/baseline-stale`).
+//! one that matched nothing a warning (`prr/suppression-unused`), an
+//! in-source directive without a reason an error (`prr/suppression-invalid`),
+//! baseline entries that no longer match a notice (`prr/baseline-stale`).
+
+pub mod inline;
 
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -64,7 +69,17 @@ pub fn apply(
 ) -> anyhow::Result<()> {
     fingerprint_all(findings, inventory);
     gitleaksignore(findings, &config.secrets.ignore_file, rules);
+    let t = std::time::Instant::now();
+    let in_source = inline::apply(findings, inventory, rules, opts.today);
+    if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
+        eprintln!(
+            "prr: timings: in-source suppressions {:?} ({} directive finding(s))",
+            t.elapsed(),
+            in_source.len()
+        );
+    }
     let mut meta = configured(findings, config, &inventory.root, opts.today);
+    meta.extend(in_source);
     if opts.use_baseline
         && let Some(b) = Baseline::load(&config.baseline)?
     {
@@ -105,11 +120,11 @@ pub fn apply(
 
 /// prr.yaml `suppressions:`; returns the expired/unused findings.
 fn configured(findings: &mut [Finding], config: &Config, root: &Path, today: &str) -> Vec<Finding> {
-    let cfg_name = config.source.as_ref().map_or("prr.yaml".to_string(), |p| {
-        crate::inventory::rel_path(p, root)
-    });
     let mut meta = Vec::new();
     for s in &config.suppressions {
+        // The layer that wrote the entry (an organisation file, or prr.yaml).
+        let (file, pos) = config.locate(s.pos);
+        let cfg_name = crate::inventory::rel_path(&file, root);
         let expired = s.until.as_deref().is_some_and(|u| u < today);
         let rule = globset(std::slice::from_ref(&s.rule));
         let paths = globset(&s.paths);
@@ -129,12 +144,12 @@ fn configured(findings: &mut [Finding], config: &Config, root: &Path, today: &st
                 f.suppression = Some(Suppression {
                     kind: SuppressionKind::External,
                     reason: s.reason.clone(),
-                    source: format!("{cfg_name}:{}", s.pos.line),
+                    source: format!("{cfg_name}:{}", pos.line),
                 });
             }
         }
         let at = |msg: String, rule: &str, level: Level| {
-            Finding::new(rule, &cfg_name, s.pos, msg).with_level(level)
+            Finding::new(rule, &cfg_name, pos, msg).with_level(level)
         };
         if expired {
             meta.push(at(

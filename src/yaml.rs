@@ -512,6 +512,17 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
+impl schemars::JsonSchema for Node {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AnyValue".into()
+    }
+
+    /// Any YAML value (analyzer parameters are checked when the rule loads).
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "description": "Any YAML value; the analyzer checks it when the rule loads." })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

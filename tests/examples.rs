@@ -73,7 +73,9 @@ fn legacy_fails_in_every_family() {
     assert_eq!(report["result"], "fail");
     assert_eq!(
         families(&report),
-        vec!["alerts", "budget", "rollout", "runbook", "secrets", "slo"]
+        vec![
+            "alerts", "budget", "prr", "rollout", "runbook", "secrets", "slo"
+        ]
     );
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(

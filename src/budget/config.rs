@@ -33,7 +33,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// What an unreadable budget means for the gate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnError {
     /// Block the change (the safe default).
@@ -54,7 +56,9 @@ impl OnError {
 }
 
 /// Provider types.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderKind {
     /// Prometheus HTTP API (Sloth/Pyrra/Grafana SLO recording rules, or computed from SLI queries).
@@ -74,7 +78,9 @@ pub enum ProviderKind {
 }
 
 /// Unit of a value read by `http-json`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unit {
     /// Remaining budget as a ratio (1.0 = untouched).
@@ -88,7 +94,7 @@ pub enum Unit {
 }
 
 /// Credentials, by environment variable name.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct AuthConfig {
     /// Variable holding a bearer token (`Authorization: Bearer …`).
@@ -104,7 +110,7 @@ pub struct AuthConfig {
 
 /// One provider. Which keys apply depends on `type`; the provider's
 /// constructor reports keys that are missing for its type.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ProviderConfig {
     /// Provider type.
@@ -167,7 +173,7 @@ pub struct ProviderConfig {
 }
 
 /// The top-level `budget:` section.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct BudgetConfig {
     /// Named providers.
@@ -191,7 +197,7 @@ pub struct BudgetConfig {
 }
 
 /// One SLO named in a service's `budget.slos`.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct SloRef {
     /// SLO name.
@@ -208,7 +214,7 @@ pub struct SloRef {
 }
 
 /// A service's `budget:` block.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ServiceBudget {
     /// Provider name (default: `budget.default-provider`).

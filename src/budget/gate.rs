@@ -67,6 +67,9 @@ pub struct Planned {
     pub on_error: OnError,
     /// SLO definition location.
     pub location: Option<(String, Pos)>,
+    /// The service tier's error-budget policy (`tiers.<tier>.budget-policy`),
+    /// when it has one; else `budget.policy` applies.
+    pub policy: Option<super::policy::PolicyConfig>,
 }
 
 /// Lists the SLOs to gate. Errors (exit 2): a gated service has no
@@ -79,7 +82,6 @@ pub fn plan(
     service_of: &dyn Fn(&str) -> Option<String>,
     changed: Option<&[String]>,
 ) -> Result<Vec<Planned>, ConfigError> {
-    let cfg_path = config.source.clone().unwrap_or_else(|| "prr.yaml".into());
     let mut out = Vec::new();
     for s in services {
         if !s.budget.gate {
@@ -98,9 +100,10 @@ pub fn plan(
             .clone()
             .or_else(|| budget.default_provider.clone())
         else {
+            let (cfg_path, pos) = config.locate(s.pos);
             return Err(ConfigError::new(
                 &cfg_path,
-                s.pos,
+                pos,
                 format!(
                     "service `{}` has no budget provider: set `budget.default-provider` or the service's `budget.provider`",
                     s.name
@@ -108,6 +111,10 @@ pub fn plan(
             ));
         };
         let on_error = s.budget.on_error.unwrap_or(budget.on_error);
+        let tier_policy = config
+            .tiers
+            .get(&s.tier)
+            .and_then(|t| t.budget_policy.clone());
         let mut targets: BTreeMap<String, Planned> = BTreeMap::new();
         for spec in inventory.slos.iter().filter(|spec| {
             !spec.placeholder
@@ -128,6 +135,7 @@ pub fn plan(
                 provider: provider.clone(),
                 on_error,
                 location: Some((spec.path.clone(), spec.pos)),
+                policy: tier_policy.clone(),
             });
         }
         for r in &s.budget.slos {
@@ -140,6 +148,7 @@ pub fn plan(
                 provider: provider.clone(),
                 on_error,
                 location: None,
+                policy: tier_policy.clone(),
             });
             if r.id.is_some() {
                 p.target.id = r.id.clone();
@@ -215,7 +224,8 @@ pub fn run(
         .map(|(p, result)| {
             // No credential an API echoed reaches a reason, error or report.
             let result = result.map(Reading::scrubbed).map_err(FetchError::scrubbed);
-            let decision = policy::evaluate(&budget.policy, &result, p.on_error, &opts.change, now);
+            let policy = p.policy.as_ref().unwrap_or(&budget.policy);
+            let decision = policy::evaluate(policy, &result, p.on_error, &opts.change, now);
             let (reading, error) = match result {
                 Ok(r) => (Some(r), None),
                 Err(e) => (None, Some(e.to_string())),

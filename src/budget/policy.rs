@@ -66,7 +66,19 @@ use serde::{Deserialize, Serialize};
 pub const MAX_FUTURE_SKEW_SECONDS: f64 = 300.0;
 
 /// Budget state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum State {
     /// More than `warning` of the budget left.
@@ -95,7 +107,19 @@ impl State {
 }
 
 /// What the gate does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
     /// Pass silently.
@@ -118,7 +142,7 @@ impl Action {
 }
 
 /// `actions:`: what the gate does in each state.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct Actions {
     /// Default `pass`.
@@ -148,7 +172,19 @@ impl Default for Actions {
 }
 
 /// What an exception may lift (`allow:`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Lift {
     /// A block in state `warning` (only if `actions.warning: block`).
@@ -188,7 +224,7 @@ impl Lift {
 }
 
 /// One entry of `exceptions:`. Exactly one of `label`, `branch`, `trailer`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ExceptionRule {
     /// A pull-request label (compared case-insensitively): `hotfix`.
@@ -243,7 +279,7 @@ pub fn default_exceptions() -> Vec<ExceptionRule> {
 
 /// One multi-window burn-rate pair: block when the burn rate over both
 /// `long` and `short` is at least `factor` (Google SRE Workbook ch. 5).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct FastBurnRule {
     /// Long window (`1h`), matched against the reading's burn-rate labels by
@@ -256,7 +292,7 @@ pub struct FastBurnRule {
 }
 
 /// `fast-burn:`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct FastBurnConfig {
     /// Default true.
@@ -285,8 +321,19 @@ impl Default for FastBurnConfig {
     }
 }
 
+/// The schema of `max-age`: a duration such as `15m`, or `0`.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum DurationOrZero {
+    /// `15m`, `1h`.
+    Duration(String),
+    /// `0`: off.
+    Zero(u64),
+}
+
 /// The `policy:` section of `budget:`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct PolicyConfig {
     /// At or below this ratio (0–1) of the budget left the state is
@@ -303,6 +350,7 @@ pub struct PolicyConfig {
     pub fast_burn: FastBurnConfig,
     /// Readings whose `as_of` is older than this (`15m`) are unknown
     /// (stale); `0` turns the check off.
+    #[schemars(with = "DurationOrZero")]
     pub max_age: String,
     /// Fewer events than this in the SLO window make a reading unknown
     /// ("too little traffic to judge"); 0 (default) = off.

@@ -20,6 +20,7 @@ pub mod alerts;
 pub mod budget;
 pub mod burn_rate;
 pub mod generic;
+pub mod readiness;
 pub mod rollout;
 pub mod runbooks;
 pub mod secrets;
@@ -36,13 +37,19 @@ pub struct Context<'a> {
     pub services: Vec<Service>,
     /// Error-budget entries of the gated SLOs (empty without a `budget:` section).
     pub budget: &'a [crate::budget::gate::BudgetEntry],
+    /// `prr/catalog` warnings about catalog files (see [`crate::catalog`]).
+    pub problems: Vec<Finding>,
     service_globs: Vec<GlobSet>,
 }
 
 impl<'a> Context<'a> {
-    /// Builds the context; resolves the implicit service when none is declared.
+    /// Builds the context: the services declared in prr.yaml and those of
+    /// catalog files ([`crate::catalog`]); the implicit service when there
+    /// are none.
     pub fn new(config: &'a Config, inventory: &'a Inventory) -> Self {
-        let services = if config.services.is_empty() {
+        let (found, problems) = crate::catalog::discover(inventory);
+        let services = crate::catalog::merge(&config.services, found);
+        let services = if services.is_empty() {
             let name = inventory
                 .root
                 .canonicalize()
@@ -56,10 +63,11 @@ impl<'a> Context<'a> {
                 owner: None,
                 oncall: None,
                 pos: Pos::default(),
+                catalog_file: None,
                 budget: Default::default(),
             }]
         } else {
-            config.services.clone()
+            services
         };
         let service_globs = services.iter().map(|s| globset(&s.paths)).collect();
         Context {
@@ -67,6 +75,7 @@ impl<'a> Context<'a> {
             inventory,
             services,
             budget: &[],
+            problems,
             service_globs,
         }
     }
@@ -84,6 +93,24 @@ impl<'a> Context<'a> {
             .zip(&self.service_globs)
             .find(|(_, g)| g.is_match(path))
             .map(|(s, _)| s)
+    }
+
+    /// Where a finding about a whole service points: its entry in the
+    /// config (the layer that declares it, path relative to the root) or
+    /// in its catalog file; the repository itself (empty path, line 0) for
+    /// the implicit service.
+    pub fn service_site(&self, svc: &Service) -> (String, Pos) {
+        if svc.pos.line == 0 {
+            return (String::new(), Pos::default());
+        }
+        if let Some(f) = &svc.catalog_file {
+            return (f.clone(), svc.pos);
+        }
+        if self.config.source.is_none() {
+            return (String::new(), Pos::default());
+        }
+        let (path, pos) = self.config.locate(svc.pos);
+        (crate::inventory::rel_path(&path, &self.inventory.root), pos)
     }
 
     /// The service called `name`.
@@ -213,6 +240,34 @@ pub static REGISTRY: &[Analyzer] = &[
         rollout::SelectorMatch
     ),
     analyzer!("secrets.pattern", secrets::pattern, secrets::Pattern),
+    analyzer!("prr.oncall", readiness::oncall, readiness::Oncall),
+    analyzer!(
+        "runbook.escalation",
+        readiness::escalation,
+        readiness::Escalation
+    ),
+    analyzer!(
+        "prr.dashboards",
+        readiness::dashboards,
+        readiness::Dashboards
+    ),
+    analyzer!(
+        "rollout.autoscaling",
+        readiness::autoscaling,
+        readiness::Autoscaling
+    ),
+    analyzer!(
+        "rollout.secret-env",
+        readiness::secret_env,
+        readiness::SecretEnv
+    ),
+    analyzer!("prr.load-test", readiness::load_test, readiness::LoadTest),
+    analyzer!("rollout.backup", readiness::backup, readiness::Backup),
+    analyzer!(
+        "prr.min-level",
+        crate::score::min_level_check,
+        crate::score::MinLevel
+    ),
 ];
 
 /// The analyzer called `name`.
@@ -227,10 +282,7 @@ pub fn analyzer(name: &str) -> Option<&'static Analyzer> {
 /// does not depend on scheduling. With `timings`, each rule's run time is
 /// printed to stderr.
 pub fn run_all(ctx: &Context, rules: &[Rule], timings: bool) -> Vec<Finding> {
-    let enabled: Vec<&Rule> = rules
-        .iter()
-        .filter(|r| r.level != crate::finding::Level::Off)
-        .collect();
+    let enabled: Vec<&Rule> = rules.iter().filter(|r| r.enabled()).collect();
     crate::par::map_ordered(&enabled, |rule| {
         let t = std::time::Instant::now();
         let found = run_rule(ctx, rule);
@@ -244,23 +296,54 @@ pub fn run_all(ctx: &Context, rules: &[Rule], timings: bool) -> Vec<Finding> {
     .collect()
 }
 
+/// Runs one rule: with its own parameters for services of tiers without a
+/// variant (and for findings of no service), and once more with each tier
+/// variant's parameters, keeping of that run only the findings of that
+/// tier's services. Levels come from [`Rule::level_for`]; findings of a
+/// tier the rule does not apply to, or at level `off`, are dropped.
 fn run_rule(ctx: &Context, rule: &Rule) -> Vec<Finding> {
     let Some(a) = analyzer(&rule.check) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for mut f in (a.run)(ctx, rule, &*rule.params.0) {
-        f.level = rule.level;
+    let tier_of = |f: &mut Finding| -> Option<Tier> {
         if f.service.is_none() && !f.path.is_empty() {
             f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
         }
-        if let (Some(tiers), Some(svc)) = (&rule.tiers, &f.service)
-            && let Some(s) = ctx.service_named(svc)
-            && !tiers.contains(&s.tier)
-        {
+        f.service
+            .as_deref()
+            .and_then(|n| ctx.service_named(n))
+            .map(|s| s.tier)
+    };
+    let rerun = |t: Tier| {
+        rule.tier_variants
+            .iter()
+            .any(|v| v.tier == t && v.params.is_some())
+    };
+    let mut out = Vec::new();
+    let keep = |mut f: Finding, tier: Option<Tier>, out: &mut Vec<Finding>| {
+        if tier.is_some_and(|t| !rule.applies_to(t)) {
+            return;
+        }
+        f.level = rule.level_for(tier);
+        if f.level != crate::finding::Level::Off {
+            out.push(f);
+        }
+    };
+    for mut f in (a.run)(ctx, rule, &*rule.params.0) {
+        let tier = tier_of(&mut f);
+        if tier.is_some_and(rerun) {
             continue;
         }
-        out.push(f);
+        keep(f, tier, &mut out);
+    }
+    for v in &rule.tier_variants {
+        let Some(p) = &v.params else { continue };
+        for mut f in (a.run)(ctx, rule, &*p.0) {
+            let tier = tier_of(&mut f);
+            if tier == Some(v.tier) {
+                keep(f, tier, &mut out);
+            }
+        }
     }
     out
 }

@@ -15,6 +15,12 @@
 //! - Suppressed findings are left out: GitLab has no notion of a
 //!   suppressed issue, and showing them in the merge request would
 //!   contradict the gate.
+//! - The readiness scores are not in this report: the format is a bare
+//!   array of issues with no place for run-level data (an extra top-level
+//!   object would be rejected, an extra field on an issue would misplace a
+//!   service score on one line of one file). A service below its tier's
+//!   level is an issue like any other (`prr/min-level`), and the scores are
+//!   in the JSON and JUnit reports of the same run.
 
 use super::Reporter;
 use super::RunReport;

@@ -1,6 +1,8 @@
 //! The JSON report (design.md §7, a contract): `version`, `result`,
-//! `findings`, `budget`, `summary`. Every finding is listed, suppressed ones
-//! too (`suppressed: true` with `suppression: {kind, reason, source}`);
+//! `findings`, `budget`, `summary`, and `readiness` (added: one object per
+//! service, see [`crate::score::Readiness::to_json`]). Every finding is
+//! listed, suppressed ones too (`suppressed: true` with
+//! `suppression: {kind, reason, source}`);
 //! `fingerprint` is the content fingerprint the baseline uses (for secrets
 //! `sha256(rule + ":" + secret)`, never the secret itself).
 
@@ -34,6 +36,7 @@ pub fn render(r: &RunReport) -> String {
         "findings": findings,
         "budget": r.budget.iter().map(super::budget::entry_json).collect::<Vec<_>>(),
         "summary": r.summary,
+        "readiness": r.readiness.iter().map(crate::score::Readiness::to_json).collect::<Vec<_>>(),
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
     s.push('\n');

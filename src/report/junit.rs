@@ -17,6 +17,11 @@
 //! - suppressed findings appear in `<system-out>` marked `(suppressed)` and
 //!   never fail a case.
 //!
+//! - the readiness of every service is written as `<property>` elements of
+//!   the `prr/min-level` suite (`readiness.<service>.score`, `.level`,
+//!   `.tier`, `.required`, `.areas`), where JUnit readers show suite
+//!   properties.
+//!
 //! Source lines come from [`RunReport::snippet`] (redacted), never raw.
 
 use super::Reporter;
@@ -100,6 +105,40 @@ fn describe(r: &RunReport, f: &Finding) -> String {
     s
 }
 
+/// The readiness of every service as `<property>` elements of the
+/// `prr/min-level` suite: `readiness.<service>.score` (0–100),
+/// `.level`, `.tier`, `.required` (when gated) and `.areas`
+/// (`slo 100 (6/6), alerts 75 (6/8), …`, applicable areas only).
+fn readiness_properties(r: &RunReport) -> String {
+    let mut out = String::new();
+    let mut prop = |name: String, value: String| {
+        out.push_str(&format!(
+            "      <property name=\"{}\" value=\"{}\"/>\n",
+            escape_attr(&name),
+            escape_attr(&value)
+        ));
+    };
+    for x in r.readiness {
+        let key = format!("readiness.{}", x.service);
+        prop(format!("{key}.score"), x.score.to_string());
+        prop(format!("{key}.level"), x.level.as_str().to_string());
+        prop(format!("{key}.tier"), x.tier.as_str().to_string());
+        if let Some(req) = x.required {
+            prop(format!("{key}.required"), req.as_str().to_string());
+        }
+        let areas: Vec<String> = x
+            .areas
+            .iter()
+            .filter_map(|a| {
+                a.score()
+                    .map(|s| format!("{} {s} ({}/{})", a.area.as_str(), a.passed, a.total))
+            })
+            .collect();
+        prop(format!("{key}.areas"), areas.join(", "));
+    }
+    out
+}
+
 /// Renders the JUnit XML document.
 pub fn render(r: &RunReport) -> String {
     // Rule ID → file → findings; rules in load order, then other IDs.
@@ -127,6 +166,7 @@ pub fn render(r: &RunReport) -> String {
             .push(f);
     }
 
+    let gate = crate::score::gate_rule(r.rules).map(|g| g.id.as_str());
     let mut suites = String::new();
     let (mut total, mut total_failed) = (0usize, 0usize);
     for (id, title) in order {
@@ -165,9 +205,13 @@ pub fn render(r: &RunReport) -> String {
             cases.len(),
         ));
         suites.push_str(&format!(
-            "    <properties>\n      <property name=\"title\" value=\"{}\"/>\n    </properties>\n",
+            "    <properties>\n      <property name=\"title\" value=\"{}\"/>\n",
             escape_attr(title)
         ));
+        if gate == Some(id) {
+            suites.push_str(&readiness_properties(r));
+        }
+        suites.push_str("    </properties>\n");
         for c in &cases {
             let file_attr = c
                 .file

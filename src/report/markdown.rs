@@ -1,6 +1,7 @@
 //! The Markdown report: the GitHub job summary (`$GITHUB_STEP_SUMMARY`).
 //!
-//! Verdict, counts, the error-budget table, findings grouped by rule family
+//! Verdict, counts, the error-budget table, the readiness table (score and
+//! level per service), findings grouped by rule family
 //! (one collapsible `<details>` each) and service, and the findings that got
 //! no workflow annotation (GitHub shows [`super::github::MAX_PER_LEVEL`] per
 //! level per step, design.md §8). The whole document stays under
@@ -180,6 +181,51 @@ pub fn budget_table(r: &RunReport) -> String {
     out
 }
 
+/// The readiness table in Markdown: one row per service with its tier,
+/// score, level, required level (`prr/min-level`) and each area's score
+/// with passing/applicable units (`–` when nothing in the area applies).
+/// Empty string without readiness.
+pub fn readiness_table(r: &RunReport) -> String {
+    if r.readiness.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("### Readiness\n\n| service | tier | score | level | required |");
+    for a in crate::score::Area::ALL {
+        let _ = write!(out, " {} |", a.as_str());
+    }
+    out.push_str("\n|---|---|---:|---|---|");
+    for _ in crate::score::Area::ALL {
+        out.push_str("---:|");
+    }
+    out.push('\n');
+    for x in r.readiness {
+        let level = if x.meets() {
+            format!("**{}**", x.level.as_str())
+        } else {
+            format!("❌ **{}**", x.level.as_str())
+        };
+        let _ = write!(
+            out,
+            "| {} | {} | {}/100 | {level} | {} |",
+            escape(&x.service),
+            x.tier.as_str(),
+            x.score,
+            x.required.map_or("–", |l| l.as_str()),
+        );
+        for a in &x.areas {
+            match a.score() {
+                Some(s) => {
+                    let _ = write!(out, " {s} ({}/{}) |", a.passed, a.total);
+                }
+                None => out.push_str(" – |"),
+            }
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
 /// Renders the summary; `sel` says which findings were annotated (from
 /// [`github::select`], with the same changed-lines set as the annotations).
 pub fn render_with(r: &RunReport, sel: &Selection) -> String {
@@ -208,6 +254,10 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
     let table = budget_table(r);
     if !w.push(&table) {
         w.force("_Error-budget table omitted: it does not fit the summary size limit._\n\n");
+    }
+    let table = readiness_table(r);
+    if !w.push(&table) {
+        w.force("_Readiness table omitted: it does not fit the summary size limit._\n\n");
     }
 
     // Findings grouped by family, then service.
@@ -361,6 +411,7 @@ mod tests {
             summary,
             inventory: inv,
             budget,
+            readiness: &[],
         }
     }
 

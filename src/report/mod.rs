@@ -54,6 +54,8 @@ pub struct RunReport<'a> {
     pub inventory: &'a Inventory,
     /// Error-budget entries (empty without a `budget:` section).
     pub budget: &'a [crate::budget::gate::BudgetEntry],
+    /// Readiness score and level per service (empty when not computed).
+    pub readiness: &'a [crate::score::Readiness],
 }
 
 impl RunReport<'_> {

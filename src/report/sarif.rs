@@ -16,7 +16,10 @@
 //!   (§3.4), a `region` (§3.30) only when the line is known,
 //!   `partialFingerprints.primaryLocationLineHash` (§3.27.17, GitHub's
 //!   `hash:occurrence` form) and `suppressions` (§3.35) for suppressed
-//!   findings.
+//!   findings;
+//! - the readiness of every service (score, level, areas; the same objects
+//!   as the JSON report's `readiness`) in the run's property bag
+//!   (`runs[0].properties.readiness`; property bags, §3.8).
 //!
 //! Repository-level findings (empty path, e.g. "no CODEOWNERS file") have
 //! no file, but code scanning rejects results without a location: they
@@ -275,14 +278,22 @@ pub fn render(r: &RunReport) -> String {
     if let Some(u) = info {
         driver["informationUri"] = json!(u);
     }
+    let mut run = json!({
+        "tool": { "driver": driver },
+        "invocations": [ { "executionSuccessful": true } ],
+        "results": results,
+    });
+    if !r.readiness.is_empty() {
+        // §3.8: the run's property bag carries what has no SARIF
+        // object of its own.
+        run["properties"] = json!({
+            "readiness": r.readiness.iter().map(crate::score::Readiness::to_json).collect::<Vec<_>>(),
+        });
+    }
     let log = json!({
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [ {
-            "tool": { "driver": driver },
-            "invocations": [ { "executionSuccessful": true } ],
-            "results": results,
-        } ],
+        "runs": [ run ],
     });
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
     s.push('\n');

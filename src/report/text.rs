@@ -58,6 +58,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
     if !r.budget.is_empty() {
         out.push('\n');
     }
+    out.push_str(&readiness(r.readiness));
     let s = &r.summary;
     let verdict = match r.result {
         GateResult::Pass => "PASS",
@@ -67,6 +68,36 @@ pub fn render(r: &RunReport, color: bool) -> String {
         "prr: {verdict}: {} error(s), {} warning(s), {} notice(s), {} suppressed; {} files scanned\n",
         s.errors, s.warnings, s.notices, s.suppressed, s.files_scanned
     ));
+    out
+}
+
+/// The readiness block: a header and one line per service,
+/// `  checkout: 86/100 silver (slo 100, alerts 75, …)`, with
+/// `; below the required gold (tier critical)` when the service fails
+/// `prr/min-level`. Empty without readiness.
+pub fn readiness(rs: &[crate::score::Readiness]) -> String {
+    if rs.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Readiness\n");
+    for x in rs {
+        out.push_str(&format!(
+            "  {}: {}/100 {} ({})",
+            x.service,
+            x.score,
+            x.level.as_str(),
+            x.areas_text()
+        ));
+        if let Some(req) = x.required.filter(|_| !x.meets()) {
+            out.push_str(&format!(
+                "; below the required {} (tier {})",
+                req.as_str(),
+                x.tier.as_str()
+            ));
+        }
+        out.push('\n');
+    }
+    out.push('\n');
     out
 }
 

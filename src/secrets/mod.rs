@@ -81,6 +81,8 @@ pub fn load_pack(config: &Config) -> Result<SecretPack, ConfigError> {
             params: crate::checks::Prepared(std::sync::Arc::new(params)),
             help: gitleaks::rule_help(r),
             source: origin.clone(),
+            tier_variants: Vec::new(),
+            tier_caps: Vec::new(),
         });
     }
     let mut global = Vec::new();

@@ -1,0 +1,811 @@
+//! Production-readiness score (0–100) and level per service, and the
+//! `prr/min-level` gate.
+//!
+//! # Areas
+//!
+//! The score groups the checklist into the areas of a production readiness
+//! review (Google SRE book, ch. 32 "The Evolving SRE Engagement Model", and
+//! the checklist of design.md): each rule counts in the area of its family.
+//!
+//! | area | key | rules |
+//! |---|---|---|
+//! | SLO coverage | `slo` | `slo/*` |
+//! | monitoring and alerts | `alerts` | `alerts/*`, `prr/dashboards` |
+//! | incident response | `incident-response` | `runbook/*`, `prr/oncall` |
+//! | rollout safety | `rollout` | `rollout/*` |
+//! | secrets hygiene | `secrets` | `secrets/*`, counted as **one** unit |
+//!
+//! Other rules (`budget/*`, the remaining `prr/*`) are not scored: the
+//! budget gate and the tool's own findings are not readiness properties.
+//!
+//! # Score
+//!
+//! A rule *applies* to a service when it is enabled at `error` or `warning`
+//! (a `notice` rule never fails, so counting it would only inflate the
+//! score; `off` does not run) and its `applies-to` tiers, if any, include
+//! the service's tier. It *passes* for the service when no unsuppressed
+//! error- or warning-level finding of the rule is attributed to the service;
+//! a finding without a service (repository-wide, or in a file outside every
+//! service's paths) counts against every service.
+//!
+//! The secrets area is one unit — it applies when any secret rule applies,
+//! and passes when no secret rule fails — because the gitleaks pack has 222
+//! rules, which would otherwise outweigh the rest of the checklist and make
+//! one leaked key cost less than half a point. The other families have a
+//! handful of rules each and are counted rule by rule.
+//!
+//! Area score = passed / applicable. Service score = the weighted mean of the
+//! exact area fractions over the areas with at least one applicable rule and
+//! a positive weight (weights renormalised over those areas), × 100, rounded
+//! to the nearest integer (halves away from zero). A service with no
+//! measurable area scores 100: nothing that applies to it fails.
+//!
+//! Default weights are equal (20 each): no source ranks the PRR areas
+//! against each other, so none is favoured. They are the `with: { weights:
+//! … }` of rule `prr/min-level` and change through a prr.yaml override
+//! (`rules: { prr/min-level: { with: { weights: { slo: 40 } } } }`; a key
+//! left out keeps its default 20, because the override replaces the
+//! `weights` mapping as a whole).
+//!
+//! # Level
+//!
+//! `gold` at 90 or more **and** no unsuppressed error-level finding
+//! attributed to the service (from any rule, `budget/*` and `prr/*`
+//! included: a gold service has nothing blocking), else `silver` at 75,
+//! `bronze` at 50, otherwise `none` (`with: { levels: { gold: 90, silver:
+//! 75, bronze: 50 } }`, each 0–100, gold ≥ silver ≥ bronze).
+//!
+//! # The gate
+//!
+//! `prr/min-level` (`with: { min: { critical: silver, important: bronze,
+//! standard: none, experimental: none } }`): a service whose level is below
+//! its tier's minimum gets one finding at the line of its declaration in
+//! prr.yaml (repository-wide for the implicit service). Checks are pure
+//! functions of the context, and this one needs the other findings after
+//! suppression, so its registry analyzer returns nothing and the gate is a
+//! post-pass of the run ([`gate`]): the scores are computed from the
+//! suppressed findings, then the gate's findings are added and suppressions
+//! are applied again to the untouched findings plus these, so a
+//! `prr/min-level` finding can be suppressed (prr.yaml, baseline) like any
+//! other and never counts in a score. The readiness is computed whenever the
+//! rule is loaded, also when its level is `off` (then nothing is gated).
+
+use crate::checks::Context;
+use crate::config::{Service, Tier};
+use crate::finding::{Finding, Level};
+use crate::rules::Rule;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+/// The analyzer name of the gate (`check:` in rules/prr-min-level.yaml).
+pub const ANALYZER: &str = "prr.min-level";
+
+/// A readiness area: a group of rule families of the PRR checklist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Area {
+    /// SLO coverage: `slo/*`.
+    Slo,
+    /// Monitoring and alerts: `alerts/*`, `prr/dashboards`.
+    Alerts,
+    /// Incident response: `runbook/*`, `prr/oncall`.
+    IncidentResponse,
+    /// Rollout safety: `rollout/*`.
+    Rollout,
+    /// Secrets hygiene: `secrets/*` as one unit.
+    Secrets,
+}
+
+impl Area {
+    /// Every area, in report order.
+    pub const ALL: [Area; 5] = [
+        Area::Slo,
+        Area::Alerts,
+        Area::IncidentResponse,
+        Area::Rollout,
+        Area::Secrets,
+    ];
+
+    /// The key used in reports and in `weights:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Slo => "slo",
+            Area::Alerts => "alerts",
+            Area::IncidentResponse => "incident-response",
+            Area::Rollout => "rollout",
+            Area::Secrets => "secrets",
+        }
+    }
+
+    /// The area a rule ID counts in (`None`: not scored).
+    pub fn of_rule(id: &str) -> Option<Area> {
+        let family = id.split('/').next().unwrap_or("");
+        match (family, id) {
+            ("slo", _) => Some(Area::Slo),
+            ("alerts", _) | (_, "prr/dashboards") => Some(Area::Alerts),
+            ("runbook", _) | (_, "prr/oncall") => Some(Area::IncidentResponse),
+            ("rollout", _) => Some(Area::Rollout),
+            ("secrets", _) => Some(Area::Secrets),
+            _ => None,
+        }
+    }
+}
+
+/// A readiness level. Ordered: `None < Bronze < Silver < Gold`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadinessLevel {
+    /// Below bronze.
+    None,
+    /// At least the bronze threshold.
+    Bronze,
+    /// At least the silver threshold.
+    Silver,
+    /// At least the gold threshold and no unsuppressed error finding.
+    Gold,
+}
+
+impl ReadinessLevel {
+    /// Lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReadinessLevel::None => "none",
+            ReadinessLevel::Bronze => "bronze",
+            ReadinessLevel::Silver => "silver",
+            ReadinessLevel::Gold => "gold",
+        }
+    }
+}
+
+/// Area weights (relative; renormalised over the areas that apply). Each is
+/// a finite number ≥ 0; a key left out is 20.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Weights {
+    /// SLO coverage.
+    #[serde(default = "twenty")]
+    pub slo: f64,
+    /// Monitoring and alerts.
+    #[serde(default = "twenty")]
+    pub alerts: f64,
+    /// Incident response.
+    #[serde(default = "twenty")]
+    pub incident_response: f64,
+    /// Rollout safety.
+    #[serde(default = "twenty")]
+    pub rollout: f64,
+    /// Secrets hygiene.
+    #[serde(default = "twenty")]
+    pub secrets: f64,
+}
+
+fn twenty() -> f64 {
+    20.0
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            slo: 20.0,
+            alerts: 20.0,
+            incident_response: 20.0,
+            rollout: 20.0,
+            secrets: 20.0,
+        }
+    }
+}
+
+impl Weights {
+    /// The weight of `area`.
+    pub fn of(&self, area: Area) -> f64 {
+        match area {
+            Area::Slo => self.slo,
+            Area::Alerts => self.alerts,
+            Area::IncidentResponse => self.incident_response,
+            Area::Rollout => self.rollout,
+            Area::Secrets => self.secrets,
+        }
+    }
+}
+
+/// Score thresholds of the levels (0–100, gold ≥ silver ≥ bronze).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Minimum score for gold (default 90).
+    #[serde(default = "gold")]
+    pub gold: u32,
+    /// Minimum score for silver (default 75).
+    #[serde(default = "silver")]
+    pub silver: u32,
+    /// Minimum score for bronze (default 50).
+    #[serde(default = "bronze")]
+    pub bronze: u32,
+}
+
+fn gold() -> u32 {
+    90
+}
+fn silver() -> u32 {
+    75
+}
+fn bronze() -> u32 {
+    50
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            gold: 90,
+            silver: 75,
+            bronze: 50,
+        }
+    }
+}
+
+/// The minimum level per tier. A tier left out takes the built-in rule's
+/// minimum (critical silver, important bronze, standard and experimental
+/// none), so an override naming one tier keeps the others.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MinByTier {
+    /// Tier `critical` (default silver).
+    #[serde(default = "silver_level")]
+    pub critical: ReadinessLevel,
+    /// Tier `important` (default bronze).
+    #[serde(default = "bronze_level")]
+    pub important: ReadinessLevel,
+    /// Tier `standard` (default none).
+    #[serde(default = "no_level")]
+    pub standard: ReadinessLevel,
+    /// Tier `experimental` (default none).
+    #[serde(default = "no_level")]
+    pub experimental: ReadinessLevel,
+}
+
+fn silver_level() -> ReadinessLevel {
+    ReadinessLevel::Silver
+}
+fn bronze_level() -> ReadinessLevel {
+    ReadinessLevel::Bronze
+}
+fn no_level() -> ReadinessLevel {
+    ReadinessLevel::None
+}
+
+impl Default for MinByTier {
+    fn default() -> Self {
+        MinByTier {
+            critical: ReadinessLevel::Silver,
+            important: ReadinessLevel::Bronze,
+            standard: ReadinessLevel::None,
+            experimental: ReadinessLevel::None,
+        }
+    }
+}
+
+impl MinByTier {
+    /// The minimum level of `tier`.
+    pub fn of(&self, tier: Tier) -> ReadinessLevel {
+        match tier {
+            Tier::Critical => self.critical,
+            Tier::Important => self.important,
+            Tier::Standard => self.standard,
+            Tier::Experimental => self.experimental,
+        }
+    }
+}
+
+/// Parameters of `prr.min-level` (the `with:` of `prr/min-level`),
+/// validated when the rule is loaded.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(try_from = "RawMinLevel")]
+pub struct MinLevel {
+    /// Minimum level per tier.
+    pub min: MinByTier,
+    /// Area weights.
+    pub weights: Weights,
+    /// Level thresholds.
+    pub levels: Thresholds,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMinLevel {
+    #[serde(default)]
+    min: MinByTier,
+    #[serde(default)]
+    weights: Weights,
+    #[serde(default)]
+    levels: Thresholds,
+}
+
+impl TryFrom<RawMinLevel> for MinLevel {
+    type Error = String;
+
+    fn try_from(r: RawMinLevel) -> Result<Self, String> {
+        for a in Area::ALL {
+            let w = r.weights.of(a);
+            if !w.is_finite() || w < 0.0 {
+                return Err(format!("weights.{}: {w} is not a number ≥ 0", a.as_str()));
+            }
+        }
+        if Area::ALL.iter().all(|a| r.weights.of(*a) == 0.0) {
+            return Err("weights: at least one area needs a weight above 0".into());
+        }
+        let l = &r.levels;
+        if l.gold > 100 || l.silver > 100 || l.bronze > 100 {
+            return Err("levels: thresholds are scores from 0 to 100".into());
+        }
+        if !(l.gold >= l.silver && l.silver >= l.bronze) {
+            return Err(format!(
+                "levels: need gold ≥ silver ≥ bronze, got gold {}, silver {}, bronze {}",
+                l.gold, l.silver, l.bronze
+            ));
+        }
+        Ok(MinLevel {
+            min: r.min,
+            weights: r.weights,
+            levels: r.levels,
+        })
+    }
+}
+
+/// The registry analyzer of `prr/min-level`: returns nothing. The gate needs
+/// the other rules' findings after suppression, which a check (a pure
+/// function of the context) cannot see; [`gate`] runs it as a post-pass.
+pub fn min_level_check(_ctx: &Context, _rule: &Rule, _p: &MinLevel) -> Vec<Finding> {
+    Vec::new()
+}
+
+/// One area's result for one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AreaScore {
+    /// The area.
+    pub area: Area,
+    /// Applicable units that pass.
+    pub passed: usize,
+    /// Applicable units (rules; the secrets area is one unit).
+    pub total: usize,
+    /// The area's configured weight.
+    pub weight: f64,
+    /// IDs of the rules that fail, sorted.
+    pub failing: Vec<String>,
+}
+
+impl AreaScore {
+    /// `passed / total` as a rounded percentage; `None` when nothing applies.
+    pub fn score(&self) -> Option<u32> {
+        (self.total > 0).then(|| percent(self.passed as f64 / self.total as f64))
+    }
+}
+
+/// The readiness of one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Readiness {
+    /// Service name.
+    pub service: String,
+    /// Service tier.
+    pub tier: Tier,
+    /// Score 0–100.
+    pub score: u32,
+    /// Level.
+    pub level: ReadinessLevel,
+    /// The tier's minimum level when `prr/min-level` is enabled and applies
+    /// to the tier, else `None` (not gated).
+    pub required: Option<ReadinessLevel>,
+    /// Unsuppressed error-level findings attributed to the service (or to no
+    /// service); any of them keeps the service below gold.
+    pub errors: usize,
+    /// One entry per area, in [`Area::ALL`] order.
+    pub areas: Vec<AreaScore>,
+}
+
+impl Readiness {
+    /// Whether the service meets its tier's minimum (true when not gated).
+    pub fn meets(&self) -> bool {
+        self.required.is_none_or(|r| self.level >= r)
+    }
+
+    /// The scored area with the lowest score (the first of equals, in
+    /// [`Area::ALL`] order); `None` when no area applies.
+    pub fn weakest(&self) -> Option<&AreaScore> {
+        self.areas
+            .iter()
+            .filter(|a| a.total > 0 && a.weight > 0.0)
+            .min_by(|a, b| {
+                let fa = a.passed as f64 / a.total as f64;
+                let fb = b.passed as f64 / b.total as f64;
+                fa.total_cmp(&fb)
+            })
+    }
+
+    /// `slo 100, alerts 75, …` over the areas that apply.
+    pub fn areas_text(&self) -> String {
+        self.areas
+            .iter()
+            .filter_map(|a| a.score().map(|s| format!("{} {s}", a.area.as_str())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The JSON object of the report's `readiness[]` (same shape in JSON
+    /// and SARIF): `service`, `tier`, `score`, `level`, `required`, `meets`,
+    /// `errors`, `areas: { <key>: { score, passed, total, weight, failing } }`
+    /// (`score` null when nothing in the area applies).
+    pub fn to_json(&self) -> Value {
+        let mut areas = serde_json::Map::new();
+        for a in &self.areas {
+            areas.insert(
+                a.area.as_str().to_string(),
+                json!({
+                    "score": a.score(),
+                    "passed": a.passed,
+                    "total": a.total,
+                    "weight": a.weight,
+                    "failing": a.failing,
+                }),
+            );
+        }
+        json!({
+            "service": self.service,
+            "tier": self.tier,
+            "score": self.score,
+            "level": self.level,
+            "required": self.required,
+            "meets": self.meets(),
+            "errors": self.errors,
+            "areas": areas,
+        })
+    }
+}
+
+/// `fraction × 100` rounded to an integer in 0–100 (halves away from zero).
+fn percent(fraction: f64) -> u32 {
+    let p = (fraction * 100.0).round().clamp(0.0, 100.0);
+    // In 0..=100 after the clamp, so the cast is exact.
+    p as u32
+}
+
+/// The first loaded rule that uses the gate's analyzer.
+pub fn gate_rule(rules: &[Rule]) -> Option<&Rule> {
+    rules.iter().find(|r| r.check == ANALYZER)
+}
+
+/// The parameters of `rule` when it is a `prr.min-level` rule.
+fn params_of(rule: &Rule) -> Option<&MinLevel> {
+    rule.params.0.downcast_ref::<MinLevel>()
+}
+
+/// Which services each rule fails for: (fails for every service, services).
+type Failures<'a> = HashMap<&'a str, (bool, HashSet<&'a str>)>;
+
+/// Computes every service's readiness from the (suppressed) findings. Uses
+/// the weights and thresholds of the `prr.min-level` rule when one is
+/// loaded, else the defaults.
+pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readiness> {
+    let gate = gate_rule(rules);
+    let default = MinLevel::default();
+    let p = gate.and_then(params_of).unwrap_or(&default);
+    let gated = gate.filter(|g| g.level != Level::Off);
+
+    let mut failures: Failures = HashMap::new();
+    let mut errors_all = 0usize;
+    let mut errors_by: HashMap<&str, usize> = HashMap::new();
+    for f in findings.iter().filter(|f| !f.suppressed) {
+        if f.level == Level::Error && gate.is_none_or(|g| g.id != f.rule) {
+            match &f.service {
+                Some(s) => *errors_by.entry(s.as_str()).or_default() += 1,
+                None => errors_all += 1,
+            }
+        }
+        if matches!(f.level, Level::Error | Level::Warning) {
+            let e = failures.entry(f.rule.as_str()).or_default();
+            match &f.service {
+                Some(s) => {
+                    e.1.insert(s.as_str());
+                }
+                None => e.0 = true,
+            }
+        }
+    }
+    let fails = |rule: &str, svc: &str| {
+        failures
+            .get(rule)
+            .is_some_and(|(all, set)| *all || set.contains(svc))
+    };
+
+    ctx.services
+        .iter()
+        .map(|svc| {
+            let areas = area_scores(svc, rules, p, &fails);
+            let errors = errors_all + errors_by.get(svc.name.as_str()).copied().unwrap_or(0);
+            let score = weighted(&areas);
+            let l = &p.levels;
+            let level = if score >= l.gold && errors == 0 {
+                ReadinessLevel::Gold
+            } else if score >= l.silver {
+                ReadinessLevel::Silver
+            } else if score >= l.bronze {
+                ReadinessLevel::Bronze
+            } else {
+                ReadinessLevel::None
+            };
+            let required = gated
+                .filter(|g| g.tiers.as_ref().is_none_or(|t| t.contains(&svc.tier)))
+                .map(|_| p.min.of(svc.tier));
+            Readiness {
+                service: svc.name.clone(),
+                tier: svc.tier,
+                score,
+                level,
+                required,
+                errors,
+                areas,
+            }
+        })
+        .collect()
+}
+
+/// The per-area results of one service.
+fn area_scores(
+    svc: &Service,
+    rules: &[Rule],
+    p: &MinLevel,
+    fails: &dyn Fn(&str, &str) -> bool,
+) -> Vec<AreaScore> {
+    let mut areas: Vec<AreaScore> = Area::ALL
+        .iter()
+        .map(|a| AreaScore {
+            area: *a,
+            passed: 0,
+            total: 0,
+            weight: p.weights.of(*a),
+            failing: Vec::new(),
+        })
+        .collect();
+    let mut secrets_apply = false;
+    for rule in rules {
+        let applies = matches!(rule.level, Level::Error | Level::Warning)
+            && rule.check != ANALYZER
+            && rule.tiers.as_ref().is_none_or(|t| t.contains(&svc.tier));
+        let Some(area) = Area::of_rule(&rule.id).filter(|_| applies) else {
+            continue;
+        };
+        let failed = fails(&rule.id, &svc.name);
+        let slot = &mut areas[area as usize];
+        if area == Area::Secrets {
+            secrets_apply = true;
+            if failed {
+                slot.failing.push(rule.id.clone());
+            }
+            continue;
+        }
+        slot.total += 1;
+        if failed {
+            slot.failing.push(rule.id.clone());
+        } else {
+            slot.passed += 1;
+        }
+    }
+    let secrets = &mut areas[Area::Secrets as usize];
+    if secrets_apply {
+        secrets.total = 1;
+        secrets.passed = usize::from(secrets.failing.is_empty());
+    }
+    for a in &mut areas {
+        a.failing.sort();
+    }
+    areas
+}
+
+/// The weighted mean of the area fractions, as a rounded percentage (100
+/// when no area with a positive weight applies).
+fn weighted(areas: &[AreaScore]) -> u32 {
+    let (mut sum, mut weights) = (0.0, 0.0);
+    for a in areas.iter().filter(|a| a.total > 0 && a.weight > 0.0) {
+        sum += a.weight * a.passed as f64 / a.total as f64;
+        weights += a.weight;
+    }
+    if weights > 0.0 {
+        percent(sum / weights)
+    } else {
+        100
+    }
+}
+
+/// The `prr/min-level` findings: one per service below its tier's minimum,
+/// at the service's declaration in the config file (repository-wide for
+/// the implicit service), with the rule's level.
+pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> Vec<Finding> {
+    let Some(rule) = gate_rule(rules).filter(|g| g.level != Level::Off) else {
+        return Vec::new();
+    };
+    readiness
+        .iter()
+        .filter(|r| !r.meets())
+        .map(|r| {
+            let required = r.required.unwrap_or(ReadinessLevel::None);
+            let (path, pos) = ctx
+                .service_named(&r.service)
+                .map(|s| ctx.service_site(s))
+                .unwrap_or_default();
+            let weakest = r.weakest().map_or(String::new(), |a| {
+                let mut s = format!(
+                    "; weakest area: {} {}/100 ({} of {} passing",
+                    a.area.as_str(),
+                    a.score().unwrap_or(0),
+                    a.passed,
+                    a.total
+                );
+                if !a.failing.is_empty() {
+                    let shown: Vec<&str> = a.failing.iter().take(3).map(String::as_str).collect();
+                    s.push_str("; failing: ");
+                    s.push_str(&shown.join(", "));
+                    if a.failing.len() > 3 {
+                        s.push_str(&format!(" and {} more", a.failing.len() - 3));
+                    }
+                }
+                s.push(')');
+                s
+            });
+            let why_not_gold = if r.level < required
+                && required == ReadinessLevel::Gold
+                && r.score >= params_of(rule).map_or(90, |p| p.levels.gold)
+            {
+                format!(
+                    " ({} unsuppressed error finding(s) keep it below gold)",
+                    r.errors
+                )
+            } else {
+                String::new()
+            };
+            Finding::new(
+                &rule.id,
+                &path,
+                pos,
+                format!(
+                    "service `{}` scores {}/100 readiness, level {}{why_not_gold}; tier {} requires at least {}{weakest}",
+                    r.service,
+                    r.score,
+                    r.level.as_str(),
+                    r.tier.as_str(),
+                    required.as_str(),
+                ),
+            )
+            .with_service(r.service.clone())
+            .with_level(rule.level)
+        })
+        .collect()
+}
+
+/// The post-pass of a run: applies `suppress` to `findings`, computes the
+/// readiness from them and, when `prr/min-level` is enabled and some
+/// service is below its minimum, adds the gate's findings to the findings
+/// as they were before suppression and applies `suppress` to them all again
+/// (so the gate's findings are suppressible like any other and the
+/// suppressions' own findings are reported once). Without a
+/// `prr.min-level` rule (a `prr secrets` run) only `suppress` runs and no
+/// readiness is returned.
+///
+/// Errors: those of `suppress`.
+pub fn gate(
+    ctx: &Context,
+    rules: &[Rule],
+    findings: &mut Vec<Finding>,
+    mut suppress: impl FnMut(&mut Vec<Finding>) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<Readiness>> {
+    let Some(rule) = gate_rule(rules) else {
+        suppress(findings)?;
+        return Ok(Vec::new());
+    };
+    let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
+    let pristine = (rule.level != Level::Off).then(|| findings.clone());
+    suppress(findings)?;
+    let t = std::time::Instant::now();
+    let readiness = compute(ctx, rules, findings);
+    let extra = gate_findings(ctx, rules, &readiness);
+    if timings {
+        eprintln!(
+            "prr: timings: readiness {:?} ({} services, {} gate findings)",
+            t.elapsed(),
+            readiness.len(),
+            extra.len()
+        );
+    }
+    if let Some(mut all) = pristine
+        && !extra.is_empty()
+    {
+        let t = std::time::Instant::now();
+        all.extend(extra);
+        suppress(&mut all)?;
+        *findings = all;
+        if timings {
+            eprintln!(
+                "prr: timings: suppressions again with the gate's findings {:?}",
+                t.elapsed()
+            );
+        }
+    }
+    Ok(readiness)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn area(a: Area, passed: usize, total: usize, weight: f64) -> AreaScore {
+        AreaScore {
+            area: a,
+            passed,
+            total,
+            weight,
+            failing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn weighted_mean_renormalises_over_applicable_areas() {
+        // slo 1/2, alerts 3/4, rollout n/a, secrets 1/1, equal weights:
+        // (0.5 + 0.75 + 1) / 3 = 0.75 → 75.
+        let areas = [
+            area(Area::Slo, 1, 2, 20.0),
+            area(Area::Alerts, 3, 4, 20.0),
+            area(Area::Rollout, 0, 0, 20.0),
+            area(Area::Secrets, 1, 1, 20.0),
+        ];
+        assert_eq!(weighted(&areas), 75);
+        // slo weight 40: (40·0.5 + 20·0.75 + 20·1) / 80 = 55/80 = 0.6875 → 69.
+        let areas = [
+            area(Area::Slo, 1, 2, 40.0),
+            area(Area::Alerts, 3, 4, 20.0),
+            area(Area::Secrets, 1, 1, 20.0),
+        ];
+        assert_eq!(weighted(&areas), 69);
+        // A zero weight drops the area; nothing left: 100.
+        assert_eq!(weighted(&[area(Area::Slo, 0, 3, 0.0)]), 100);
+        assert_eq!(
+            weighted(&[area(Area::Slo, 0, 3, 0.0), area(Area::Alerts, 1, 3, 5.0)]),
+            33
+        );
+    }
+
+    #[test]
+    fn areas_of_rules() {
+        assert_eq!(Area::of_rule("slo/window"), Some(Area::Slo));
+        assert_eq!(Area::of_rule("prr/oncall"), Some(Area::IncidentResponse));
+        assert_eq!(
+            Area::of_rule("runbook/present"),
+            Some(Area::IncidentResponse)
+        );
+        assert_eq!(Area::of_rule("prr/dashboards"), Some(Area::Alerts));
+        assert_eq!(Area::of_rule("secrets/github-pat"), Some(Area::Secrets));
+        assert_eq!(Area::of_rule("prr/min-level"), None);
+        assert_eq!(Area::of_rule("budget/blocked"), None);
+    }
+
+    #[test]
+    fn params_are_validated() {
+        let p = |y: &str| {
+            let n = &crate::yaml::parse_documents(y).unwrap()[0];
+            crate::checks::params::<MinLevel>(n)
+        };
+        let ok = p("min: {critical: gold}\nweights: {slo: 40}\n").unwrap();
+        assert_eq!(ok.min.critical, ReadinessLevel::Gold);
+        assert_eq!(ok.min.important, ReadinessLevel::Bronze);
+        assert_eq!(ok.min.standard, ReadinessLevel::None);
+        assert_eq!(ok.weights.slo, 40.0);
+        assert_eq!(ok.weights.rollout, 20.0);
+        assert_eq!(ok.levels, Thresholds::default());
+        let e = p("levels: {gold: 50, silver: 75}\n").unwrap_err();
+        assert!(e.contains("gold ≥ silver ≥ bronze"), "{e}");
+        let e = p("weights: {slo: -1}\n").unwrap_err();
+        assert!(e.contains("weights.slo"), "{e}");
+        let e = p("weights: {slo: 0, alerts: 0, incident-response: 0, rollout: 0, secrets: 0}\n")
+            .unwrap_err();
+        assert!(e.contains("above 0"), "{e}");
+        assert!(p("weights: {dashboards: 1}\n").is_err());
+        assert!(p("min: {critical: platinum}\n").is_err());
+        assert!(p("levels: {gold: 101}\n").is_err());
+    }
+}
