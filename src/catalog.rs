@@ -39,17 +39,94 @@ pub const ONCALL_ANNOTATIONS: [&str; 5] = [
     "opsgenie.com/component-selector",
 ];
 
-/// Services found in catalog files, and `prr/catalog` warnings for entries
-/// that could not be read as given (an unknown tier: the entry is kept with
-/// tier `standard`).
-pub fn discover(inventory: &Inventory) -> (Vec<Service>, Vec<Finding>) {
-    let mut services: Vec<(usize, Service)> = Vec::new();
-    let mut problems = Vec::new();
-    for f in &inventory.files {
-        let name = f.path.rsplit('/').next().unwrap_or(&f.path);
-        if f.kind != FileKind::Yaml || !CATALOG_FILES.contains(&name) {
+/// A catalog file: its repository-relative path and YAML documents.
+#[derive(Clone, Debug)]
+pub struct CatalogFile {
+    /// Path relative to the root, `/` separators.
+    pub path: String,
+    /// Its documents.
+    pub docs: Vec<Node>,
+}
+
+/// Whether the file name at the end of `path` is a catalog file's.
+pub fn is_catalog_path(path: &str) -> bool {
+    CATALOG_FILES.contains(&path.rsplit('/').next().unwrap_or(path))
+}
+
+/// The catalog files of a whole-tree inventory.
+pub fn from_inventory(inventory: &Inventory) -> Vec<CatalogFile> {
+    inventory
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Yaml && is_catalog_path(&f.path))
+        .map(|f| CatalogFile {
+            path: f.path.clone(),
+            docs: f.docs.clone(),
+        })
+        .collect()
+}
+
+/// Catalog files from (path, text) pairs; a file that does not parse is
+/// left out (the whole-tree scan reports it as `prr/parse-error`).
+pub fn from_texts(files: Vec<(String, String)>) -> Vec<CatalogFile> {
+    let mut out: Vec<CatalogFile> = files
+        .into_iter()
+        .filter(|(p, t)| is_catalog_path(p) && t.len() <= MAX_CATALOG_BYTES)
+        .filter_map(|(path, text)| {
+            let docs = crate::yaml::parse_documents(&text).ok()?;
+            Some(CatalogFile { path, docs })
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Largest catalog file read by [`from_disk`], in bytes.
+pub const MAX_CATALOG_BYTES: usize = 1024 * 1024;
+
+/// The catalog files of the working tree, for runs whose inventory covers
+/// only part of it (`--changed-since`, `--staged`): a walk that reads only
+/// files named like [`CATALOG_FILES`] (honouring `.gitignore`, skipping
+/// `.git` and vendored trees), so a service's tier does not depend on
+/// which files a change touched.
+pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            let n = e.file_name().to_string_lossy();
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && (n == ".git" || crate::inventory::VENDORED_DIRS.contains(&n.as_ref())))
+        })
+        .build();
+    let mut files = Vec::new();
+    for e in walker.flatten() {
+        if !e.file_type().is_some_and(|t| t.is_file())
+            || !CATALOG_FILES.contains(&e.file_name().to_string_lossy().as_ref())
+        {
             continue;
         }
+        if e.metadata()
+            .is_ok_and(|m| m.len() as usize > MAX_CATALOG_BYTES)
+        {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(e.path()) {
+            files.push((crate::inventory::rel_path(e.path(), root), text));
+        }
+    }
+    from_texts(files)
+}
+
+/// Services found in catalog files, and `prr/catalog` warnings for entries
+/// that could not be read as given (an unknown tier: the entry is kept with
+/// tier `standard`; an invalid path glob: left out).
+pub fn discover(files: &[CatalogFile]) -> (Vec<Service>, Vec<Finding>) {
+    let mut services: Vec<(usize, Service)> = Vec::new();
+    let mut problems = Vec::new();
+    for f in files {
+        let name = f.path.rsplit('/').next().unwrap_or(&f.path);
         let dir = f.path.rsplit_once('/').map_or("", |(d, _)| d);
         for doc in &f.docs {
             let entry = if name == "service.yaml" {
@@ -79,11 +156,32 @@ pub fn discover(inventory: &Inventory) -> (Vec<Service>, Vec<Finding>) {
                     }
                 },
             };
-            let paths = if e.paths.is_empty() {
-                vec![under(dir, "**")]
-            } else {
-                e.paths.iter().map(|p| under(dir, p)).collect()
-            };
+            let mut paths = Vec::new();
+            for p in &e.paths {
+                let g = under(dir, p);
+                if p.starts_with('/')
+                    || p.split('/').any(|c| c == "..")
+                    || globset::Glob::new(&g).is_err()
+                {
+                    problems.push(
+                        Finding::new(
+                            "prr/catalog",
+                            &f.path,
+                            e.pos,
+                            format!(
+                                "service `{}`: path `{p}` is not a glob inside the file's folder; left out",
+                                e.name
+                            ),
+                        )
+                        .with_level(Level::Warning),
+                    );
+                } else {
+                    paths.push(g);
+                }
+            }
+            if e.paths.is_empty() {
+                paths.push(under(dir, "**"));
+            }
             if services.iter().any(|(_, s)| s.name == e.name) {
                 problems.push(
                     Finding::new(
@@ -243,22 +341,14 @@ fn under(dir: &str, glob: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::SourceFile;
 
-    fn inv(files: &[(&str, &str)]) -> Inventory {
-        Inventory {
-            files: files
+    fn inv(files: &[(&str, &str)]) -> Vec<CatalogFile> {
+        from_texts(
+            files
                 .iter()
-                .map(|(p, t)| SourceFile {
-                    path: p.to_string(),
-                    kind: FileKind::Yaml,
-                    size: t.len() as u64,
-                    text: Some(std::sync::Arc::from(*t)),
-                    docs: crate::yaml::parse_documents(t).unwrap(),
-                })
+                .map(|(p, t)| (p.to_string(), t.to_string()))
                 .collect(),
-            ..Default::default()
-        }
+        )
     }
 
     #[test]

@@ -49,6 +49,22 @@ pub const PACKS: [(&str, &str); 3] = [
     ("strict", include_str!("../rules/packs/strict.yaml")),
 ];
 
+/// Most layers one config may have.
+pub const MAX_LAYERS: usize = 32;
+
+/// A layer's identity: its canonical path, or the pack's name.
+fn layer_key(l: &Layer) -> String {
+    l.path
+        .as_ref()
+        .map(|p| {
+            p.canonicalize()
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        })
+        .unwrap_or_else(|| l.name.clone())
+}
+
 /// Deepest chain of `extends:` followed.
 pub const MAX_DEPTH: usize = 8;
 
@@ -353,17 +369,7 @@ fn load_layer(
             format!("a config file is a mapping, found {}", node.type_name()),
         ));
     }
-    let key = layer
-        .path
-        .as_ref()
-        .map(|p| {
-            p.canonicalize()
-                .unwrap_or_else(|_| p.clone())
-                .display()
-                .to_string()
-        })
-        .unwrap_or_else(|| layer.name.clone());
-    stack.push(key);
+    stack.push(layer_key(&layer));
     let dir = layer
         .path
         .as_ref()
@@ -395,21 +401,26 @@ fn load_layer(
             let (child_text, child) = fetch(name, &dir, read).map_err(|m| {
                 ConfigError::new(&err_path, n.pos, format!("extends `{name}`: {m}"))
             })?;
-            let ckey = child
-                .path
-                .as_ref()
-                .map(|p| {
-                    p.canonicalize()
-                        .unwrap_or_else(|_| p.clone())
-                        .display()
-                        .to_string()
-                })
-                .unwrap_or_else(|| child.name.clone());
+            let ckey = layer_key(&child);
             if stack.contains(&ckey) {
                 return Err(ConfigError::new(
                     &err_path,
                     n.pos,
                     format!("extends `{name}`: a cycle ({} extends itself)", child.name),
+                ));
+            }
+            if layers.iter().any(|l| layer_key(l) == ckey) {
+                // Already applied (a diamond: two layers extend one file);
+                // applying it again would repeat its suppressions.
+                continue;
+            }
+            if layers.len() >= MAX_LAYERS {
+                return Err(ConfigError::new(
+                    &err_path,
+                    n.pos,
+                    format!(
+                        "more than {MAX_LAYERS} layers: `extends:` chains this long are not supported"
+                    ),
                 ));
             }
             let t = load_layer(&child_text, child, false, root, read, layers, stack)?;
@@ -773,6 +784,23 @@ mod tests {
         let shown = r.annotated(Path::new("/r"));
         assert!(shown.contains("1. org.yaml"), "{shown}");
         assert!(shown.contains("# org.yaml:3"), "{shown}");
+    }
+
+    #[test]
+    fn a_file_two_layers_extend_is_applied_once() {
+        let r = run(&[
+            (
+                "base.yaml",
+                "suppressions:\n  - { rule: \"a/b\", reason: base }\n",
+            ),
+            ("a.yaml", "extends: ./base.yaml\n"),
+            ("b.yaml", "extends: ./base.yaml\n"),
+            ("prr.yaml", "extends: [./a.yaml, ./b.yaml]\n"),
+        ])
+        .unwrap();
+        let t = tree(&r);
+        assert_eq!(t.get("suppressions").unwrap().items().len(), 1);
+        assert_eq!(r.layers.len(), 4);
     }
 
     #[test]

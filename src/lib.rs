@@ -247,14 +247,15 @@ pub fn analyze_opts(
     }
     let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
     let t0 = std::time::Instant::now();
-    let (config, policy_notes, _policy_dir) = match &opts.policy_from {
+    let (config, policy_notes, _policy_dir, policy_catalog) = match &opts.policy_from {
         Some(r) => {
             let p = policy_source::load(root, config_path, r)?;
-            (p.config, p.notes, Some(p.dir))
+            (p.config, p.notes, Some(p.dir), Some(p.catalog))
         }
         None => (
             config::Config::discover(root, config_path)?,
             Vec::new(),
+            None,
             None,
         ),
     };
@@ -307,7 +308,14 @@ pub fn analyze_opts(
         }
     };
     let t2 = std::time::Instant::now();
-    let ctx = checks::Context::new(&config, &inventory);
+    // The service catalog: from the policy revision with --policy-from;
+    // from the whole working tree when the inventory covers part of it.
+    let catalog = match (policy_catalog, &opts.scope) {
+        (Some(c), _) => c,
+        (None, Scope::All) => catalog::from_inventory(&inventory),
+        (None, _) => catalog::from_disk(root),
+    };
+    let ctx = checks::Context::with_catalog(&config, &inventory, &catalog);
     let budget_on = opts.family.as_deref().is_none_or(|f| f == "budget");
     let budget = match &config.budget {
         Some(b) if budget_on => budget_phase(&ctx, b, root, gate)?,
@@ -357,8 +365,13 @@ pub fn analyze_opts(
     };
     // Suppressions, then the readiness scores and the `prr/min-level` gate
     // over the suppressed findings (a post-pass: see `score::gate`).
+    // A tier's `max-level` holds for every finding of its services, also
+    // those that no rule ran for (parse errors, suppression problems).
+    cap_levels(&ctx, &mut findings);
     let readiness = score::gate(&ctx, &rules, &mut findings, |fs| {
-        suppress::apply(fs, &inventory, &config, &rules, &suppress_opts)
+        let r = suppress::apply(fs, &inventory, &config, &rules, &suppress_opts);
+        cap_levels(&ctx, fs);
+        r
     })?;
     findings.sort_by(by_position);
     let t3 = std::time::Instant::now();
@@ -379,6 +392,29 @@ pub fn analyze_opts(
         rules,
         findings,
     })
+}
+
+/// Lowers each finding of a service whose tier has a `max-level` to it.
+fn cap_levels(ctx: &checks::Context, findings: &mut [finding::Finding]) {
+    if ctx.config.tiers.values().all(|t| t.max_level.is_none()) {
+        return;
+    }
+    for f in findings.iter_mut() {
+        if f.service.is_none() && !f.path.is_empty() {
+            f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
+        }
+        let cap = f
+            .service
+            .as_deref()
+            .and_then(|n| ctx.service_named(n))
+            .and_then(|s| ctx.config.tiers.get(&s.tier))
+            .and_then(|t| t.max_level);
+        if let Some(cap) = cap
+            && f.level > cap
+        {
+            f.level = cap;
+        }
+    }
 }
 
 /// `prr baseline`: analyzes without the baseline and writes every current

@@ -30,6 +30,9 @@ pub struct PolicySource {
     pub notes: Vec<Finding>,
     /// The temporary folder holding the files read from the ref (removed on drop).
     pub dir: tempfile::TempDir,
+    /// The service catalog at the ref (`catalog-info.yaml`, `service.yaml`):
+    /// a change cannot lower its own service's tier.
+    pub catalog: Vec<crate::catalog::CatalogFile>,
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
@@ -173,7 +176,12 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
         dirs.push(local);
     }
     config.rules_dirs = dirs;
-    // 3. The gitleaks config: the one the ref names or has, never the tree's.
+    // 3. The gitleaks config: the one the ref names or has, never the tree's;
+    // an organisation layer's config outside the repository is kept as is.
+    let outside = config.secrets.gitleaks_config.as_ref().filter(|p| {
+        let rel = crate::inventory::rel_path(p, root);
+        rel.starts_with("..") || Path::new(&rel).is_absolute()
+    });
     let gl_rel = config
         .secrets
         .gitleaks_config
@@ -182,6 +190,7 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
         .filter(|p| !p.starts_with(".."))
         .unwrap_or_else(|| ".gitleaks.toml".to_string());
     config.secrets.gitleaks_config = match show(root, &commit, &gl_rel) {
+        _ if outside.is_some() => outside.cloned(),
         Some(body) => {
             compare(&gl_rel, Some(&body));
             let p = dir.path().join("gitleaks.toml");
@@ -248,5 +257,40 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
             .with_level(Level::Notice),
         );
     }
-    Ok(PolicySource { config, notes, dir })
+    // 4. The service catalog (tiers, owners) as the ref has it.
+    let listed = git(
+        root,
+        &["ls-tree", "-r", "-z", "--name-only", &commit, "--", "."],
+    )
+    .unwrap_or_default();
+    let mut texts = Vec::new();
+    for n in listed.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let n = String::from_utf8_lossy(n).into_owned();
+        if !crate::catalog::is_catalog_path(&n) {
+            continue;
+        }
+        if let Some(body) = show(root, &commit, &n) {
+            if std::fs::read(root.join(&n)).ok().as_deref() != Some(body.as_slice()) {
+                notes.push(
+                    Finding::new(
+                        "prr/policy-changed",
+                        &n,
+                        Pos::default(),
+                        format!(
+                            "this change edits a service catalog entry ({n}); its tier and owner are read from {git_ref} for this check and take effect once merged"
+                        ),
+                    )
+                    .with_level(Level::Notice),
+                );
+            }
+            texts.push((n, String::from_utf8_lossy(&body).into_owned()));
+        }
+    }
+    let catalog = crate::catalog::from_texts(texts);
+    Ok(PolicySource {
+        config,
+        notes,
+        dir,
+        catalog,
+    })
 }

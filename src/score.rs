@@ -477,6 +477,17 @@ fn params_of(rule: &Rule) -> Option<&MinLevel> {
     rule.params.0.downcast_ref::<MinLevel>()
 }
 
+/// The parameters of `rule` for a service of `tier`: the tier's own
+/// (`tiers.<tier>.rules.prr/min-level.with`) when it has some.
+fn params_for(rule: &Rule, tier: crate::config::Tier) -> Option<&MinLevel> {
+    rule.tier_variants
+        .iter()
+        .find(|v| v.tier == tier)
+        .and_then(|v| v.params.as_ref())
+        .and_then(|p| p.0.downcast_ref::<MinLevel>())
+        .or_else(|| params_of(rule))
+}
+
 /// Which services each rule fails for: (fails for every service, services).
 type Failures<'a> = HashMap<&'a str, (bool, HashSet<&'a str>)>;
 
@@ -486,8 +497,6 @@ type Failures<'a> = HashMap<&'a str, (bool, HashSet<&'a str>)>;
 pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readiness> {
     let gate = gate_rule(rules);
     let default = MinLevel::default();
-    let p = gate.and_then(params_of).unwrap_or(&default);
-    let gated = gate.filter(|g| g.level != Level::Off);
 
     let mut failures: Failures = HashMap::new();
     let mut errors_all = 0usize;
@@ -518,6 +527,9 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
     ctx.services
         .iter()
         .map(|svc| {
+            let p = gate
+                .and_then(|g| params_for(g, svc.tier))
+                .unwrap_or(&default);
             let areas = area_scores(svc, rules, p, &fails);
             let errors = errors_all + errors_by.get(svc.name.as_str()).copied().unwrap_or(0);
             let score = weighted(&areas);
@@ -531,8 +543,8 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
             } else {
                 ReadinessLevel::None
             };
-            let required = gated
-                .filter(|g| g.tiers.as_ref().is_none_or(|t| t.contains(&svc.tier)))
+            let required = gate
+                .filter(|g| g.applies_to(svc.tier) && g.level_for(Some(svc.tier)) != Level::Off)
                 .map(|_| p.min.of(svc.tier));
             Readiness {
                 service: svc.name.clone(),
@@ -566,9 +578,12 @@ fn area_scores(
         .collect();
     let mut secrets_apply = false;
     for rule in rules {
-        let applies = matches!(rule.level, Level::Error | Level::Warning)
-            && rule.check != ANALYZER
-            && rule.tiers.as_ref().is_none_or(|t| t.contains(&svc.tier));
+        // The rule as it applies to this tier (per-tier levels and caps).
+        let applies = matches!(
+            rule.level_for(Some(svc.tier)),
+            Level::Error | Level::Warning
+        ) && rule.check != ANALYZER
+            && rule.applies_to(svc.tier);
         let Some(area) = Area::of_rule(&rule.id).filter(|_| applies) else {
             continue;
         };
@@ -618,12 +633,12 @@ fn weighted(areas: &[AreaScore]) -> u32 {
 /// at the service's declaration in the config file (repository-wide for
 /// the implicit service), with the rule's level.
 pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> Vec<Finding> {
-    let Some(rule) = gate_rule(rules).filter(|g| g.level != Level::Off) else {
+    let Some(rule) = gate_rule(rules).filter(|g| g.enabled()) else {
         return Vec::new();
     };
     readiness
         .iter()
-        .filter(|r| !r.meets())
+        .filter(|r| !r.meets() && rule.level_for(Some(r.tier)) != Level::Off)
         .map(|r| {
             let required = r.required.unwrap_or(ReadinessLevel::None);
             let (path, pos) = ctx
@@ -651,7 +666,7 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
             });
             let why_not_gold = if r.level < required
                 && required == ReadinessLevel::Gold
-                && r.score >= params_of(rule).map_or(90, |p| p.levels.gold)
+                && r.score >= params_for(rule, r.tier).map_or(90, |p| p.levels.gold)
             {
                 format!(
                     " ({} unsuppressed error finding(s) keep it below gold)",
@@ -674,7 +689,7 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
                 ),
             )
             .with_service(r.service.clone())
-            .with_level(rule.level)
+            .with_level(rule.level_for(Some(r.tier)))
         })
         .collect()
 }

@@ -125,6 +125,12 @@ fn configured(findings: &mut [Finding], config: &Config, root: &Path, today: &st
         // The layer that wrote the entry (an organisation file, or prr.yaml).
         let (file, pos) = config.locate(s.pos);
         let cfg_name = crate::inventory::rel_path(&file, root);
+        // An organisation layer (outside the repository, or a built-in
+        // pack) serves many repositories: an entry that matches nothing in
+        // this one is not reported as unused here.
+        let shared = cfg_name.starts_with("..")
+            || Path::new(&cfg_name).is_absolute()
+            || cfg_name.starts_with("builtin:");
         let expired = s.until.as_deref().is_some_and(|u| u < today);
         let rule = globset(std::slice::from_ref(&s.rule));
         let paths = globset(&s.paths);
@@ -162,7 +168,7 @@ fn configured(findings: &mut [Finding], config: &Config, root: &Path, today: &st
                 "prr/suppression-expired",
                 Level::Error,
             ));
-        } else if used == 0 {
+        } else if used == 0 && !shared {
             meta.push(at(
                 format!(
                     "suppression of `{}`{} matched no finding: remove it (reason was: {})",

@@ -5,6 +5,8 @@
 //! config --resolved` shows where each value came from; the shipped
 //! examples and packs validate against `prr schema`.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -468,4 +470,179 @@ fn an_org_files_suppression_is_reported_at_its_own_line() {
         .expect("slo/present");
     assert_eq!(slo["suppressed"], true);
     assert_eq!(slo["suppression"]["source"], "prr.yaml:3");
+}
+
+const PAY_CATALOG: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: pay\n  annotations:\n    prr.dev/tier: critical\nspec:\n  owner: team-pay\n";
+
+/// A repository whose only service comes from a catalog file, committed.
+fn catalog_repo(root: &Path) {
+    write(
+        root,
+        &[
+            (
+                "prr.yaml",
+                "tiers:\n  critical:\n    rules:\n      rollout/replicas: { with: { min: 3 } }\n  experimental:\n    max-level: warning\n",
+            ),
+            ("pay/catalog-info.yaml", PAY_CATALOG),
+            ("pay/deploy.yaml", &deployment("pay")),
+        ],
+    );
+    support::git(root, &["init", "-q", "-b", "main"]);
+    support::git(root, &["add", "-A"]);
+    support::git(root, &["commit", "-q", "-m", "base"]);
+}
+
+fn replicas_levels(v: &Value) -> Vec<(String, String)> {
+    found(v)
+        .into_iter()
+        .filter(|x| x.0 == "rollout/replicas")
+        .map(|x| (x.1, x.2))
+        .collect()
+}
+
+#[test]
+fn a_scoped_run_reads_the_whole_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalog_repo(root);
+    // The change touches the Deployment only, not the catalog file.
+    let d = deployment("pay").replace("cpu: 100m", "cpu: 200m");
+    write(root, &[("pay/deploy.yaml", &d)]);
+    let out = prr(
+        root,
+        &["check", ".", "--changed-since", "main", "--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        replicas_levels(&v),
+        [("error".to_string(), "pay".to_string())],
+        "{:#}",
+        v["findings"]
+    );
+}
+
+#[test]
+fn a_change_cannot_lower_its_own_tier_through_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    catalog_repo(root);
+    let lowered = PAY_CATALOG.replace("critical", "experimental");
+    write(root, &[("pay/catalog-info.yaml", &lowered)]);
+    // Without --policy-from the working tree's tier applies: capped.
+    let out = prr(root, &["check", ".", "--format", "json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{:#}", v["findings"]);
+    // With it, the base revision's tier holds, and the edit is named.
+    let out = prr(
+        root,
+        &["check", ".", "--policy-from", "main", "--format", "json"],
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        replicas_levels(&v),
+        [("error".to_string(), "pay".to_string())]
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "prr/policy-changed" && f["path"] == "pay/catalog-info.yaml"),
+        "{:#}",
+        v["findings"]
+    );
+}
+
+#[test]
+fn max_level_caps_findings_no_rule_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "prr.yaml",
+                "services:\n  - { name: lab, paths: [\"lab/**\"], tier: experimental }\n  - { name: web, paths: [\"web/**\"] }\ntiers:\n  experimental: { max-level: warning }\nrules:\n  slo/present: { level: off }\n  prr/codeowners: { level: off }\n",
+            ),
+            ("lab/broken.yaml", "a: [1, 2\n"),
+        ],
+    );
+    let (code, v) = json_check(root);
+    let parse: Vec<_> = found(&v)
+        .into_iter()
+        .filter(|x| x.0 == "prr/parse-error")
+        .collect();
+    assert_eq!(
+        parse,
+        [(
+            "prr/parse-error".to_string(),
+            "warning".to_string(),
+            "lab".to_string()
+        )]
+    );
+    assert_eq!(code, 0);
+    write(root, &[("web/broken.yaml", "a: [1, 2\n")]);
+    let (code, _) = json_check(root);
+    assert_eq!(code, 1, "the standard service's parse error still blocks");
+}
+
+#[test]
+fn the_readiness_score_counts_rules_as_they_apply_to_each_tier() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        &[
+            (
+                "prr.yaml",
+                "extends: [recommended]\nservices:\n  - { name: pay, paths: [\"pay/**\"], tier: critical }\n  - { name: web, paths: [\"web/**\"], tier: standard }\ntiers:\n  standard:\n    rules:\n      prr/min-level: { level: off }\n",
+            ),
+            ("pay/deploy.yaml", &deployment("pay")),
+            ("web/deploy.yaml", &deployment("web")),
+        ],
+    );
+    let (_, v) = json_check(root);
+    let area = |svc: &str| -> Value {
+        v["readiness"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["service"] == svc)
+            .map(|r| r["areas"]["alerts"].clone())
+            .unwrap_or(Value::Null)
+    };
+    // prr/dashboards is a notice in general and an error for critical
+    // services: it counts (and fails) in pay's score only.
+    let failing = |a: &Value| -> Vec<String> {
+        a["failing"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect()
+    };
+    assert!(
+        failing(&area("pay")).contains(&"prr/dashboards".to_string()),
+        "{:#}",
+        v["readiness"]
+    );
+    assert!(
+        !failing(&area("web")).contains(&"prr/dashboards".to_string()),
+        "{:#}",
+        v["readiness"]
+    );
+    // prr/min-level is off for the standard tier: no requirement, no finding.
+    let web = v["readiness"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["service"] == "web")
+        .unwrap();
+    assert!(web["required"].is_null(), "{web:#}");
+    assert!(
+        !found(&v)
+            .iter()
+            .any(|x| x.0 == "prr/min-level" && x.2 == "web")
+    );
 }

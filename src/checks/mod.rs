@@ -47,16 +47,32 @@ impl<'a> Context<'a> {
     /// catalog files ([`crate::catalog`]); the implicit service when there
     /// are none.
     pub fn new(config: &'a Config, inventory: &'a Inventory) -> Self {
-        let (found, problems) = crate::catalog::discover(inventory);
-        let services = crate::catalog::merge(&config.services, found);
-        let services = if services.is_empty() {
+        Context::with_catalog(
+            config,
+            inventory,
+            &crate::catalog::from_inventory(inventory),
+        )
+    }
+
+    /// [`Context::new`] with the catalog files given (read from the working
+    /// tree for a scoped run, from the policy revision with `--policy-from`)
+    /// instead of those of the inventory. With no service declared or
+    /// found, one implicit service covers the repository.
+    pub fn with_catalog(
+        config: &'a Config,
+        inventory: &'a Inventory,
+        catalog: &[crate::catalog::CatalogFile],
+    ) -> Self {
+        let (found, problems) = crate::catalog::discover(catalog);
+        let mut services = crate::catalog::merge(&config.services, found);
+        if services.is_empty() {
             let name = inventory
                 .root
                 .canonicalize()
                 .ok()
                 .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_else(|| "service".to_string());
-            vec![Service {
+            let implicit = Service {
                 name,
                 paths: vec!["**".to_string()],
                 tier: Tier::Standard,
@@ -65,10 +81,9 @@ impl<'a> Context<'a> {
                 pos: Pos::default(),
                 catalog_file: None,
                 budget: Default::default(),
-            }]
-        } else {
-            services
-        };
+            };
+            services.push(implicit);
+        }
         let service_globs = services.iter().map(|s| globset(&s.paths)).collect();
         Context {
             config,
