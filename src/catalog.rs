@@ -208,6 +208,7 @@ pub fn discover(files: &[CatalogFile]) -> (Vec<Service>, Vec<Finding>) {
                     name: e.name,
                     paths,
                     tier,
+                    tier_given: true,
                     owner: e.owner,
                     oncall: e.oncall,
                     pos: e.pos,
@@ -221,13 +222,17 @@ pub fn discover(files: &[CatalogFile]) -> (Vec<Service>, Vec<Finding>) {
     (services.into_iter().map(|(_, s)| s).collect(), problems)
 }
 
-/// Declared services first (prr.yaml wins), filled in from the catalog,
-/// then the catalog's other services.
+/// Declared services first (prr.yaml wins), filled in from the catalog
+/// (tier when prr.yaml gives none, owner, on-call), then the catalog's
+/// other services.
 pub fn merge(declared: &[Service], found: Vec<Service>) -> Vec<Service> {
     let mut out: Vec<Service> = declared.to_vec();
     for s in found {
         match out.iter_mut().find(|d| d.name == s.name) {
             Some(d) => {
+                if !d.tier_given {
+                    d.tier = s.tier;
+                }
                 if d.owner.is_none() {
                     d.owner = s.owner;
                 }
@@ -416,6 +421,7 @@ mod tests {
             name: "a".into(),
             paths: vec!["x/**".into()],
             tier: Tier::Critical,
+            tier_given: true,
             owner: Some("declared".into()),
             oncall: None,
             pos: Pos::default(),
@@ -430,5 +436,16 @@ mod tests {
         );
         assert_eq!(m[0].paths, ["x/**"]);
         assert_eq!(m[0].tier, Tier::Critical);
+        // Without a tier in prr.yaml, the catalog's applies.
+        let (s, _) = discover(&inv(&[(
+            "svc/a/service.yaml",
+            "name: a\ntier: experimental\n",
+        )]));
+        let declared = Service {
+            tier: Tier::Standard,
+            tier_given: false,
+            ..m[0].clone()
+        };
+        assert_eq!(merge(&[declared], s)[0].tier, Tier::Experimental);
     }
 }

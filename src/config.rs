@@ -114,6 +114,8 @@ pub struct Service {
     pub paths: Vec<String>,
     /// Tier; `standard` when not given.
     pub tier: Tier,
+    /// Whether `tier` was written (else a catalog entry's tier applies).
+    pub tier_given: bool,
     /// Owning team, free text.
     pub owner: Option<String>,
     /// On-call rotation or escalation target (a PagerDuty/Opsgenie schedule,
@@ -609,6 +611,7 @@ impl Config {
                 name: s.name.value,
                 paths,
                 tier: s.tier.unwrap_or(Tier::Standard),
+                tier_given: s.tier.is_some(),
                 owner: s.owner,
                 oncall: s.oncall,
                 pos,

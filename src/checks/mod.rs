@@ -76,6 +76,7 @@ impl<'a> Context<'a> {
                 name,
                 paths: vec!["**".to_string()],
                 tier: Tier::Standard,
+                tier_given: false,
                 owner: None,
                 oncall: None,
                 pos: Pos::default(),
