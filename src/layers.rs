@@ -548,8 +548,7 @@ fn fetch(name: &str, dir: &Path, read: Reader) -> Result<(String, Layer), String
 }
 
 fn emit_map(entries: &[(String, Origin, Tree)], indent: usize, out: &mut Resolved) {
-    for (i, (k, ko, v)) in entries.iter().enumerate() {
-        let _ = i;
+    for (k, ko, v) in entries {
         emit_entry(k, *ko, v, indent, None, out);
     }
 }

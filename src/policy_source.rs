@@ -104,8 +104,9 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
                 if rel.starts_with("..") || Path::new(&rel).is_absolute() {
                     return crate::layers::read_file(p);
                 }
-                compare_layer(&rel, show(root, &commit, &rel).as_deref());
-                match show(root, &commit, &rel) {
+                let at_ref = show(root, &commit, &rel);
+                compare_layer(&rel, at_ref.as_deref());
+                match at_ref {
                     Some(b) => Ok(String::from_utf8_lossy(&b).into_owned()),
                     None => Err(std::io::Error::other(format!("not in {git_ref}"))),
                 }

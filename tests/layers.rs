@@ -157,7 +157,14 @@ fn one_org_file_gives_two_tiers_different_requirements() {
 fn experimental_tier_is_capped_at_warning() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let bad = deployment("lab").replace("replicas: 2", "replicas: 1");
+    // rollout/replicas does not apply to experimental (applies-to); the
+    // readiness probe rule does: without the probe it is an error-level rule.
+    let bad = deployment("lab")
+        .replace("replicas: 2", "replicas: 1")
+        .replace(
+            "          readinessProbe: { httpGet: { path: /ready, port: 8080 } }\n",
+            "",
+        );
     write(
         root,
         &[
@@ -169,13 +176,6 @@ fn experimental_tier_is_capped_at_warning() {
             ("deploy.yaml", &bad),
         ],
     );
-    // rollout/replicas does not apply to experimental (applies-to); the
-    // readiness probe rule does: remove the probe to get an error-level rule.
-    let bad = bad.replace(
-        "          readinessProbe: { httpGet: { path: /ready, port: 8080 } }\n",
-        "",
-    );
-    write(root, &[("deploy.yaml", &bad)]);
     let (code, v) = json_check(root);
     let f = found(&v);
     let probe: Vec<_> = f

@@ -18,7 +18,6 @@
 
 use super::Context;
 use super::generic::pos_of;
-use crate::config::Service;
 use crate::finding::{Finding, redact};
 use crate::formats::k8s::{K8sObject, LabelSelector, labels, workloads};
 use crate::inventory::{FileKind, SourceFile};
@@ -26,13 +25,6 @@ use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// Where a finding about a whole service points: its entry in prr.yaml
-/// (path relative to the repository root, line of `- name:`), or the
-/// repository itself (empty path, line 0) for the implicit service.
-fn service_site(ctx: &Context, svc: &Service) -> (String, Pos) {
-    ctx.service_site(svc)
-}
 
 fn de_regex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<regex::Regex, D::Error> {
     let s = String::deserialize(d)?;
@@ -180,7 +172,7 @@ pub fn oncall(ctx: &Context, rule: &Rule, p: &Oncall) -> Vec<Finding> {
         if !on_call {
             fix.push("`oncall: <rotation>` (a PagerDuty or Opsgenie schedule, a chat channel)");
         }
-        let (path, pos) = service_site(ctx, svc);
+        let (path, pos) = ctx.service_site(svc);
         out.push(
             Finding::new(
                 &rule.id,
@@ -624,7 +616,7 @@ pub fn dashboards(ctx: &Context, rule: &Rule, p: &Dashboards) -> Vec<Finding> {
             .filter(|d| ctx.in_service(svc, &d.path))
             .collect();
         let Some(first) = mine.first() else {
-            let (path, pos) = service_site(ctx, svc);
+            let (path, pos) = ctx.service_site(svc);
             out.push(
                 Finding::new(
                     &rule.id,
@@ -924,7 +916,7 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
         if found {
             continue;
         }
-        let (path, pos) = service_site(ctx, svc);
+        let (path, pos) = ctx.service_site(svc);
         out.push(
             Finding::new(
                 &rule.id,
