@@ -176,6 +176,10 @@ pub struct CheckArgs {
     /// (the rest go to the job summary), or every finding.
     #[arg(long, value_enum, default_value = "changed")]
     pub annotate: Annotate,
+    /// Gate findings in test, example and development trees too (prr.yaml
+    /// `non-production:` globs; by default they are counted, not gated).
+    #[arg(long)]
+    pub include_non_production: bool,
     /// Budget gate options.
     #[command(flatten)]
     pub gate: GateArgs,

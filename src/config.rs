@@ -164,6 +164,11 @@ pub struct Config {
     pub runbooks: Vec<String>,
     /// Globs of paths to skip entirely (in addition to .gitignore).
     pub ignore: Vec<String>,
+    /// Globs of test, example and development trees whose findings do not
+    /// gate (`non-production:`; default
+    /// [`crate::suppress::non_production::DEFAULT_NON_PRODUCTION_GLOBS`],
+    /// `[]` gates everything). Secrets gate everywhere.
+    pub non_production: Vec<String>,
     /// The `budget:` section (`None`: no budget gate).
     pub budget: Option<crate::budget::config::BudgetConfig>,
     /// The `secrets:` section.
@@ -303,6 +308,8 @@ struct RawConfig {
     #[serde(default)]
     ignore: Vec<String>,
     #[serde(default)]
+    non_production: Option<Vec<String>>,
+    #[serde(default)]
     #[schemars(with = "Option<crate::budget::config::BudgetConfig>")]
     budget: Option<Spanned<crate::budget::config::BudgetConfig>>,
     #[serde(default)]
@@ -427,6 +434,7 @@ impl Config {
                 .map(|s| s.to_string())
                 .collect(),
             ignore: Vec::new(),
+            non_production: default_non_production(),
             budget: None,
         }
     }
@@ -665,7 +673,12 @@ impl Config {
                 .map(|s| s.to_string())
                 .collect()
         });
-        for g in runbooks.iter().chain(raw.ignore.iter()) {
+        let non_production = raw.non_production.unwrap_or_else(default_non_production);
+        for g in runbooks
+            .iter()
+            .chain(raw.ignore.iter())
+            .chain(non_production.iter())
+        {
             if let Err(e) = globset::Glob::new(g) {
                 return Err(ConfigError::new(
                     path,
@@ -758,6 +771,7 @@ impl Config {
             resolved: None,
             runbooks,
             ignore: raw.ignore,
+            non_production,
         })
     }
 
@@ -770,6 +784,13 @@ impl Config {
         self.source = Some(path.to_path_buf());
         self
     }
+}
+
+fn default_non_production() -> Vec<String> {
+    crate::suppress::non_production::DEFAULT_NON_PRODUCTION_GLOBS
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// Default baseline location, relative to the repository root.

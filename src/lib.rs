@@ -59,6 +59,8 @@ pub struct Settings {
     pub scope: Scope,
     /// `--policy-from REF`.
     pub policy_from: Option<String>,
+    /// `--include-non-production`: test, example and development trees gate.
+    pub include_non_production: bool,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -167,6 +169,9 @@ pub struct Analysis {
     /// `--policy-from REF`: read prr.yaml, team rules, the gitleaks config,
     /// `.gitleaksignore` and the baseline from this git ref.
     pub policy_from: Option<String>,
+    /// `--include-non-production`: findings in test, example and
+    /// development trees gate like any other.
+    pub include_non_production: bool,
 }
 
 impl Default for Analysis {
@@ -177,6 +182,7 @@ impl Default for Analysis {
             scope: Scope::All,
             use_baseline: true,
             policy_from: None,
+            include_non_production: false,
         }
     }
 }
@@ -362,6 +368,7 @@ pub fn analyze_opts(
         today: &suppress::today(),
         use_baseline: opts.use_baseline,
         stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),
+        non_production: !opts.include_non_production,
     };
     // Suppressions, then the readiness scores and the `prr/min-level` gate
     // over the suppressed findings (a post-pass: see `score::gate`).
@@ -627,6 +634,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             scope: settings.scope.clone(),
             use_baseline: true,
             policy_from: settings.policy_from.clone(),
+            include_non_production: settings.include_non_production,
         },
     )?;
     let analyzed = start.elapsed();

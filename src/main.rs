@@ -48,6 +48,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 family: None,
                 scope: prr::Scope::All,
                 policy_from: args.report.policy_from,
+                include_non_production: args.include_non_production,
             };
             Ok(prr::run(&settings)?.exit_code())
         }
@@ -69,6 +70,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 family: Some("secrets".to_string()),
                 scope,
                 policy_from: args.report.policy_from,
+                include_non_production: false,
             };
             Ok(prr::run(&settings)?.exit_code())
         }

@@ -12,6 +12,7 @@
 //! baseline entries that no longer match a notice (`prr/baseline-stale`).
 
 pub mod inline;
+pub mod non_production;
 
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -30,6 +31,8 @@ pub struct Options<'a> {
     /// Report stale baseline entries: only for a whole-tree run; of a
     /// family-only run (`prr secrets`), only that family's entries.
     pub stale_family: Option<Option<&'a str>>,
+    /// Apply prr.yaml `non-production:` (off with `--include-non-production`).
+    pub non_production: bool,
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.
@@ -112,6 +115,11 @@ pub fn apply(
                 .with_level(Level::Notice),
             );
         }
+    }
+    // Last: what no suppression accepted but lies in a test, example or
+    // development tree does not gate (counted in one notice per tree).
+    if opts.non_production {
+        meta.extend(non_production::apply(findings, &config.non_production));
     }
     fingerprint_all(&mut meta, inventory);
     findings.extend(meta);

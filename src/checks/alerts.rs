@@ -248,19 +248,8 @@ fn is_markdown(path: &str) -> bool {
     l.ends_with(".md") || l.ends_with(".markdown")
 }
 
-/// The alert severity parameters shared by `alerts.for` and
-/// `alerts.cause-based-page`.
-fn is_page(group: &RuleGroup, rule: &PromRule, label: &str, page: &[String]) -> bool {
-    label_value(group, rule, label)
-        .is_some_and(|v| page.iter().any(|p| p.eq_ignore_ascii_case(v.value.trim())))
-}
-
 fn default_severity_label() -> String {
     "severity".to_string()
-}
-
-fn default_page_severities() -> Vec<String> {
-    vec!["critical".to_string(), "page".to_string()]
 }
 
 fn default_runbook_annotations() -> Vec<String> {
@@ -685,112 +674,12 @@ impl Validator<'_> {
 
 /// The allowed name closest to `name` (edit distance ≤ 2), for hints.
 fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    fn dist(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1];
-            for (j, cb) in b.iter().enumerate() {
-                let sub = prev[j] + usize::from(ca != *cb);
-                cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-            }
-            prev = cur;
-        }
-        prev.last().copied().unwrap_or(usize::MAX)
-    }
     allowed
         .iter()
-        .map(|a| (dist(name, a), *a))
+        .map(|a| (strsim::levenshtein(name, a), *a))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
         .map(|(_, a)| a)
-}
-
-// ---------------------------------------------------------------------------
-// alerts/duplicate
-
-/// Parameters of `alerts.duplicate` (none).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Duplicate {}
-
-/// Identity of a rule for duplicate detection: (is alert, name, sorted labels).
-type RuleIdentity = (bool, String, Vec<(String, String)>);
-
-/// Runs `alerts.duplicate`: the same alert name (or recording rule name)
-/// with the same labels (group labels included) defined twice anywhere in
-/// the repository. The second definition is reported, naming the first.
-pub fn duplicate(ctx: &Context, rule: &Rule, _p: &Duplicate) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let mut seen: HashMap<RuleIdentity, (&str, Pos, String)> = HashMap::new();
-    for (f, g, r) in all_rules(ctx) {
-        let (is_alert, name) = match (&r.alert, &r.record) {
-            (Some(a), None) if !a.value.is_empty() => (true, a),
-            (None, Some(rec)) if !rec.value.is_empty() => (false, rec),
-            _ => continue,
-        };
-        let mut labels: BTreeMap<String, String> = g
-            .node
-            .get("labels")
-            .map(|l| {
-                l.entries()
-                    .iter()
-                    .map(|(k, v)| (k.name.clone(), v.scalar_text().unwrap_or_default()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (k, v) in &r.labels {
-            labels.insert(k.value.clone(), v.value.clone());
-        }
-        let expr = r
-            .expr
-            .as_ref()
-            .map(|e| normalize_ws(&e.value))
-            .unwrap_or_default();
-        let key = (
-            is_alert,
-            name.value.clone(),
-            labels.into_iter().collect::<Vec<_>>(),
-        );
-        // Same name and labels but a different expression is legitimate:
-        // the series labels of the expressions tell the notifications apart
-        // (Sloth generates one such alert per SLO). Only the same expression
-        // is a duplicate — and, for recording rules, the same name written
-        // twice in one file, whose samples would clash.
-        let clash = seen.get(&key).filter(|(path, _, first_expr)| {
-            *first_expr == expr || (!is_alert && *path == f.path.as_str())
-        });
-        if let Some((path, pos, _)) = clash {
-            let kind = if is_alert { "alert" } else { "recording rule" };
-            let labels = if key.2.is_empty() {
-                "no labels".to_string()
-            } else {
-                let l: Vec<String> = key.2.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-                format!("labels {{{}}}", l.join(", "))
-            };
-            let consequence = if !is_alert {
-                "both write the same series, so samples clash; delete one or give them distinct labels"
-            } else {
-                "an exact copy fires twice; delete one"
-            };
-            out.push(Finding::new(
-                &rule.id,
-                &f.path,
-                name.pos,
-                format!(
-                    "{kind} `{}` with {labels} is already defined at {path}:{}: {consequence}",
-                    name.value, pos.line
-                ),
-            ));
-        } else {
-            seen.entry(key).or_insert((&f.path, name.pos, expr));
-        }
-    }
-    out
-}
-
-fn normalize_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 // ---------------------------------------------------------------------------
@@ -803,60 +692,119 @@ pub struct SeverityLabel {
     /// The label name (default `severity`).
     #[serde(default = "default_severity_label")]
     pub label: String,
-    /// Allowed values, compared exactly (Alertmanager routes match exactly).
-    /// Default: critical, warning, info, page, ticket. Empty: any value.
-    #[serde(default = "default_allowed_severities")]
-    pub allowed: Vec<String>,
-}
-
-fn default_allowed_severities() -> Vec<String> {
-    ["critical", "warning", "info", "page", "ticket"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    /// Allowed values, compared exactly (Alertmanager routes match
+    /// exactly). Unset (the default): the values the repository's alerts
+    /// use, less slips of a more common value (see [`super::severity`]).
+    /// Empty: any value.
+    #[serde(default)]
+    pub allowed: Option<Vec<String>>,
 }
 
 /// Runs `alerts.severity-label`.
 pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Finding> {
     let mut out = Vec::new();
-    let allowed = p.allowed.join(", ");
+    let vocab = super::severity::Vocabulary::of(ctx, &p.label);
+    let configured = p.allowed.as_ref();
+    // Missing labels matter when the list is configured or when the
+    // repository routes on the label (most alerts carry it).
+    let require = configured.is_some() || vocab.routes_on_label();
+    let shown = match configured {
+        Some(a) if !a.is_empty() => a.join("|"),
+        _ => {
+            let mut v: Vec<(&String, &usize)> = vocab.counts.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1));
+            v.iter()
+                .take(4)
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join("|")
+        }
+    };
     for (f, g, r) in alerts(ctx) {
         match label_value(g, r, &p.label) {
-            None => {
+            None if require => {
                 let at = r.node.key("labels").map_or(name_pos(r), |k| k.pos);
+                let why = if configured.is_some() {
+                    "prr.yaml requires it".to_string()
+                } else {
+                    format!(
+                        "{} of this repository's {} alerts carry it, so its routing depends on it and this alert goes to the default receiver",
+                        vocab.labelled, vocab.alerts
+                    )
+                };
                 out.push(Finding::new(
                     &rule.id,
                     &f.path,
                     at,
                     format!(
-                        "alert `{}` has no `{}` label: Alertmanager routes on it; add `{}: <{}>` under `labels:`",
+                        "alert `{}` has no `{}` label: {why}; add `{}: <{shown}>` under `labels:`",
                         r.name(),
                         p.label,
                         p.label,
-                        allowed.replace(", ", "|")
                     ),
                 ));
             }
-            Some(v) if !p.allowed.is_empty() && !p.allowed.contains(&v.value) => {
-                let hint = p
-                    .allowed
-                    .iter()
-                    .find(|a| a.eq_ignore_ascii_case(v.value.trim()))
-                    .map(|a| format!(" (did you mean `{a}`? values are case-sensitive)"))
-                    .unwrap_or_default();
-                out.push(Finding::new(
+            None => {}
+            Some(v) => {
+                let value = v.value.trim();
+                let shown_value = if value.is_empty() { "\"\"" } else { value };
+                let problem = match configured {
+                    Some(a) if !a.is_empty() && !a.iter().any(|x| x == &v.value) => {
+                        let hint = a
+                            .iter()
+                            .find(|x| x.eq_ignore_ascii_case(value))
+                            .map(|x| format!(" (did you mean `{x}`? values are case-sensitive)"))
+                            .unwrap_or_default();
+                        Some(format!("{hint}: use one of {} so Alertmanager routes it", a.join(", ")))
+                    }
+                    Some(_) => None,
+                    None => vocab.slip_of(value).map(|common| {
+                        format!(
+                            ", which looks like a slip of `{common}` ({} alerts here use it; values are compared exactly, so routes on `{common}` miss this one): use `{common}`, or list both in the rule's `allowed`",
+                            vocab.counts.get(common).copied().unwrap_or(0)
+                        )
+                    }),
+                };
+                if let Some(problem) = problem {
+                    out.push(Finding::new(
+                        &rule.id,
+                        &f.path,
+                        v.pos,
+                        format!(
+                            "alert `{}` has `{}: {shown_value}`{problem}",
+                            r.name(),
+                            p.label
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if configured.is_none() && !vocab.counts.is_empty() {
+        let common = ["critical", "warning", "info", "page", "ticket"];
+        let own = vocab.counts.keys().any(|k| !common.contains(&k.as_str()));
+        if own || !require {
+            let routing = if require {
+                String::new()
+            } else {
+                format!(
+                    "; only {} of {} alerts carry the label, so a missing one is not reported",
+                    vocab.labelled, vocab.alerts
+                )
+            };
+            out.push(
+                Finding::new(
                     &rule.id,
-                    &f.path,
-                    v.pos,
+                    "",
+                    Pos::default(),
                     format!(
-                        "alert `{}` has `{}: {}`{hint}: use one of {allowed} so Alertmanager routes it",
-                        r.name(),
+                        "`{}` values taken from this repository's alerts (no Alertmanager routing read, no `allowed` list): {}{routing}. Set `allowed` in prr.yaml to enforce a list",
                         p.label,
-                        if v.value.is_empty() { "\"\"" } else { &v.value }
+                        vocab.summary(8)
                     ),
-                ));
-            }
-            Some(_) => {}
+                )
+                .with_level(crate::finding::Level::Notice),
+            );
         }
     }
     out
@@ -875,6 +823,14 @@ pub struct RequiredAnnotation {
     /// Other annotation names that satisfy it (default `[runbook]`).
     #[serde(default = "default_also_accept")]
     pub also_accept: Vec<String>,
+    /// The severity label (default `severity`).
+    #[serde(default = "default_severity_label")]
+    pub label: String,
+    /// Severity values that page (see [`super::severity::Paging`]). A
+    /// missing annotation on a paging alert is reported at the rule's
+    /// level; on any other alert at most as a warning.
+    #[serde(default)]
+    pub page_severities: Option<Vec<String>>,
 }
 
 fn default_annotation() -> String {
@@ -891,10 +847,12 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
     let mut names = vec![p.annotation.clone()];
     names.extend(p.also_accept.iter().cloned());
     let mut out = Vec::new();
-    for (f, _, r) in alerts(ctx) {
+    let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
+    for (f, g, r) in alerts(ctx) {
         if first_annotation(r, &names).is_some() {
             continue;
         }
+        let pages = paging.pages(g, r, &p.label);
         let empty = names.iter().find_map(|n| r.annotation(n).map(|t| (n, t)));
         let (pos, what) = match empty {
             Some((n, t)) => (t.pos, format!("has an empty `{n}` annotation")),
@@ -903,16 +861,29 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 format!("has no `{}` annotation", p.annotation),
             ),
         };
-        out.push(Finding::new(
-            &rule.id,
-            &f.path,
-            pos,
-            format!(
-                "alert `{}` {what}: whoever is paged needs a link to what to do; add `{}: <link to the runbook>` under `annotations:`",
-                r.name(),
-                p.annotation
+        let (who, level) = match &pages {
+            Some(sev) => (
+                format!("whoever is paged ({}) needs", paging.why(&p.label, sev)),
+                crate::finding::Level::Error,
             ),
-        ));
+            None => (
+                "whoever handles it needs".to_string(),
+                crate::finding::Level::Warning,
+            ),
+        };
+        out.push(
+            Finding::new(
+                &rule.id,
+                &f.path,
+                pos,
+                format!(
+                    "alert `{}` {what}: {who} a link to what to do; add `{}: <link to the runbook>` under `annotations:`",
+                    r.name(),
+                    p.annotation
+                ),
+            )
+            .with_level(level),
+        );
     }
     out
 }
@@ -1020,9 +991,11 @@ pub struct ForDuration {
     /// The severity label (default `severity`).
     #[serde(default = "default_severity_label")]
     pub label: String,
-    /// Severity values that page (default `[critical, page]`, case-insensitive).
-    #[serde(default = "default_page_severities")]
-    pub page_severities: Vec<String>,
+    /// Severity values that page (case-insensitive). Unset (the default):
+    /// inferred from the repository's severity scheme (see
+    /// [`super::severity::Paging`]).
+    #[serde(default)]
+    pub page_severities: Option<Vec<String>>,
     /// Skip multi-window burn-rate alerts (an `and` of two different rate
     /// windows): their short window already filters blips (Google SRE
     /// Workbook ch. 5), and generators such as Sloth set no `for:`.
@@ -1115,10 +1088,12 @@ fn expr_facts(expr: &str) -> Option<ExprFacts> {
 pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding> {
     let mut out = Vec::new();
     let min_text = format_secs(p.min.seconds);
+    let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     for (f, g, r) in alerts(ctx) {
-        if !is_page(g, r, &p.label, &p.page_severities) {
+        let Some(sev) = paging.pages(g, r, &p.label) else {
             continue;
-        }
+        };
+        let why = paging.why(&p.label, &sev);
         if p.exempt_multi_window
             && let Some(facts) = r.expr.as_ref().and_then(|e| expr_facts(&e.value))
             && facts.has_and
@@ -1132,7 +1107,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
                 &f.path,
                 name_pos(r),
                 format!(
-                    "paging alert `{}` has no `for:`: it pages on a single evaluation (one bad scrape, a restart); add `for: {min_text}` or more",
+                    "paging alert `{}` ({why}) has no `for:`: it pages on a single evaluation (one bad scrape, a restart); add `for: {min_text}` or more",
                     r.name()
                 ),
             )),
@@ -1144,7 +1119,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
                         &f.path,
                         t.pos,
                         format!(
-                            "paging alert `{}` has `for: {}`: shorter than {min_text}, it pages on blips; set `for: {min_text}` or more",
+                            "paging alert `{}` ({why}) has `for: {}`: shorter than {min_text}, it pages on blips; set `for: {min_text}` or more",
                             r.name(),
                             t.value
                         ),
@@ -1180,9 +1155,11 @@ pub struct CauseBasedPage {
     /// The severity label (default `severity`).
     #[serde(default = "default_severity_label")]
     pub label: String,
-    /// Severity values that page (default `[critical, page]`, case-insensitive).
-    #[serde(default = "default_page_severities")]
-    pub page_severities: Vec<String>,
+    /// Severity values that page (case-insensitive). Unset (the default):
+    /// inferred from the repository's severity scheme (see
+    /// [`super::severity::Paging`]).
+    #[serde(default)]
+    pub page_severities: Option<Vec<String>>,
     /// Regexes over metric names that measure resources (causes) rather
     /// than what users see. Default: `cpu`, `memory`, `mem`, `disk`,
     /// `filesystem`, `fs`, `swap`, `load1/5/15` as a `_`/`:`-separated word
@@ -1237,10 +1214,11 @@ pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<F
             && !p.not_cause_metrics.iter().any(|re| re.0.is_match(m))
     };
     let mut out = Vec::new();
+    let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     for (f, g, r) in alerts(ctx) {
-        if !is_page(g, r, &p.label, &p.page_severities) {
+        let Some(sev) = paging.pages(g, r, &p.label) else {
             continue;
-        }
+        };
         let Some(expr) = &r.expr else { continue };
         let Some(facts) = expr_facts(&expr.value) else {
             continue;
@@ -1253,8 +1231,9 @@ pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<F
             &f.path,
             expr.pos,
             format!(
-                "paging alert `{}` fires on resource usage ({}), a cause rather than a symptom: page on what users see (errors, latency, SLO burn rate) and send this one to a ticket (e.g. severity: warning)",
+                "paging alert `{}` ({}) fires on resource usage ({}), a cause rather than a symptom: page on what users see (errors, latency, SLO burn rate) and send this one to a ticket",
                 r.name(),
+                paging.why(&p.label, &sev),
                 facts.metrics.join(", ")
             ),
         ));
@@ -1613,7 +1592,10 @@ mod tests {
 
     #[test]
     fn severity_label_missing_and_unknown() {
-        let dir = repo(&[("a.yaml", SEV)]);
+        // A configured list is enforced exactly, with a case hint.
+        let cfg =
+            "rules:\n  alerts/severity-label:\n    with: {allowed: [critical, warning, page]}\n";
+        let dir = repo(&[("a.yaml", SEV), ("prr.yaml", cfg)]);
         let fs = findings(dir.path(), "alerts/severity-label");
         assert_eq!(
             lines(&fs),
@@ -1630,6 +1612,67 @@ mod tests {
             lines(&findings(dir.path(), "alerts/severity-label")),
             vec![("a.yaml".to_string(), 4)]
         );
+        // Without a list, the repository's own values are the vocabulary:
+        // `Critical` is the only spelling here, so it is not a slip; the
+        // missing label still is (3 of 4 alerts carry one).
+        let dir = repo(&[("a.yaml", SEV)]);
+        let fs = findings(dir.path(), "alerts/severity-label");
+        assert_eq!(
+            lines(&fs),
+            vec![("".to_string(), 0), ("a.yaml".to_string(), 4)]
+        );
+        assert_eq!(fs[0].level, crate::finding::Level::Notice);
+        assert!(fs[0].message.contains("Critical 1"), "{}", fs[0].message);
+    }
+
+    #[test]
+    fn repository_severity_vocabulary_is_accepted() {
+        let alert = |name: &str, sev: &str| {
+            format!("  - alert: {name}\n    expr: up == 0\n    labels: {{severity: {sev}}}\n")
+        };
+        // One scheme used everywhere (`high`/`medium`), a dead man's switch
+        // with `none`: no errors, one notice naming the vocabulary.
+        let mut rules = String::from("groups:\n- name: g\n  rules:\n");
+        for i in 0..6 {
+            rules += &alert(&format!("H{i}"), "high");
+            rules += &alert(&format!("M{i}"), "medium");
+        }
+        rules += &alert("Watchdog", "none");
+        let dir = repo(&[("a.yaml", &rules)]);
+        let fs = findings(dir.path(), "alerts/severity-label");
+        assert_eq!(fs.len(), 1, "{fs:#?}");
+        assert_eq!(fs[0].level, crate::finding::Level::Notice);
+        assert!(
+            fs[0].message.contains("high 6, medium 6, none 1"),
+            "{}",
+            fs[0].message
+        );
+        // A slip of a common value is still an error, at its line.
+        rules += &alert("Typo", "hihg");
+        rules += &alert("Case", "High");
+        let dir = repo(&[("a.yaml", &rules)]);
+        let fs: Vec<_> = findings(dir.path(), "alerts/severity-label")
+            .into_iter()
+            .filter(|f| f.level == crate::finding::Level::Error)
+            .collect();
+        assert_eq!(
+            lines(&fs),
+            vec![("a.yaml".to_string(), 45), ("a.yaml".to_string(), 48)]
+        );
+        assert!(
+            fs[0].message.contains("slip of `high`"),
+            "{}",
+            fs[0].message
+        );
+        // A repository that does not route on severity: a missing label is
+        // not reported.
+        let few = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    labels: {team: a}\n  - alert: B\n    expr: up == 0\n    labels: {team: b}\n  - alert: C\n    expr: up == 0\n    labels: {severity: warning}\n";
+        let dir = repo(&[("a.yaml", few)]);
+        let errors = findings(dir.path(), "alerts/severity-label")
+            .into_iter()
+            .filter(|f| f.level == crate::finding::Level::Error)
+            .count();
+        assert_eq!(errors, 0);
     }
 
     #[test]
@@ -1686,26 +1729,60 @@ mod tests {
     #[test]
     fn for_on_paging_alerts() {
         let rules = "groups:\n- name: g\n  rules:\n  - alert: NoFor\n    expr: up == 0\n    labels: {severity: critical}\n  - alert: Short\n    expr: up == 0\n    for: 30s\n    labels: {severity: page}\n  - alert: Fine\n    expr: up == 0\n    for: 5m\n    labels: {severity: critical}\n  - alert: Ticket\n    expr: up == 0\n    labels: {severity: warning}\n  - alert: BurnRate\n    expr: slo:sli_error:ratio_rate5m > (14.4 * 0.001) and slo:sli_error:ratio_rate1h > (14.4 * 0.001)\n    labels: {severity: critical}\n";
+        // The repository uses `page`: that is what pages, not `critical`.
         let dir = repo(&[("a.yaml", rules)]);
+        let fs = findings(dir.path(), "alerts/for");
+        assert_eq!(lines(&fs), vec![("a.yaml".to_string(), 9)]);
+        assert!(
+            fs[0].message.contains("for: 30s") && fs[0].message.contains("2m"),
+            "{}",
+            fs[0].message
+        );
+        assert!(
+            fs[0]
+                .message
+                .contains("pages in this repository's severity scheme"),
+            "{}",
+            fs[0].message
+        );
+        // Configured paging values: both page, and the message says so.
+        let cfg = "rules:\n  alerts/for:\n    with: {page-severities: [critical, page]}\n";
+        let dir = repo(&[("a.yaml", rules), ("prr.yaml", cfg)]);
         let fs = findings(dir.path(), "alerts/for");
         assert_eq!(
             lines(&fs),
             vec![("a.yaml".to_string(), 4), ("a.yaml".to_string(), 9)]
         );
         assert!(
-            fs[1].message.contains("for: 30s") && fs[1].message.contains("2m"),
+            fs[0].message.contains("is in `page-severities`"),
             "{}",
-            fs[1].message
+            fs[0].message
         );
-        let cfg = "rules:\n  alerts/for:\n    with: {min: 10m}\n";
+        let cfg =
+            "rules:\n  alerts/for:\n    with: {min: 10m, page-severities: [critical, page]}\n";
         let dir = repo(&[("a.yaml", rules), ("prr.yaml", cfg)]);
         assert_eq!(findings(dir.path(), "alerts/for").len(), 3);
+        // A critical/warning scheme without `page`: critical pages.
+        let no_page = rules.replace("severity: page", "severity: critical");
+        let dir = repo(&[("a.yaml", &no_page)]);
+        assert_eq!(
+            lines(&findings(dir.path(), "alerts/for")),
+            vec![("a.yaml".to_string(), 4), ("a.yaml".to_string(), 9)]
+        );
     }
 
     #[test]
     fn cause_based_pages() {
         let rules = "groups:\n- name: g\n  rules:\n  - alert: HostHighCpuLoad\n    expr: 1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.9\n    labels: {severity: critical}\n  - alert: DiskFull\n    expr: node_filesystem_avail_bytes / node_filesystem_size_bytes < 0.1\n    labels: {severity: warning}\n  - alert: HighErrors\n    expr: sum(rate(http_requests_total{code=~\"5..\"}[5m])) / sum(rate(http_requests_total[5m])) > 0.05\n    labels: {severity: critical}\n  - alert: Mem\n    expr: container_memory_working_set_bytes > 1e9\n    labels: {severity: page}\n";
+        // `page` is used here, so it alone pages.
         let dir = repo(&[("a.yaml", rules)]);
+        assert_eq!(
+            lines(&findings(dir.path(), "alerts/cause-based-page")),
+            vec![("a.yaml".to_string(), 14)]
+        );
+        let cfg =
+            "rules:\n  alerts/cause-based-page:\n    with: {page-severities: [critical, page]}\n";
+        let dir = repo(&[("a.yaml", rules), ("prr.yaml", cfg)]);
         let fs = findings(dir.path(), "alerts/cause-based-page");
         assert_eq!(
             lines(&fs),

@@ -19,11 +19,13 @@ use std::sync::Arc;
 pub mod alerts;
 pub mod budget;
 pub mod burn_rate;
+pub mod duplicate;
 pub mod generic;
 pub mod readiness;
 pub mod rollout;
 pub mod runbooks;
 pub mod secrets;
+pub mod severity;
 pub mod slo;
 
 /// What a check can read.
@@ -215,7 +217,11 @@ pub static REGISTRY: &[Analyzer] = &[
         burn_rate::BurnRate
     ),
     analyzer!("alerts.parse", alerts::parse, alerts::Parse),
-    analyzer!("alerts.duplicate", alerts::duplicate, alerts::Duplicate),
+    analyzer!(
+        "alerts.duplicate",
+        duplicate::duplicate,
+        duplicate::Duplicate
+    ),
     analyzer!(
         "alerts.severity-label",
         alerts::severity_label,
@@ -340,8 +346,12 @@ fn run_rule(ctx: &Context, rule: &Rule) -> Vec<Finding> {
         if tier.is_some_and(|t| !rule.applies_to(t)) {
             return;
         }
-        f.level = rule.level_for(tier);
-        if f.level != crate::finding::Level::Off {
+        // The rule's level, or lower where the analyzer lowered a finding
+        // (a notice about how it read the repository, a warning for a
+        // non-paging alert); `Finding::new` starts at error.
+        let level = rule.level_for(tier);
+        f.level = level.min(f.level);
+        if level != crate::finding::Level::Off {
             out.push(f);
         }
     };

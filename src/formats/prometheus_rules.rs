@@ -25,6 +25,9 @@ pub struct RuleFile {
     pub path: String,
     /// `Some(name)` when it is a `PrometheusRule` object.
     pub object_name: Option<String>,
+    /// The object's `metadata.namespace`, when it is a `PrometheusRule`
+    /// object that sets one.
+    pub namespace: Option<String>,
     /// Where the groups list (or the object) starts.
     pub pos: Pos,
     /// The groups, in order.
@@ -161,9 +164,15 @@ impl RuleFile {
             .get("groups")
             .map(|g| g.items().iter().map(RuleGroup::from_node).collect())
             .unwrap_or_default();
+        let namespace = object_name
+            .as_ref()
+            .and_then(|_| doc.path("metadata.namespace"))
+            .and_then(Node::scalar_text)
+            .filter(|n| !n.is_empty());
         RuleFile {
             path: path.to_string(),
             object_name,
+            namespace,
             pos: doc.pos,
             groups,
             node: holder.clone(),

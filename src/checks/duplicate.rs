@@ -1,0 +1,454 @@
+//! `alerts/duplicate`: the same alert or recording rule twice in what one
+//! Prometheus loads.
+//!
+//! Two rules clash only when one rule evaluator loads both. Repositories keep
+//! a copy of a rule per deploy target (`rules/staging/x.yaml` and
+//! `rules/production/x.yaml`, `*-stage` and `*-production` PrometheusRules, a
+//! source rule file and its generated bundle copy); those are not
+//! duplicates, and "delete one" would delete an environment's alerting. So
+//! rules are compared within an **evaluation scope** (parameter `scope`):
+//!
+//! - `auto` (default): a plain rule file's folder (Prometheus' `rule_files:`
+//!   globs a folder, e.g. `rules/*.yml`); a `PrometheusRule` object's
+//!   namespace (the Prometheus Operator loads the rules of a namespace
+//!   together), or its folder when it sets none (kustomize or `kubectl -n`
+//!   places the folder's objects in one namespace);
+//! - `file`: one file (what `promtool check rules` sees);
+//! - `folder`: one folder, for every kind of file;
+//! - `repository`: the whole repository (one Prometheus loads everything).
+//!
+//! Within a scope, as `promtool check rules --lint=duplicate-rules` does
+//! (`cmd/promtool/main.go`, `checkDuplicates`), a rule's identity is its
+//! name (alert or record) and its labels, group labels included. Two rules
+//! with one identity are a duplicate whether or not their expressions are
+//! equal — an exact copy is evaluated twice; two expressions under one
+//! alert identity cannot be told apart, silenced or routed separately —
+//! with one exception, where promtool's lint is stricter than the truth:
+//! rules whose output series cannot overlap. A recording rule per status
+//! class (`sum by (code) (rate(x{code=~"2.."}[5m]))` and the same over
+//! `code=~"5.."`: the label `code` survives the aggregation and is
+//! constrained differently on each side) writes different series; an alert
+//! repeated per instance (`…{pod=~"a-.*"}` and `…{pod=~"b-.*"}`, no
+//! aggregation) fires with different `pod` labels, which Alertmanager,
+//! silences and routes tell apart. That is how such rules are meant to be
+//! written, so they are not reported.
+
+use super::Context;
+use super::alerts::all_rules;
+use crate::finding::Finding;
+use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup};
+use crate::rules::Rule;
+use crate::yaml::Pos;
+use promql_parser::label::MatchOp;
+use promql_parser::parser::{Expr, LabelModifier};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Which rules one Prometheus evaluates together (see the module docs).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// A plain rule file's folder; a PrometheusRule's namespace (or folder).
+    #[default]
+    Auto,
+    /// One file.
+    File,
+    /// One folder.
+    Folder,
+    /// The whole repository.
+    Repository,
+}
+
+/// Parameters of `alerts.duplicate`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Duplicate {
+    /// The evaluation scope rules are compared in (default `auto`).
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// One rule as compared: where it is, and what it evaluates.
+struct Seen<'a> {
+    path: &'a str,
+    pos: Pos,
+    expr: String,
+    parsed: Option<Output>,
+}
+
+/// What the scope is, for messages: `(key, description)`.
+fn scope_of(f: &RuleFile, scope: Scope) -> (String, String) {
+    let folder = f.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let shown = |d: &str| {
+        if d.is_empty() {
+            "the repository root folder".to_string()
+        } else {
+            format!("folder `{d}/`")
+        }
+    };
+    match scope {
+        Scope::File => (format!("file:{}", f.path), "the same file".to_string()),
+        Scope::Folder => (format!("dir:{folder}"), shown(&folder)),
+        Scope::Repository => ("repo".to_string(), "the repository".to_string()),
+        Scope::Auto => match &f.object_name {
+            None => (format!("dir:{folder}"), shown(&folder)),
+            Some(_) => match &f.namespace {
+                Some(ns) => (format!("ns:{ns}"), format!("namespace `{ns}`")),
+                None => (format!("dir:{folder}"), shown(&folder)),
+            },
+        },
+    }
+}
+
+/// The labels of a rule, its group's first (Prometheus adds group labels to
+/// every rule; rule labels win).
+fn labels_of(g: &RuleGroup, r: &PromRule) -> Vec<(String, String)> {
+    let mut labels: BTreeMap<String, String> = g
+        .node
+        .get("labels")
+        .map(|l| {
+            l.entries()
+                .iter()
+                .map(|(k, v)| (k.name.clone(), v.scalar_text().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (k, v) in &r.labels {
+        labels.insert(k.value.clone(), v.value.clone());
+    }
+    labels.into_iter().collect()
+}
+
+/// Runs `alerts.duplicate`. The second definition is reported, naming the
+/// first and the scope they share.
+pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // (scope, is alert, name, labels) → first definition
+    type Key = (String, bool, String, Vec<(String, String)>);
+    let mut seen: HashMap<Key, Seen> = HashMap::new();
+    for (f, g, r) in all_rules(ctx) {
+        let (is_alert, name) = match (&r.alert, &r.record) {
+            (Some(a), None) if !a.value.is_empty() => (true, a),
+            (None, Some(rec)) if !rec.value.is_empty() => (false, rec),
+            _ => continue,
+        };
+        let (scope_key, scope_text) = scope_of(f, p.scope);
+        let labels = labels_of(g, r);
+        let expr = r
+            .expr
+            .as_ref()
+            .map(|e| normalize_ws(&e.value))
+            .unwrap_or_default();
+        let key = (scope_key, is_alert, name.value.clone(), labels);
+        let Some(first) = seen.get_mut(&key) else {
+            let parsed = output_of(&expr);
+            seen.insert(
+                key,
+                Seen {
+                    path: &f.path,
+                    pos: name.pos,
+                    expr,
+                    parsed,
+                },
+            );
+            continue;
+        };
+        let same_expr = first.expr == expr;
+        if !same_expr {
+            let this = output_of(&expr);
+            if let (Some(a), Some(b)) = (&first.parsed, &this)
+                && a.disjoint(b)
+            {
+                continue;
+            }
+        }
+        let kind = if is_alert { "alert" } else { "recording rule" };
+        let labels = if key.3.is_empty() {
+            "no labels".to_string()
+        } else {
+            let l: Vec<String> = key.3.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+            format!("labels {{{}}}", l.join(", "))
+        };
+        let consequence = match (is_alert, same_expr) {
+            (true, true) => {
+                "an exact copy is evaluated twice and notifies as one alert; delete one"
+            }
+            (true, false) => {
+                "two expressions under one alert identity cannot be told apart, silenced or routed separately; merge them with `or`, or give each a distinguishing label"
+            }
+            (false, true) => "both write the same series; delete one",
+            (false, false) => {
+                "both write series of one name and labels, so their samples clash; delete one or give them distinct labels"
+            }
+        };
+        let what = if same_expr {
+            "the same expression"
+        } else {
+            "a different expression"
+        };
+        let where_ = if first.path == f.path {
+            format!("{}:{}", first.path, first.pos.line)
+        } else {
+            format!(
+                "{}:{} ({scope_text}, one Prometheus)",
+                first.path, first.pos.line
+            )
+        };
+        out.push(Finding::new(
+            &rule.id,
+            &f.path,
+            name.pos,
+            format!(
+                "{kind} `{}` with {labels} is already defined at {where_} with {what}: {consequence}",
+                name.value
+            ),
+        ));
+    }
+    out
+}
+
+fn normalize_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Which labels of the input series an expression's result keeps.
+#[derive(Debug, Clone)]
+enum Keep {
+    All,
+    Only(BTreeSet<String>),
+    AllBut(BTreeSet<String>),
+}
+
+impl Keep {
+    fn keeps(&self, label: &str) -> bool {
+        match self {
+            Keep::All => true,
+            Keep::Only(s) => s.contains(label),
+            Keep::AllBut(s) => !s.contains(label),
+        }
+    }
+}
+
+/// What is known of an expression's output series: the labels it keeps and
+/// the matchers its selectors put on each label (`=~"2.."` as `=~2..`).
+#[derive(Debug)]
+struct Output {
+    keep: Keep,
+    matchers: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Output {
+    /// Whether two outputs cannot share a series: some label survives in
+    /// both and is constrained differently on each side.
+    fn disjoint(&self, other: &Output) -> bool {
+        self.matchers.iter().any(|(label, mine)| {
+            label != "__name__"
+                && self.keep.keeps(label)
+                && other.keep.keeps(label)
+                && other
+                    .matchers
+                    .get(label)
+                    .is_some_and(|theirs| theirs != mine)
+        })
+    }
+}
+
+/// Parses `expr` into an [`Output`]; `None` when it does not parse.
+fn output_of(expr: &str) -> Option<Output> {
+    let e = crate::formats::promql::parse(expr).ok()?;
+    let mut matchers = BTreeMap::new();
+    collect_matchers(&e, &mut matchers);
+    Some(Output {
+        keep: keep_of(&e),
+        matchers,
+    })
+}
+
+fn keep_of(e: &Expr) -> Keep {
+    match e {
+        Expr::Aggregate(a) => {
+            let op = a.op.to_string();
+            if matches!(op.as_str(), "topk" | "bottomk" | "limitk" | "limit_ratio") {
+                return keep_of(&a.expr);
+            }
+            match &a.modifier {
+                Some(LabelModifier::Include(l)) => Keep::Only(l.labels.iter().cloned().collect()),
+                Some(LabelModifier::Exclude(l)) => match keep_of(&a.expr) {
+                    Keep::AllBut(mut s) => {
+                        s.extend(l.labels.iter().cloned());
+                        Keep::AllBut(s)
+                    }
+                    Keep::Only(s) => {
+                        Keep::Only(s.into_iter().filter(|x| !l.labels.contains(x)).collect())
+                    }
+                    Keep::All => Keep::AllBut(l.labels.iter().cloned().collect()),
+                },
+                None => Keep::Only(BTreeSet::new()),
+            }
+        }
+        Expr::Unary(u) => keep_of(&u.expr),
+        Expr::Paren(p) => keep_of(&p.expr),
+        Expr::Subquery(s) => keep_of(&s.expr),
+        Expr::Binary(b) => {
+            // One-to-one and many-to-one matching keep the left side's labels.
+            if matches!(*b.lhs, Expr::NumberLiteral(_)) {
+                keep_of(&b.rhs)
+            } else {
+                keep_of(&b.lhs)
+            }
+        }
+        Expr::Call(c) => c
+            .args
+            .args
+            .iter()
+            .find(|a| !matches!(***a, Expr::NumberLiteral(_) | Expr::StringLiteral(_)))
+            .map_or(Keep::Only(BTreeSet::new()), |a| keep_of(a)),
+        _ => Keep::All,
+    }
+}
+
+fn collect_matchers(e: &Expr, out: &mut BTreeMap<String, BTreeSet<String>>) {
+    match e {
+        Expr::VectorSelector(v) => {
+            for m in &v.matchers.matchers {
+                let op = match &m.op {
+                    MatchOp::Equal => "=",
+                    MatchOp::NotEqual => "!=",
+                    MatchOp::Re(_) => "=~",
+                    MatchOp::NotRe(_) => "!~",
+                };
+                out.entry(m.name.clone())
+                    .or_default()
+                    .insert(format!("{op}{}", m.value));
+            }
+        }
+        Expr::MatrixSelector(m) => collect_matchers(&Expr::VectorSelector(m.vs.clone()), out),
+        Expr::Aggregate(a) => collect_matchers(&a.expr, out),
+        Expr::Unary(u) => collect_matchers(&u.expr, out),
+        Expr::Paren(p) => collect_matchers(&p.expr, out),
+        Expr::Subquery(s) => collect_matchers(&s.expr, out),
+        Expr::Binary(b) => {
+            collect_matchers(&b.lhs, out);
+            collect_matchers(&b.rhs, out);
+        }
+        Expr::Call(c) => {
+            for a in &c.args.args {
+                collect_matchers(a, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::{findings, repo};
+
+    fn at(fs: &[crate::finding::Finding]) -> Vec<(String, u32)> {
+        fs.iter().map(|f| (f.path.clone(), f.line)).collect()
+    }
+
+    const RULE: &str = "groups:\n- name: g\n  rules:\n  - alert: HighErrors\n    expr: job:errors:ratio_rate5m > 0.05\n    labels: {severity: page}\n";
+
+    #[test]
+    fn copies_per_deploy_target_are_not_duplicates() {
+        // Per-environment folders: each is loaded by its own Prometheus.
+        let dir = repo(&[
+            ("rules/staging/app.yaml", RULE),
+            ("rules/production/app.yaml", RULE),
+        ]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // PrometheusRules in two namespaces, even in one folder.
+        let obj = |ns: &str| {
+            format!(
+                "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {{name: app-{ns}, namespace: {ns}}}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: HighErrors\n      expr: job:errors:ratio_rate5m > 0.05\n"
+            )
+        };
+        let (stage, prod) = (obj("stage"), obj("production"));
+        let dir = repo(&[
+            ("k8s/app-stage.yaml", &stage),
+            ("k8s/app-production.yaml", &prod),
+        ]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+    }
+
+    #[test]
+    fn copies_in_one_evaluation_scope_are_duplicates() {
+        // Two files of one folder: a `rule_files: [rules/*.yaml]` loads both.
+        let dir = repo(&[("rules/a.yaml", RULE), ("rules/b.yaml", RULE)]);
+        let fs = findings(dir.path(), "alerts/duplicate");
+        assert_eq!(at(&fs), vec![("rules/b.yaml".to_string(), 4)]);
+        assert!(
+            fs[0].message.contains("rules/a.yaml:4 (folder `rules/`"),
+            "{}",
+            fs[0].message
+        );
+        // PrometheusRules of one namespace in two folders.
+        let obj = |n: &str| {
+            format!(
+                "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {{name: {n}, namespace: shop}}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: HighErrors\n      expr: job:errors:ratio_rate5m > 0.05\n"
+            )
+        };
+        let (a, b) = (obj("a"), obj("b"));
+        let dir = repo(&[("x/a.yaml", &a), ("y/b.yaml", &b)]);
+        let fs = findings(dir.path(), "alerts/duplicate");
+        assert_eq!(at(&fs), vec![("y/b.yaml".to_string(), 8)]);
+        assert!(
+            fs[0].message.contains("namespace `shop`"),
+            "{}",
+            fs[0].message
+        );
+        // The scope is configurable: `file` accepts the two-file folder.
+        let cfg = "rules:\n  alerts/duplicate:\n    with: {scope: file}\n";
+        let dir = repo(&[
+            ("rules/a.yaml", RULE),
+            ("rules/b.yaml", RULE),
+            ("prr.yaml", cfg),
+        ]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // `repository` compares the per-environment copies too.
+        let cfg = "rules:\n  alerts/duplicate:\n    with: {scope: repository}\n";
+        let dir = repo(&[
+            ("rules/staging/app.yaml", RULE),
+            ("rules/production/app.yaml", RULE),
+            ("prr.yaml", cfg),
+        ]);
+        assert_eq!(findings(dir.path(), "alerts/duplicate").len(), 1);
+    }
+
+    #[test]
+    fn same_alert_identity_with_another_expression_is_a_duplicate() {
+        let rules = "groups:\n- name: g\n  rules:\n  - alert: HighErrors\n    expr: job:errors:ratio_rate5m > 0.05\n    labels: {severity: page}\n  - alert: HighErrors\n    expr: job:errors:ratio_rate1h > 0.01\n    labels: {severity: page}\n  - alert: HighErrors\n    expr: job:errors:ratio_rate6h > 0.01\n    labels: {severity: ticket}\n";
+        let dir = repo(&[("a.yaml", rules)]);
+        let fs = findings(dir.path(), "alerts/duplicate");
+        assert_eq!(at(&fs), vec![("a.yaml".to_string(), 7)]);
+        assert!(
+            fs[0].message.contains("a different expression"),
+            "{}",
+            fs[0].message
+        );
+        // The same alert per instance: different `pod` series, told apart.
+        let per_pod = "groups:\n- name: g\n  rules:\n  - alert: PodCrashLooping\n    expr: kube_pod_container_status_restarts_total{pod=~\"a-.*\"} > 3\n    labels: {severity: team-a}\n  - alert: PodCrashLooping\n    expr: kube_pod_container_status_restarts_total{pod=~\"b-.*\"} > 3\n    labels: {severity: team-a}\n";
+        let dir = repo(&[("a.yaml", per_pod)]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // Aggregated away, the per-pod constraint no longer tells them apart.
+        let summed = per_pod
+            .replace("kube_pod", "sum(kube_pod")
+            .replace("} > 3", "}) > 3");
+        let dir = repo(&[("a.yaml", &summed)]);
+        assert_eq!(findings(dir.path(), "alerts/duplicate").len(), 1);
+    }
+
+    #[test]
+    fn recording_rules_over_disjoint_series_are_not_duplicates() {
+        let ok = "groups:\n- name: g\n  rules:\n  - record: code:http_requests:rate5m\n    expr: sum by (code) (rate(http_requests_total{code=~\"2..\"}[5m]))\n  - record: code:http_requests:rate5m\n    expr: sum by (code) (rate(http_requests_total{code=~\"5..\"}[5m]))\n";
+        let dir = repo(&[("a.yaml", ok)]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // The label is aggregated away: both write the one series `{}`.
+        let clash = "groups:\n- name: g\n  rules:\n  - record: http_requests:rate5m\n    expr: sum(rate(http_requests_total{code=~\"2..\"}[5m]))\n  - record: http_requests:rate5m\n    expr: sum(rate(http_requests_total{code=~\"5..\"}[5m]))\n";
+        let dir = repo(&[("a.yaml", clash)]);
+        let fs = findings(dir.path(), "alerts/duplicate");
+        assert_eq!(at(&fs), vec![("a.yaml".to_string(), 6)]);
+        assert!(fs[0].message.contains("samples clash"), "{}", fs[0].message);
+    }
+}

@@ -1,0 +1,217 @@
+//! The repository's severity vocabulary, and which alerts page.
+//!
+//! `alerts/severity-label` used to require one of a fixed list
+//! (`critical, warning, info, page, ticket`), and `alerts/for` and
+//! `alerts/cause-based-page` assumed that `critical` and `page` page. Real
+//! repositories have their own schemes — `high`/`medium`, a severity per
+//! team channel that Alertmanager routes on, `severity: none` on a dead
+//! man's switch routed by alert name, `critical` that goes to chat while
+//! `page` pages — and the fixed list made hundreds of false errors on them.
+//! The vocabulary is what the repository uses, unless prr.yaml says
+//! otherwise:
+//!
+//! - **Allowed values**: prr.yaml's `allowed` list when given (compared
+//!   exactly); otherwise every value the repository's alerts use, except a
+//!   value that looks like a slip of a more common one (another case, or an
+//!   edit distance of 1–2 letters from a value used at least three times as
+//!   often, digits aside, so `p1`/`p2` and `sev1`/`sev2` stay distinct).
+//!   One notice says the vocabulary was taken from the repository.
+//! - **A missing label** is a finding when the repository routes on the
+//!   label, that is when most of its alerts carry it.
+//! - **Paging values**: prr.yaml's `page-severities` when given; otherwise
+//!   inferred from the scheme: `page` (or `pager`, `paging`) when the
+//!   repository uses it — then `critical` is the top non-paging level, as in
+//!   the page/ticket scheme — else `critical`. Messages say which.
+//!
+//! Alertmanager routing read from the repository replaces the inference when
+//! there is one (the alerting-chain checks).
+
+use super::Context;
+use super::alerts::{alerts, label_value};
+use crate::formats::prometheus_rules::{PromRule, RuleGroup};
+use std::collections::BTreeMap;
+
+/// Severity values the alerts of the repository use, with counts.
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    /// Value → number of alerts that carry it (group labels included).
+    pub counts: BTreeMap<String, usize>,
+    /// Alerts that carry the label.
+    pub labelled: usize,
+    /// All alerts.
+    pub alerts: usize,
+}
+
+impl Vocabulary {
+    /// Counts the values of `label` over every alert of the repository.
+    pub fn of(ctx: &Context, label: &str) -> Vocabulary {
+        let mut v = Vocabulary::default();
+        for (_, g, r) in alerts(ctx) {
+            v.alerts += 1;
+            if let Some(t) = label_value(g, r, label) {
+                v.labelled += 1;
+                *v.counts.entry(t.value.trim().to_string()).or_default() += 1;
+            }
+        }
+        v
+    }
+
+    /// Whether the repository routes on the label: more than half of its
+    /// alerts carry it.
+    pub fn routes_on_label(&self) -> bool {
+        self.labelled * 2 > self.alerts
+    }
+
+    /// The more common value `value` looks like a slip of, if any: the same
+    /// letters in another case, or within edit distance 1 (optimal string
+    /// alignment: a swap of two letters counts once; values of up to
+    /// 5 characters) or 2 (longer), differing in more than digits, and used
+    /// at least three times as often.
+    pub fn slip_of(&self, value: &str) -> Option<&str> {
+        let n = self.counts.get(value).copied().unwrap_or(0);
+        let letters = |s: &str| -> String { s.chars().filter(|c| !c.is_ascii_digit()).collect() };
+        self.counts
+            .iter()
+            .filter(|(other, m)| other.as_str() != value && **m >= 3 * n.max(1))
+            .filter(|(other, _)| {
+                if other.eq_ignore_ascii_case(value) {
+                    return true;
+                }
+                if letters(other) == letters(value) {
+                    return false;
+                }
+                let max = if value.chars().count() <= 5 { 1 } else { 2 };
+                strsim::osa_distance(&other.to_lowercase(), &value.to_lowercase()) <= max
+            })
+            .max_by_key(|(_, m)| **m)
+            .map(|(other, _)| other.as_str())
+    }
+
+    /// `high 320, medium 210, …` (most used first, at most `max`).
+    pub fn summary(&self, max: usize) -> String {
+        let mut v: Vec<(&String, &usize)> = self.counts.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let mut parts: Vec<String> = v
+            .iter()
+            .take(max)
+            .map(|(k, n)| format!("{} {n}", if k.is_empty() { "\"\"" } else { k }))
+            .collect();
+        if v.len() > max {
+            parts.push(format!("and {} more", v.len() - max));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Which severity values page, and how prr knows.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// The paging values (compared case-insensitively).
+    pub values: Vec<String>,
+    /// `true` when prr.yaml's `page-severities` gave them.
+    pub configured: bool,
+}
+
+/// Values that name paging directly in a page/ticket scheme.
+const PAGE_WORDS: &[&str] = &["page", "pager", "paging"];
+
+impl Paging {
+    /// `configured` when prr.yaml set it, else the inference of the module
+    /// docs over the repository's vocabulary.
+    pub fn resolve(ctx: &Context, label: &str, configured: Option<&[String]>) -> Paging {
+        if let Some(c) = configured {
+            return Paging {
+                values: c.to_vec(),
+                configured: true,
+            };
+        }
+        let vocab = Vocabulary::of(ctx, label);
+        let used = |w: &str| vocab.counts.keys().any(|k| k.eq_ignore_ascii_case(w));
+        let page: Vec<String> = PAGE_WORDS
+            .iter()
+            .filter(|w| used(w))
+            .map(|w| w.to_string())
+            .collect();
+        let values = if !page.is_empty() {
+            page
+        } else {
+            vec!["critical".to_string()]
+        };
+        Paging {
+            values,
+            configured: false,
+        }
+    }
+
+    /// The alert's severity value when it pages.
+    pub fn pages(&self, g: &RuleGroup, r: &PromRule, label: &str) -> Option<String> {
+        let v = label_value(g, r, label)?;
+        let v = v.value.trim();
+        self.values
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(v))
+            .then(|| v.to_string())
+    }
+
+    /// How the message explains that `label: value` pages.
+    pub fn why(&self, label: &str, value: &str) -> String {
+        if self.configured {
+            format!("`{label}: {value}` is in `page-severities`")
+        } else {
+            format!(
+                "`{label}: {value}` pages in this repository's severity scheme (no Alertmanager routing read; set `page-severities` if it does not)"
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab(pairs: &[(&str, usize)]) -> Vocabulary {
+        Vocabulary {
+            counts: pairs.iter().map(|(k, n)| (k.to_string(), *n)).collect(),
+            labelled: pairs.iter().map(|(_, n)| n).sum(),
+            alerts: pairs.iter().map(|(_, n)| n).sum(),
+        }
+    }
+
+    #[test]
+    fn slips_of_common_values_are_found() {
+        let v = vocab(&[
+            ("critical", 40),
+            ("Critical", 1),
+            ("critcal", 1),
+            ("warning", 30),
+        ]);
+        assert_eq!(v.slip_of("Critical"), Some("critical"));
+        assert_eq!(v.slip_of("critcal"), Some("critical"));
+        assert_eq!(v.slip_of("warning"), None);
+    }
+
+    #[test]
+    fn distinct_schemes_are_not_slips() {
+        // Priorities and per-team values are a vocabulary, not typos.
+        let v = vocab(&[
+            ("p1", 30),
+            ("p2", 2),
+            ("sev1", 9),
+            ("sev3", 1),
+            ("team-a", 3),
+        ]);
+        assert_eq!(v.slip_of("p2"), None);
+        assert_eq!(v.slip_of("sev3"), None);
+        let v = vocab(&[
+            ("datahub_prod", 26),
+            ("datahub_dev", 26),
+            ("high", 30),
+            ("medium", 20),
+        ]);
+        assert_eq!(v.slip_of("datahub_dev"), None);
+        assert_eq!(v.slip_of("medium"), None);
+        // A rare value close to a common one but not three times rarer.
+        let v = vocab(&[("warn", 2), ("want", 1)]);
+        assert_eq!(v.slip_of("want"), None);
+    }
+}
