@@ -30,13 +30,14 @@ fn write(root: &Path, rel: &str, body: impl AsRef<[u8]>) {
     std::fs::write(p, body).expect("write");
 }
 
-/// Runs `prr check <root> --format json`; a run that outlives [`TIMEOUT`]
-/// is killed and fails the test.
+/// Runs `prr check <root> --format json --include-non-production` (the
+/// fixtures keep their upstream paths, `…/testdata/…` among them, and must
+/// gate here); a run that outlives [`TIMEOUT`] is killed and fails the test.
 fn prr_check(root: &Path) -> Output {
     let child = Command::new(env!("CARGO_BIN_EXE_prr"))
         .arg("check")
         .arg(root)
-        .args(["--format", "json"])
+        .args(["--format", "json", "--include-non-production"])
         .current_dir(root)
         .env_remove("GITHUB_ACTIONS")
         .env("NO_COLOR", "1")
@@ -184,7 +185,9 @@ const fn templated(file: &'static str) -> Case {
             rule: "prr/templated",
             says: "template",
         },
-        config: None,
+        // A declared service: its missing SLO gates the run (exit 1), as the
+        // contract of this table wants; `prr/templated` itself is a notice.
+        config: Some("services:\n  - { name: app, paths: [\"**\"] }\n"),
     }
 }
 

@@ -126,11 +126,17 @@ fn baseline_accepts_existing_secrets_and_fails_new_ones() {
         "deploy/ci.sh",
         format!("export GITHUB_TOKEN={GH}\n").as_bytes(),
     );
+    // A declared service, so that its missing SLO is an error too.
+    write(
+        d,
+        "prr.yaml",
+        b"services:\n  - { name: app, paths: [\"**\"] }\n",
+    );
     let (code, v) = secrets_json(d, &[]);
     assert_eq!(code, 1);
     assert_eq!(found(&v).len(), 2);
 
-    // Every family goes into the baseline (this repository has no SLO
+    // Every family goes into the baseline (this service has no SLO
     // either); `prr secrets` uses the secret entries only.
     let (code, _, out) = prr(d, &["baseline", "."]);
     assert_eq!(code, 0, "{out}");

@@ -861,13 +861,15 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 format!("has no `{}` annotation", p.annotation),
             ),
         };
-        let (who, level) = match &pages {
+        let (who, why, level) = match &pages {
             Some(sev) => (
-                format!("whoever is paged ({}) needs", paging.why(&p.label, sev)),
+                "whoever is paged needs",
+                format!(" ({})", paging.why(&p.label, sev)),
                 crate::finding::Level::Error,
             ),
             None => (
-                "whoever handles it needs".to_string(),
+                "whoever handles it needs",
+                String::new(),
                 crate::finding::Level::Warning,
             ),
         };
@@ -877,7 +879,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 &f.path,
                 pos,
                 format!(
-                    "alert `{}` {what}: {who} a link to what to do; add `{}: <link to the runbook>` under `annotations:`",
+                    "alert `{}` {what}: {who} a link to what to do; add `{}: <link to the runbook>` under `annotations:`{why}",
                     r.name(),
                     p.annotation
                 ),
@@ -1107,7 +1109,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
                 &f.path,
                 name_pos(r),
                 format!(
-                    "paging alert `{}` ({why}) has no `for:`: it pages on a single evaluation (one bad scrape, a restart); add `for: {min_text}` or more",
+                    "paging alert `{}` has no `for:`: it pages on a single evaluation (one bad scrape, a restart); add `for: {min_text}` or more ({why})",
                     r.name()
                 ),
             )),
@@ -1119,7 +1121,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
                         &f.path,
                         t.pos,
                         format!(
-                            "paging alert `{}` ({why}) has `for: {}`: shorter than {min_text}, it pages on blips; set `for: {min_text}` or more",
+                            "paging alert `{}` has `for: {}`: shorter than {min_text}, it pages on blips; set `for: {min_text}` or more ({why})",
                             r.name(),
                             t.value
                         ),
@@ -1231,10 +1233,10 @@ pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<F
             &f.path,
             expr.pos,
             format!(
-                "paging alert `{}` ({}) fires on resource usage ({}), a cause rather than a symptom: page on what users see (errors, latency, SLO burn rate) and send this one to a ticket",
+                "paging alert `{}` fires on resource usage ({}), a cause rather than a symptom: page on what users see (errors, latency, SLO burn rate) and send this one to a ticket ({})",
                 r.name(),
-                paging.why(&p.label, &sev),
-                facts.metrics.join(", ")
+                facts.metrics.join(", "),
+                paging.why(&p.label, &sev)
             ),
         ));
     }
@@ -1741,7 +1743,7 @@ mod tests {
         assert!(
             fs[0]
                 .message
-                .contains("pages in this repository's severity scheme"),
+                .contains("inferred from this repository's severity values"),
             "{}",
             fs[0].message
         );
@@ -1754,7 +1756,7 @@ mod tests {
             vec![("a.yaml".to_string(), 4), ("a.yaml".to_string(), 9)]
         );
         assert!(
-            fs[0].message.contains("is in `page-severities`"),
+            fs[0].message.contains("in page-severities"),
             "{}",
             fs[0].message
         );

@@ -41,6 +41,10 @@ pub struct Context<'a> {
     pub budget: &'a [crate::budget::gate::BudgetEntry],
     /// `prr/catalog` warnings about catalog files (see [`crate::catalog`]).
     pub problems: Vec<Finding>,
+    /// No service is declared (prr.yaml, catalog): [`Context::services`]
+    /// holds one implicit service named after the folder. Claims about
+    /// "the service" are then prr's guess, not the team's declaration.
+    pub implicit_service: bool,
     service_globs: Vec<GlobSet>,
 }
 
@@ -67,7 +71,8 @@ impl<'a> Context<'a> {
     ) -> Self {
         let (found, problems) = crate::catalog::discover(catalog);
         let mut services = crate::catalog::merge(&config.services, found);
-        if services.is_empty() {
+        let implicit_service = services.is_empty();
+        if implicit_service {
             let name = inventory
                 .root
                 .canonicalize()
@@ -94,6 +99,7 @@ impl<'a> Context<'a> {
             services,
             budget: &[],
             problems,
+            implicit_service,
             service_globs,
         }
     }

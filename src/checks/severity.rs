@@ -153,13 +153,14 @@ impl Paging {
             .then(|| v.to_string())
     }
 
-    /// How the message explains that `label: value` pages.
+    /// Why the alert counts as paging, for the end of a message:
+    /// `paging: severity=critical, …`.
     pub fn why(&self, label: &str, value: &str) -> String {
         if self.configured {
-            format!("`{label}: {value}` is in `page-severities`")
+            format!("paging: {label}={value}, in page-severities")
         } else {
             format!(
-                "`{label}: {value}` pages in this repository's severity scheme (no Alertmanager routing read; set `page-severities` if it does not)"
+                "paging: {label}={value}, inferred from this repository's {label} values; set page-severities if it does not page"
             )
         }
     }

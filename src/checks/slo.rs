@@ -78,6 +78,18 @@ pub fn present(ctx: &Context, rule: &Rule, _p: &Present) -> Vec<Finding> {
         .iter()
         .filter(|svc| slos_of(ctx, svc).is_empty())
         .map(|svc| {
+            // Without declared services, "the service" is prr's guess (the
+            // folder): the SLOs may live elsewhere, so say what was seen.
+            if ctx.implicit_service {
+                return Finding::new(
+                    &rule.id,
+                    "",
+                    Pos::default(),
+                    "no SLO in this repository (OpenSLO, Sloth, Pyrra or slo-generator); no service is declared, so none is required: declare services in prr.yaml (or catalog-info.yaml) to require an SLO for each",
+                )
+                .with_service(&svc.name)
+                .with_level(crate::finding::Level::Notice);
+            }
             Finding::new(
                 &rule.id,
                 "",
@@ -488,6 +500,20 @@ mod tests {
             ("shared/search.yaml", &other),
         ]);
         assert_eq!(findings(dir.path(), "slo/present"), vec![]);
+        // No service declared: prr cannot know the SLOs are missing rather
+        // than kept elsewhere — a notice, not an error.
+        let dir = repo(&[(
+            "deploy/app.yaml",
+            "kind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n",
+        )]);
+        let f = findings(dir.path(), "slo/present");
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].level, crate::finding::Level::Notice);
+        assert!(
+            f[0].message.contains("no service is declared"),
+            "{}",
+            f[0].message
+        );
     }
 
     /// Sloth's own `validate` fixtures, one file per repository.
