@@ -540,3 +540,118 @@ fn sarif_results_carry_the_fingerprint_and_suppressions() {
     assert!(results[2].get("suppressions").is_none());
     assert!(!all.contains(AWS));
 }
+
+/// Issue 12 (pattern 12): values gitleaks' patterns match that are not
+/// secrets — a Secret's name, the name in an AWS ARN, a Grafana query key, a
+/// Helm checksum, a sequential placeholder token, base64 of a placeholder, a
+/// Secret whose data is a credential-free scrape config — are reported as
+/// suppressed with the filter's reason (counted, never dropped), and the same
+/// shapes with credential-shaped values are still errors.
+#[test]
+fn context_filters_dismiss_non_secrets_and_keep_same_shaped_secrets() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/secrets/context");
+    let run = |folder: &str| {
+        let dir = root.join(folder);
+        let (code, v) = secrets_json(&dir, &[]);
+        let mut by_file: std::collections::BTreeMap<String, Vec<(String, bool, String)>> =
+            Default::default();
+        for f in v["findings"].as_array().into_iter().flatten() {
+            by_file
+                .entry(f["path"].as_str().unwrap_or_default().to_string())
+                .or_default()
+                .push((
+                    f["rule"].as_str().unwrap_or_default().to_string(),
+                    f["suppressed"].as_bool().unwrap_or_default(),
+                    f["suppression"]["reason"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                ));
+        }
+        (code, by_file)
+    };
+    let expect = [
+        (
+            "additional-scrape-configs.yaml",
+            "secrets/kubernetes-secret-yaml",
+            "configuration text without a credential",
+        ),
+        (
+            "alertmanager-slack-app-token.yml",
+            "secrets/generic-api-key",
+            "sequential",
+        ),
+        (
+            "grafana-dashboard.json",
+            "secrets/generic-api-key",
+            "Grafana query key",
+        ),
+        (
+            "helm-checksum-annotation.yaml",
+            "secrets/generic-api-key",
+            "checksum",
+        ),
+        (
+            "oauth-proxy-example-cookie.yaml",
+            "secrets/generic-api-key",
+            "base64 of a placeholder",
+        ),
+        (
+            "secretsmanager-arn-alert.yaml",
+            "secrets/generic-api-key",
+            "AWS ARN",
+        ),
+        (
+            "tls-secret-name.libsonnet",
+            "secrets/generic-api-key",
+            "names a Secret",
+        ),
+    ];
+    let (code, not_secrets) = run("not-secrets");
+    assert_eq!(code, 0, "no error in not-secrets/: {not_secrets:?}");
+    for (file, rule, reason) in expect {
+        let got = not_secrets.get(file).cloned().unwrap_or_default();
+        assert!(
+            got.len() == 1 && got[0].0 == rule && got[0].1 && got[0].2.contains(reason),
+            "{file}: expected one suppressed {rule} ({reason}), got {} finding(s): {:?}",
+            got.len(),
+            got.iter().map(|(r, s, _)| (r, s)).collect::<Vec<_>>()
+        );
+    }
+    // Each not-secret is counted: the report's summary says how many.
+    let (_, v, all) = prr(&root.join("not-secrets"), &["secrets", "."]);
+    assert!(
+        v.is_null() && all.contains("7 suppressed"),
+        "{}",
+        all.lines().last().unwrap_or("")
+    );
+
+    let (code, secrets) = run("secrets");
+    assert_eq!(
+        code, 1,
+        "the same shapes with real-looking values fail the scan"
+    );
+    let must_fire = [
+        (
+            "additional-scrape-configs.yaml",
+            "secrets/kubernetes-secret-yaml",
+        ),
+        (
+            "alertmanager-slack-app-token.yml",
+            "secrets/generic-api-key",
+        ),
+        ("grafana-dashboard.json", "secrets/generic-api-key"),
+        ("hex-secret-value.yaml", "secrets/generic-api-key"),
+        ("oauth-proxy-cookie.yaml", "secrets/generic-api-key"),
+        ("secret-id-value.yaml", "secrets/generic-api-key"),
+        ("tls-secret-value.libsonnet", "secrets/generic-api-key"),
+    ];
+    for (file, rule) in must_fire {
+        let got = secrets.get(file).cloned().unwrap_or_default();
+        assert!(
+            got.iter().any(|(r, s, _)| r == rule && !s),
+            "{file}: expected an unsuppressed {rule}, got {:?}",
+            got.iter().map(|(r, s, _)| (r, s)).collect::<Vec<_>>()
+        );
+    }
+}

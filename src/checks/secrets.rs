@@ -342,6 +342,11 @@ pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
                 format!(
                     "{what} (matched by file name) — remove it from the repository and keep it in a secret store"
                 )
+            } else if h.dismissed.is_some() {
+                format!(
+                    "{what}: {} matches the rule's pattern but is not reported as a secret",
+                    h.redacted
+                )
             } else {
                 format!(
                     "{what}: {} — revoke it at the issuer now (it stays in the Git history), remove it and load it at run time from a secret store",
@@ -354,7 +359,15 @@ pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
             f.snippet_column = Some(h.snippet_column);
             f.secret_values = vec![h.secret.clone()];
             f.fingerprint = Some(h.fingerprint.clone());
-            if let Some(how) = h.inline_allow {
+            if let Some(why) = h.dismissed {
+                f.suppressed = true;
+                f.suppression = Some(crate::finding::Suppression {
+                    kind: crate::finding::SuppressionKind::External,
+                    reason: why.reason().to_string(),
+                    source: "prr's built-in secret context filters (src/secrets/context.rs)"
+                        .to_string(),
+                });
+            } else if let Some(how) = h.inline_allow {
                 f.suppressed = true;
                 f.suppression = Some(crate::finding::Suppression {
                     kind: crate::finding::SuppressionKind::InSource,

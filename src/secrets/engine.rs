@@ -18,11 +18,15 @@
 //!    placeholder filter (plus, for `generic-*` rules, code references such
 //!    as `ed25519.PrivateKey`);
 //! 6. a `generic-*` hit on the same secret as a specific rule's hit is
-//!    dropped (gitleaks does the same).
+//!    dropped (gitleaks does the same);
+//! 7. the context filters ([`super::context`]) judge what is left: a match
+//!    they judge not to be a secret is returned with its reason
+//!    ([`RawHit::dismissed`]) and reported as suppressed, never dropped.
 //!
 //! The engine borrows the rules' prepared parameters; it never allocates per
 //! byte, only per hit.
 
+use super::context::{self, NotSecret};
 use crate::checks::secrets::{
     Allowlist, Pattern, Target, is_code_reference, is_placeholder, shannon_entropy,
 };
@@ -57,6 +61,19 @@ pub struct RawHit {
     pub matched: Range<usize>,
     /// The secret (a capture group, or the whole match).
     pub secret: Range<usize>,
+    /// Set when the context filters judged the match not to be a secret
+    /// (reported as a suppressed finding with this reason).
+    pub dismissed: Option<NotSecret>,
+}
+
+/// What the filters make of a match.
+enum Verdict {
+    /// Not reported (gitleaks' filters, placeholders, allowlists).
+    Drop,
+    /// A secret.
+    Keep,
+    /// Not a secret, by a context filter: reported as suppressed.
+    Dismiss(NotSecret),
 }
 
 /// The compiled secret rules and global allowlists.
@@ -154,6 +171,7 @@ impl<'a> Engine<'a> {
                     rule: i,
                     matched: 0..0,
                     secret: 0..0,
+                    dismissed: None,
                 });
             }
         }
@@ -268,17 +286,22 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let (matched, secret) = (whole.range(), secret.range());
-            if self.keep(i, path, text, matched.clone(), secret.clone()) {
-                out.push(RawHit {
-                    rule: i,
-                    matched,
-                    secret,
-                });
-            }
+            let dismissed = match self.keep(i, path, text, matched.clone(), secret.clone()) {
+                Verdict::Drop => continue,
+                Verdict::Keep => None,
+                Verdict::Dismiss(why) => Some(why),
+            };
+            out.push(RawHit {
+                rule: i,
+                matched,
+                secret,
+                dismissed,
+            });
         }
     }
 
-    /// gitleaks' filters, then prr's placeholder filter.
+    /// gitleaks' filters, prr's placeholder filter, the allowlists, then
+    /// (for rules with the placeholder filter on) the context filters.
     fn keep(
         &self,
         i: usize,
@@ -286,17 +309,17 @@ impl<'a> Engine<'a> {
         text: &[u8],
         matched: Range<usize>,
         secret: Range<usize>,
-    ) -> bool {
+    ) -> Verdict {
         let r = &self.rules[i];
         let s = &text[secret.clone()];
         if let Some(min) = r.pattern.entropy {
             if shannon_entropy(s) <= min {
-                return false;
+                return Verdict::Drop;
             }
             // gitleaks: a `generic*` rule's secret must contain a digit
             // (Go's RE2 has no lookahead to say so in the regex).
             if r.pattern.is_generic() && !s.iter().any(u8::is_ascii_digit) {
-                return false;
+                return Verdict::Drop;
             }
         }
         if r.pattern.placeholders
@@ -304,9 +327,27 @@ impl<'a> Engine<'a> {
                 || (r.pattern.is_generic() && is_code_reference(s))
                 || is_module_hash(text, secret.clone()))
         {
-            return false;
+            return Verdict::Drop;
         }
-        !self.allowed(i, path, text, matched, secret)
+        if self.allowed(i, path, text, matched, secret.clone()) {
+            return Verdict::Drop;
+        }
+        if !r.pattern.placeholders {
+            return Verdict::Keep;
+        }
+        let gid = r.pattern.gitleaks_id.as_deref().unwrap_or(r.id);
+        // A decoded Secret entry is rescanned by every rule; the entries the
+        // filters rescan contain no keyword of the rules that rescan, so
+        // this never recurses more than once.
+        let rescan = |decoded: &[u8]| {
+            self.scan(path, decoded)
+                .iter()
+                .any(|h| h.dismissed.is_none())
+        };
+        match context::judge(gid, r.pattern.is_generic(), text, secret, &rescan) {
+            Some(why) => Verdict::Dismiss(why),
+            None => Verdict::Keep,
+        }
     }
 
     /// Whether a global or rule allowlist allows the hit.

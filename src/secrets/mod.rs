@@ -9,6 +9,7 @@
 //! hit's `secret` field, which the finding pipeline uses once to redact
 //! every output and then clears.
 
+pub mod context;
 pub mod engine;
 pub mod gitleaks;
 
@@ -260,6 +261,9 @@ pub struct SecretHit {
     pub inline_allow: Option<&'static str>,
     /// A path-only rule matched (the file itself is the secret).
     pub path_only: bool,
+    /// Set when the context filters judged the match not to be a secret:
+    /// the finding is reported as suppressed with this reason.
+    pub dismissed: Option<context::NotSecret>,
 }
 
 /// Inline markers that allow a secret on their line.
@@ -286,6 +290,7 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
                 snippet_column: 1,
                 inline_allow: None,
                 path_only: true,
+                dismissed: None,
             });
             continue;
         }
@@ -332,6 +337,7 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
             snippet_column,
             inline_allow,
             path_only: false,
+            dismissed: hit.dismissed,
         });
     }
     out
@@ -405,6 +411,7 @@ mod tests {
             engine
                 .scan(path, body.as_bytes())
                 .iter()
+                .filter(|h| h.dismissed.is_none())
                 .map(|h| engine.rules[h.rule].id.to_string())
                 .collect()
         };
@@ -464,8 +471,9 @@ mod tests {
             "true positives found by their rule: {tp_own}/{tp_n} (by any rule {tp_any}); rules with a hit {rules_hit}/{rules_n}; false positives flagged by their rule {fp_own}/{fp_n} (by any rule {fp_any})"
         );
         assert!(tp_n >= 6368, "{tp_n}");
+        // Issue 12: the context filters keep recall at 99.9 % or more.
         assert!(
-            tp_any as f64 >= 0.97 * tp_n as f64,
+            tp_any as f64 >= 0.999 * tp_n as f64,
             "recall {tp_any}/{tp_n}"
         );
         assert!(rules_hit >= 215, "rules with a hit {rules_hit}/{rules_n}");
@@ -476,10 +484,17 @@ mod tests {
         // By any rule: most are a sibling rule's true positive (a Cloudflare
         // global key is a false positive only for the origin-CA rule), so the
         // issue's 5 % is gated on the own rule above; this guards the any-rule
-        // figure (29 / 374 = 7.8 % today) against a regression past 10 %.
+        // figure against a regression past 10 %.
         assert!(
             fp_any * 10 <= fp_n,
             "false positives (any rule) {fp_any}/{fp_n}"
+        );
+        // gitleaks 8.30.1 flags 29 of these samples by any rule (bench/RESULTS.md,
+        // measured side by side with prr); issue 12: prr flags fewer.
+        const GITLEAKS_FP_ANY: usize = 29;
+        assert!(
+            fp_any < GITLEAKS_FP_ANY,
+            "false positives (any rule) {fp_any}, gitleaks {GITLEAKS_FP_ANY}"
         );
     }
 }
