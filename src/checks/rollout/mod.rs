@@ -27,6 +27,10 @@ use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 
+mod images;
+mod operators;
+mod volumes;
+
 /// Deployments, StatefulSets and Rollouts: the kinds with replicas, a
 /// PodDisruptionBudget and (but StatefulSets) a rollout strategy.
 fn is_replicated(o: &K8sObject) -> bool {
@@ -260,6 +264,36 @@ fn probe_handler(probe: &Node) -> Option<serde_json::Value> {
         .find_map(|k| probe.get(k).map(|h| serde_json::json!({ *k: h.to_json() })))
 }
 
+/// A probe's timing with the Kubernetes defaults filled in:
+/// (initialDelaySeconds 0, periodSeconds 10, timeoutSeconds 1,
+/// successThreshold 1, failureThreshold 3).
+fn probe_timing(probe: &Node) -> [i64; 5] {
+    let f = |k: &str, d: i64| probe.get(k).and_then(Node::as_i64).unwrap_or(d);
+    [
+        f("initialDelaySeconds", 0),
+        f("periodSeconds", 10),
+        f("timeoutSeconds", 1),
+        f("successThreshold", 1),
+        f("failureThreshold", 3),
+    ]
+}
+
+/// A sidecar for the readiness and liveness checks: a container without
+/// `ports`, in a pod with another container, when another container has the
+/// probe. Pod readiness is the AND of its containers' readiness, and a
+/// container without a readinessProbe counts as ready once started: the
+/// serving container's probe gates the traffic. A sidecar that serves
+/// nothing keeps no traffic when it hangs, which is what liveness is
+/// about here; its own failure modes (a stuck config reloader) need its
+/// metrics, not a restart loop.
+fn is_sidecar(c: &Node, all: &[Node], key: &str) -> bool {
+    all.len() > 1
+        && c.get("ports").is_none_or(|p| p.items().is_empty())
+        && all
+            .iter()
+            .any(|o| !std::ptr::eq(o, c) && o.get(key).is_some())
+}
+
 fn container_name(c: &Node) -> String {
     c.get("name")
         .and_then(Node::scalar_text)
@@ -285,9 +319,11 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
         if !is_long_running(w.obj) || w.referenced_by.is_some() {
             continue;
         }
-        for c in w.containers() {
+        let all = w.containers();
+        for c in all {
             let name = container_name(c);
             match c.get(key) {
+                None if is_sidecar(c, all, key) => {}
                 None => out.push(Finding::new(
                     &rule.id,
                     &w.template_obj.path,
@@ -298,14 +334,18 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
                     ),
                 )),
                 Some(probe) if p.flag_identical && p.probe == ProbeKind::Liveness => {
-                    let ready = c.get("readinessProbe").and_then(probe_handler);
-                    if ready.is_some() && ready == probe_handler(probe) {
+                    let ready_probe = c.get("readinessProbe");
+                    let ready = ready_probe.and_then(probe_handler);
+                    if ready.is_some()
+                        && ready == probe_handler(probe)
+                        && ready_probe.map(probe_timing) == Some(probe_timing(probe))
+                    {
                         out.push(Finding::new(
                             &rule.id,
                             &w.template_obj.path,
                             c.key(key).map_or(probe.pos, |k| k.pos),
                             format!(
-                                "warning: container `{name}` of {} has a livenessProbe identical to its readinessProbe — when a dependency is slow every pod is restarted at once; make liveness check only that the process is alive (e.g. /livez)",
+                                "container `{name}` of {} has a livenessProbe identical to its readinessProbe (same handler and timing) — when the check fails, every pod is taken out of traffic and restarted at the same moment; give liveness a higher failureThreshold (or a longer period) so it only fires when the process stays stuck, or check only that the process is alive (e.g. /livez)",
                                 w.display_name()
                             ),
                         ));
@@ -322,6 +362,12 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Resources {
+    /// Require `requests.cpu` and `requests.memory` (default true; a set
+    /// limit counts, Kubernetes then defaults the request to it). Rule
+    /// `rollout/memory-limit` runs this check with `false` to report only
+    /// limits, at its own level.
+    #[serde(default = "yes")]
+    pub require_requests: bool,
     /// Require `limits.cpu` (default false: CPU limits throttle).
     #[serde(default)]
     pub require_cpu_limit: bool,
@@ -353,16 +399,24 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
             };
             let mut missing = Vec::new();
             // Kubernetes defaults a missing request to the limit.
-            for r in ["cpu", "memory"] {
-                if !has(&format!("requests.{r}")) && !has(&format!("limits.{r}")) {
-                    missing.push(format!("requests.{r}"));
+            let mut why = Vec::new();
+            if p.require_requests {
+                for r in ["cpu", "memory"] {
+                    if !has(&format!("requests.{r}")) && !has(&format!("limits.{r}")) {
+                        missing.push(format!("requests.{r}"));
+                    }
+                }
+                if !missing.is_empty() {
+                    why.push("without requests the scheduler places it blind and overpacks nodes (and it is evicted first under pressure)");
                 }
             }
             if p.require_memory_limit && !has("limits.memory") {
                 missing.push("limits.memory".to_string());
+                why.push("without a memory limit one leaking container can starve its neighbours on the node");
             }
             if p.require_cpu_limit && !has("limits.cpu") {
                 missing.push("limits.cpu".to_string());
+                why.push("your policy requires CPU limits");
             }
             if missing.is_empty() {
                 continue;
@@ -377,10 +431,11 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
                 &w.template_obj.path,
                 pos,
                 format!(
-                    "container `{}` of {} sets no {} — without requests the scheduler overpacks nodes, and without a memory limit one leaking pod can starve its neighbours",
+                    "container `{}` of {} sets no {} — {}",
                     container_name(c),
                     w.display_name(),
-                    missing.join(", ")
+                    missing.join(", "),
+                    why.join("; ")
                 ),
             ));
         }
@@ -461,7 +516,14 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
                 sel.matches(&labels)
             })
             .collect();
+        let replicas = effective_replicas(ctx, w.obj);
         if matching.is_empty() {
+            // At one replica a budget protects nothing (any budget that
+            // allows a drain allows evicting the only pod): the single
+            // replica is rollout/replicas' finding, not this one's.
+            if replicas < 2 {
+                continue;
+            }
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push(Finding::new(
                 &rule.id,
@@ -475,7 +537,6 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
             ));
             continue;
         }
-        let replicas = effective_replicas(ctx, w.obj);
         let verdicts: Vec<(i64, Pos, String, &K8sObject)> = matching
             .iter()
             .map(|b| {
@@ -572,9 +633,17 @@ pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
 fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Finding> {
     let strategy = o.node.path("spec.strategy");
     let ty = strategy.and_then(|s| s.get("type"));
+    let exclusive = volumes::exclusive_reason(ctx, o);
     if let Some(t) = ty
         && t.as_str() == Some("Recreate")
     {
+        // Two pods cannot run side by side: Recreate is the right choice.
+        // At one pod, Recreate is how a singleton that must never run twice
+        // (in-memory store, no leader election) rolls out; its downtime is
+        // the single replica's, which rollout/replicas reports.
+        if exclusive.is_some() || effective_replicas(ctx, o) < 2 {
+            return None;
+        }
         return Some(Finding::new(
             &rule.id,
             &o.path,
@@ -585,8 +654,30 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
             ),
         ));
     }
+    if let Some(why) = exclusive
+        && volumes::surges(o)
+    {
+        let (pos, how) = match ty {
+            Some(t) => (t.pos, "uses a RollingUpdate"),
+            None => (o.pos, "sets no strategy, so it uses a RollingUpdate (the default)"),
+        };
+        return Some(Finding::new(
+            &rule.id,
+            &o.path,
+            pos,
+            format!(
+                "{} {why} and {how} that starts the new pod before the old one stops — the new pod cannot get the volume or port while the old one holds it, so the rollout can stall; use strategy type: Recreate (or rollingUpdate.maxSurge: 0)",
+                o.display_name()
+            ),
+        ));
+    }
     let mu = strategy.and_then(|s| s.path("rollingUpdate.maxUnavailable"))?;
     let replicas = effective_replicas(ctx, o);
+    // At one replica every rolling update has all pods down at some point
+    // unless it surges: that is rollout/replicas' finding, not a second one.
+    if replicas < 2 {
+        return None;
+    }
     let all = match mu.as_str().map(str::trim) {
         Some(s) if s.ends_with('%') => s
             .trim_end_matches('%')
@@ -721,6 +812,7 @@ fn image_tag(image: &str) -> Option<&str> {
 
 /// Runs `rollout.image-pinned`.
 pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding> {
+    let overrides = images::Overrides::collect(ctx);
     let mut out = Vec::new();
     for w in workloads(&ctx.inventory.objects) {
         if w.referenced_by.is_some() {
@@ -729,8 +821,18 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
         for c in w.containers().iter().chain(w.init_containers()) {
             let Some(img) = c.get("image") else { continue };
             let Some(image) = img.as_str() else { continue };
+            // An empty image is filled in by an operator or an admission
+            // webhook: there is no reference here to pin.
+            if image.trim().is_empty() {
+                continue;
+            }
             let digest = image.contains("@sha256:");
-            let problem = if p.require_digest && !digest {
+            let replaced = overrides.lookup(image);
+            let problem = if replaced == Some(images::Override::Pinned) {
+                None
+            } else if let Some(images::Override::Unpinned(how)) = replaced {
+                Some(format!("is not pinned: {how} — pin a version tag or a digest there"))
+            } else if p.require_digest && !digest {
                 Some("is not pinned by digest — a tag can be moved; use image@sha256:…".to_string())
             } else if digest || image.contains('@') {
                 None
@@ -837,7 +939,8 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
             }
         }
     }
-    if !p.services || all.is_empty() {
+    let operated = operators::operator_pods(&ctx.inventory.objects);
+    if !p.services || (all.is_empty() && operated.is_empty()) {
         return out;
     }
     for s in ctx
@@ -859,14 +962,18 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
         let selected = all
             .iter()
             .filter(|w| w.referenced_by.is_none() && w.obj.same_namespace(s))
-            .any(|w| w.pod_label_sets().iter().any(|l| sel.matches(l)));
+            .any(|w| w.pod_label_sets().iter().any(|l| sel.matches(l)))
+            || operated
+                .iter()
+                .filter(|op| op.near(s))
+                .any(|op| op.label_sets.iter().any(|l| sel.matches(l)));
         if !selected {
             out.push(Finding::new(
                 &rule.id,
                 &s.path,
                 node.pos,
                 format!(
-                    "{} selects {} but no workload in this repository has pods with these labels — the Service has no endpoints; fix the selector or the pod template's labels",
+                    "{} selects {} but no workload or operator resource (Prometheus, Alertmanager, ThanosRuler, ClusterServiceVersion) in this repository has pods with these labels — the Service has no endpoints; fix the selector or the pod template's labels",
                     s.display_name(),
                     sel.display()
                 ),
