@@ -659,7 +659,10 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
     {
         let (pos, how) = match ty {
             Some(t) => (t.pos, "uses a RollingUpdate"),
-            None => (o.pos, "sets no strategy, so it uses a RollingUpdate (the default)"),
+            None => (
+                o.pos,
+                "sets no strategy, so it uses a RollingUpdate (the default)",
+            ),
         };
         return Some(Finding::new(
             &rule.id,
@@ -831,7 +834,9 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
             let problem = if replaced == Some(images::Override::Pinned) {
                 None
             } else if let Some(images::Override::Unpinned(how)) = replaced {
-                Some(format!("is not pinned: {how} — pin a version tag or a digest there"))
+                Some(format!(
+                    "is not pinned: {how} — pin a version tag or a digest there"
+                ))
             } else if p.require_digest && !digest {
                 Some("is not pinned by digest — a tag can be moved; use image@sha256:…".to_string())
             } else if digest || image.contains('@') {
@@ -982,6 +987,9 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
     }
     out
 }
+
+#[cfg(test)]
+mod precision_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1160,7 +1168,8 @@ mod tests {
             at(&[&ks("pod-probes-identical-http")], live),
             vec![p("pod-probes-identical-http.yaml", 15, 5)]
         );
-        assert!(msgs(&[&ks("pod-probes-identical-http")], live)[0].starts_with("warning: "));
+        let m = &msgs(&[&ks("pod-probes-identical-http")], live)[0];
+        assert!(!m.starts_with("warning") && m.contains("identical"), "{m}");
         // Init containers need no probes.
         assert_eq!(
             at(&[&ks("pod-probes-on-different-containers-init")], ready),
@@ -1184,9 +1193,16 @@ mod tests {
             at(&[&ks("pod-test-resources-none")], r),
             vec![p("pod-test-resources-none.yaml", 7, 11)]
         );
+        let m = &msgs(&[&ks("pod-test-resources-none")], r)[0];
+        assert!(m.contains("sets no requests.cpu, requests.memory —"), "{m}");
+        assert!(!m.contains("limit"), "{m}");
+        // The memory limit is rollout/memory-limit's, at its own level.
+        let m = &msgs(&[&ks("pod-test-resources-none")], "rollout/memory-limit");
+        assert_eq!(m.len(), 1);
         assert!(
-            msgs(&[&ks("pod-test-resources-none")], r)[0]
-                .contains("requests.cpu, requests.memory, limits.memory")
+            m[0].contains("sets no limits.memory —") && !m[0].contains("requests"),
+            "{}",
+            m[0]
         );
         // No CPU limit: passes by default (CPU limits throttle)…
         let nocpu = ks("pod-test-resources-limits-and-requests-no-cpu-limit");
@@ -1229,22 +1245,34 @@ mod tests {
             &body.replace("spec:\n  template:", "spec:\n  replicas: 3\n  template:"),
         )]);
         assert_eq!(testutil::findings(dir.path(), r), vec![]);
-        // No budget selects the pods: reported at the Deployment.
+        // No budget selects the pods of a single replica: a budget would
+        // protect nothing there (rollout/replicas reports the one pod)…
         assert_eq!(
             at(&[&ks("deployment-poddisruptionbudget-v1-no-match")], r),
-            vec![p("deployment-poddisruptionbudget-v1-no-match.yaml", 11, 1)]
+            vec![]
         );
         assert_eq!(
             at(
                 &[&ks("deployment-poddisruptionbudget-v1-different-namespace")],
                 r
             ),
-            vec![p(
-                "deployment-poddisruptionbudget-v1-different-namespace.yaml",
-                34,
-                1
-            )]
+            vec![]
         );
+        // …at 3 replicas it is reported at the Deployment.
+        for (f, line) in [
+            ("deployment-poddisruptionbudget-v1-no-match", 11),
+            ("deployment-poddisruptionbudget-v1-different-namespace", 34),
+        ] {
+            let body = std::fs::read_to_string(testutil::fixtures().join("rollout").join(ks(f)))
+                .expect("fixture");
+            let body = body.replace("spec:\n  template:", "spec:\n  replicas: 3\n  template:");
+            let dir = testutil::repo(&[("d.yaml", &body)]);
+            let got: Vec<u32> = testutil::findings(dir.path(), r)
+                .iter()
+                .map(|f| f.line)
+                .collect();
+            assert_eq!(got, vec![line], "{f}");
+        }
         // Neither field: minAvailable 1 of 1 replica blocks.
         assert_eq!(
             at(&[&ks("deployment-poddisruptionbudget-v1-no-policy")], r),
@@ -1271,11 +1299,7 @@ mod tests {
                 )],
                 r
             ),
-            vec![p(
-                "deployment-poddisruptionbudget-v1beta1-expression-no-match.yaml",
-                13,
-                1
-            )]
+            vec![]
         );
         // Percentages, NotIn / Exists / DoesNotExist, and the HPA's floor.
         let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 4\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web, tier: front}}\n    spec: {containers: [{name: c, image: 'x:1'}]}\n";
@@ -1324,11 +1348,28 @@ mod tests {
     #[test]
     fn strategy() {
         let r = "rollout/strategy";
+        // Recreate at one replica: the singleton's downtime is
+        // rollout/replicas' finding; at two replicas it is this rule's.
         assert_eq!(
             at(&[&ks("service-target-deployment-not-rolling")], r),
-            vec![p("service-target-deployment-not-rolling.yaml", 15, 11)]
+            vec![]
         );
-        assert!(msgs(&[&ks("service-target-deployment-not-rolling")], r)[0].contains("Recreate"));
+        let body = std::fs::read_to_string(
+            testutil::fixtures()
+                .join("rollout")
+                .join(ks("service-target-deployment-not-rolling")),
+        )
+        .expect("fixture");
+        let dir = testutil::repo(&[(
+            "d.yaml",
+            &body.replace("spec:\n  template:", "spec:\n  replicas: 2\n  template:"),
+        )]);
+        let f = testutil::findings(dir.path(), r);
+        assert_eq!(
+            f.iter().map(|f| (f.line, f.column)).collect::<Vec<_>>(),
+            vec![(16, 11)]
+        );
+        assert!(f[0].message.contains("Recreate"));
         assert_eq!(
             at(&[&ks("service-target-deployment-strategy-not-set")], r),
             vec![]
@@ -1371,7 +1412,8 @@ mod tests {
             .expect("fixture");
         let dir = testutil::repo(&[(
             "d.yaml",
-            &dep.replace("maxUnavailable: 1", "maxUnavailable: 100%"),
+            &dep.replace("maxUnavailable: 1", "maxUnavailable: 100%")
+                .replace("  minReadySeconds: 5\n", "  replicas: 2\n"),
         )]);
         assert_eq!(
             testutil::findings(dir.path(), r)

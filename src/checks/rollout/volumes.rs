@@ -73,7 +73,11 @@ pub fn surges(o: &K8sObject) -> bool {
     match o.node.path("spec.strategy.rollingUpdate.maxSurge") {
         None => true,
         Some(n) => match n.as_str().map(str::trim) {
-            Some(s) => s.trim_end_matches('%').trim().parse::<f64>().is_ok_and(|v| v > 0.0),
+            Some(s) => s
+                .trim_end_matches('%')
+                .trim()
+                .parse::<f64>()
+                .is_ok_and(|v| v > 0.0),
             None => n.as_i64().is_none_or(|v| v > 0),
         },
     }

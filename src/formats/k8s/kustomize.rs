@@ -163,7 +163,10 @@ pub fn set_aside_patches<'a>(
             return false;
         }
         if has_patch_directive(&o.node) {
-            directive_files.entry(o.path.clone()).or_insert((o.pos, 0)).1 += 1;
+            directive_files
+                .entry(o.path.clone())
+                .or_insert((o.pos, 0))
+                .1 += 1;
             return false;
         }
         true
@@ -250,10 +253,7 @@ mod tests {
     #[test]
     fn a_file_used_as_a_resource_elsewhere_stays_an_object() {
         let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n";
-        let (kd, _) = objects(
-            "o/kustomization.yaml",
-            "patches:\n- path: ../base/d.yaml\n",
-        );
+        let (kd, _) = objects("o/kustomization.yaml", "patches:\n- path: ../base/d.yaml\n");
         let (kr, _) = objects("r/kustomization.yaml", "resources: [../base/d.yaml]\n");
         let (_, mut objs) = objects("base/d.yaml", dep);
         let notes = set_aside_patches(
