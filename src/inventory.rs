@@ -438,6 +438,10 @@ fn assemble(
             .with_level(Level::Notice),
         );
     }
+    // Kustomize patches are not objects: set aside, counted in notices.
+    let files = inv.files.iter().map(|f| (f.path.as_str(), &f.docs[..]));
+    let notes = crate::formats::k8s::kustomize::set_aside_patches(files, &mut inv.objects);
+    inv.problems.extend(notes);
     inv.problems.sort_by(|a, b| a.path.cmp(&b.path));
     inv.slos = slo::extract(&slo_docs);
     inv

@@ -3,6 +3,8 @@
 
 use crate::yaml::{Node, Pos};
 
+pub mod kustomize;
+
 /// One Kubernetes object from a manifest file.
 #[derive(Clone, Debug)]
 pub struct K8sObject {
@@ -245,6 +247,9 @@ impl LabelSelector {
     }
 }
 
+/// Most StatefulSet ordinals given per-pod label sets.
+const MAX_ORDINALS: i64 = 256;
+
 /// A pod owner with its pod template resolved.
 #[derive(Clone, Debug)]
 pub struct Workload<'a> {
@@ -274,10 +279,33 @@ impl<'a> Workload<'a> {
     /// Every label set the workload's pods can carry: the template's, and
     /// for an Argo Rollout also with the ephemeral metadata of its canary /
     /// stable / active / preview pods and the labels of experiment-step
-    /// templates (Services may select those).
+    /// templates (Services may select those); for a StatefulSet, also each
+    /// pod's set with the labels the controller adds per ordinal.
     pub fn pod_label_sets(&self) -> Vec<Vec<(String, String)>> {
         let base = self.pod_labels();
         let mut sets = vec![base.clone()];
+        if self.obj.is(&["apps"], "StatefulSet") {
+            // The StatefulSet controller labels each pod with its name and
+            // ordinal (`statefulset.kubernetes.io/pod-name`,
+            // `apps.kubernetes.io/pod-index`): per-pod Services select them.
+            let replicas = self
+                .obj
+                .node
+                .path("spec.replicas")
+                .and_then(Node::as_i64)
+                .unwrap_or(1)
+                .clamp(0, MAX_ORDINALS);
+            for i in 0..replicas {
+                let mut set = base.clone();
+                set.push((
+                    "statefulset.kubernetes.io/pod-name".into(),
+                    format!("{}-{i}", self.obj.name),
+                ));
+                set.push(("apps.kubernetes.io/pod-index".into(), i.to_string()));
+                sets.push(set);
+            }
+            return sets;
+        }
         if !self.obj.is_argo_rollout() {
             return sets;
         }

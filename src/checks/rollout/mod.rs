@@ -27,6 +27,10 @@ use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 
+mod images;
+mod operators;
+mod volumes;
+
 /// Deployments, StatefulSets and Rollouts: the kinds with replicas, a
 /// PodDisruptionBudget and (but StatefulSets) a rollout strategy.
 fn is_replicated(o: &K8sObject) -> bool {
@@ -260,6 +264,36 @@ fn probe_handler(probe: &Node) -> Option<serde_json::Value> {
         .find_map(|k| probe.get(k).map(|h| serde_json::json!({ *k: h.to_json() })))
 }
 
+/// A probe's timing with the Kubernetes defaults filled in:
+/// (initialDelaySeconds 0, periodSeconds 10, timeoutSeconds 1,
+/// successThreshold 1, failureThreshold 3).
+fn probe_timing(probe: &Node) -> [i64; 5] {
+    let f = |k: &str, d: i64| probe.get(k).and_then(Node::as_i64).unwrap_or(d);
+    [
+        f("initialDelaySeconds", 0),
+        f("periodSeconds", 10),
+        f("timeoutSeconds", 1),
+        f("successThreshold", 1),
+        f("failureThreshold", 3),
+    ]
+}
+
+/// A sidecar for the readiness and liveness checks: a container without
+/// `ports`, in a pod with another container, when another container has the
+/// probe. Pod readiness is the AND of its containers' readiness, and a
+/// container without a readinessProbe counts as ready once started: the
+/// serving container's probe gates the traffic. A sidecar that serves
+/// nothing keeps no traffic when it hangs, which is what liveness is
+/// about here; its own failure modes (a stuck config reloader) need its
+/// metrics, not a restart loop.
+fn is_sidecar(c: &Node, all: &[Node], key: &str) -> bool {
+    all.len() > 1
+        && c.get("ports").is_none_or(|p| p.items().is_empty())
+        && all
+            .iter()
+            .any(|o| !std::ptr::eq(o, c) && o.get(key).is_some())
+}
+
 fn container_name(c: &Node) -> String {
     c.get("name")
         .and_then(Node::scalar_text)
@@ -285,9 +319,11 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
         if !is_long_running(w.obj) || w.referenced_by.is_some() {
             continue;
         }
-        for c in w.containers() {
+        let all = w.containers();
+        for c in all {
             let name = container_name(c);
             match c.get(key) {
+                None if is_sidecar(c, all, key) => {}
                 None => out.push(Finding::new(
                     &rule.id,
                     &w.template_obj.path,
@@ -298,14 +334,18 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
                     ),
                 )),
                 Some(probe) if p.flag_identical && p.probe == ProbeKind::Liveness => {
-                    let ready = c.get("readinessProbe").and_then(probe_handler);
-                    if ready.is_some() && ready == probe_handler(probe) {
+                    let ready_probe = c.get("readinessProbe");
+                    let ready = ready_probe.and_then(probe_handler);
+                    if ready.is_some()
+                        && ready == probe_handler(probe)
+                        && ready_probe.map(probe_timing) == Some(probe_timing(probe))
+                    {
                         out.push(Finding::new(
                             &rule.id,
                             &w.template_obj.path,
                             c.key(key).map_or(probe.pos, |k| k.pos),
                             format!(
-                                "warning: container `{name}` of {} has a livenessProbe identical to its readinessProbe — when a dependency is slow every pod is restarted at once; make liveness check only that the process is alive (e.g. /livez)",
+                                "container `{name}` of {} has a livenessProbe identical to its readinessProbe (same handler and timing) — when the check fails, every pod is taken out of traffic and restarted at the same moment; give liveness a higher failureThreshold (or a longer period) so it only fires when the process stays stuck, or check only that the process is alive (e.g. /livez)",
                                 w.display_name()
                             ),
                         ));
@@ -322,6 +362,12 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Resources {
+    /// Require `requests.cpu` and `requests.memory` (default true; a set
+    /// limit counts, Kubernetes then defaults the request to it). Rule
+    /// `rollout/memory-limit` runs this check with `false` to report only
+    /// limits, at its own level.
+    #[serde(default = "yes")]
+    pub require_requests: bool,
     /// Require `limits.cpu` (default false: CPU limits throttle).
     #[serde(default)]
     pub require_cpu_limit: bool,
@@ -353,16 +399,24 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
             };
             let mut missing = Vec::new();
             // Kubernetes defaults a missing request to the limit.
-            for r in ["cpu", "memory"] {
-                if !has(&format!("requests.{r}")) && !has(&format!("limits.{r}")) {
-                    missing.push(format!("requests.{r}"));
+            let mut why = Vec::new();
+            if p.require_requests {
+                for r in ["cpu", "memory"] {
+                    if !has(&format!("requests.{r}")) && !has(&format!("limits.{r}")) {
+                        missing.push(format!("requests.{r}"));
+                    }
+                }
+                if !missing.is_empty() {
+                    why.push("without requests the scheduler places it blind and overpacks nodes (and it is evicted first under pressure)");
                 }
             }
             if p.require_memory_limit && !has("limits.memory") {
                 missing.push("limits.memory".to_string());
+                why.push("without a memory limit one leaking container can starve its neighbours on the node");
             }
             if p.require_cpu_limit && !has("limits.cpu") {
                 missing.push("limits.cpu".to_string());
+                why.push("your policy requires CPU limits");
             }
             if missing.is_empty() {
                 continue;
@@ -377,10 +431,11 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
                 &w.template_obj.path,
                 pos,
                 format!(
-                    "container `{}` of {} sets no {} — without requests the scheduler overpacks nodes, and without a memory limit one leaking pod can starve its neighbours",
+                    "container `{}` of {} sets no {} — {}",
                     container_name(c),
                     w.display_name(),
-                    missing.join(", ")
+                    missing.join(", "),
+                    why.join("; ")
                 ),
             ));
         }
@@ -461,7 +516,14 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
                 sel.matches(&labels)
             })
             .collect();
+        let replicas = effective_replicas(ctx, w.obj);
         if matching.is_empty() {
+            // At one replica a budget protects nothing (any budget that
+            // allows a drain allows evicting the only pod): the single
+            // replica is rollout/replicas' finding, not this one's.
+            if replicas < 2 {
+                continue;
+            }
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
             out.push(Finding::new(
                 &rule.id,
@@ -475,7 +537,6 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
             ));
             continue;
         }
-        let replicas = effective_replicas(ctx, w.obj);
         let verdicts: Vec<(i64, Pos, String, &K8sObject)> = matching
             .iter()
             .map(|b| {
@@ -572,9 +633,17 @@ pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
 fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Finding> {
     let strategy = o.node.path("spec.strategy");
     let ty = strategy.and_then(|s| s.get("type"));
+    let exclusive = volumes::exclusive_reason(ctx, o);
     if let Some(t) = ty
         && t.as_str() == Some("Recreate")
     {
+        // Two pods cannot run side by side: Recreate is the right choice.
+        // At one pod, Recreate is how a singleton that must never run twice
+        // (in-memory store, no leader election) rolls out; its downtime is
+        // the single replica's, which rollout/replicas reports.
+        if exclusive.is_some() || effective_replicas(ctx, o) < 2 {
+            return None;
+        }
         return Some(Finding::new(
             &rule.id,
             &o.path,
@@ -585,8 +654,33 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
             ),
         ));
     }
+    if let Some(why) = exclusive
+        && volumes::surges(o)
+    {
+        let (pos, how) = match ty {
+            Some(t) => (t.pos, "uses a RollingUpdate"),
+            None => (
+                o.pos,
+                "sets no strategy, so it uses a RollingUpdate (the default)",
+            ),
+        };
+        return Some(Finding::new(
+            &rule.id,
+            &o.path,
+            pos,
+            format!(
+                "{} {why} and {how} that starts the new pod before the old one stops — the new pod cannot get the volume or port while the old one holds it, so the rollout can stall; use strategy type: Recreate (or rollingUpdate.maxSurge: 0)",
+                o.display_name()
+            ),
+        ));
+    }
     let mu = strategy.and_then(|s| s.path("rollingUpdate.maxUnavailable"))?;
     let replicas = effective_replicas(ctx, o);
+    // At one replica every rolling update has all pods down at some point
+    // unless it surges: that is rollout/replicas' finding, not a second one.
+    if replicas < 2 {
+        return None;
+    }
     let all = match mu.as_str().map(str::trim) {
         Some(s) if s.ends_with('%') => s
             .trim_end_matches('%')
@@ -721,6 +815,7 @@ fn image_tag(image: &str) -> Option<&str> {
 
 /// Runs `rollout.image-pinned`.
 pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding> {
+    let overrides = images::Overrides::collect(ctx);
     let mut out = Vec::new();
     for w in workloads(&ctx.inventory.objects) {
         if w.referenced_by.is_some() {
@@ -729,8 +824,20 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
         for c in w.containers().iter().chain(w.init_containers()) {
             let Some(img) = c.get("image") else { continue };
             let Some(image) = img.as_str() else { continue };
+            // An empty image is filled in by an operator or an admission
+            // webhook: there is no reference here to pin.
+            if image.trim().is_empty() {
+                continue;
+            }
             let digest = image.contains("@sha256:");
-            let problem = if p.require_digest && !digest {
+            let replaced = overrides.lookup(image);
+            let problem = if replaced == Some(images::Override::Pinned) {
+                None
+            } else if let Some(images::Override::Unpinned(how)) = replaced {
+                Some(format!(
+                    "is not pinned: {how} — pin a version tag or a digest there"
+                ))
+            } else if p.require_digest && !digest {
                 Some("is not pinned by digest — a tag can be moved; use image@sha256:…".to_string())
             } else if digest || image.contains('@') {
                 None
@@ -837,7 +944,8 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
             }
         }
     }
-    if !p.services || all.is_empty() {
+    let operated = operators::operator_pods(&ctx.inventory.objects);
+    if !p.services || (all.is_empty() && operated.is_empty()) {
         return out;
     }
     for s in ctx
@@ -859,14 +967,18 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
         let selected = all
             .iter()
             .filter(|w| w.referenced_by.is_none() && w.obj.same_namespace(s))
-            .any(|w| w.pod_label_sets().iter().any(|l| sel.matches(l)));
+            .any(|w| w.pod_label_sets().iter().any(|l| sel.matches(l)))
+            || operated
+                .iter()
+                .filter(|op| op.near(s))
+                .any(|op| op.label_sets.iter().any(|l| sel.matches(l)));
         if !selected {
             out.push(Finding::new(
                 &rule.id,
                 &s.path,
                 node.pos,
                 format!(
-                    "{} selects {} but no workload in this repository has pods with these labels — the Service has no endpoints; fix the selector or the pod template's labels",
+                    "{} selects {} but no workload or operator resource (Prometheus, Alertmanager, ThanosRuler, ClusterServiceVersion) in this repository has pods with these labels — the Service has no endpoints; fix the selector or the pod template's labels",
                     s.display_name(),
                     sel.display()
                 ),
@@ -875,6 +987,9 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
     }
     out
 }
+
+#[cfg(test)]
+mod precision_tests;
 
 #[cfg(test)]
 mod tests {
@@ -1053,7 +1168,8 @@ mod tests {
             at(&[&ks("pod-probes-identical-http")], live),
             vec![p("pod-probes-identical-http.yaml", 15, 5)]
         );
-        assert!(msgs(&[&ks("pod-probes-identical-http")], live)[0].starts_with("warning: "));
+        let m = &msgs(&[&ks("pod-probes-identical-http")], live)[0];
+        assert!(!m.starts_with("warning") && m.contains("identical"), "{m}");
         // Init containers need no probes.
         assert_eq!(
             at(&[&ks("pod-probes-on-different-containers-init")], ready),
@@ -1077,9 +1193,16 @@ mod tests {
             at(&[&ks("pod-test-resources-none")], r),
             vec![p("pod-test-resources-none.yaml", 7, 11)]
         );
+        let m = &msgs(&[&ks("pod-test-resources-none")], r)[0];
+        assert!(m.contains("sets no requests.cpu, requests.memory —"), "{m}");
+        assert!(!m.contains("limit"), "{m}");
+        // The memory limit is rollout/memory-limit's, at its own level.
+        let m = &msgs(&[&ks("pod-test-resources-none")], "rollout/memory-limit");
+        assert_eq!(m.len(), 1);
         assert!(
-            msgs(&[&ks("pod-test-resources-none")], r)[0]
-                .contains("requests.cpu, requests.memory, limits.memory")
+            m[0].contains("sets no limits.memory —") && !m[0].contains("requests"),
+            "{}",
+            m[0]
         );
         // No CPU limit: passes by default (CPU limits throttle)…
         let nocpu = ks("pod-test-resources-limits-and-requests-no-cpu-limit");
@@ -1122,22 +1245,34 @@ mod tests {
             &body.replace("spec:\n  template:", "spec:\n  replicas: 3\n  template:"),
         )]);
         assert_eq!(testutil::findings(dir.path(), r), vec![]);
-        // No budget selects the pods: reported at the Deployment.
+        // No budget selects the pods of a single replica: a budget would
+        // protect nothing there (rollout/replicas reports the one pod)…
         assert_eq!(
             at(&[&ks("deployment-poddisruptionbudget-v1-no-match")], r),
-            vec![p("deployment-poddisruptionbudget-v1-no-match.yaml", 11, 1)]
+            vec![]
         );
         assert_eq!(
             at(
                 &[&ks("deployment-poddisruptionbudget-v1-different-namespace")],
                 r
             ),
-            vec![p(
-                "deployment-poddisruptionbudget-v1-different-namespace.yaml",
-                34,
-                1
-            )]
+            vec![]
         );
+        // …at 3 replicas it is reported at the Deployment.
+        for (f, line) in [
+            ("deployment-poddisruptionbudget-v1-no-match", 11),
+            ("deployment-poddisruptionbudget-v1-different-namespace", 34),
+        ] {
+            let body = std::fs::read_to_string(testutil::fixtures().join("rollout").join(ks(f)))
+                .expect("fixture");
+            let body = body.replace("spec:\n  template:", "spec:\n  replicas: 3\n  template:");
+            let dir = testutil::repo(&[("d.yaml", &body)]);
+            let got: Vec<u32> = testutil::findings(dir.path(), r)
+                .iter()
+                .map(|f| f.line)
+                .collect();
+            assert_eq!(got, vec![line], "{f}");
+        }
         // Neither field: minAvailable 1 of 1 replica blocks.
         assert_eq!(
             at(&[&ks("deployment-poddisruptionbudget-v1-no-policy")], r),
@@ -1164,11 +1299,7 @@ mod tests {
                 )],
                 r
             ),
-            vec![p(
-                "deployment-poddisruptionbudget-v1beta1-expression-no-match.yaml",
-                13,
-                1
-            )]
+            vec![]
         );
         // Percentages, NotIn / Exists / DoesNotExist, and the HPA's floor.
         let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 4\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web, tier: front}}\n    spec: {containers: [{name: c, image: 'x:1'}]}\n";
@@ -1217,11 +1348,28 @@ mod tests {
     #[test]
     fn strategy() {
         let r = "rollout/strategy";
+        // Recreate at one replica: the singleton's downtime is
+        // rollout/replicas' finding; at two replicas it is this rule's.
         assert_eq!(
             at(&[&ks("service-target-deployment-not-rolling")], r),
-            vec![p("service-target-deployment-not-rolling.yaml", 15, 11)]
+            vec![]
         );
-        assert!(msgs(&[&ks("service-target-deployment-not-rolling")], r)[0].contains("Recreate"));
+        let body = std::fs::read_to_string(
+            testutil::fixtures()
+                .join("rollout")
+                .join(ks("service-target-deployment-not-rolling")),
+        )
+        .expect("fixture");
+        let dir = testutil::repo(&[(
+            "d.yaml",
+            &body.replace("spec:\n  template:", "spec:\n  replicas: 2\n  template:"),
+        )]);
+        let f = testutil::findings(dir.path(), r);
+        assert_eq!(
+            f.iter().map(|f| (f.line, f.column)).collect::<Vec<_>>(),
+            vec![(16, 11)]
+        );
+        assert!(f[0].message.contains("Recreate"));
         assert_eq!(
             at(&[&ks("service-target-deployment-strategy-not-set")], r),
             vec![]
@@ -1264,7 +1412,8 @@ mod tests {
             .expect("fixture");
         let dir = testutil::repo(&[(
             "d.yaml",
-            &dep.replace("maxUnavailable: 1", "maxUnavailable: 100%"),
+            &dep.replace("maxUnavailable: 1", "maxUnavailable: 100%")
+                .replace("  minReadySeconds: 5\n", "  replicas: 2\n"),
         )]);
         assert_eq!(
             testutil::findings(dir.path(), r)
