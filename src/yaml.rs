@@ -571,7 +571,8 @@ mod tests {
     /// error.
     #[test]
     fn under_indented_quoted_continuation_is_accepted() {
-        let text = "a:\n  m: 'one {{ with query \"x\" }}\n    two\n  {{ end }} three'\n  n: \"x\n  y\"\n";
+        let text =
+            "a:\n  m: 'one {{ with query \"x\" }}\n    two\n  {{ end }} three'\n  n: \"x\n  y\"\n";
         let docs = parse_documents(text).unwrap();
         assert_eq!(
             docs[0].path("a.m").and_then(Node::as_str),
@@ -594,7 +595,8 @@ mod tests {
                 .map(str::to_string)
         });
         assert!(
-            msg.flatten().is_some_and(|m| m.ends_with("{{ end }} to {{ $value }}")),
+            msg.flatten()
+                .is_some_and(|m| m.ends_with("{{ end }} to {{ $value }}")),
             "the multi-line message is read whole"
         );
         // Still errors: an unterminated quote, a key at a lower indentation

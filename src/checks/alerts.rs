@@ -9,7 +9,7 @@
 
 use super::Context;
 use crate::finding::Finding;
-use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup, Text};
+use crate::formats::prometheus_rules::{Dialect, PromRule, RuleFile, RuleGroup, Text};
 use crate::formats::runbook::Runbook;
 use crate::rules::Rule;
 use crate::yaml::{Node, Pos, Value};
@@ -378,9 +378,22 @@ pub fn parse(ctx: &Context, rule: &Rule, p: &Parse) -> Vec<Finding> {
             rule_id: &rule.id,
             path: &rf.path,
             scheme: p.name_validation,
+            logql: rf.dialect == Dialect::LogQL,
             out: &mut out,
         };
         v.file(rf);
+    }
+    // `promtool test rules` fails on a unit-test file whose rule file is gone.
+    let inv = &ctx.inventory;
+    let exists =
+        |p: &str| inv.file(p).is_some() || std::fs::symlink_metadata(inv.root.join(p)).is_ok();
+    for t in &inv.promtool_tests {
+        for (entry, rel) in t.missing_rule_files(exists) {
+            out.push(Finding::new(&rule.id, &t.path, entry.pos, format!(
+                "promtool unit test names rule file `{}` ({rel}), which does not exist: `promtool test rules` fails on this file",
+                entry.value
+            )));
+        }
     }
     out
 }
@@ -389,6 +402,8 @@ struct Validator<'a> {
     rule_id: &'a str,
     path: &'a str,
     scheme: NameValidation,
+    /// A Loki rule file: `expr:` is LogQL, not parsed as PromQL.
+    logql: bool,
     out: &'a mut Vec<Finding>,
 }
 
@@ -419,7 +434,12 @@ impl Validator<'_> {
     fn file(&mut self, rf: &RuleFile) {
         let holder = &rf.node;
         if rf.object_name.is_none() {
-            self.unknown_keys(holder, &["groups"], &[], "a rule file");
+            let tool = if rf.namespace.is_some() {
+                &["namespace"][..]
+            } else {
+                &[]
+            };
+            self.unknown_keys(holder, &["groups"], tool, "a rule file");
         }
         let Some(groups) = holder.get("groups") else {
             return;
@@ -584,7 +604,11 @@ impl Validator<'_> {
             }
             Some(e) if e.scalar_text().is_some_and(|s| !s.trim().is_empty()) => {
                 let q = e.scalar_text().unwrap_or_default();
-                if let Err(err) = crate::formats::promql::parse(&q) {
+                if self.logql {
+                    if let Err(err) = crate::formats::logql::check_shape(&q) {
+                        self.push(e.pos, format!("`expr` is not valid LogQL: {err}"));
+                    }
+                } else if let Err(err) = crate::formats::promql::parse(&q) {
                     let err = err.lines().next().unwrap_or("").trim().to_string();
                     self.push(e.pos, format!("`expr` is not valid PromQL: {err}"));
                 }
