@@ -364,6 +364,14 @@ fn to_error(e: serde_saphyr::Error) -> YamlError {
     let message = if msg.contains("recursion limit") {
         // The parser's own limit on nested flow collections (`[[[…`).
         format!("nested deeper than {MAX_DEPTH} levels (resource limit)")
+    } else if let Some(key) = msg
+        .strip_prefix("duplicate mapping key: ")
+        .map(|k| k.split(", set DuplicateKeyPolicy").next().unwrap_or(k))
+    {
+        // The library's hint names its own option, not a fix for the file.
+        format!(
+            "duplicate mapping key `{key}`: Go YAML decoders (Prometheus, Loki, kubectl) refuse the file; keep one"
+        )
     } else {
         msg.to_string()
     };
@@ -560,7 +568,11 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = parse_documents("a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.pos.line, 2);
-        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert!(
+            err.message.starts_with("duplicate mapping key `a`:") && !err.message.contains("Options"),
+            "{}",
+            err.message
+        );
     }
 
     /// A quoted scalar whose continuation line is indented like its key
