@@ -569,7 +569,8 @@ mod tests {
         let err = parse_documents("a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.pos.line, 2);
         assert!(
-            err.message.starts_with("duplicate mapping key `a`:") && !err.message.contains("Options"),
+            err.message.starts_with("duplicate mapping key `a`:")
+                && !err.message.contains("Options"),
             "{}",
             err.message
         );

@@ -114,6 +114,23 @@ pub fn markers_outside_scalars(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Openers of values that another tool fills in before the consumer reads
+/// them: Go/Helm templates `{{`, Go templates with `[[ ]]` delimiters,
+/// `${VAR}` (envsubst, Terraform `templatefile`, Flux post-build
+/// substitution, OpenShift Template parameters), `$(VAR)` (kustomize vars),
+/// `{%` (Jinja), `<%` (ERB).
+pub const PLACEHOLDER_OPENERS: &[&str] = &["{{", "[[", "${", "$(", "{%", "<%"];
+
+/// Byte index of the first unresolved placeholder in a value (see
+/// [`PLACEHOLDER_OPENERS`]): a value such as a runbook link that holds one
+/// is not a file name; only the part before it is known.
+pub fn first_placeholder(value: &str) -> Option<usize> {
+    PLACEHOLDER_OPENERS
+        .iter()
+        .filter_map(|o| value.find(o))
+        .min()
+}
+
 /// Index of the first `pat` in `b` at or after `from`.
 fn find(b: &[u8], from: usize, pat: &[u8]) -> Option<usize> {
     b.get(from..)?
@@ -239,6 +256,16 @@ mod tests {
         assert_eq!(n.lines().count(), t.lines().count());
         assert!(n.contains("alert: xxxxxxxxxxxx\n"), "{n}");
         assert!(yaml::parse_documents(&n).is_ok(), "{n}");
+    }
+
+    #[test]
+    fn placeholders_in_values() {
+        assert_eq!(first_placeholder("runbooks/{{ $labels.x }}.md"), Some(9));
+        assert_eq!(first_placeholder("[[ .RunbookURL ]]"), Some(0));
+        assert_eq!(first_placeholder("${runbook_base}/x.md#a"), Some(0));
+        assert_eq!(first_placeholder("docs/$(RUNBOOKS)/x.md"), Some(5));
+        assert_eq!(first_placeholder("runbooks/disk-full.md#fix"), None);
+        assert_eq!(first_placeholder("https://x.dev/a?b=$1"), None);
     }
 
     #[test]
