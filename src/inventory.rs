@@ -9,7 +9,7 @@
 use crate::config::Config;
 use crate::finding::{Finding, Level};
 use crate::formats::k8s::K8sObject;
-use crate::formats::prometheus_rules::{self, RuleFile};
+use crate::formats::prometheus_rules::{self, PromtoolTest, RuleFile};
 use crate::formats::runbook::Runbook;
 use crate::formats::slo::{self, SloDocument, SloSpec};
 use crate::yaml::{self, Node, Pos};
@@ -39,7 +39,9 @@ fn longest_line(bytes: &[u8]) -> (usize, usize) {
 pub enum FileKind {
     /// `.yaml` / `.yml` that parsed.
     Yaml,
-    /// YAML with Go/Helm templating (`{{ … }}`); not checked as YAML.
+    /// YAML with Go/Helm templating: a file under a chart's `templates/`
+    /// with `{{`, or one that is not valid YAML because of `{{ … }}`
+    /// markers outside scalars; not checked as YAML.
     Templated,
     /// YAML that failed to parse (a `prr/parse-error` finding exists).
     BrokenYaml,
@@ -79,8 +81,12 @@ pub struct Inventory {
     pub files: Vec<SourceFile>,
     /// SLO definitions of all formats.
     pub slos: Vec<SloSpec>,
-    /// Prometheus rule files and `PrometheusRule` objects.
+    /// Prometheus rule files and `PrometheusRule` objects (also
+    /// `mimirtool`-style files with a `namespace:`, and Loki ruler files,
+    /// marked [`prometheus_rules::Dialect::LogQL`]).
     pub rule_files: Vec<RuleFile>,
+    /// `promtool test rules` unit-test files (not rule files).
+    pub promtool_tests: Vec<PromtoolTest>,
     /// Other Kubernetes objects (workloads, PDBs, HPAs, Services, …).
     pub objects: Vec<K8sObject>,
     /// Runbooks (Markdown under the runbook globs).
@@ -417,6 +423,7 @@ fn assemble(
         inv.problems.extend(w.part.problems);
         inv.runbooks.extend(w.part.runbooks);
         inv.rule_files.extend(w.part.rule_files);
+        inv.promtool_tests.extend(w.part.promtool_tests);
         inv.objects.extend(w.part.objects);
         inv.secrets.extend(w.part.secrets);
         slo_docs.extend(w.docs);
@@ -633,17 +640,16 @@ fn read_bytes(
     }
     let parsed = yaml::parse_documents(&text);
     let in_chart_templates = rel.starts_with("templates/") || rel.contains("/templates/");
-    let templated = text.contains("{{") && (in_chart_templates || parsed.is_err());
-    if templated {
+    // Parse first: a file is templated only when its template markers are
+    // why it does not parse (a broken rule file with `{{ $labels.x }}` in
+    // its annotations is broken YAML), or when it is a chart template.
+    let templated = match &parsed {
+        _ if in_chart_templates && text.contains("{{") => Some(first_marker(&text)),
+        Err(e) => crate::formats::template::caused_by_markers(&text, e),
+        Ok(_) => None,
+    };
+    if let Some(pos) = templated {
         file.kind = FileKind::Templated;
-        let pos = text
-            .lines()
-            .enumerate()
-            .find_map(|(i, l)| l.find("{{").map(|c| (i, l[..c].chars().count())))
-            .map_or(Pos::default(), |(i, c)| Pos {
-                line: u32::try_from(i + 1).unwrap_or(u32::MAX),
-                column: u32::try_from(c + 1).unwrap_or(u32::MAX),
-            });
         inv.problems.push(
             Finding::new(
                 "prr/templated",
@@ -681,6 +687,13 @@ fn read_bytes(
         docs,
         skip,
     }
+}
+
+/// Where the first `{{` of `text` is (1-based line and column).
+fn first_marker(text: &str) -> Pos {
+    text.find("{{").map_or(Pos::default(), |at| {
+        crate::formats::template::pos_of(text, at)
+    })
 }
 
 /// A `prr/parse-error` finding (error level).
@@ -728,7 +741,24 @@ pub(crate) fn classify(
         } else if prometheus_rules::is_rule_file(doc)
             || prometheus_rules::is_prometheus_rule_object(doc)
         {
-            inv.rule_files.push(RuleFile::from_document(rel, doc));
+            let rf = RuleFile::from_document(rel, doc);
+            if let Some((pos, n)) = rf.logql_exprs() {
+                inv.problems.push(
+                    Finding::new(
+                        "prr/skipped",
+                        rel,
+                        pos,
+                        format!(
+                            "Loki rule file: its {n} `expr:` value(s) are LogQL, not checked (prr reads PromQL only); the rules' structure, labels, annotations and runbooks are checked"
+                        ),
+                    )
+                    .with_level(Level::Notice),
+                );
+            }
+            inv.rule_files.push(rf);
+        } else if prometheus_rules::is_promtool_test(doc) {
+            inv.promtool_tests
+                .push(PromtoolTest::from_document(rel, doc));
         } else if let Some(obj) = K8sObject::from_node(rel, doc) {
             inv.objects.push(obj);
         }
@@ -820,5 +850,222 @@ mod tests {
             "{probs:?}"
         );
         assert_eq!(inv.file("bin.dat").unwrap().kind, FileKind::Binary);
+    }
+
+    fn rule_formats() -> PathBuf {
+        crate::testutil::fixtures().join("alerts/rule-formats")
+    }
+
+    fn of<'a>(fs: &'a [Finding], rule: &str, path: &str) -> Vec<&'a Finding> {
+        fs.iter()
+            .filter(|f| f.rule == rule && f.path.ends_with(path))
+            .collect()
+    }
+
+    /// Issue 12 pattern 9: Loki ruler files (solanyn/home-ops) are rule
+    /// files whose `expr:` is LogQL; not invalid PromQL, but counted.
+    #[test]
+    fn loki_rule_files_are_not_promql() {
+        let fs = crate::testutil::findings(&rule_formats().join("home-ops"), "");
+        for f in ["autobrr/lokirule.yaml", "zigbee/lokirule.yaml"] {
+            assert!(of(&fs, "alerts/parse", f).is_empty(), "{f}: {fs:#?}");
+            let notes = of(&fs, "prr/skipped", f);
+            assert_eq!(notes.len(), 1, "{f}: {fs:#?}");
+            assert!(
+                notes[0].message.contains("1 `expr:` value(s) are LogQL"),
+                "{}",
+                notes[0].message
+            );
+            assert_eq!(notes[0].line, 7, "the first `expr:` value");
+            // The checks that do not read the expression still run.
+            assert_eq!(of(&fs, "alerts/runbook-annotation", f).len(), 1, "{f}");
+        }
+        // The PromQL sibling is still a Prometheus rule file.
+        assert!(of(&fs, "prr/skipped", "autobrr/prometheusrule.yaml").is_empty());
+        assert_eq!(
+            of(
+                &fs,
+                "alerts/runbook-annotation",
+                "autobrr/prometheusrule.yaml"
+            )
+            .len(),
+            1
+        );
+    }
+
+    /// The paired true positives: a broken LogQL expression, and a broken
+    /// PromQL expression next to Loki files, are still `alerts/parse` errors.
+    #[test]
+    fn broken_logql_and_promql_still_fail() {
+        let dir = crate::testutil::repo(&[
+            (
+                "loki.yaml",
+                "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: sum(count_over_time({app=\"x\"} |= \"err\" [5m]) > 0\n",
+            ),
+            (
+                "prom.yaml",
+                "groups:\n- name: g\n  rules:\n  - alert: B\n    expr: sum(rate(x[5m]) > 0\n",
+            ),
+        ]);
+        let fs = crate::testutil::findings(dir.path(), "alerts/parse");
+        let got: Vec<_> = fs
+            .iter()
+            .map(|f| (f.path.as_str(), f.line, f.message.as_str()))
+            .collect();
+        assert_eq!(got.len(), 2, "{got:#?}");
+        assert_eq!((got[0].0, got[0].1), ("loki.yaml", 5));
+        assert!(
+            got[0].2.contains("not valid LogQL: `(` is not closed"),
+            "{}",
+            got[0].2
+        );
+        assert_eq!((got[1].0, got[1].1), ("prom.yaml", 5));
+        assert!(got[1].2.contains("not valid PromQL"), "{}", got[1].2);
+    }
+
+    /// `mimirtool` / `cortextool` / `lokitool` files: `namespace:` next to
+    /// `groups:` is their format, not an unknown field; the rules are still
+    /// checked as Prometheus rules.
+    #[test]
+    fn tool_namespace_files_are_rule_files() {
+        let dir = crate::testutil::repo(&[
+            (
+                "mimir/ok.yaml",
+                "namespace: team-a\ngroups:\n- name: g\n  rules:\n  - record: job:up:sum\n    expr: sum by (job) (up)\n",
+            ),
+            (
+                "mimir/bad.yaml",
+                "namespace: team-b\nnamspace: typo\ngroups:\n- name: g\n  rules:\n  - alert: A\n    expr: up ==\n",
+            ),
+        ]);
+        let fs = crate::testutil::findings(dir.path(), "alerts/parse");
+        let got: Vec<_> = fs.iter().map(|f| (f.path.as_str(), f.line)).collect();
+        assert_eq!(
+            got,
+            vec![("mimir/bad.yaml", 2), ("mimir/bad.yaml", 7)],
+            "{fs:#?}"
+        );
+        assert!(
+            fs[0].message.contains("unknown field `namspace`"),
+            "{}",
+            fs[0].message
+        );
+    }
+
+    /// Issue 12 pattern 11: promtool unit-test files (thanos, wikimedia)
+    /// are neither rule files nor parse errors; a rule file they name that
+    /// does not exist is a finding (promtool fails on it).
+    #[test]
+    fn promtool_tests_are_recognised() {
+        for (dir, test, n) in [
+            ("thanos", "tests.yaml", 2),
+            ("wikimedia", "apt_test.yaml", 1),
+        ] {
+            let root = rule_formats().join(dir);
+            let inv = scan(&root, &Config::default_for(&root)).unwrap();
+            assert!(inv.rule_files.iter().all(|r| r.path != test), "{dir}");
+            let t: Vec<_> = inv
+                .promtool_tests
+                .iter()
+                .filter(|t| t.path == test)
+                .collect();
+            assert_eq!(t.len(), 1, "{dir}");
+            assert_eq!(t[0].rule_files.len(), n);
+            let fs = crate::testutil::findings(&root, "");
+            assert!(
+                fs.iter().all(|f| f.path != test),
+                "nothing reported on {test}: {:#?}",
+                fs.iter().filter(|f| f.path == test).collect::<Vec<_>>()
+            );
+        }
+        let dir = crate::testutil::repo(&[
+            ("rules/a.yaml", "groups: []\n"),
+            (
+                "rules/a_test.yaml",
+                "rule_files:\n  - a.yaml\n  - b.yaml\nevaluation_interval: 1m\ntests: []\n",
+            ),
+        ]);
+        let fs = crate::testutil::findings(dir.path(), "alerts/parse");
+        let got: Vec<_> = fs.iter().map(|f| (f.path.as_str(), f.line)).collect();
+        assert_eq!(got, vec![("rules/a_test.yaml", 3)], "{fs:#?}");
+        assert!(
+            fs[0]
+                .message
+                .contains("`b.yaml` (rules/b.yaml), which does not exist"),
+            "{}",
+            fs[0].message
+        );
+    }
+
+    /// Issue 12 pattern 10 and issue 13 item 8: parse first. A rule file
+    /// with `{{ … }}` in its annotations that parses is checked; one that is
+    /// broken for another reason is a parse error, not "templated"; a file
+    /// that is not YAML because of its markers is templated.
+    #[test]
+    fn templated_means_unparsable_because_of_a_template() {
+        let root = rule_formats();
+        let inv = scan(&root, &Config::default_for(&root)).unwrap();
+        let probs = |p: &str| -> Vec<(&str, u32)> {
+            inv.problems
+                .iter()
+                .filter(|f| f.path == p)
+                .map(|f| (f.rule.as_str(), f.line))
+                .collect()
+        };
+        // MoJ: a multi-line single-quoted annotation (see yaml.rs): read.
+        assert!(
+            probs("moj/node-alerts.yaml").is_empty(),
+            "{:?}",
+            probs("moj/node-alerts.yaml")
+        );
+        assert_eq!(
+            inv.file("moj/node-alerts.yaml").unwrap().kind,
+            FileKind::Yaml
+        );
+        assert!(
+            inv.rule_files
+                .iter()
+                .any(|r| r.path == "moj/node-alerts.yaml"
+                    && r.rules().any(|x| x.name() == "IncreaseInNodeCount"))
+        );
+        // home-ops cross-seed: a duplicate `annotations:` key (Loki's YAML
+        // decoder refuses it too), with `{{ $labels.app }}` in annotations.
+        assert_eq!(
+            probs("home-ops/cross-seed/lokirule.yaml"),
+            vec![("prr/parse-error", 23)]
+        );
+        assert_eq!(
+            inv.file("home-ops/cross-seed/lokirule.yaml").unwrap().kind,
+            FileKind::BrokenYaml
+        );
+        // A Helm `tpl` fragment (cloudnative-pg charts' prometheus_rules/):
+        // templated, at its first marker.
+        let dir = crate::testutil::repo(&[
+            (
+                "prometheus_rules/a.yaml",
+                "{{- $alert := \"A\" -}}\n{{- if not (has $alert .excludeRules) -}}\nalert: {{ $alert }}\nexpr: |\n  up{namespace=\"{{ .namespace }}\"} == 0\n{{- end -}}\n",
+            ),
+            ("broken.yaml", "a:\n  summary: \"{{ $labels.x }}\"\n b: 1\n"),
+        ]);
+        let inv = scan(dir.path(), &Config::default_for(dir.path())).unwrap();
+        let got: Vec<_> = inv
+            .problems
+            .iter()
+            .map(|f| (f.path.as_str(), f.rule.as_str(), f.line))
+            .collect();
+        assert!(
+            got.contains(&("prometheus_rules/a.yaml", "prr/templated", 1)),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .any(|g| g.0 == "broken.yaml" && g.1 == "prr/parse-error"),
+            "{got:?}"
+        );
+        assert!(
+            !got.iter()
+                .any(|g| g.0 == "broken.yaml" && g.1 == "prr/templated"),
+            "{got:?}"
+        );
     }
 }

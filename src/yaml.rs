@@ -364,6 +364,14 @@ fn to_error(e: serde_saphyr::Error) -> YamlError {
     let message = if msg.contains("recursion limit") {
         // The parser's own limit on nested flow collections (`[[[…`).
         format!("nested deeper than {MAX_DEPTH} levels (resource limit)")
+    } else if let Some(key) = msg
+        .strip_prefix("duplicate mapping key: ")
+        .map(|k| k.split(", set DuplicateKeyPolicy").next().unwrap_or(k))
+    {
+        // The library's hint names its own option, not a fix for the file.
+        format!(
+            "duplicate mapping key `{key}`: Go YAML decoders (Prometheus, Loki, kubectl) refuse the file; keep one"
+        )
     } else {
         msg.to_string()
     };
@@ -560,7 +568,54 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = parse_documents("a: 1\na: 2\n").unwrap_err();
         assert_eq!(err.pos.line, 2);
-        assert!(err.message.contains("duplicate"), "{}", err.message);
+        assert!(
+            err.message.starts_with("duplicate mapping key `a`:")
+                && !err.message.contains("Options"),
+            "{}",
+            err.message
+        );
+    }
+
+    /// A quoted scalar whose continuation line is indented like its key
+    /// (not past it, as YAML 1.2 strictly requires) is what Prometheus
+    /// (Go yaml.v3), PyYAML and yq accept; granit-parser 2.1 refused it
+    /// ("invalid indentation in multiline quoted scalar") and the whole
+    /// rule file went unchecked. A quote that is never closed is still an
+    /// error.
+    #[test]
+    fn under_indented_quoted_continuation_is_accepted() {
+        let text =
+            "a:\n  m: 'one {{ with query \"x\" }}\n    two\n  {{ end }} three'\n  n: \"x\n  y\"\n";
+        let docs = parse_documents(text).unwrap();
+        assert_eq!(
+            docs[0].path("a.m").and_then(Node::as_str),
+            Some("one {{ with query \"x\" }} two {{ end }} three")
+        );
+        assert_eq!(docs[0].path("a.n").and_then(Node::as_str), Some("x y"));
+        // The real file (MoJ cloud-platform-terraform-monitoring).
+        let real = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/alerts/rule-formats/moj/node-alerts.yaml"
+        ))
+        .unwrap();
+        let docs = parse_documents(&real).unwrap();
+        let msg = docs[0].path("spec.groups.0.rules").map(|r| {
+            r.items()
+                .iter()
+                .find(|r| r.get("alert").and_then(Node::as_str) == Some("IncreaseInNodeCount"))
+                .and_then(|r| r.path("annotations.message"))
+                .and_then(Node::as_str)
+                .map(str::to_string)
+        });
+        assert!(
+            msg.flatten()
+                .is_some_and(|m| m.ends_with("{{ end }} to {{ $value }}")),
+            "the multi-line message is read whole"
+        );
+        // Still errors: an unterminated quote, a key at a lower indentation
+        // than its mapping.
+        assert!(parse_documents("a:\n  m: 'one\n  two\n").is_err());
+        assert!(parse_documents("a:\n    b: 1\n  c: 2\n").is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use super::Context;
 use crate::finding::Finding;
-use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup, Text};
+use crate::formats::prometheus_rules::{Dialect, PromRule, RuleFile, RuleGroup, Text};
 use crate::formats::runbook::Runbook;
 use crate::rules::Rule;
 use crate::yaml::{Node, Pos, Value};
@@ -116,7 +116,10 @@ pub(crate) fn resolve_link(
     base_urls: &BTreeMap<String, String>,
 ) -> Link {
     let link = link.trim();
-    if let Some(i) = link.find("{{") {
+    // A template or variable (`{{ $labels.x }}`, `[[ .RunbookURL ]]`,
+    // `${VAR}`) is an unresolved value: only the fixed folder before it
+    // can be checked.
+    if let Some(i) = crate::formats::template::first_placeholder(link) {
         let known = &link[..i];
         if known.contains(['#', '?']) {
             return Link::External;
@@ -367,9 +370,22 @@ pub fn parse(ctx: &Context, rule: &Rule, p: &Parse) -> Vec<Finding> {
             rule_id: &rule.id,
             path: &rf.path,
             scheme: p.name_validation,
+            logql: rf.dialect == Dialect::LogQL,
             out: &mut out,
         };
         v.file(rf);
+    }
+    // `promtool test rules` fails on a unit-test file whose rule file is gone.
+    let inv = &ctx.inventory;
+    let exists =
+        |p: &str| inv.file(p).is_some() || std::fs::symlink_metadata(inv.root.join(p)).is_ok();
+    for t in &inv.promtool_tests {
+        for (entry, rel) in t.missing_rule_files(exists) {
+            out.push(Finding::new(&rule.id, &t.path, entry.pos, format!(
+                "promtool unit test names rule file `{}` ({rel}), which does not exist: `promtool test rules` fails on this file",
+                entry.value
+            )));
+        }
     }
     out
 }
@@ -378,6 +394,8 @@ struct Validator<'a> {
     rule_id: &'a str,
     path: &'a str,
     scheme: NameValidation,
+    /// A Loki rule file: `expr:` is LogQL, not parsed as PromQL.
+    logql: bool,
     out: &'a mut Vec<Finding>,
 }
 
@@ -408,7 +426,12 @@ impl Validator<'_> {
     fn file(&mut self, rf: &RuleFile) {
         let holder = &rf.node;
         if rf.object_name.is_none() {
-            self.unknown_keys(holder, &["groups"], &[], "a rule file");
+            let tool = if rf.namespace.is_some() {
+                &["namespace"][..]
+            } else {
+                &[]
+            };
+            self.unknown_keys(holder, &["groups"], tool, "a rule file");
         }
         let Some(groups) = holder.get("groups") else {
             return;
@@ -573,7 +596,11 @@ impl Validator<'_> {
             }
             Some(e) if e.scalar_text().is_some_and(|s| !s.trim().is_empty()) => {
                 let q = e.scalar_text().unwrap_or_default();
-                if let Err(err) = crate::formats::promql::parse(&q) {
+                if self.logql {
+                    if let Err(err) = crate::formats::logql::check_shape(&q) {
+                        self.push(e.pos, format!("`expr` is not valid LogQL: {err}"));
+                    }
+                } else if let Err(err) = crate::formats::promql::parse(&q) {
                     let err = err.lines().next().unwrap_or("").trim().to_string();
                     self.push(e.pos, format!("`expr` is not valid PromQL: {err}"));
                 }
@@ -1706,6 +1733,10 @@ mod tests {
         let fs = findings(dir.path(), "alerts/runbook-resolves");
         let l: Vec<u32> = fs.iter().map(|f| f.line).collect();
         assert_eq!(l, vec![11, 15, 23, 31], "{fs:#?}");
+        // Other template delimiters are unresolved values too, not files.
+        let vars = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    annotations:\n      runbook_url: ${RUNBOOK_BASE}/a.md\n  - alert: B\n    expr: up == 0\n    annotations:\n      runbook_url: \"[[ .RunbookURL ]]\"\n";
+        let d2 = repo(&[("deploy/alerts.yaml", vars)]);
+        assert!(findings(d2.path(), "alerts/runbook-resolves").is_empty());
         assert!(
             fs[0].message.contains("no file `runbooks/nope.md`"),
             "{}",

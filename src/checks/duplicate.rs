@@ -92,7 +92,7 @@ fn scope_of(f: &RuleFile, scope: Scope) -> (String, String) {
         Scope::Repository => ("repo".to_string(), "the repository".to_string()),
         Scope::Auto => match &f.object_name {
             None => (format!("dir:{folder}"), shown(&folder)),
-            Some(_) => match &f.namespace {
+            Some(_) => match &f.object_namespace {
                 Some(ns) => (format!("ns:{ns}"), format!("namespace `{ns}`")),
                 None => (format!("dir:{folder}"), shown(&folder)),
             },

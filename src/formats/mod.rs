@@ -3,10 +3,12 @@
 //! positions; the checks read only these models.
 
 pub mod k8s;
+pub mod logql;
 pub mod prometheus_rules;
 pub mod promql;
 pub mod runbook;
 pub mod slo;
+pub mod template;
 
 /// Parses a Prometheus duration (`5m`, `1h30m`, `30d`, `1w`, `500ms`) into
 /// seconds. Units as in Prometheus' `model.ParseDuration`: ms, s, m, h, d

@@ -1,6 +1,10 @@
 //! Prometheus rule files (`groups:` at the top, the format of Prometheus'
 //! `rulefmt`) and `monitoring.coreos.com/v1` `PrometheusRule` objects (the
-//! same groups under `spec.groups`).
+//! same groups under `spec.groups`). Also recognised: the files of
+//! `mimirtool` / `cortextool` / `lokitool` (`namespace:` next to `groups:`),
+//! Loki ruler files (the same format, LogQL in `expr:`, see
+//! [`crate::formats::logql`]), and `promtool test rules` unit-test files
+//! (`rule_files:` + `tests:`), which are not rule files.
 //!
 //! This module only maps the YAML onto a model with positions; validation
 //! (the rules `rulefmt` enforces, PromQL parsing) is the `alerts/parse` check.
@@ -26,14 +30,32 @@ pub struct RuleFile {
     /// `Some(name)` when it is a `PrometheusRule` object.
     pub object_name: Option<String>,
     /// The object's `metadata.namespace`, when it is a `PrometheusRule`
-    /// object that sets one.
-    pub namespace: Option<String>,
+    /// object that sets one (the Prometheus Operator loads a namespace's
+    /// rules together).
+    pub object_namespace: Option<String>,
     /// Where the groups list (or the object) starts.
     pub pos: Pos,
     /// The groups, in order.
     pub groups: Vec<RuleGroup>,
     /// The node holding `groups` (the document, or `spec`), for structural checks.
     pub node: Node,
+    /// The `namespace:` of a `mimirtool` / `cortextool` / `lokitool` rule
+    /// file (`namespace:` + `groups:` at the top), the ruler namespace the
+    /// tool loads the groups into; `None` for other files.
+    pub namespace: Option<Text>,
+    /// The query language of the `expr:`s: Loki when any expression is
+    /// LogQL by its syntax ([`crate::formats::logql::is_logql`]).
+    pub dialect: Dialect,
+}
+
+/// The query language of a rule file's expressions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// PromQL (Prometheus, Thanos, Mimir, Cortex rulers).
+    #[default]
+    PromQL,
+    /// LogQL (Grafana Loki's ruler): not parsed as PromQL.
+    LogQL,
 }
 
 /// A rule group.
@@ -134,9 +156,87 @@ fn pairs(parent: &Node, key: &str) -> Vec<(Text, Text)> {
 }
 
 /// Whether a YAML document is a plain Prometheus rule file (a mapping with a
-/// `groups` key and no `apiVersion`).
+/// `groups` key and no `apiVersion`), including the `namespace:` + `groups:`
+/// files of `mimirtool` / `cortextool` / `lokitool`.
 pub fn is_rule_file(doc: &Node) -> bool {
     doc.is_map() && doc.get("groups").is_some() && doc.get("apiVersion").is_none()
+}
+
+/// Whether a YAML document is a `promtool test rules` unit-test file: a
+/// mapping with `tests:` and `rule_files:` (or `evaluation_interval:`), no
+/// `groups:`, `apiVersion:` or `kind:`.
+pub fn is_promtool_test(doc: &Node) -> bool {
+    doc.is_map()
+        && doc.get("tests").is_some()
+        && (doc.get("rule_files").is_some() || doc.get("evaluation_interval").is_some())
+        && doc.get("groups").is_none()
+        && doc.get("apiVersion").is_none()
+        && doc.get("kind").is_none()
+}
+
+/// A `promtool test rules` unit-test file.
+#[derive(Clone, Debug)]
+pub struct PromtoolTest {
+    /// Repository-relative path.
+    pub path: String,
+    /// The `rule_files:` entries (paths or globs, relative to the test
+    /// file's folder, as promtool resolves them).
+    pub rule_files: Vec<Text>,
+    /// How many `tests:` entries it has.
+    pub tests: usize,
+}
+
+impl PromtoolTest {
+    /// Builds the model of a document [`is_promtool_test`] accepted.
+    pub fn from_document(path: &str, doc: &Node) -> PromtoolTest {
+        let rule_files = doc
+            .get("rule_files")
+            .map(|r| {
+                r.items()
+                    .iter()
+                    .filter_map(|n| {
+                        n.scalar_text().map(|value| Text {
+                            value,
+                            pos: n.pos,
+                            key_pos: n.pos,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        PromtoolTest {
+            path: path.to_string(),
+            rule_files,
+            tests: doc.get("tests").map_or(0, |t| t.items().len()),
+        }
+    }
+
+    /// The `rule_files:` entries that name no file, with the
+    /// repository-relative path each resolves to. `exists` answers for a
+    /// repository-relative path. Entries promtool resolves outside what
+    /// prr may look at are not judged: absolute paths, paths that climb
+    /// above the repository root, and globs (`*`, `?`, `[`).
+    pub fn missing_rule_files(&self, exists: impl Fn(&str) -> bool) -> Vec<(&Text, String)> {
+        let dir = self.path.rsplit_once('/').map_or("", |(d, _)| d);
+        self.rule_files
+            .iter()
+            .filter(|t| !t.value.starts_with('/') && !t.value.contains(['*', '?', '[']))
+            .filter_map(|t| {
+                let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+                for seg in t.value.split('/') {
+                    match seg {
+                        "" | "." => {}
+                        ".." => {
+                            parts.pop()?;
+                        }
+                        s => parts.push(s),
+                    }
+                }
+                let rel = parts.join("/");
+                (!rel.is_empty() && !exists(&rel)).then_some((t, rel))
+            })
+            .collect()
+    }
 }
 
 /// Whether a document is a `PrometheusRule` object.
@@ -160,23 +260,49 @@ impl RuleFile {
         } else {
             (doc, None)
         };
-        let groups = holder
+        let groups: Vec<RuleGroup> = holder
             .get("groups")
             .map(|g| g.items().iter().map(RuleGroup::from_node).collect())
             .unwrap_or_default();
-        let namespace = object_name
+        let object_namespace = object_name
             .as_ref()
             .and_then(|_| doc.path("metadata.namespace"))
             .and_then(Node::scalar_text)
             .filter(|n| !n.is_empty());
+        let namespace = if object_name.is_none() {
+            text(doc, "namespace")
+        } else {
+            None
+        };
+        let logql = groups
+            .iter()
+            .flat_map(|g| g.rules.iter())
+            .filter_map(|r| r.expr.as_ref())
+            .any(|e| crate::formats::logql::is_logql(&e.value));
         RuleFile {
             path: path.to_string(),
             object_name,
-            namespace,
+            object_namespace,
             pos: doc.pos,
             groups,
             node: holder.clone(),
+            namespace,
+            dialect: if logql {
+                Dialect::LogQL
+            } else {
+                Dialect::PromQL
+            },
         }
+    }
+
+    /// The `expr:`s of a LogQL file (the first one's position and how
+    /// many), for the notice that they are not checked.
+    pub fn logql_exprs(&self) -> Option<(Pos, usize)> {
+        if self.dialect != Dialect::LogQL {
+            return None;
+        }
+        let exprs: Vec<&Text> = self.rules().filter_map(|r| r.expr.as_ref()).collect();
+        Some((exprs.first().map_or(self.pos, |e| e.pos), exprs.len()))
     }
 
     /// Every rule of every group.
@@ -246,5 +372,72 @@ mod tests {
             f.rules().next().unwrap().record.as_ref().unwrap().value,
             "a:b"
         );
+        assert_eq!((f.dialect, f.namespace.is_none()), (Dialect::PromQL, true));
+    }
+
+    #[test]
+    fn tool_namespaces_loki_files_and_promtool_tests() {
+        // mimirtool / cortextool: a rule file with its ruler namespace.
+        let d = parse_documents(
+            "namespace: team-a\ngroups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n",
+        )
+        .unwrap();
+        assert!(is_rule_file(&d[0]) && !is_promtool_test(&d[0]));
+        let f = RuleFile::from_document("m.yaml", &d[0]);
+        assert_eq!(
+            f.namespace.as_ref().map(|n| n.value.as_str()),
+            Some("team-a")
+        );
+        assert_eq!(f.dialect, Dialect::PromQL);
+        assert_eq!(f.logql_exprs().map(|(_, n)| n), None);
+        // Loki: LogQL in expr.
+        let d = parse_documents(
+            "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: sum(count_over_time({app=\"x\"} |= \"err\" [5m])) > 0\n  - alert: B\n    expr: count_over_time({app=\"x\"}[5m]) > 0\n",
+        )
+        .unwrap();
+        let f = RuleFile::from_document("l.yaml", &d[0]);
+        assert_eq!(f.dialect, Dialect::LogQL);
+        assert_eq!(f.logql_exprs().map(|(p, n)| (p.line, n)), Some((5, 2)));
+        // promtool unit tests are not rule files.
+        let d = parse_documents(
+            "rule_files:\n  - apt.yaml\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series: []\n",
+        )
+        .unwrap();
+        assert!(is_promtool_test(&d[0]) && !is_rule_file(&d[0]));
+        let t = PromtoolTest::from_document("apt_test.yaml", &d[0]);
+        assert_eq!(
+            (
+                t.rule_files[0].value.as_str(),
+                t.rule_files[0].pos.line,
+                t.tests
+            ),
+            ("apt.yaml", 2, 1)
+        );
+        let t = PromtoolTest {
+            path: "team/x_test.yaml".into(),
+            rule_files: [
+                "x.yaml",
+                "../shared/y.yaml",
+                "gone.yaml",
+                "/abs.yaml",
+                "*.yaml",
+                "../../../up.yaml",
+            ]
+            .iter()
+            .map(|v| Text {
+                value: v.to_string(),
+                pos: Pos::line(1),
+                key_pos: Pos::line(1),
+            })
+            .collect(),
+            tests: 1,
+        };
+        let have = ["team/x.yaml", "shared/y.yaml"];
+        let missing: Vec<String> = t
+            .missing_rule_files(|p| have.contains(&p))
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(missing, vec!["team/gone.yaml"]);
     }
 }
