@@ -31,6 +31,13 @@ fn repo() -> tempfile::TempDir {
         std::fs::create_dir_all(dest.parent().expect("parent")).expect("mkdir");
         std::fs::copy(Path::new(FIXTURES).join(from), dest).expect("copy fixture");
     }
+    // The fixture's Deployments run one pod; the tests suppress a missing
+    // PodDisruptionBudget too, so ask for one at every scale.
+    std::fs::write(
+        tmp.path().join("prr.yaml"),
+        "rules:\n  rollout/pdb: { with: { min-replicas: 1 } }\n",
+    )
+    .expect("write prr.yaml");
     tmp
 }
 

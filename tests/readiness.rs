@@ -13,17 +13,17 @@
 //! With the default pack, the rules at error or warning that apply to a
 //! critical or standard service are: slo 7, alerts 8, incident response 2
 //! (`runbook/present`, `runbook/sections`; `runbook/orphan` is a notice),
-//! rollout 8, secrets 1 unit. So by hand, equal weights 20:
+//! rollout 9, secrets 1 unit. So by hand, equal weights 20:
 //!
 //! | area | passed/total | fraction |
 //! |---|---|---|
 //! | slo | 7/7 | 1 |
 //! | alerts | 8/8 | 1 |
 //! | incident-response | 1/2 | 0.5 |
-//! | rollout | 7/8 | 0.875 (shown 88) |
+//! | rollout | 8/9 | 0.889 (shown 89) |
 //! | secrets | 0/1 | 0 |
 //!
-//! score = (1 + 1 + 0.5 + 0.875 + 0) / 5 = 0.675 → 68 → bronze (50 ≤ 68 < 75).
+//! score = (1 + 1 + 0.5 + 0.889 + 0) / 5 = 0.678 → 68 → bronze (50 ≤ 68 < 75).
 //! A change of the default pack's counts changes these figures on purpose.
 
 use serde_json::{Value, json};
@@ -152,7 +152,7 @@ fn known_findings_give_the_computed_area_scores_and_total() {
     );
     assert_eq!(
         r["areas"]["rollout"],
-        area(7, 8, 88, &["rollout/image-pinned"])
+        area(8, 9, 89, &["rollout/image-pinned"])
     );
     assert_eq!(
         r["areas"]["secrets"],
@@ -210,14 +210,14 @@ fn weights_override_changes_the_total_as_computed() {
             .contains("scores 48/100 readiness, level none;")
     );
 
-    // Weight 0 drops the area: (1 + 1 + 0.5 + 0.875) / 4 = 0.84375 → 84 →
+    // Weight 0 drops the area: (1 + 1 + 0.5 + 0.889) / 4 = 0.847 → 85 →
     // silver, which meets critical's minimum: no gate finding.
     let dir = defective(&format!(
         "{CRITICAL}rules:\n  prr/min-level:\n    with:\n      weights: {{ secrets: 0 }}\n"
     ));
     let (_, report) = json_report(dir.path());
     let r = readiness(&report, "checkout");
-    assert_eq!(r["score"], 84);
+    assert_eq!(r["score"], 85);
     assert_eq!(r["level"], "silver");
     assert!(findings_of(&report, "prr/min-level").is_empty());
 
@@ -257,7 +257,7 @@ fn a_suppressed_finding_does_not_lower_the_score() {
     assert_eq!(secret[0]["suppressed"], true);
     let r = readiness(&report, "checkout");
     assert_eq!(r["areas"]["secrets"], area(1, 1, 100, &[]));
-    // (1 + 1 + 0.5 + 0.875 + 1) / 5 = 0.875 → 88 → silver: meets critical.
+    // (1 + 1 + 0.5 + 0.889 + 1) / 5 = 0.878 → 88 → silver: meets critical.
     assert_eq!(r["score"], 88);
     assert_eq!(r["level"], "silver");
     assert_eq!(r["errors"], 1);
@@ -317,7 +317,7 @@ fn tier_gating_fails_critical_and_passes_standard() {
 
 #[test]
 fn gold_needs_no_unsuppressed_error() {
-    // Only the image defect: (1 + 1 + 1 + 0.875 + 1) / 5 = 0.975 → 98, but
+    // Only the image defect: (1 + 1 + 1 + 0.889 + 1) / 5 = 0.978 → 98, but
     // rollout/image-pinned is an error: silver.
     let dir = checkout_copy(&format!(
         "{CRITICAL}rules:\n  prr/min-level:\n    with:\n      min: {{ critical: gold }}\n"
@@ -337,7 +337,7 @@ fn gold_needs_no_unsuppressed_error() {
     assert_eq!(gate.len(), 1);
     assert_eq!(
         gate[0]["message"],
-        "service `checkout` scores 98/100 readiness, level silver (1 unsuppressed error finding(s) keep it below gold); tier critical requires at least gold; weakest area: rollout 88/100 (7 of 8 passing; failing: rollout/image-pinned)"
+        "service `checkout` scores 98/100 readiness, level silver (1 unsuppressed error finding(s) keep it below gold); tier critical requires at least gold; weakest area: rollout 89/100 (8 of 9 passing; failing: rollout/image-pinned)"
     );
 }
 
@@ -375,7 +375,7 @@ fn text_report_prints_the_score_line() {
     let o = prr(dir.path(), &["check", "--format", "text"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("Readiness\n  checkout: 68/100 bronze (slo 100, alerts 100, incident-response 50, rollout 88, secrets 0); below the required silver (tier critical)\n"),
+        text.contains("Readiness\n  checkout: 68/100 bronze (slo 100, alerts 100, incident-response 50, rollout 89, secrets 0); below the required silver (tier critical)\n"),
         "{text}"
     );
 }
@@ -387,7 +387,7 @@ fn markdown_and_junit_show_the_readiness() {
     let md = String::from_utf8_lossy(&o.stdout);
     assert!(md.contains("### Readiness\n\n| service | tier | score | level | required | slo | alerts | incident-response | rollout | secrets |\n"), "{md}");
     assert!(
-        md.contains("| checkout | critical | 68/100 | ❌ **bronze** | silver | 100 (7/7) | 100 (8/8) | 50 (1/2) | 88 (7/8) | 0 (0/1) |\n"),
+        md.contains("| checkout | critical | 68/100 | ❌ **bronze** | silver | 100 (7/7) | 100 (8/8) | 50 (1/2) | 89 (8/9) | 0 (0/1) |\n"),
         "{md}"
     );
     let o = prr(dir.path(), &["check", "--format", "junit"]);
@@ -400,7 +400,7 @@ fn markdown_and_junit_show_the_readiness() {
         "<property name=\"readiness.checkout.score\" value=\"68\"/>",
         "<property name=\"readiness.checkout.level\" value=\"bronze\"/>",
         "<property name=\"readiness.checkout.required\" value=\"silver\"/>",
-        "<property name=\"readiness.checkout.areas\" value=\"slo 100 (7/7), alerts 100 (8/8), incident-response 50 (1/2), rollout 88 (7/8), secrets 0 (0/1)\"/>",
+        "<property name=\"readiness.checkout.areas\" value=\"slo 100 (7/7), alerts 100 (8/8), incident-response 50 (1/2), rollout 89 (8/9), secrets 0 (0/1)\"/>",
     ] {
         assert!(suite.contains(p), "{p}\n{suite}");
     }
@@ -438,7 +438,7 @@ fn sarif_carries_the_readiness_and_still_validates() {
     let props = &sarif["runs"][0]["properties"]["readiness"][0];
     assert_eq!(props["service"], "checkout");
     assert_eq!(props["score"], 68);
-    assert_eq!(props["areas"]["rollout"]["passed"], 7);
+    assert_eq!(props["areas"]["rollout"]["passed"], 8);
     // The run's property bag must be an object: the schema says so, and the
     // validator notices.
     let mut broken = sarif.clone();

@@ -76,9 +76,55 @@ struct Seen<'a> {
     parsed: Option<Output>,
 }
 
-/// What the scope is, for messages: `(key, description)`.
+/// Words that name a deploy environment in a file name.
+const ENVIRONMENTS: &[&str] = &[
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "stage",
+    "staging",
+    "stg",
+    "preprod",
+    "preproduction",
+    "nonprod",
+    "prod",
+    "production",
+    "prd",
+    "live",
+    "sandbox",
+    "canary",
+];
+
+/// The environment words of a file name (`kubernetes-staging.yaml` →
+/// `staging`; `pre-prod` counts as `preprod`), sorted, `+`-joined; empty
+/// when it names none.
+fn environment_of(path: &str) -> String {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap_or(&name)
+        .replace("pre-prod", "preprod")
+        .replace("non-prod", "nonprod");
+    let mut words: Vec<&str> = stem
+        .split(['-', '_'])
+        .filter(|w| ENVIRONMENTS.contains(w))
+        .collect();
+    words.sort_unstable();
+    words.dedup();
+    words.join("+")
+}
+
+/// What the scope is, for messages: `(key, description)`. Within a folder,
+/// files whose names name different environments (`rules-staging.yaml`,
+/// `rules-prod.yaml`) are different deploy targets.
 fn scope_of(f: &RuleFile, scope: Scope) -> (String, String) {
+    let env = environment_of(&f.path);
     let folder = f.path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let folder_key = format!("dir:{folder}|env:{env}");
     let shown = |d: &str| {
         if d.is_empty() {
             "the repository root folder".to_string()
@@ -88,13 +134,13 @@ fn scope_of(f: &RuleFile, scope: Scope) -> (String, String) {
     };
     match scope {
         Scope::File => (format!("file:{}", f.path), "the same file".to_string()),
-        Scope::Folder => (format!("dir:{folder}"), shown(&folder)),
+        Scope::Folder => (folder_key, shown(&folder)),
         Scope::Repository => ("repo".to_string(), "the repository".to_string()),
         Scope::Auto => match &f.object_name {
-            None => (format!("dir:{folder}"), shown(&folder)),
+            None => (folder_key, shown(&folder)),
             Some(_) => match &f.object_namespace {
                 Some(ns) => (format!("ns:{ns}"), format!("namespace `{ns}`")),
-                None => (format!("dir:{folder}"), shown(&folder)),
+                None => (folder_key, shown(&folder)),
             },
         },
     }
@@ -134,14 +180,17 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
         };
         let (scope_key, scope_text) = scope_of(f, p.scope);
         let labels = labels_of(g, r);
-        let expr = r
+        // Compared with whitespace normalised; parsed raw (a `#` comment
+        // runs to the end of its line).
+        let raw = r
             .expr
             .as_ref()
-            .map(|e| normalize_ws(&e.value))
+            .map(|e| e.value.as_str())
             .unwrap_or_default();
+        let expr = normalize_ws(raw);
         let key = (scope_key, is_alert, name.value.clone(), labels);
         let Some(first) = seen.get_mut(&key) else {
-            let parsed = output_of(&expr);
+            let parsed = output_of(raw);
             seen.insert(
                 key,
                 Seen {
@@ -155,7 +204,7 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
         };
         let same_expr = first.expr == expr;
         if !same_expr {
-            let this = output_of(&expr);
+            let this = output_of(raw);
             if let (Some(a), Some(b)) = (&first.parsed, &this)
                 && a.disjoint(b)
             {
@@ -358,6 +407,13 @@ mod tests {
             ("rules/production/app.yaml", RULE),
         ]);
         assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // One folder, file names naming different environments.
+        let dir = repo(&[
+            ("rules/kubernetes-staging.yaml", RULE),
+            ("rules/kubernetes-prod.yaml", RULE),
+            ("rules/app_pre-prod.yaml", RULE),
+        ]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
         // PrometheusRules in two namespaces, even in one folder.
         let obj = |ns: &str| {
             format!(
@@ -427,6 +483,10 @@ mod tests {
             "{}",
             fs[0].message
         );
+        // Comments in a multi-line expression do not hide the selectors.
+        let commented = "groups:\n- name: g\n  rules:\n  - alert: Drop\n    expr: |\n      # main\n      rate(x{svc=\"a\"}[5m]) < 1\n  - alert: Drop\n    expr: |\n      # analytics\n      rate(x{svc=\"b\"}[5m]) < 1\n";
+        let dir = repo(&[("a.yaml", commented)]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
         // The same alert per instance: different `pod` series, told apart.
         let per_pod = "groups:\n- name: g\n  rules:\n  - alert: PodCrashLooping\n    expr: kube_pod_container_status_restarts_total{pod=~\"a-.*\"} > 3\n    labels: {severity: team-a}\n  - alert: PodCrashLooping\n    expr: kube_pod_container_status_restarts_total{pod=~\"b-.*\"} > 3\n    labels: {severity: team-a}\n";
         let dir = repo(&[("a.yaml", per_pod)]);

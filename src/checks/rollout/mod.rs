@@ -197,39 +197,81 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
             }
             continue;
         }
-        match spec_replicas {
-            Some(r) => {
-                let n = r.as_i64();
-                if n.is_none_or(|n| n < p.min) {
-                    out.push(Finding::new(
-                        &rule.id,
-                        &o.path,
-                        r.pos,
-                        format!(
-                            "replicas: {} on {} — run at least {} replicas (or an HPA with minReplicas ≥ {}) so a node drain or a crash keeps the service up",
-                            r.scalar_text().unwrap_or_else(|| r.type_name().to_string()),
-                            o.display_name(),
-                            p.min,
-                            p.min
-                        ),
-                    ));
-                }
-            }
-            None if 1 < p.min => out.push(Finding::new(
-                &rule.id,
-                &o.path,
-                o.pos,
-                format!(
+        let count = match spec_replicas {
+            Some(r) => r.as_i64(),
+            None => Some(1),
+        };
+        if count.is_some_and(|n| n >= p.min) {
+            continue;
+        }
+        let at = spec_replicas.map_or(o.pos, |r| r.pos);
+        // A workload that declares it runs one pod at a time, or keeps its
+        // data in per-pod volumes, is not fixed by a bigger number: say what
+        // is true (it goes down on a drain) without advice that would harm.
+        if let Some(why) = singleton_reason(ctx, o)
+            && count.is_some_and(|n| n <= 1)
+        {
+            out.push(
+                Finding::new(
+                    &rule.id,
+                    &o.path,
+                    at,
+                    format!(
+                        "{} runs 1 pod and {why}, so it cannot simply be scaled out: a node drain or a crash takes it down until it is rescheduled — make it highly available (replication, leader election) or accept the downtime (`# prr:ignore rollout/replicas -- reason`)",
+                        o.display_name()
+                    ),
+                )
+                .with_level(crate::finding::Level::Warning),
+            );
+            continue;
+        }
+        out.push(Finding::new(
+            &rule.id,
+            &o.path,
+            at,
+            match spec_replicas {
+                Some(r) => format!(
+                    "replicas: {} on {} — run at least {} replicas (or an HPA with minReplicas ≥ {}) so a node drain or a crash keeps the service up",
+                    r.scalar_text().unwrap_or_else(|| r.type_name().to_string()),
+                    o.display_name(),
+                    p.min,
+                    p.min
+                ),
+                None => format!(
                     "{} sets no replicas, so it runs 1 pod (the Kubernetes default) — set replicas: {} or more (or add an HPA with minReplicas ≥ {})",
                     o.display_name(),
                     p.min,
                     p.min
                 ),
-            )),
-            None => {}
-        }
+            },
+        ));
     }
     out
+}
+
+/// Why `o` is a single instance by design, for `rollout/replicas`: a
+/// Deployment whose pods cannot run side by side (a ReadWriteOnce volume, a
+/// hostPort: [`volumes::exclusive_reason`]), or a StatefulSet with
+/// `volumeClaimTemplates` (each pod its own data: more replicas help only
+/// if the software replicates it). `Recreate` alone is not such a sign: it
+/// is also chosen for apps that must not run two versions at once, which
+/// can still run two pods of one version.
+fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
+    if o.is_deployment()
+        && let Some(r) = volumes::exclusive_reason(ctx, o)
+    {
+        return Some(r);
+    }
+    if o.is(&["apps"], "StatefulSet")
+        && o.node
+            .path("spec.volumeClaimTemplates")
+            .is_some_and(|v| !v.items().is_empty())
+    {
+        return Some(
+            "keeps its data in per-pod volumes (volumeClaimTemplates): more replicas help only if the software replicates that data".to_string(),
+        );
+    }
+    None
 }
 
 /// Which probe `rollout.probe` requires.
@@ -374,8 +416,11 @@ pub struct Resources {
     /// Require `limits.memory` (default true).
     #[serde(default = "yes")]
     pub require_memory_limit: bool,
-    /// Also check init containers (default true).
-    #[serde(default = "yes")]
+    /// Also check init containers (default false: they run before the app
+    /// containers and a pod's effective request is the larger of the app
+    /// containers' sum and the largest init container's, so a missing
+    /// init request does not change scheduling).
+    #[serde(default)]
     pub init_containers: bool,
 }
 
@@ -444,9 +489,16 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
 }
 
 /// Parameters of `rollout.pdb`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Pdb {}
+pub struct Pdb {
+    /// A missing budget is reported from this many effective replicas on
+    /// (default 2: at one replica a budget protects nothing, and the single
+    /// replica is `rollout/replicas`' finding). `1` asks for a budget on
+    /// every workload, ready for when it scales.
+    #[serde(default = "two")]
+    pub min_replicas: i64,
+}
 
 /// How many of `replicas` pods a PDB lets be evicted at once, and the node
 /// that says so (`minAvailable`/`maxUnavailable` value). Percentages are
@@ -521,7 +573,7 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
             // At one replica a budget protects nothing (any budget that
             // allows a drain allows evicting the only pod): the single
             // replica is rollout/replicas' finding, not this one's.
-            if replicas < 2 {
+            if replicas < p.min_replicas {
                 continue;
             }
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -276,3 +276,70 @@ fn one_replica_one_finding() {
     rules.sort();
     assert_eq!(rules, vec!["rollout/pdb", "rollout/strategy"]);
 }
+
+#[test]
+fn init_containers_need_no_requests_app_containers_do() {
+    // An init container without requests leaves the pod's request as the
+    // app containers' sum: no finding on it. The app container without
+    // requests is still one.
+    let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      initContainers:\n      - {name: migrate, image: 'a:1'}\n      containers:\n      - name: app\n        image: 'a:1'\n        resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {memory: 64Mi}}\n      - {name: side, image: 'b:1'}\n";
+    let fs = run(
+        &[("d.yaml".to_string(), dep.to_string())],
+        "rollout/resources",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(
+        fs[0].message.contains("container `side`"),
+        "{}",
+        fs[0].message
+    );
+    let fs = run(
+        &[("d.yaml".to_string(), dep.to_string())],
+        "rollout/memory-limit",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(
+        fs[0].message.contains("container `side`"),
+        "{}",
+        fs[0].message
+    );
+}
+
+#[test]
+fn single_instances_by_design_are_told_the_truth() {
+    // A StatefulSet with per-pod volumes at one replica: a warning that
+    // does not advise `replicas: 2` (two independent databases).
+    let db = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n  replicas: 1\n  serviceName: db\n  selector: {matchLabels: {app: db}}\n  template:\n    metadata: {labels: {app: db}}\n    spec:\n      containers: [{name: pg, image: 'postgres:16'}]\n  volumeClaimTemplates:\n  - metadata: {name: data}\n    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n";
+    let fs = run(
+        &[("db.yaml".to_string(), db.to_string())],
+        "rollout/replicas",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    assert!(
+        fs[0].message.contains("cannot simply be scaled out"),
+        "{}",
+        fs[0].message
+    );
+    assert!(!fs[0].message.contains("replicas: 2"), "{}", fs[0].message);
+    // A Deployment on a ReadWriteOnce claim: the same.
+    let rwo = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: minio}\nspec:\n  replicas: 1\n  strategy: {type: Recreate}\n  selector: {matchLabels: {app: minio}}\n  template:\n    metadata: {labels: {app: minio}}\n    spec:\n      containers: [{name: c, image: 'c:1'}]\n      volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce]}\n";
+    let fs = run(
+        &[("m.yaml".to_string(), rwo.to_string())],
+        "rollout/replicas",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(fs[0].message.contains("ReadWriteOnce"), "{}", fs[0].message);
+    assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    // A stateless Deployment at one replica — Recreate or not — is still an
+    // error that advises more replicas.
+    let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ctl}\nspec:\n  replicas: 1\n  strategy: {type: Recreate}\n  selector: {matchLabels: {app: ctl}}\n  template:\n    metadata: {labels: {app: ctl}}\n    spec:\n      containers: [{name: c, image: 'c:1'}]\n".to_string();
+    let fs = run(&[("web.yaml".to_string(), web)], "rollout/replicas");
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0].level, crate::finding::Level::Error);
+    assert!(
+        fs[0].message.contains("run at least 2 replicas"),
+        "{}",
+        fs[0].message
+    );
+}
