@@ -348,12 +348,28 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
         ProbeKind::Readiness => "readinessProbe",
         ProbeKind::Liveness => "livenessProbe",
     };
-    let why = match p.probe {
-        ProbeKind::Readiness => {
-            "without it, pods receive traffic before they can serve and a rolling update continues past pods that never become ready"
-        }
-        ProbeKind::Liveness => {
-            "without it, a deadlocked process keeps its pod and its share of traffic until someone restarts it"
+    // What the missing probe costs, true to the container: one that
+    // serves (ports) gets traffic; one with a readiness probe is taken out
+    // of traffic when stuck, but not restarted; a worker serves nothing.
+    let why = |c: &Node| -> &'static str {
+        let serves = c.get("ports").is_some_and(|p| !p.items().is_empty());
+        let ready = c.get("readinessProbe").is_some();
+        match (p.probe, serves, ready) {
+            (ProbeKind::Readiness, true, _) => {
+                "without it, pods receive traffic before they can serve and a rolling update continues past pods that never become ready"
+            }
+            (ProbeKind::Readiness, false, _) => {
+                "without it, a pod counts as available as soon as it starts, so a rolling update continues past pods that never work"
+            }
+            (ProbeKind::Liveness, _, true) => {
+                "without it, a deadlocked process is taken out of traffic by its readinessProbe but never restarted: the pod stays unready, its capacity lost, until someone deletes it"
+            }
+            (ProbeKind::Liveness, true, false) => {
+                "without it, a deadlocked process keeps its pod and its share of traffic until someone restarts it"
+            }
+            (ProbeKind::Liveness, false, false) => {
+                "without it, a deadlocked process keeps its pod, doing no work, until someone restarts it"
+            }
         }
     };
     let mut out = Vec::new();
@@ -371,8 +387,9 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
                     &w.template_obj.path,
                     c.get("name").map_or(c.pos, |n| n.pos),
                     format!(
-                        "container `{name}` of {} has no {key}: {why}",
-                        w.display_name()
+                        "container `{name}` of {} has no {key}: {}",
+                        w.display_name(),
+                        why(c)
                     ),
                 )),
                 Some(probe) if p.flag_identical && p.probe == ProbeKind::Liveness => {

@@ -343,3 +343,44 @@ fn single_instances_by_design_are_told_the_truth() {
         fs[0].message
     );
 }
+
+#[test]
+fn probe_messages_fit_the_container() {
+    // A worker (no ports): no claim about traffic.
+    let worker = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: w}}\n  template:\n    metadata: {labels: {app: w}}\n    spec:\n      containers: [{name: consumer, image: 'w:1'}]\n";
+    let fs = run(
+        &[("w.yaml".to_string(), worker.to_string())],
+        "rollout/readiness-probe",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(!fs[0].message.contains("traffic"), "{}", fs[0].message);
+    assert!(
+        fs[0].message.contains("rolling update"),
+        "{}",
+        fs[0].message
+    );
+    // A server with a readiness probe and no liveness probe: taken out of
+    // traffic, never restarted.
+    let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: web\n        image: 'web:1'\n        ports: [{containerPort: 8080}]\n        readinessProbe: {httpGet: {path: /ready, port: 8080}}\n";
+    let fs = run(
+        &[("web.yaml".to_string(), web.to_string())],
+        "rollout/liveness-probe",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(
+        fs[0].message.contains("never restarted"),
+        "{}",
+        fs[0].message
+    );
+    // Without either: the server keeps its share of traffic.
+    let bare = web.replace(
+        "        readinessProbe: {httpGet: {path: /ready, port: 8080}}\n",
+        "",
+    );
+    let fs = run(&[("web.yaml".to_string(), bare)], "rollout/liveness-probe");
+    assert!(
+        fs[0].message.contains("share of traffic"),
+        "{}",
+        fs[0].message
+    );
+}
