@@ -858,6 +858,12 @@ pub struct RequiredAnnotation {
     /// level; on any other alert at most as a warning.
     #[serde(default)]
     pub page_severities: Option<Vec<String>>,
+    /// Also report non-paging alerts of non-production environments (a
+    /// `-dev`/`-staging`/`-uat` namespace or folder, see
+    /// [`super::environment`]); default false: they are counted in one
+    /// notice.
+    #[serde(default)]
+    pub non_production_environments: bool,
 }
 
 fn default_annotation() -> String {
@@ -875,11 +881,20 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
     names.extend(p.also_accept.iter().cloned());
     let mut out = Vec::new();
     let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
+    let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (f, g, r) in alerts(ctx) {
         if first_annotation(r, &names).is_some() {
             continue;
         }
         let pages = paging.pages(g, r, &p.label);
+        if pages.is_none()
+            && !p.non_production_environments
+            && let Some(env) =
+                super::environment::non_production(&f.path, f.object_namespace.as_deref())
+        {
+            *skipped.entry(env).or_default() += 1;
+            continue;
+        }
         let empty = names.iter().find_map(|n| r.annotation(n).map(|t| (n, t)));
         let (pos, what) = match empty {
             Some((n, t)) => (t.pos, format!("has an empty `{n}` annotation")),
@@ -912,6 +927,25 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 ),
             )
             .with_level(level),
+        );
+    }
+    if !skipped.is_empty() {
+        let total: usize = skipped.values().sum();
+        let by: Vec<String> = skipped.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        out.push(
+            Finding::new(
+                &rule.id,
+                "",
+                Pos::default(),
+                format!(
+                    "{total} non-paging alert{} of non-production environments ({}) {} no `{}` annotation: not reported, a runbook is for production response; set `non-production-environments: true` to report them",
+                    if total == 1 { "" } else { "s" },
+                    by.join(", "),
+                    if total == 1 { "has" } else { "have" },
+                    p.annotation
+                ),
+            )
+            .with_level(crate::finding::Level::Notice),
         );
     }
     out
@@ -1718,6 +1752,46 @@ mod tests {
             "{}",
             fs[0].message
         );
+    }
+
+    #[test]
+    fn non_paging_alerts_of_non_production_environments_are_counted() {
+        let obj = |ns: &str| {
+            format!(
+                "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata: {{name: r, namespace: {ns}}}\nspec:\n  groups:\n  - name: g\n    rules:\n    - alert: Quota\n      expr: up == 0\n      labels: {{severity: shop-channel}}\n"
+            )
+        };
+        let (dev, prod) = (obj("shop-dev"), obj("shop-prod"));
+        let dir = repo(&[
+            ("ns/shop-dev/rules.yaml", &dev),
+            ("ns/shop-prod/rules.yaml", &prod),
+        ]);
+        let fs = findings(dir.path(), "alerts/runbook-annotation");
+        let shown: Vec<(String, u32, crate::finding::Level)> = fs
+            .iter()
+            .map(|f| (f.path.clone(), f.line, f.level))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("".to_string(), 0, crate::finding::Level::Notice),
+                (
+                    "ns/shop-prod/rules.yaml".to_string(),
+                    8,
+                    crate::finding::Level::Warning
+                ),
+            ],
+            "{fs:#?}"
+        );
+        assert!(fs[0].message.contains("(dev 1)"), "{}", fs[0].message);
+        let cfg =
+            "rules:\n  alerts/runbook-annotation:\n    with: {non-production-environments: true}\n";
+        let dir = repo(&[
+            ("ns/shop-dev/rules.yaml", &dev),
+            ("ns/shop-prod/rules.yaml", &prod),
+            ("prr.yaml", cfg),
+        ]);
+        assert_eq!(findings(dir.path(), "alerts/runbook-annotation").len(), 2);
     }
 
     #[test]

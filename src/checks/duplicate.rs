@@ -76,45 +76,13 @@ struct Seen<'a> {
     parsed: Option<Output>,
 }
 
-/// Words that name a deploy environment in a file name.
-const ENVIRONMENTS: &[&str] = &[
-    "dev",
-    "development",
-    "test",
-    "testing",
-    "qa",
-    "uat",
-    "stage",
-    "staging",
-    "stg",
-    "preprod",
-    "preproduction",
-    "nonprod",
-    "prod",
-    "production",
-    "prd",
-    "live",
-    "sandbox",
-    "canary",
-];
-
 /// The environment words of a file name (`kubernetes-staging.yaml` →
-/// `staging`; `pre-prod` counts as `preprod`), sorted, `+`-joined; empty
-/// when it names none.
+/// `staging`), `+`-joined; empty when it names none.
 fn environment_of(path: &str) -> String {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    let stem = name
-        .split('.')
-        .next()
-        .unwrap_or(&name)
-        .replace("pre-prod", "preprod")
-        .replace("non-prod", "nonprod");
-    let mut words: Vec<&str> = stem
-        .split(['-', '_'])
-        .filter(|w| ENVIRONMENTS.contains(w))
-        .collect();
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split('.').next().unwrap_or(name);
+    let mut words = super::environment::words(stem);
     words.sort_unstable();
-    words.dedup();
     words.join("+")
 }
 

@@ -20,6 +20,7 @@ pub mod alerts;
 pub mod budget;
 pub mod burn_rate;
 pub mod duplicate;
+pub mod environment;
 pub mod generic;
 pub mod readiness;
 pub mod rollout;

@@ -1,0 +1,122 @@
+//! Deploy environments named in paths and namespaces.
+//!
+//! Repositories keep a copy of their configuration per environment
+//! (`rules/kubernetes-staging.yaml`, namespace `shop-dev`, folder
+//! `overlays/production/`). The words below name an environment when they
+//! stand as a whole word of a path component or a name, split at `-`, `_`
+//! and `.` (`pre-prod` and `non-prod` count as one word).
+
+/// Environment words, production and not.
+pub const ENVIRONMENTS: &[&str] = &[
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "stage",
+    "staging",
+    "stg",
+    "preprod",
+    "preproduction",
+    "nonprod",
+    "sandbox",
+    "prod",
+    "production",
+    "prd",
+    "live",
+    "canary",
+];
+
+/// The environment words of the non-production environments.
+pub const NON_PRODUCTION: &[&str] = &[
+    "dev",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "stage",
+    "staging",
+    "stg",
+    "preprod",
+    "preproduction",
+    "nonprod",
+    "sandbox",
+];
+
+/// The environment words of `name` (one path component, a file name without
+/// its extension, or a namespace), lowercased, in order, deduplicated.
+pub fn words(name: &str) -> Vec<&'static str> {
+    let lower = name
+        .to_ascii_lowercase()
+        .replace("pre-prod", "preprod")
+        .replace("non-prod", "nonprod");
+    let mut out: Vec<&'static str> = Vec::new();
+    for w in lower.split(['-', '_', '.']) {
+        if let Some(e) = ENVIRONMENTS.iter().find(|e| **e == w)
+            && !out.contains(e)
+        {
+            out.push(e);
+        }
+    }
+    out
+}
+
+/// The non-production environment a path or namespace names, if any. The
+/// namespace decides when it names an environment; otherwise the deepest
+/// path component (or file stem) that names one. A name with a production
+/// word in it too (`prod-dev`) is not taken as non-production.
+pub fn non_production(path: &str, namespace: Option<&str>) -> Option<&'static str> {
+    let decide = |ws: Vec<&'static str>| -> Option<Option<&'static str>> {
+        if ws.is_empty() {
+            return None;
+        }
+        if ws.iter().any(|w| !NON_PRODUCTION.contains(w)) {
+            return Some(None);
+        }
+        Some(ws.first().copied())
+    };
+    if let Some(d) = namespace.and_then(|ns| decide(words(ns))) {
+        return d;
+    }
+    path.rsplit('/')
+        .find_map(|comp| decide(words(comp.split('.').next().unwrap_or(comp))))
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environments_are_whole_words() {
+        assert_eq!(words("kubernetes-staging"), vec!["staging"]);
+        assert_eq!(words("laa-crime-pre-prod"), vec!["preprod"]);
+        assert!(words("latest").is_empty());
+        assert!(words("devops").is_empty());
+        assert_eq!(
+            non_production("namespaces/x/shop-dev/rules.yaml", Some("shop-dev")),
+            Some("dev")
+        );
+        assert_eq!(
+            non_production("namespaces/x/shop-prod/rules.yaml", Some("shop-prod")),
+            None
+        );
+        assert_eq!(non_production("rules/app.yaml", None), None);
+        // The deepest component decides; a namespace before the path.
+        assert_eq!(
+            non_production("prod/rules-staging.yaml", None),
+            Some("staging")
+        );
+        assert_eq!(
+            non_production("live.example.org/shop-dev/rules.yaml", None),
+            Some("dev")
+        );
+        assert_eq!(
+            non_production("staging/rules.yaml", Some("shop-prod")),
+            None
+        );
+        assert_eq!(non_production("x/prod-dev/rules.yaml", None), None);
+    }
+}
