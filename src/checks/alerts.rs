@@ -1152,6 +1152,17 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
     let mut out = Vec::new();
     let min_text = format_secs(p.min.seconds);
     let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
+    if let Some(at) = &paging.no_pager_in {
+        out.push(
+            Finding::new(
+                &rule.id,
+                at,
+                Pos::default(),
+                "no alert is judged as paging: the repository's Alertmanager configuration (this file and any others) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); set `page-severities` if alerts page another way",
+            )
+            .with_level(crate::finding::Level::Notice),
+        );
+    }
     for (f, g, r) in alerts(ctx) {
         let Some(sev) = paging.pages(g, r, &p.label) else {
             continue;

@@ -23,8 +23,11 @@
 //!   repository uses it — then `critical` is the top non-paging level, as in
 //!   the page/ticket scheme — else `critical`. Messages say which.
 //!
-//! Alertmanager routing read from the repository replaces the inference when
-//! there is one (the alerting-chain checks).
+//! When the repository holds Alertmanager configuration (an
+//! `alertmanager.yml`-shaped file, `AlertmanagerConfig` objects) and none of
+//! its receivers can page (only e-mail, Slack, Teams, … — no PagerDuty,
+//! Opsgenie, VictorOps, Pushover, SNS or webhook), no alert pages. Full
+//! routing of each alert through the tree is the alerting-chain checks'.
 
 use super::Context;
 use super::alerts::{alerts, label_value};
@@ -110,6 +113,61 @@ pub struct Paging {
     pub values: Vec<String>,
     /// `true` when prr.yaml's `page-severities` gave them.
     pub configured: bool,
+    /// Set when the repository's Alertmanager configuration has no
+    /// receiver that can page: where it is (`path`, one of them).
+    pub no_pager_in: Option<String>,
+}
+
+/// Alertmanager receiver integrations that notify a person's phone or an
+/// incident tool (Alertmanager docs, `<receiver>`), or may (a webhook can
+/// front a pager): while one exists, prr cannot say that nothing pages.
+const MAY_PAGE: &[&str] = &[
+    "pagerduty_configs",
+    "opsgenie_configs",
+    "victorops_configs",
+    "pushover_configs",
+    "webhook_configs",
+    "sns_configs",
+    "incidentio_configs",
+    "pagerdutyConfigs",
+    "opsgenieConfigs",
+    "victoropsConfigs",
+    "pushoverConfigs",
+    "webhookConfigs",
+    "snsConfigs",
+    "incidentioConfigs",
+];
+
+/// The receivers lists of the Alertmanager configurations in the
+/// repository, with their file: `alertmanager.yml`-shaped documents (a
+/// top-level `route` and `receivers`) and prometheus-operator
+/// `AlertmanagerConfig` objects (`spec.receivers`). Files in non-production
+/// trees (test data of Alertmanager itself) are not the repository's
+/// routing.
+fn receivers(ctx: &Context) -> Vec<(String, Vec<crate::yaml::Node>)> {
+    let skip = crate::inventory::globset(&ctx.config.non_production);
+    let mut out = Vec::new();
+    for f in &ctx.inventory.files {
+        if skip.is_match(&f.path) {
+            continue;
+        }
+        for d in &f.docs {
+            if d.get("route").is_some()
+                && let Some(r) = d.get("receivers")
+            {
+                out.push((f.path.clone(), r.items().to_vec()));
+            }
+        }
+    }
+    for o in &ctx.inventory.objects {
+        if o.kind == "AlertmanagerConfig"
+            && !skip.is_match(&o.path)
+            && let Some(r) = o.node.path("spec.receivers")
+        {
+            out.push((o.path.clone(), r.items().to_vec()));
+        }
+    }
+    out
 }
 
 /// Values that name paging directly in a page/ticket scheme.
@@ -123,6 +181,22 @@ impl Paging {
             return Paging {
                 values: c.to_vec(),
                 configured: true,
+                no_pager_in: None,
+            };
+        }
+        // Alertmanager configuration whose receivers cannot page: nothing
+        // pages, whatever the severity.
+        let found = receivers(ctx);
+        if !found.is_empty()
+            && found
+                .iter()
+                .flat_map(|(_, rs)| rs.iter())
+                .all(|r| !MAY_PAGE.iter().any(|k| r.get(k).is_some()))
+        {
+            return Paging {
+                values: Vec::new(),
+                configured: false,
+                no_pager_in: found.first().map(|(p, _)| p.clone()),
             };
         }
         let vocab = Vocabulary::of(ctx, label);
@@ -140,6 +214,7 @@ impl Paging {
         Paging {
             values,
             configured: false,
+            no_pager_in: None,
         }
     }
 
@@ -176,6 +251,25 @@ mod tests {
             labelled: pairs.iter().map(|(_, n)| n).sum(),
             alerts: pairs.iter().map(|(_, n)| n).sum(),
         }
+    }
+
+    #[test]
+    fn alertmanager_without_a_pager_means_nothing_pages() {
+        use crate::testutil::{findings, repo};
+        let rules = "groups:\n- name: g\n  rules:\n  - alert: Down\n    expr: up == 0\n    labels: {severity: critical}\n";
+        let slack = "route: {receiver: chat}\nreceivers:\n- name: chat\n  slack_configs: [{channel: '#alerts'}]\n";
+        let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", slack)]);
+        let fs = findings(dir.path(), "alerts/for");
+        assert_eq!(fs.len(), 1, "{fs:#?}");
+        assert_eq!(fs[0].level, crate::finding::Level::Notice);
+        assert_eq!(fs[0].path, "alertmanager.yml");
+        // A PagerDuty receiver: critical pages again (inferred).
+        let pd = format!("{slack}- name: pager\n  pagerduty_configs: [{{routing_key_file: /k}}]\n");
+        let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", &pd)]);
+        assert_eq!(findings(dir.path(), "alerts/for").len(), 1);
+        // Alertmanager's own test data is not this repository's routing.
+        let dir = repo(&[("rules.yaml", rules), ("testdata/alertmanager.yml", slack)]);
+        assert_eq!(findings(dir.path(), "alerts/for").len(), 1);
     }
 
     #[test]
