@@ -40,7 +40,7 @@ use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup};
 use crate::rules::Rule;
 use crate::yaml::Pos;
 use promql_parser::label::MatchOp;
-use promql_parser::parser::{Expr, LabelModifier};
+use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -307,11 +307,25 @@ fn keep_of(e: &Expr) -> Keep {
         Expr::Paren(p) => keep_of(&p.expr),
         Expr::Subquery(s) => keep_of(&s.expr),
         Expr::Binary(b) => {
-            // One-to-one and many-to-one matching keep the left side's labels.
-            if matches!(*b.lhs, Expr::NumberLiteral(_)) {
+            // One-to-one and many-to-one matching keep the left side's
+            // labels; `group_left(l…)` copies `l…` from the right side.
+            let base = if matches!(*b.lhs, Expr::NumberLiteral(_)) {
                 keep_of(&b.rhs)
             } else {
                 keep_of(&b.lhs)
+            };
+            match b.modifier.as_ref().map(|m| &m.card) {
+                Some(VectorMatchCardinality::ManyToOne(l)) => with_labels(base, &l.labels),
+                _ => base,
+            }
+        }
+        Expr::Call(c) if c.func.name == "label_replace" => {
+            // label_replace(v, dst, replacement, src, regex): v's labels
+            // plus `dst`.
+            let base = c.args.args.first().map_or(Keep::All, |a| keep_of(a));
+            match c.args.args.get(1).map(|a| &**a) {
+                Some(Expr::StringLiteral(d)) => with_labels(base, std::slice::from_ref(&d.val)),
+                _ => base,
             }
         }
         Expr::Call(c) => c
@@ -321,6 +335,18 @@ fn keep_of(e: &Expr) -> Keep {
             .find(|a| !matches!(***a, Expr::NumberLiteral(_) | Expr::StringLiteral(_)))
             .map_or(Keep::Only(BTreeSet::new()), |a| keep_of(a)),
         _ => Keep::All,
+    }
+}
+
+/// `keep` plus `labels`.
+fn with_labels(keep: Keep, labels: &[String]) -> Keep {
+    match keep {
+        Keep::All => Keep::All,
+        Keep::Only(mut s) => {
+            s.extend(labels.iter().cloned());
+            Keep::Only(s)
+        }
+        Keep::AllBut(s) => Keep::AllBut(s.into_iter().filter(|x| !labels.contains(x)).collect()),
     }
 }
 
@@ -351,6 +377,18 @@ fn collect_matchers(e: &Expr, out: &mut BTreeMap<String, BTreeSet<String>>) {
         Expr::Call(c) => {
             for a in &c.args.args {
                 collect_matchers(a, out);
+            }
+            // label_replace sets `dst` to the replacement: a constraint on
+            // the output like a matcher.
+            if c.func.name == "label_replace"
+                && let (Some(Expr::StringLiteral(d)), Some(Expr::StringLiteral(r))) = (
+                    c.args.args.get(1).map(|a| &**a),
+                    c.args.args.get(2).map(|a| &**a),
+                )
+            {
+                out.entry(d.val.clone())
+                    .or_default()
+                    .insert(format!("={}", r.val));
             }
         }
         _ => {}
@@ -454,6 +492,10 @@ mod tests {
         // Comments in a multi-line expression do not hide the selectors.
         let commented = "groups:\n- name: g\n  rules:\n  - alert: Drop\n    expr: |\n      # main\n      rate(x{svc=\"a\"}[5m]) < 1\n  - alert: Drop\n    expr: |\n      # analytics\n      rate(x{svc=\"b\"}[5m]) < 1\n";
         let dir = repo(&[("a.yaml", commented)]);
+        assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // label_replace setting a label to different values: told apart.
+        let relabelled = "groups:\n- name: g\n  rules:\n  - alert: Regression\n    expr: label_replace(sum(rate(x[5m])) > 1, \"bucket\", \"p75\", \"\", \"\")\n  - alert: Regression\n    expr: label_replace(sum(rate(y[5m])) > 1, \"bucket\", \"p95\", \"\", \"\")\n";
+        let dir = repo(&[("a.yaml", relabelled)]);
         assert!(findings(dir.path(), "alerts/duplicate").is_empty());
         // The same alert per instance: different `pod` series, told apart.
         let per_pod = "groups:\n- name: g\n  rules:\n  - alert: PodCrashLooping\n    expr: kube_pod_container_status_restarts_total{pod=~\"a-.*\"} > 3\n    labels: {severity: team-a}\n  - alert: PodCrashLooping\n    expr: kube_pod_container_status_restarts_total{pod=~\"b-.*\"} > 3\n    labels: {severity: team-a}\n";

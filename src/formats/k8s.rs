@@ -126,6 +126,25 @@ impl K8sObject {
             _ => true,
         }
     }
+
+    /// Whether two objects can belong to one deployment: the same
+    /// namespace when both name one; without namespaces, files in one
+    /// folder tree (one folder is the other's or an ancestor of it), since
+    /// separate trees (`kubernetes-manifests/` and `extras/hpa/…/`) are
+    /// separate deploy targets that reuse names.
+    pub fn same_target(&self, other: &K8sObject) -> bool {
+        match (&self.namespace, &other.namespace) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                let dir = |p: &str| {
+                    p.rsplit_once('/')
+                        .map_or(String::new(), |(d, _)| format!("{d}/"))
+                };
+                let (a, b) = (dir(&self.path), dir(&other.path));
+                a.starts_with(&b) || b.starts_with(&a)
+            }
+        }
+    }
 }
 
 /// `metadata.labels` (or any string map) as (key, value) pairs; non-string
@@ -410,6 +429,13 @@ pub fn workloads(objects: &[K8sObject]) -> Vec<Workload<'_>> {
     objects
         .iter()
         .filter(|o| o.is_pod_owner())
+        // `replicas: 0` runs no pods (a component switched off, or a
+        // partial object an overlay scales down): nothing to judge, unless
+        // an Argo Rollout takes its template (scaled to 0 by design).
+        .filter(|o| {
+            o.node.path("spec.replicas").and_then(Node::as_i64) != Some(0)
+                || refs.iter().any(|(_, d)| std::ptr::eq(*d, *o))
+        })
         .map(|o| {
             let target = refs
                 .iter()

@@ -46,7 +46,7 @@ fn is_long_running(o: &K8sObject) -> bool {
 fn hpa_for<'a>(ctx: &'a Context, w: &K8sObject) -> Option<&'a K8sObject> {
     ctx.inventory.objects.iter().find(|h| {
         h.is(&["autoscaling"], "HorizontalPodAutoscaler")
-            && h.same_namespace(w)
+            && h.same_target(w)
             && h.node
                 .path("spec.scaleTargetRef.kind")
                 .and_then(Node::as_str)
@@ -286,7 +286,7 @@ pub enum ProbeKind {
 }
 
 /// Parameters of `rollout.probe`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Probe {
     /// `readiness` or `liveness`.
@@ -296,6 +296,17 @@ pub struct Probe {
     /// readinessProbe (same handler). Default false.
     #[serde(default)]
     pub flag_identical: bool,
+    /// The most a missing probe is reported at (default `error`: the rule's
+    /// level). `rollout/liveness-probe` sets `notice`: a liveness probe is
+    /// optional practice — the Kubernetes documentation says a process that
+    /// exits on its own when it fails does not need one — so its absence is
+    /// shown, not gated, while an identical pair stays at the rule's level.
+    #[serde(default = "error_level")]
+    pub missing_level: crate::finding::Level,
+}
+
+fn error_level() -> crate::finding::Level {
+    crate::finding::Level::Error
 }
 
 /// A probe's handler (what it runs), for comparison: `exec`, `httpGet`,
@@ -382,16 +393,19 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
             let name = container_name(c);
             match c.get(key) {
                 None if is_sidecar(c, all, key) => {}
-                None => out.push(Finding::new(
-                    &rule.id,
-                    &w.template_obj.path,
-                    c.get("name").map_or(c.pos, |n| n.pos),
-                    format!(
-                        "container `{name}` of {} has no {key}: {}",
-                        w.display_name(),
-                        why(c)
-                    ),
-                )),
+                None => out.push(
+                    Finding::new(
+                        &rule.id,
+                        &w.template_obj.path,
+                        c.get("name").map_or(c.pos, |n| n.pos),
+                        format!(
+                            "container `{name}` of {} has no {key}: {}",
+                            w.display_name(),
+                            why(c)
+                        ),
+                    )
+                    .with_level(p.missing_level),
+                ),
                 Some(probe) if p.flag_identical && p.probe == ProbeKind::Liveness => {
                     let ready_probe = c.get("readinessProbe");
                     let ready = ready_probe.and_then(probe_handler);

@@ -384,3 +384,30 @@ fn probe_messages_fit_the_container() {
         fs[0].message
     );
 }
+
+#[test]
+fn hpas_of_another_deploy_target_and_switched_off_workloads() {
+    let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec:\n      containers: [{name: api, image: 'api:1'}]\n";
+    let hpa = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: api}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api}\n  minReplicas: 1\n  maxReplicas: 5\n";
+    // The HPA of another tree does not scale this Deployment: its own
+    // missing replicas is the finding, not the other tree's HPA.
+    let files = [
+        ("manifests/api.yaml".to_string(), dep.to_string()),
+        ("extras/hpa/api-hpa.yaml".to_string(), hpa.to_string()),
+    ];
+    let fs = run(&files, "rollout/replicas");
+    let at: Vec<&str> = fs.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(at, vec!["manifests/api.yaml"], "{fs:#?}");
+    // In the same tree the HPA applies (and its minReplicas: 1 is the finding).
+    let files = [
+        ("deploy/api.yaml".to_string(), dep.to_string()),
+        ("deploy/hpa/api-hpa.yaml".to_string(), hpa.to_string()),
+    ];
+    let fs = run(&files, "rollout/replicas");
+    let at: Vec<&str> = fs.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(at, vec!["deploy/hpa/api-hpa.yaml"], "{fs:#?}");
+    // `replicas: 0` runs no pods: no pod findings at all.
+    let off = dep.replace("spec:\n  selector", "spec:\n  replicas: 0\n  selector");
+    let fs = run(&[("off.yaml".to_string(), off)], "");
+    assert!(rollout(&fs).is_empty(), "{fs:#?}");
+}
