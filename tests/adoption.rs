@@ -1,4 +1,4 @@
-//! Adoption on a legacy repository: hundreds of findings in several
+//! Adoption on a legacy repository (50 services): hundreds of findings in several
 //! families, one `prr baseline`, and from then on only new problems fail —
 //! also after every line of the old files moved.
 
@@ -41,7 +41,7 @@ fn bad_alerts(i: usize) -> String {
 fn a_legacy_repository_adopts_with_one_baseline_and_then_fails_only_on_new_problems() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    for i in 0..40 {
+    for i in 0..50 {
         let d = root.join(format!("svc{i}"));
         std::fs::create_dir_all(&d).unwrap();
         std::fs::write(d.join("deploy.yaml"), bad_deployment(i)).unwrap();
@@ -83,7 +83,7 @@ fn a_legacy_repository_adopts_with_one_baseline_and_then_fails_only_on_new_probl
     );
 
     // Lines move (a header comment on every file): still nothing new.
-    for i in 0..40 {
+    for i in 0..50 {
         for f in ["deploy.yaml", "alerts.yaml"] {
             let p = root.join(format!("svc{i}/{f}"));
             let old = std::fs::read_to_string(&p).unwrap();

@@ -747,8 +747,19 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                 .join("|")
         }
     };
+    let mut non_production: BTreeMap<&'static str, usize> = BTreeMap::new();
     for (f, g, r) in alerts(ctx) {
         match label_value(g, r, &p.label) {
+            // A rule of a non-production environment left without a
+            // severity: counted in one notice, not reported one by one
+            // (unless prr.yaml sets `allowed`).
+            None if require
+                && configured.is_none()
+                && let Some(env) =
+                    super::environment::non_production(&f.path, f.object_namespace.as_deref()) =>
+            {
+                *non_production.entry(env).or_default() += 1;
+            }
             None if require => {
                 let at = r.node.key("labels").map_or(name_pos(r), |k| k.pos);
                 let why = if configured.is_some() {
@@ -806,6 +817,27 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                 }
             }
         }
+    }
+    if !non_production.is_empty() {
+        let total: usize = non_production.values().sum();
+        let by: Vec<String> = non_production
+            .iter()
+            .map(|(e, n)| format!("{e} {n}"))
+            .collect();
+        out.push(
+            Finding::new(
+                &rule.id,
+                "",
+                Pos::default(),
+                format!(
+                    "{total} alert{} of non-production environments ({}) carry no `{}` label: not reported one by one; set `allowed` in prr.yaml to require it everywhere",
+                    if total == 1 { "" } else { "s" },
+                    by.join(", "),
+                    p.label
+                ),
+            )
+            .with_level(crate::finding::Level::Notice),
+        );
     }
     if configured.is_none() && !vocab.counts.is_empty() {
         let common = ["critical", "warning", "info", "page", "ticket"];
@@ -1741,6 +1773,27 @@ mod tests {
         // A repository that does not route on severity: a missing label is
         // not reported.
         let few = "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n    labels: {team: a}\n  - alert: B\n    expr: up == 0\n    labels: {team: b}\n  - alert: C\n    expr: up == 0\n    labels: {severity: warning}\n";
+        // A non-production environment's alert without the label: counted.
+        let mut dev = String::from("groups:\n- name: g\n  rules:\n");
+        for i in 0..3 {
+            dev += &alert(&format!("A{i}"), "team-a");
+        }
+        dev += "  - alert: NoSev\n    expr: up == 0\n";
+        let dir = repo(&[
+            ("ns/shop-dev/rules.yaml", &dev),
+            ("ns/shop-prod/rules.yaml", &dev),
+        ]);
+        let fs = findings(dir.path(), "alerts/severity-label");
+        let errors: Vec<_> = fs
+            .iter()
+            .filter(|f| f.level == crate::finding::Level::Error)
+            .map(|f| f.path.as_str())
+            .collect();
+        assert_eq!(errors, vec!["ns/shop-prod/rules.yaml"], "{fs:#?}");
+        assert!(
+            fs.iter()
+                .any(|f| f.message.contains("non-production environments (dev 1)"))
+        );
         let dir = repo(&[("a.yaml", few)]);
         let errors = findings(dir.path(), "alerts/severity-label")
             .into_iter()

@@ -128,20 +128,20 @@ impl K8sObject {
     }
 
     /// Whether two objects can belong to one deployment: the same
-    /// namespace when both name one; without namespaces, files in one
-    /// folder tree (one folder is the other's or an ancestor of it), since
-    /// separate trees (`kubernetes-manifests/` and `extras/hpa/…/`) are
-    /// separate deploy targets that reuse names.
+    /// namespace when both name one; without namespaces, files under one
+    /// top-level folder (or at the root), since separate top-level trees
+    /// (`kubernetes-manifests/` and `extras/hpa/…/`) are separate deploy
+    /// targets that reuse names, while one tree's folders
+    /// (`extras/x/manifests/`, `extras/x/hpa/`) deploy together.
     pub fn same_target(&self, other: &K8sObject) -> bool {
         match (&self.namespace, &other.namespace) {
             (Some(a), Some(b)) => a == b,
             _ => {
-                let dir = |p: &str| {
-                    p.rsplit_once('/')
-                        .map_or(String::new(), |(d, _)| format!("{d}/"))
-                };
-                let (a, b) = (dir(&self.path), dir(&other.path));
-                a.starts_with(&b) || b.starts_with(&a)
+                let top = |p: &str| p.split_once('/').map(|(t, _)| t.to_string());
+                match (top(&self.path), top(&other.path)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
             }
         }
     }

@@ -398,14 +398,15 @@ fn hpas_of_another_deploy_target_and_switched_off_workloads() {
     let fs = run(&files, "rollout/replicas");
     let at: Vec<&str> = fs.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(at, vec!["manifests/api.yaml"], "{fs:#?}");
-    // In the same tree the HPA applies (and its minReplicas: 1 is the finding).
+    // In one top-level tree (sibling folders) the HPA applies, and its
+    // minReplicas: 1 is the finding.
     let files = [
-        ("deploy/api.yaml".to_string(), dep.to_string()),
-        ("deploy/hpa/api-hpa.yaml".to_string(), hpa.to_string()),
+        ("extras/x/manifests/api.yaml".to_string(), dep.to_string()),
+        ("extras/x/hpa/api-hpa.yaml".to_string(), hpa.to_string()),
     ];
     let fs = run(&files, "rollout/replicas");
     let at: Vec<&str> = fs.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(at, vec!["deploy/hpa/api-hpa.yaml"], "{fs:#?}");
+    assert_eq!(at, vec!["extras/x/hpa/api-hpa.yaml"], "{fs:#?}");
     // `replicas: 0` runs no pods: no pod findings at all.
     let off = dep.replace("spec:\n  selector", "spec:\n  replicas: 0\n  selector");
     let fs = run(&[("off.yaml".to_string(), off)], "");
