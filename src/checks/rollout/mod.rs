@@ -44,19 +44,33 @@ fn is_long_running(o: &K8sObject) -> bool {
 /// A HorizontalPodAutoscaler (any `autoscaling` version) that targets `w`:
 /// same kind and name in `spec.scaleTargetRef`, same namespace.
 fn hpa_for<'a>(ctx: &'a Context, w: &K8sObject) -> Option<&'a K8sObject> {
-    ctx.inventory.objects.iter().find(|h| {
-        h.is(&["autoscaling"], "HorizontalPodAutoscaler")
-            && h.same_target(w)
-            && h.node
-                .path("spec.scaleTargetRef.kind")
-                .and_then(Node::as_str)
-                == Some(w.kind.as_str())
-            && h.node
-                .path("spec.scaleTargetRef.name")
-                .and_then(Node::scalar_text)
-                .as_deref()
-                == Some(w.name.as_str())
-    })
+    // Overlays reuse names (`bases/frontend/hpa.yaml`, `secure/frontend/
+    // hpa.yaml`): of the HPAs naming the workload, the nearest one — the
+    // longest shared folder prefix — is the one deployed with it.
+    let shared = |h: &K8sObject| {
+        h.path
+            .split('/')
+            .zip(w.path.split('/'))
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    ctx.inventory
+        .objects
+        .iter()
+        .filter(|h| {
+            h.is(&["autoscaling"], "HorizontalPodAutoscaler")
+                && h.same_target(w)
+                && h.node
+                    .path("spec.scaleTargetRef.kind")
+                    .and_then(Node::as_str)
+                    == Some(w.kind.as_str())
+                && h.node
+                    .path("spec.scaleTargetRef.name")
+                    .and_then(Node::scalar_text)
+                    .as_deref()
+                    == Some(w.name.as_str())
+        })
+        .max_by_key(|h| (shared(h), std::cmp::Reverse(h.path.clone())))
 }
 
 /// The lowest number of pods the workload runs: the HPA's `minReplicas`

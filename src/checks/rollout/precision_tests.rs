@@ -407,6 +407,20 @@ fn hpas_of_another_deploy_target_and_switched_off_workloads() {
     let fs = run(&files, "rollout/replicas");
     let at: Vec<&str> = fs.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(at, vec!["extras/x/hpa/api-hpa.yaml"], "{fs:#?}");
+    // Overlays reuse the HPA's name: the nearest one applies (here the
+    // overlay's minReplicas: 1, not the base's 3).
+    let base_hpa = hpa.replace("minReplicas: 1", "minReplicas: 3");
+    let files = [
+        ("deploy/bases/api/hpa.yaml".to_string(), base_hpa),
+        (
+            "deploy/secure/api/deployment.yaml".to_string(),
+            dep.to_string(),
+        ),
+        ("deploy/secure/api/hpa.yaml".to_string(), hpa.to_string()),
+    ];
+    let fs = run(&files, "rollout/replicas");
+    let at: Vec<&str> = fs.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(at, vec!["deploy/secure/api/hpa.yaml"], "{fs:#?}");
     // `replicas: 0` runs no pods: no pod findings at all.
     let off = dep.replace("spec:\n  selector", "spec:\n  replicas: 0\n  selector");
     let fs = run(&[("off.yaml".to_string(), off)], "");
