@@ -128,20 +128,27 @@ impl K8sObject {
     }
 
     /// Whether two objects can belong to one deployment: the same
-    /// namespace when both name one; without namespaces, files under one
-    /// top-level folder (or at the root), since separate top-level trees
-    /// (`kubernetes-manifests/` and `extras/hpa/…/`) are separate deploy
-    /// targets that reuse names, while one tree's folders
-    /// (`extras/x/manifests/`, `extras/x/hpa/`) deploy together.
+    /// namespace when both name one; otherwise files of one folder tree —
+    /// one's folder is the other's, an ancestor of it, or a sibling under
+    /// the same parent (`extras/x/manifests/` and `extras/x/hpa/` deploy
+    /// together) — but not of separate trees (`kubernetes-manifests/` and
+    /// `extras/hpa/`, `deploy/webapp/frontend/` and `deploy/bases/frontend/`
+    /// are separate deploy targets that reuse names).
     pub fn same_target(&self, other: &K8sObject) -> bool {
         match (&self.namespace, &other.namespace) {
             (Some(a), Some(b)) => a == b,
             _ => {
-                let top = |p: &str| p.split_once('/').map(|(t, _)| t.to_string());
-                match (top(&self.path), top(&other.path)) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => true,
+                let dirs = |p: &str| -> Vec<String> {
+                    let mut v: Vec<String> = p.split('/').map(str::to_string).collect();
+                    v.pop();
+                    v
+                };
+                let (a, b) = (dirs(&self.path), dirs(&other.path));
+                if a.is_empty() || b.is_empty() {
+                    return true;
                 }
+                let shared = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+                shared >= 1 && shared + 1 >= a.len().min(b.len())
             }
         }
     }

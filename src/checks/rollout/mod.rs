@@ -285,7 +285,52 @@ fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
             "keeps its data in per-pod volumes (volumeClaimTemplates): more replicas help only if the software replicates that data".to_string(),
         );
     }
+    let spec = o.pod_template().and_then(|t| t.path("spec"))?;
+    for c in spec.get("containers").map(Node::items).unwrap_or_default() {
+        let Some(image) = c.get("image").and_then(Node::scalar_text) else {
+            continue;
+        };
+        if let Some(store) = data_store(&image) {
+            return Some(format!(
+                "runs a data store ({store}): a second replica is a second, independent {store}, so availability needs {store}'s own replication (or an operator that sets it up)"
+            ));
+        }
+    }
     None
+}
+
+/// Data stores whose replicas do not share data by themselves: a second
+/// pod of the stock image is a second, independent store. Matched on the
+/// image's last path segment without tag or digest.
+const DATA_STORES: &[&str] = &[
+    "postgres",
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongodb",
+    "redis",
+    "valkey",
+    "memcached",
+    "kafka",
+    "zookeeper",
+    "opensearch",
+    "elasticsearch",
+    "cassandra",
+    "rabbitmq",
+    "minio",
+    "clickhouse",
+    "influxdb",
+];
+
+/// The data store an image runs (`docker.io/library/postgres:16` →
+/// `postgres`, `bitnami/redis@sha256:…` → `redis`), if it is one of
+/// [`DATA_STORES`].
+fn data_store(image: &str) -> Option<&'static str> {
+    let name = image.split('@').next().unwrap_or(image);
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let repo = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
+    DATA_STORES.iter().find(|s| **s == repo).copied()
 }
 
 /// Which probe `rollout.probe` requires.

@@ -331,6 +331,19 @@ fn single_instances_by_design_are_told_the_truth() {
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert!(fs[0].message.contains("ReadWriteOnce"), "{}", fs[0].message);
     assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    // A stock database image in a Deployment: the same, naming the store.
+    let pg = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: postgresql}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: pg}}\n  template:\n    metadata: {labels: {app: pg}}\n    spec:\n      containers: [{name: pg, image: 'docker.io/library/postgres:17.6'}]\n";
+    let fs = run(
+        &[("pg.yaml".to_string(), pg.to_string())],
+        "rollout/replicas",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(
+        fs[0].message.contains("data store (postgres)"),
+        "{}",
+        fs[0].message
+    );
+    assert_eq!(fs[0].level, crate::finding::Level::Warning);
     // A stateless Deployment at one replica — Recreate or not — is still an
     // error that advises more replicas.
     let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ctl}\nspec:\n  replicas: 1\n  strategy: {type: Recreate}\n  selector: {matchLabels: {app: ctl}}\n  template:\n    metadata: {labels: {app: ctl}}\n    spec:\n      containers: [{name: c, image: 'c:1'}]\n".to_string();
