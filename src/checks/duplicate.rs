@@ -14,7 +14,11 @@
 //!   together), or its folder when it sets none (kustomize or `kubectl -n`
 //!   places the folder's objects in one namespace);
 //! - `file`: one file (what `promtool check rules` sees);
-//! - `folder`: one folder, for every kind of file;
+//! - `folder`: one folder, for every kind of file.
+//!
+//! With `auto` and `folder`, files of one folder whose names name different
+//! environments (`rules-staging.yaml`, `rules-prod.yaml`) are different
+//! deploy targets;
 //! - `repository`: the whole repository (one Prometheus loads everything).
 //!
 //! Within a scope, as `promtool check rules --lint=duplicate-rules` does
@@ -26,8 +30,10 @@
 //! with one exception, where promtool's lint is stricter than the truth:
 //! rules whose output series cannot overlap. A recording rule per status
 //! class (`sum by (code) (rate(x{code=~"2.."}[5m]))` and the same over
-//! `code=~"5.."`: the label `code` survives the aggregation and is
-//! constrained differently on each side) writes different series; an alert
+//! `code=~"5.."`: the label `code` survives the aggregation and each side
+//! selects values the other cannot — equal values, or simple regexes of
+//! literal characters, `.` and a trailing `.*`; negative matchers and other
+//! regexes prove nothing) writes different series; an alert
 //! repeated per instance (`…{pod=~"a-.*"}` and `…{pod=~"b-.*"}`, no
 //! aggregation) fires with different `pod` labels, which Alertmanager,
 //! silences and routes tell apart. That is how such rules are meant to be
@@ -68,12 +74,14 @@ pub struct Duplicate {
     pub scope: Scope,
 }
 
-/// One rule as compared: where it is, and what it evaluates.
+/// One rule as compared: where it is, and what it evaluates (parsed on
+/// the first clash that needs it).
 struct Seen<'a> {
     path: &'a str,
     pos: Pos,
     expr: String,
-    parsed: Option<Output>,
+    raw: String,
+    parsed: Option<Option<Output>>,
 }
 
 /// The environment words of a file name (`kubernetes-staging.yaml` →
@@ -139,7 +147,7 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
     let mut out = Vec::new();
     // (scope, is alert, name, labels) → first definition
     type Key = (String, bool, String, Vec<(String, String)>);
-    let mut seen: HashMap<Key, Seen> = HashMap::new();
+    let mut seen: HashMap<Key, Vec<Seen>> = HashMap::new();
     for (f, g, r) in all_rules(ctx) {
         let (is_alert, name) = match (&r.alert, &r.record) {
             (Some(a), None) if !a.value.is_empty() => (true, a),
@@ -149,7 +157,7 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
         let (scope_key, scope_text) = scope_of(f, p.scope);
         let labels = labels_of(g, r);
         // Compared with whitespace normalised; parsed raw (a `#` comment
-        // runs to the end of its line).
+        // runs to the end of its line), and only when a clash needs it.
         let raw = r
             .expr
             .as_ref()
@@ -157,28 +165,31 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
             .unwrap_or_default();
         let expr = normalize_ws(raw);
         let key = (scope_key, is_alert, name.value.clone(), labels);
-        let Some(first) = seen.get_mut(&key) else {
-            let parsed = output_of(raw);
-            seen.insert(
-                key,
-                Seen {
-                    path: &f.path,
-                    pos: name.pos,
-                    expr,
-                    parsed,
-                },
-            );
+        let earlier = seen.entry(key.clone()).or_default();
+        let mut this: Option<Option<Output>> = None;
+        // The earliest definition this one can clash with: the same
+        // expression, or one whose series may overlap.
+        let clash = earlier.iter_mut().find_map(|first| {
+            if first.expr == expr {
+                return Some((first.path, first.pos, true));
+            }
+            let a = first.parsed.get_or_insert_with(|| output_of(&first.raw));
+            let b = this.get_or_insert_with(|| output_of(raw));
+            match (a, b) {
+                (Some(a), Some(b)) if a.disjoint(b) => None,
+                _ => Some((first.path, first.pos, false)),
+            }
+        });
+        earlier.push(Seen {
+            path: &f.path,
+            pos: name.pos,
+            expr: expr.clone(),
+            raw: raw.to_string(),
+            parsed: this,
+        });
+        let Some((first_path, first_pos, same_expr)) = clash else {
             continue;
         };
-        let same_expr = first.expr == expr;
-        if !same_expr {
-            let this = output_of(raw);
-            if let (Some(a), Some(b)) = (&first.parsed, &this)
-                && a.disjoint(b)
-            {
-                continue;
-            }
-        }
         let kind = if is_alert { "alert" } else { "recording rule" };
         let labels = if key.3.is_empty() {
             "no labels".to_string()
@@ -203,12 +214,12 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
         } else {
             "a different expression"
         };
-        let where_ = if first.path == f.path {
-            format!("{}:{}", first.path, first.pos.line)
+        let where_ = if first_path == f.path {
+            format!("{first_path}:{}", first_pos.line)
         } else {
             format!(
-                "{}:{} ({scope_text}, one Prometheus)",
-                first.path, first.pos.line
+                "{first_path}:{} ({scope_text}, one Prometheus)",
+                first_pos.line
             )
         };
         out.push(Finding::new(
@@ -256,18 +267,75 @@ struct Output {
 
 impl Output {
     /// Whether two outputs cannot share a series: some label survives in
-    /// both and is constrained differently on each side.
+    /// both, and a positive matcher on each side selects values the other
+    /// cannot ([`never_equal`]). Negative matchers (`!=`, `!~`) and
+    /// regexes prr cannot expand prove nothing: then the series may
+    /// overlap.
     fn disjoint(&self, other: &Output) -> bool {
         self.matchers.iter().any(|(label, mine)| {
             label != "__name__"
                 && self.keep.keeps(label)
                 && other.keep.keeps(label)
-                && other
-                    .matchers
-                    .get(label)
-                    .is_some_and(|theirs| theirs != mine)
+                && other.matchers.get(label).is_some_and(|theirs| {
+                    mine.iter()
+                        .any(|a| theirs.iter().any(|b| never_equal(a, b)))
+                })
         })
     }
+}
+
+/// The values a positive matcher selects, as alternatives of literal
+/// characters and `.` (any one character), each optionally ending in `.*`
+/// (any rest): `="x"` → `[x]`, `=~"2..|3.."` → `[2.., 3..]`,
+/// `=~"web-.*"` → `[web- + any rest]`. `None` for a negative matcher or a
+/// regex with anything else (`+`, `?`, classes, groups, anchors, escapes,
+/// `.*` inside). Prometheus anchors regexes at both ends.
+fn alternatives(m: &str) -> Option<Vec<(Vec<char>, bool)>> {
+    if let Some(v) = m.strip_prefix("=~") {
+        let mut out = Vec::new();
+        for alt in v.split('|') {
+            let (body, open) = match alt.strip_suffix(".*") {
+                Some(b) => (b, true),
+                None => (alt, false),
+            };
+            let simple = body
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':' | '/'));
+            if !simple {
+                return None;
+            }
+            out.push((body.chars().collect(), open));
+        }
+        return Some(out);
+    }
+    if let Some(v) = m.strip_prefix('=') {
+        // A literal: its `.` is a plain character, marked so that it only
+        // equals itself (a regex `.` still matches it).
+        return Some(vec![(v.replace('.', "\u{0}").chars().collect(), false)]);
+    }
+    None
+}
+
+/// Whether matchers `a` and `b` (as `op` + value) can never select the same
+/// label value: no alternative of one can match a value an alternative of
+/// the other matches.
+fn never_equal(a: &str, b: &str) -> bool {
+    let (Some(xs), Some(ys)) = (alternatives(a), alternatives(b)) else {
+        return false;
+    };
+    let fits = |p: &char, q: &char| p == q || *p == '.' || *q == '.';
+    let meets = |(x, xo): &(Vec<char>, bool), (y, yo): &(Vec<char>, bool)| {
+        let common = x.len().min(y.len());
+        let prefix = x.iter().zip(y).take(common).all(|(p, q)| fits(p, q));
+        prefix
+            && match (xo, yo) {
+                (false, false) => x.len() == y.len(),
+                (true, false) => y.len() >= x.len(),
+                (false, true) => x.len() >= y.len(),
+                (true, true) => true,
+            }
+    };
+    !xs.iter().any(|x| ys.iter().any(|y| meets(x, y)))
 }
 
 /// Parses `expr` into an [`Output`]; `None` when it does not parse.
@@ -514,6 +582,38 @@ mod tests {
         let ok = "groups:\n- name: g\n  rules:\n  - record: code:http_requests:rate5m\n    expr: sum by (code) (rate(http_requests_total{code=~\"2..\"}[5m]))\n  - record: code:http_requests:rate5m\n    expr: sum by (code) (rate(http_requests_total{code=~\"5..\"}[5m]))\n";
         let dir = repo(&[("a.yaml", ok)]);
         assert!(findings(dir.path(), "alerts/duplicate").is_empty());
+        // Overlapping matchers prove nothing: `!=` on both sides, a regex
+        // that also matches the other's values.
+        for (a, b) in [
+            ("code!=\"500\"", "code!=\"404\""),
+            ("code=~\"2..\"", "code=~\"2..|5..\""),
+            ("code=~\".*\"", "code=\"200\""),
+            ("code=\"2.0\"", "code=~\"2..\""),
+        ] {
+            let rules = format!(
+                "groups:\n- name: g\n  rules:\n  - record: code:r:rate5m\n    expr: sum by (code) (rate(r{{{a}}}[5m]))\n  - record: code:r:rate5m\n    expr: sum by (code) (rate(r{{{b}}}[5m]))\n"
+            );
+            let dir = repo(&[("a.yaml", &rules)]);
+            assert_eq!(
+                findings(dir.path(), "alerts/duplicate").len(),
+                1,
+                "{a} vs {b}"
+            );
+        }
+        // A third copy is compared with every earlier definition: the
+        // exact copy of the second is reported even though the first is
+        // disjoint from it.
+        let three = format!(
+            "{ok}  - record: code:http_requests:rate5m\n    expr: sum by (code) (rate(http_requests_total{{code=~\"5..\"}}[5m]))\n"
+        );
+        let dir = repo(&[("a.yaml", &three)]);
+        let fs = findings(dir.path(), "alerts/duplicate");
+        assert_eq!(fs.len(), 1, "{fs:#?}");
+        assert!(
+            fs[0].message.contains("a.yaml:6 with the same expression"),
+            "{}",
+            fs[0].message
+        );
         // The label is aggregated away: both write the one series `{}`.
         let clash = "groups:\n- name: g\n  rules:\n  - record: http_requests:rate5m\n    expr: sum(rate(http_requests_total{code=~\"2..\"}[5m]))\n  - record: http_requests:rate5m\n    expr: sum(rate(http_requests_total{code=~\"5..\"}[5m]))\n";
         let dir = repo(&[("a.yaml", clash)]);

@@ -47,6 +47,20 @@ pub struct Context<'a> {
     /// "the service" are then prr's guess, not the team's declaration.
     pub implicit_service: bool,
     service_globs: Vec<GlobSet>,
+    /// Whole-repository facts several rules read, computed once per run
+    /// (rules run in parallel, hence the locks).
+    pub(crate) memo: Memo,
+}
+
+/// See [`Context::memo`].
+#[derive(Default)]
+pub(crate) struct Memo {
+    /// [`severity::Vocabulary`] by label name.
+    pub(crate) vocabulary:
+        std::sync::Mutex<std::collections::HashMap<String, Arc<severity::Vocabulary>>>,
+    /// Where the repository's Alertmanager configuration has no receiver
+    /// that can page (`None`: none found, or one may page).
+    pub(crate) no_pager_in: std::sync::OnceLock<Option<String>>,
 }
 
 impl<'a> Context<'a> {
@@ -102,6 +116,7 @@ impl<'a> Context<'a> {
             problems,
             implicit_service,
             service_globs,
+            memo: Memo::default(),
         }
     }
 

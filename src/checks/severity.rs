@@ -46,8 +46,21 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
+    /// The values of `label` over every alert of the repository, counted
+    /// once per run (see [`Vocabulary::count`]).
+    pub fn of(ctx: &Context, label: &str) -> std::sync::Arc<Vocabulary> {
+        let mut memo = ctx
+            .memo
+            .vocabulary
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        memo.entry(label.to_string())
+            .or_insert_with(|| std::sync::Arc::new(Vocabulary::count(ctx, label)))
+            .clone()
+    }
+
     /// Counts the values of `label` over every alert of the repository.
-    pub fn of(ctx: &Context, label: &str) -> Vocabulary {
+    pub fn count(ctx: &Context, label: &str) -> Vocabulary {
         let mut v = Vocabulary::default();
         for (_, g, r) in alerts(ctx) {
             v.alerts += 1;
@@ -138,40 +151,61 @@ const MAY_PAGE: &[&str] = &[
     "incidentioConfigs",
 ];
 
-/// The receivers lists of the Alertmanager configurations in the
-/// repository, with their file: `alertmanager.yml`-shaped documents (a
-/// top-level `route` and `receivers`) and prometheus-operator
-/// `AlertmanagerConfig` objects (`spec.receivers`). Files in non-production
-/// trees (test data of Alertmanager itself) are not the repository's
-/// routing.
-fn receivers(ctx: &Context) -> Vec<(String, Vec<crate::yaml::Node>)> {
-    let skip = crate::inventory::globset(&ctx.config.non_production);
-    let mut out = Vec::new();
-    for f in &ctx.inventory.files {
-        if skip.is_match(&f.path) {
-            continue;
-        }
-        for d in &f.docs {
-            if d.get("route").is_some()
-                && let Some(r) = d.get("receivers")
-            {
-                out.push((f.path.clone(), r.items().to_vec()));
-            }
-        }
-    }
-    for o in &ctx.inventory.objects {
-        if o.kind == "AlertmanagerConfig"
-            && !skip.is_match(&o.path)
-            && let Some(r) = o.node.path("spec.receivers")
-        {
-            out.push((o.path.clone(), r.items().to_vec()));
-        }
-    }
-    out
-}
-
 /// Values that name paging directly in a page/ticket scheme.
 const PAGE_WORDS: &[&str] = &["page", "pager", "paging"];
+
+/// The first Alertmanager configuration file of the repository when none
+/// of its configurations has a receiver that can page; `None` when there is
+/// none, or one of them may page. Reads `alertmanager.yml`-shaped documents
+/// (a top-level `route` and `receivers`) and prometheus-operator
+/// `AlertmanagerConfig` objects (`spec.receivers`); files in non-production
+/// trees (Alertmanager's own test data) are not the repository's routing.
+/// Computed once per run.
+fn no_pager_in(ctx: &Context) -> Option<String> {
+    ctx.memo
+        .no_pager_in
+        .get_or_init(|| {
+            let skip = crate::inventory::globset(&ctx.config.non_production);
+            let may_page = |rs: &crate::yaml::Node| {
+                rs.items()
+                    .iter()
+                    .any(|r| MAY_PAGE.iter().any(|k| r.get(k).is_some()))
+            };
+            let mut first: Option<String> = None;
+            let files = ctx
+                .inventory
+                .files
+                .iter()
+                .filter(|f| !skip.is_match(&f.path));
+            for f in files {
+                for d in &f.docs {
+                    if d.get("route").is_some()
+                        && let Some(rs) = d.get("receivers")
+                    {
+                        if may_page(rs) {
+                            return None;
+                        }
+                        first.get_or_insert_with(|| f.path.clone());
+                    }
+                }
+            }
+            let objects = ctx
+                .inventory
+                .objects
+                .iter()
+                .filter(|o| !skip.is_match(&o.path));
+            for o in objects.filter(|o| o.kind == "AlertmanagerConfig") {
+                if let Some(rs) = o.node.path("spec.receivers") {
+                    if may_page(rs) {
+                        return None;
+                    }
+                    first.get_or_insert_with(|| o.path.clone());
+                }
+            }
+            first
+        })
+        .clone()
+}
 
 impl Paging {
     /// `configured` when prr.yaml set it, else the inference of the module
@@ -186,17 +220,11 @@ impl Paging {
         }
         // Alertmanager configuration whose receivers cannot page: nothing
         // pages, whatever the severity.
-        let found = receivers(ctx);
-        if !found.is_empty()
-            && found
-                .iter()
-                .flat_map(|(_, rs)| rs.iter())
-                .all(|r| !MAY_PAGE.iter().any(|k| r.get(k).is_some()))
-        {
+        if let Some(at) = no_pager_in(ctx) {
             return Paging {
                 values: Vec::new(),
                 configured: false,
-                no_pager_in: found.first().map(|(p, _)| p.clone()),
+                no_pager_in: Some(at),
             };
         }
         let vocab = Vocabulary::of(ctx, label);

@@ -55,8 +55,10 @@ fn tree_of(path: &str, set: &globset::GlobSet) -> Option<String> {
     if !set.is_match(path) {
         return None;
     }
-    // The shortest prefix `p/` such that `p/<rest>` still matches: probe
-    // each prefix with a placeholder file below it.
+    // The shortest prefix `p/` below which a file still matches: probe each
+    // prefix with a placeholder and with the path's own file name (for
+    // globs such as `**/test/*.yaml`).
+    let base = path.rsplit('/').next().unwrap_or(path);
     let mut prefix = String::new();
     for comp in path.split('/') {
         prefix.push_str(comp);
@@ -64,7 +66,7 @@ fn tree_of(path: &str, set: &globset::GlobSet) -> Option<String> {
         if prefix.len() >= path.len() {
             break;
         }
-        if set.is_match(format!("{prefix}x")) {
+        if set.is_match(format!("{prefix}x")) || set.is_match(format!("{prefix}{base}")) {
             return Some(prefix);
         }
     }
@@ -79,6 +81,15 @@ pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
     if globs.is_empty() {
         return Vec::new();
     }
+    let defaults = globs
+        .iter()
+        .map(String::as_str)
+        .eq(DEFAULT_NON_PRODUCTION_GLOBS.iter().copied());
+    let source = if defaults {
+        "prr.yaml non-production (default)"
+    } else {
+        "prr.yaml non-production"
+    };
     let set = crate::inventory::globset(globs);
     // tree → rule → count
     let mut trees: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -102,7 +113,7 @@ pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
         f.suppression = Some(Suppression {
             kind: SuppressionKind::External,
             reason: format!("non-production path (`{tree}`: tests, examples or dev tooling)"),
-            source: "prr.yaml non-production (default)".to_string(),
+            source: source.to_string(),
         });
     }
     trees
@@ -158,6 +169,9 @@ mod tests {
         // A component that only contains the word is not a test tree.
         assert_eq!(tree_of("latest/app.yaml", &set), None);
         assert_eq!(tree_of("my-examples/app.yaml", &set), None);
+        // A glob naming files, not a tree: the folder is still the tree.
+        let set = crate::inventory::globset(&["**/test/*.yaml".to_string()]);
+        assert_eq!(tree_of("a/test/b.yaml", &set).as_deref(), Some("a/test/"));
     }
 
     #[test]
