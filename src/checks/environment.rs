@@ -6,29 +6,6 @@
 //! stand as a whole word of a path component or a name, split at `-`, `_`
 //! and `.` (`pre-prod` and `non-prod` count as one word).
 
-/// Environment words, production and not.
-pub const ENVIRONMENTS: &[&str] = &[
-    "dev",
-    "development",
-    "test",
-    "testing",
-    "tst",
-    "qa",
-    "uat",
-    "stage",
-    "staging",
-    "stg",
-    "preprod",
-    "preproduction",
-    "nonprod",
-    "sandbox",
-    "prod",
-    "production",
-    "prd",
-    "live",
-    "canary",
-];
-
 /// The environment words of the non-production environments.
 pub const NON_PRODUCTION: &[&str] = &[
     "dev",
@@ -47,6 +24,9 @@ pub const NON_PRODUCTION: &[&str] = &[
     "sandbox",
 ];
 
+/// The environment words of production environments.
+pub const PRODUCTION: &[&str] = &["prod", "production", "prd", "live", "canary"];
+
 /// The environment words of `name` (one path component, a file name without
 /// its extension, or a namespace), lowercased, in order, deduplicated.
 pub fn words(name: &str) -> Vec<&'static str> {
@@ -56,7 +36,7 @@ pub fn words(name: &str) -> Vec<&'static str> {
         .replace("non-prod", "nonprod");
     let mut out: Vec<&'static str> = Vec::new();
     for w in lower.split(['-', '_', '.']) {
-        if let Some(e) = ENVIRONMENTS.iter().find(|e| **e == w)
+        if let Some(e) = NON_PRODUCTION.iter().chain(PRODUCTION).find(|e| **e == w)
             && !out.contains(e)
         {
             out.push(e);
