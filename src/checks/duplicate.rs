@@ -31,9 +31,10 @@
 //! rules whose output series cannot overlap. A recording rule per status
 //! class (`sum by (code) (rate(x{code=~"2.."}[5m]))` and the same over
 //! `code=~"5.."`: the label `code` survives the aggregation and each side
-//! selects values the other cannot — equal values, or simple regexes of
-//! literal characters, `.` and a trailing `.*`; negative matchers and other
-//! regexes prove nothing) writes different series; an alert
+//! selects values the other cannot — a literal against any matcher is
+//! decided exactly (the regex engine, anchored as Prometheus anchors it);
+//! two regexes only when both are literal characters, `.` and a trailing
+//! `.*`; otherwise nothing is proven) writes different series; an alert
 //! repeated per instance (`…{pod=~"a-.*"}` and `…{pod=~"b-.*"}`, no
 //! aggregation) fires with different `pod` labels, which Alertmanager,
 //! silences and routes tell apart. That is how such rules are meant to be
@@ -320,6 +321,32 @@ fn alternatives(m: &str) -> Option<Vec<(Vec<char>, bool)>> {
 /// label value: no alternative of one can match a value an alternative of
 /// the other matches.
 fn never_equal(a: &str, b: &str) -> bool {
+    // One side a literal (`="x"`): decide exactly, with the regex engine
+    // for the other side's regex (anchored, as Prometheus anchors it).
+    let literal = |m: &str| {
+        m.strip_prefix('=')
+            .filter(|_| !m.starts_with("=~"))
+            .map(str::to_string)
+    };
+    let full_match = |re: &str, x: &str| {
+        regex::Regex::new(&format!("^(?:{re})$"))
+            .ok()
+            .map(|r| r.is_match(x))
+    };
+    for (x, other) in [(literal(a), b), (literal(b), a)] {
+        let Some(x) = x else { continue };
+        return if let Some(re) = other.strip_prefix("=~") {
+            full_match(re, &x) == Some(false)
+        } else if let Some(re) = other.strip_prefix("!~") {
+            full_match(re, &x) == Some(true)
+        } else if let Some(y) = other.strip_prefix("!=") {
+            x == y
+        } else if let Some(y) = literal(other) {
+            x != y
+        } else {
+            false
+        };
+    }
     let (Some(xs), Some(ys)) = (alternatives(a), alternatives(b)) else {
         return false;
     };
@@ -597,6 +624,22 @@ mod tests {
             assert_eq!(
                 findings(dir.path(), "alerts/duplicate").len(),
                 1,
+                "{a} vs {b}"
+            );
+        }
+        // One side a literal: decided exactly against the other's matcher.
+        for (a, b) in [
+            ("proxy!~\"(mysql|trove-api)\"", "proxy=\"trove-api\""),
+            ("op=~\"(run|stop)_sandbox\"", "op=\"list_images\""),
+            ("op!=\"list_images\"", "op=\"list_images\""),
+            ("cluster=~\"logging-.+\"", "cluster=\"jumbo\""),
+        ] {
+            let rules = format!(
+                "groups:\n- name: g\n  rules:\n  - alert: Slow\n    expr: x{{{a}}} > 1\n  - alert: Slow\n    expr: x{{{b}}} > 3\n"
+            );
+            let dir = repo(&[("a.yaml", &rules)]);
+            assert!(
+                findings(dir.path(), "alerts/duplicate").is_empty(),
                 "{a} vs {b}"
             );
         }
