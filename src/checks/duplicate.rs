@@ -347,6 +347,14 @@ fn never_equal(a: &str, b: &str) -> bool {
             false
         };
     }
+    // A simple regex against a negative one: disjoint when every value the
+    // first selects, the second excludes (`=~"dse-k8s-.*"`, `!~"dse-k8s.*"`).
+    for (pos, neg) in [(a, b), (b, a)] {
+        if let (Some(re), Some(xs)) = (neg.strip_prefix("!~"), alternatives(pos)) {
+            let excluded = alternatives(&format!("=~{re}"));
+            return excluded.is_some_and(|ys| xs.iter().all(|x| ys.iter().any(|y| covers(y, x))));
+        }
+    }
     let (Some(xs), Some(ys)) = (alternatives(a), alternatives(b)) else {
         return false;
     };
@@ -363,6 +371,22 @@ fn never_equal(a: &str, b: &str) -> bool {
             }
     };
     !xs.iter().any(|x| ys.iter().any(|y| meets(x, y)))
+}
+
+/// Whether every value alternative `x` matches, `y` matches too (both as
+/// [`alternatives`] gives them): `y`'s characters are `.` or equal to
+/// `x`'s literal ones, over all of `y` (a closed `y` also needs a closed
+/// `x` of the same length; an open `y` needs `x` at least as long).
+fn covers((y, y_open): &(Vec<char>, bool), (x, x_open): &(Vec<char>, bool)) -> bool {
+    let lengths = if *y_open {
+        x.len() >= y.len()
+    } else {
+        !x_open && x.len() == y.len()
+    };
+    lengths
+        && y.iter()
+            .zip(x)
+            .all(|(q, p)| *q == '.' || (q == p && *p != '.'))
 }
 
 /// Parses `expr` into an [`Output`]; `None` when it does not parse.
@@ -633,6 +657,7 @@ mod tests {
             ("op=~\"(run|stop)_sandbox\"", "op=\"list_images\""),
             ("op!=\"list_images\"", "op=\"list_images\""),
             ("cluster=~\"logging-.+\"", "cluster=\"jumbo\""),
+            ("instance=~\"dse-k8s-.*\"", "instance!~\"dse-k8s.*\""),
         ] {
             let rules = format!(
                 "groups:\n- name: g\n  rules:\n  - alert: Slow\n    expr: x{{{a}}} > 1\n  - alert: Slow\n    expr: x{{{b}}} > 3\n"
