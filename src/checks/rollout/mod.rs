@@ -265,9 +265,11 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
 
 /// Why `o` is a single instance by design, for `rollout/replicas`: a
 /// Deployment whose pods cannot run side by side (a ReadWriteOnce volume, a
-/// hostPort: [`volumes::exclusive_reason`]), or a StatefulSet with
+/// hostPort: [`volumes::exclusive_reason`]), a StatefulSet with
 /// `volumeClaimTemplates` (each pod its own data: more replicas help only
-/// if the software replicates it). `Recreate` alone is not such a sign: it
+/// if the software replicates it), a workload no container of which
+/// declares a port (a controller, worker or client), or one running a
+/// stock data-store image. `Recreate` alone is not such a sign: it
 /// is also chosen for apps that must not run two versions at once, which
 /// can still run two pods of one version.
 fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
@@ -286,7 +288,8 @@ fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
         );
     }
     let spec = o.pod_template().and_then(|t| t.path("spec"))?;
-    for c in spec.get("containers").map(Node::items).unwrap_or_default() {
+    let containers = spec.get("containers").map(Node::items).unwrap_or_default();
+    for c in containers {
         let Some(image) = c.get("image").and_then(Node::scalar_text) else {
             continue;
         };
@@ -295,6 +298,19 @@ fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
                 "runs a data store ({store}): a second replica is a second, independent {store}, so availability needs {store}'s own replication (or an operator that sets it up)"
             ));
         }
+    }
+    // A controller, worker or client: no container declares a port, so no
+    // traffic waits on it; a second replica only helps when the software
+    // shares work or elects a leader (a second copy of a controller without
+    // leader election reconciles everything twice).
+    if !containers.is_empty()
+        && containers
+            .iter()
+            .all(|c| c.get("ports").is_none_or(|p| p.items().is_empty()))
+    {
+        return Some(
+            "serves no traffic (no container declares a port: a controller, worker or client; a second replica helps only if it shares work or elects a leader)".to_string(),
+        );
     }
     None
 }

@@ -344,9 +344,20 @@ fn single_instances_by_design_are_told_the_truth() {
         fs[0].message
     );
     assert_eq!(fs[0].level, crate::finding::Level::Warning);
-    // A stateless Deployment at one replica — Recreate or not — is still an
+    let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ctl}\nspec:\n  replicas: 1\n  strategy: {type: Recreate}\n  selector: {matchLabels: {app: ctl}}\n  template:\n    metadata: {labels: {app: ctl}}\n    spec:\n      containers: [{name: c, image: 'c:1', ports: [{containerPort: 8080}]}]\n".to_string();
+    // A controller or worker (no container declares a port): the same
+    // true warning, no `replicas: 2` advice.
+    let worker = web.replace(", ports: [{containerPort: 8080}]", "");
+    let fs = run(&[("w.yaml".to_string(), worker)], "rollout/replicas");
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(
+        fs[0].message.contains("serves no traffic"),
+        "{}",
+        fs[0].message
+    );
+    assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    // A stateless server at one replica — Recreate or not — is still an
     // error that advises more replicas.
-    let web = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ctl}\nspec:\n  replicas: 1\n  strategy: {type: Recreate}\n  selector: {matchLabels: {app: ctl}}\n  template:\n    metadata: {labels: {app: ctl}}\n    spec:\n      containers: [{name: c, image: 'c:1'}]\n".to_string();
     let fs = run(&[("web.yaml".to_string(), web)], "rollout/replicas");
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert_eq!(fs[0].level, crate::finding::Level::Error);
