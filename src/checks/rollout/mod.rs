@@ -299,17 +299,26 @@ fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
             ));
         }
     }
-    // A controller, worker or client: no container declares a port, so no
-    // traffic waits on it; a second replica only helps when the software
+    // A controller, worker or client: no container declares a port and no
+    // Service selects its pods, so no traffic waits on it; a second replica only helps when the software
     // shares work or elects a leader (a second copy of a controller without
     // leader election reconciles everything twice).
+    let pod_labels =
+        crate::formats::k8s::labels(o.pod_template().and_then(|t| t.path("metadata.labels")));
+    let selected_by_service = ctx.inventory.objects.iter().any(|svc| {
+        svc.is(&[""], "Service") && svc.same_target(o) && {
+            let sel = crate::formats::k8s::labels(svc.node.path("spec.selector"));
+            !sel.is_empty() && sel.iter().all(|kv| pod_labels.contains(kv))
+        }
+    });
     if !containers.is_empty()
+        && !selected_by_service
         && containers
             .iter()
             .all(|c| c.get("ports").is_none_or(|p| p.items().is_empty()))
     {
         return Some(
-            "serves no traffic (no container declares a port: a controller, worker or client; a second replica helps only if it shares work or elects a leader)".to_string(),
+            "serves no traffic (no container declares a port and no Service selects it: a controller, worker or client; a second replica helps only if it shares work or elects a leader)".to_string(),
         );
     }
     None

@@ -348,7 +348,10 @@ fn single_instances_by_design_are_told_the_truth() {
     // A controller or worker (no container declares a port): the same
     // true warning, no `replicas: 2` advice.
     let worker = web.replace(", ports: [{containerPort: 8080}]", "");
-    let fs = run(&[("w.yaml".to_string(), worker)], "rollout/replicas");
+    let fs = run(
+        &[("w.yaml".to_string(), worker.clone())],
+        "rollout/replicas",
+    );
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert!(
         fs[0].message.contains("serves no traffic"),
@@ -449,4 +452,32 @@ fn hpas_of_another_deploy_target_and_switched_off_workloads() {
     let off = dep.replace("spec:\n  selector", "spec:\n  replicas: 0\n  selector");
     let fs = run(&[("off.yaml".to_string(), off)], "");
     assert!(rollout(&fs).is_empty(), "{fs:#?}");
+}
+
+#[test]
+fn a_workload_a_service_selects_serves_traffic_without_declared_ports() {
+    // No containerPort, but a Service targets its pods: it serves traffic,
+    // so one replica is the usual error with the usual advice.
+    let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api, tier: web}}\n    spec:\n      containers: [{name: api, image: 'api:1'}]\n";
+    let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec:\n  selector: {app: api}\n  ports: [{port: 80, targetPort: 8080}]\n";
+    let files = [
+        ("d.yaml".to_string(), dep.to_string()),
+        ("svc.yaml".to_string(), svc.to_string()),
+    ];
+    let fs = run(&files, "rollout/replicas");
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0].level, crate::finding::Level::Error);
+    assert!(
+        fs[0].message.contains("run at least 2 replicas"),
+        "{}",
+        fs[0].message
+    );
+    // Without the Service it serves nothing: the single-instance warning.
+    let fs = run(&files[..1], "rollout/replicas");
+    assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    assert!(
+        fs[0].message.contains("serves no traffic"),
+        "{}",
+        fs[0].message
+    );
 }
