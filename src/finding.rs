@@ -134,6 +134,18 @@ pub struct Suppression {
     pub source: String,
 }
 
+/// A count by key for a notice that stands for many findings: the total
+/// and `key n, key n, …` in the order given (`dev 40, staging 3`).
+pub fn tally<'a>(counts: impl IntoIterator<Item = (&'a str, usize)>) -> (usize, String) {
+    let mut total = 0;
+    let mut parts = Vec::new();
+    for (k, n) in counts {
+        total += n;
+        parts.push(format!("{k} {n}"));
+    }
+    (total, parts.join(", "))
+}
+
 /// The content fingerprint of a finding: hex `sha256(rule + ":" + path +
 /// ":" + normalised source line or message)`, so a finding keeps its
 /// fingerprint when lines are added above it. Secrets use

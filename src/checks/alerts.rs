@@ -727,6 +727,11 @@ pub struct SeverityLabel {
     pub allowed: Option<Vec<String>>,
 }
 
+/// The values of the two common schemes (`critical / warning / info`,
+/// `page / ticket`): a repository using only these gets no notice about
+/// its vocabulary.
+const COMMON_SEVERITIES: &[&str] = &["critical", "warning", "info", "page", "ticket"];
+
 /// Runs `alerts.severity-label`.
 pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -819,11 +824,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
         }
     }
     if !non_production.is_empty() {
-        let total: usize = non_production.values().sum();
-        let by: Vec<String> = non_production
-            .iter()
-            .map(|(e, n)| format!("{e} {n}"))
-            .collect();
+        let (total, by) = crate::finding::tally(non_production.iter().map(|(e, n)| (*e, *n)));
         out.push(
             Finding::new(
                 &rule.id,
@@ -832,7 +833,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                 format!(
                     "{total} alert{} of non-production environments ({}) carry no `{}` label: not reported one by one; set `allowed` in prr.yaml to require it everywhere",
                     if total == 1 { "" } else { "s" },
-                    by.join(", "),
+                    by,
                     p.label
                 ),
             )
@@ -840,8 +841,10 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
         );
     }
     if configured.is_none() && !vocab.counts.is_empty() {
-        let common = ["critical", "warning", "info", "page", "ticket"];
-        let own = vocab.counts.keys().any(|k| !common.contains(&k.as_str()));
+        let own = vocab
+            .counts
+            .keys()
+            .any(|k| !COMMON_SEVERITIES.contains(&k.as_str()));
         if own || !require {
             let routing = if require {
                 String::new()
@@ -962,8 +965,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
         );
     }
     if !skipped.is_empty() {
-        let total: usize = skipped.values().sum();
-        let by: Vec<String> = skipped.iter().map(|(e, n)| format!("{e} {n}")).collect();
+        let (total, by) = crate::finding::tally(skipped.iter().map(|(e, n)| (*e, *n)));
         out.push(
             Finding::new(
                 &rule.id,
@@ -972,7 +974,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 format!(
                     "{total} non-paging alert{} of non-production environments ({}) {} no `{}` annotation: not reported, a runbook is for production response; set `non-production-environments: true` to report them",
                     if total == 1 { "" } else { "s" },
-                    by.join(", "),
+                    by,
                     if total == 1 { "has" } else { "have" },
                     p.annotation
                 ),

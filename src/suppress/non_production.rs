@@ -119,10 +119,10 @@ pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
     trees
         .into_iter()
         .map(|(tree, rules)| {
-            let total: usize = rules.values().sum();
             let mut by_rule: Vec<(String, usize)> = rules.into_iter().collect();
             by_rule.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let list: Vec<String> = by_rule.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            let (total, list) =
+                crate::finding::tally(by_rule.iter().map(|(r, n)| (r.as_str(), *n)));
             Finding::new(
                 RULE,
                 tree.trim_end_matches('/'),
@@ -131,7 +131,7 @@ pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
                     "{total} finding{} in `{tree}` do{} not gate: it is a test, example or development tree ({}); secrets there still gate. Gate them with `prr check --include-non-production` or prr.yaml `non-production: []`",
                     if total == 1 { "" } else { "s" },
                     if total == 1 { "es" } else { "" },
-                    list.join(", ")
+                    list
                 ),
             )
             .with_level(Level::Notice)

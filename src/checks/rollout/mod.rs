@@ -352,9 +352,8 @@ const DATA_STORES: &[&str] = &[
 /// `postgres`, `bitnami/redis@sha256:…` → `redis`), if it is one of
 /// [`DATA_STORES`].
 fn data_store(image: &str) -> Option<&'static str> {
-    let name = image.split('@').next().unwrap_or(image);
-    let last = name.rsplit('/').next().unwrap_or(name);
-    let repo = last.split(':').next().unwrap_or(last).to_ascii_lowercase();
+    let name = images::image_name(image);
+    let repo = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
     DATA_STORES.iter().find(|s| **s == repo).copied()
 }
 
@@ -1115,6 +1114,13 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
     if !p.services || (all.is_empty() && operated.is_empty()) {
         return out;
     }
+    // Each workload's pod label sets once (a StatefulSet has one per
+    // ordinal), not once per Service.
+    let pod_labels: Vec<(&Workload, Vec<Vec<(String, String)>>)> = all
+        .iter()
+        .filter(|w| w.referenced_by.is_none())
+        .map(|w| (w, w.pod_label_sets()))
+        .collect();
     for s in ctx
         .inventory
         .objects
@@ -1131,10 +1137,10 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
         if sel.is_empty() {
             continue;
         }
-        let selected = all
+        let selected = pod_labels
             .iter()
-            .filter(|w| w.referenced_by.is_none() && w.obj.same_namespace(s))
-            .any(|w| w.pod_label_sets().iter().any(|l| sel.matches(l)))
+            .filter(|(w, _)| w.obj.same_namespace(s))
+            .any(|(_, sets)| sets.iter().any(|l| sel.matches(l)))
             || operated
                 .iter()
                 .filter(|op| op.near(s))
