@@ -1116,7 +1116,7 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
     }
     // Each workload's pod label sets once (a StatefulSet has one per
     // ordinal), not once per Service.
-    let pod_labels: Vec<(&Workload, Vec<Vec<(String, String)>>)> = all
+    let pod_labels: Vec<(&Workload, Vec<_>)> = all
         .iter()
         .filter(|w| w.referenced_by.is_none())
         .map(|w| (w, w.pod_label_sets()))
