@@ -35,6 +35,9 @@ pub struct Entry {
     pub fingerprint: String,
 }
 
+/// Largest baseline file read, in bytes (64 MiB: about 300,000 entries).
+pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The baseline file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -69,11 +72,12 @@ impl Baseline {
         }
     }
 
-    /// Reads a baseline file; `Ok(None)` when it does not exist.
+    /// Reads a baseline file (a regular file of at most
+    /// [`MAX_BASELINE_BYTES`]); `Ok(None)` when it does not exist.
     ///
     /// Errors: unreadable file, invalid JSON, unknown version (exit 2).
     pub fn load(path: &Path) -> anyhow::Result<Option<Baseline>> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::fsio::read_text_bounded(path, MAX_BASELINE_BYTES) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => anyhow::bail!("cannot read the baseline {}: {e}", path.display()),
@@ -97,16 +101,15 @@ impl Baseline {
     }
 
     /// Writes the baseline as pretty JSON, creating the folder.
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-        }
+    ///
+    /// Errors (exit 2): the path or its folder is a symbolic link (a
+    /// committed `.prr -> elsewhere`; never written through), I/O errors.
+    /// `root` is the repository folder: no folder between it and `path` may
+    /// be a link either.
+    pub fn save(&self, root: &Path, path: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
-        std::fs::write(path, text)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        crate::fsio::write_file_within(Some(root), path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     /// Marks the findings the baseline accepts as suppressed and returns the
@@ -181,7 +184,7 @@ mod tests {
         let p = dir.path().join(".prr/baseline.json");
         assert_eq!(Baseline::load(&p).expect("missing is fine"), None);
         let b = Baseline::of(&[f("r/a", "1")]);
-        b.save(&p).expect("save");
+        b.save(dir.path(), &p).expect("save");
         assert_eq!(Baseline::load(&p).expect("load"), Some(b));
         std::fs::write(&p, "{\"version\": 2, \"findings\": []}").expect("write");
         let e = Baseline::load(&p).expect_err("version 2");
