@@ -181,14 +181,9 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
 /// baseline's repository) when `path` is below it.
 ///
 /// Errors as [`write_file`].
-pub fn write_file_within(
-    root: Option<&Path>,
-    path: &Path,
-    bytes: &[u8],
-) -> Result<(), WriteError> {
-    let link = || {
-        symlink_on_the_way(path).or_else(|| root.and_then(|r| symlink_below(Some(r), path)))
-    };
+pub fn write_file_within(root: Option<&Path>, path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let link =
+        || symlink_on_the_way(path).or_else(|| root.and_then(|r| symlink_below(Some(r), path)));
     if let Some(l) = link() {
         return Err(WriteError::Symlink(l));
     }
@@ -220,7 +215,8 @@ pub fn write_file_within(
             .as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode));
     }
-    tmp.persist(path).map_err(|e| WriteError::Io(path.into(), e.error))?;
+    tmp.persist(path)
+        .map_err(|e| WriteError::Io(path.into(), e.error))?;
     Ok(())
 }
 

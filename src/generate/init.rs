@@ -135,7 +135,8 @@ pub fn init(o: &InitOptions) -> anyhow::Result<Vec<String>> {
     }
     for (rel, text) in &files {
         let path = o.root.join(rel);
-        crate::fsio::write_file_within(Some(&o.root), &path, text.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        crate::fsio::write_file_within(Some(&o.root), &path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(files.into_iter().map(|(rel, _)| rel).collect())
 }

@@ -745,9 +745,8 @@ mod tests {
         }
         // must fire: the same comment after the scalar ends, and a real
         // comment next to a `|` inside a quoted value.
-        let (d, _) = dirs_yaml(
-            "data: |\n  body\n# prr:ignore-file secrets/* -- real comment\nb: 'x |'\n",
-        );
+        let (d, _) =
+            dirs_yaml("data: |\n  body\n# prr:ignore-file secrets/* -- real comment\nb: 'x |'\n");
         assert_eq!(d.len(), 1);
         let (d, _) = dirs_yaml("a: \"x |\"\n  # prr:ignore-file q/r -- comment\n");
         assert_eq!(d.len(), 1, "a quoted `|` opens no scalar");

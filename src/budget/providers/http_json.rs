@@ -450,6 +450,28 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn dot_segments_cannot_move_the_request_path() {
+        let t = |slo: &str| Target {
+            service: "pay".into(),
+            slo: slo.into(),
+            id: None,
+            objective: None,
+            window_seconds: None,
+            sli: Vec::new(),
+            format: None,
+        };
+        let tpl = "https://slo.example/api/{service}/{slo}/status";
+        for bad in ["..", ".", ""] {
+            let e = fill_template(tpl, &t(bad)).unwrap_err();
+            assert!(matches!(e, FetchError::Config(_)), "{bad:?}: {e:?}");
+        }
+        assert_eq!(
+            fill_template(tpl, &t("a..b/c")).unwrap(),
+            "https://slo.example/api/pay/a..b%2Fc/status"
+        );
+    }
+
+    #[test]
     fn units_convert_to_remaining_ratio() {
         assert_eq!(convert_unit(0.25, Unit::Ratio).0, 0.25);
         assert_eq!(convert_unit(42.5, Unit::Percent).0, 0.425);
