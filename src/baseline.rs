@@ -35,6 +35,24 @@ pub struct Entry {
     pub fingerprint: String,
 }
 
+/// Whether a baseline may accept findings of `rule`. It never accepts the
+/// budget decisions (`budget/*`: the state of production now, not debt in
+/// the repository, so a baseline written during an outage cannot wave
+/// through every later change), the readiness gate `prr/min-level`
+/// (computed from the other findings, it follows them), nor the findings
+/// about the run's own suppressions and policy (`prr/baseline-stale`,
+/// `prr/suppression-*`, `prr/policy-*`, `prr/non-production`). `prr
+/// baseline` does not write them; an older baseline's entries for them
+/// match nothing and are reported stale until `prr baseline` drops them.
+pub fn accepts(rule: &str) -> bool {
+    !(rule.starts_with("budget/")
+        || rule == "prr/min-level"
+        || rule == "prr/baseline-stale"
+        || rule.starts_with("prr/suppression-")
+        || rule.starts_with("prr/policy-")
+        || rule == "prr/non-production")
+}
+
 /// Largest baseline file read, in bytes (64 MiB: about 300,000 entries).
 pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -50,11 +68,12 @@ pub struct Baseline {
 
 impl Baseline {
     /// The baseline of `findings`: every unsuppressed error or warning
-    /// (notices never fail a run, so they are not recorded), sorted.
+    /// (notices never fail a run, so they are not recorded) of a rule it
+    /// [`accepts`], sorted.
     pub fn of(findings: &[Finding]) -> Baseline {
         let mut findings: Vec<Entry> = findings
             .iter()
-            .filter(|f| !f.suppressed && f.level >= Level::Warning)
+            .filter(|f| !f.suppressed && f.level >= Level::Warning && accepts(&f.rule))
             .filter_map(|f| {
                 f.fingerprint.as_ref().map(|fp| Entry {
                     rule: f.rule.clone(),
@@ -112,8 +131,9 @@ impl Baseline {
             .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
-    /// Marks the findings the baseline accepts as suppressed and returns the
-    /// entries that matched nothing (fixed problems: stale entries).
+    /// Marks the findings the baseline accepts as suppressed (never one of a
+    /// rule it does not [`accepts`]) and returns the entries that matched
+    /// nothing (fixed problems, or entries of such rules: stale entries).
     pub fn apply(&self, findings: &mut [Finding], source: &str) -> Vec<Entry> {
         let mut left: HashMap<(&str, &str), usize> = HashMap::new();
         for e in &self.findings {
@@ -121,7 +141,10 @@ impl Baseline {
                 .entry((e.rule.as_str(), e.fingerprint.as_str()))
                 .or_default() += 1;
         }
-        for f in findings.iter_mut().filter(|f| !f.suppressed) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| !f.suppressed && accepts(&f.rule))
+        {
             let Some(fp) = f.fingerprint.as_deref() else {
                 continue;
             };
