@@ -1,4 +1,4 @@
-//! Command-line interface (design.md §6, a contract): raw arguments →
+//! Command-line interface (a contract: README "Exit codes", docs/json-report.md): raw arguments →
 //! validated [`crate::Settings`].
 
 use crate::report::Format;
@@ -384,4 +384,31 @@ pub enum InitSloFormat {
     Openslo,
     /// Sloth prometheus/v1.
     Sloth,
+}
+
+/// Writes `text` to standard output. A closed pipe (`prr rules | head -1`)
+/// is not an error of prr's: the rest of the output is dropped quietly and
+/// this returns `Ok`. Any other write error (a full disk behind `>`) is
+/// returned, so the run exits 2 instead of leaving a cut report.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
+/// `println!` through [`write_stdout`]: returns early with the write error
+/// (`?`), ignoring a closed pipe.
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::cli::write_stdout("\n")? };
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))? };
+}
+
+/// `print!` through [`write_stdout`] (see [`outln!`]).
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*))? };
 }

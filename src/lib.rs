@@ -210,16 +210,16 @@ pub fn config_command(
                 layers::resolve(&text, p, root, &layers::read_file)?
             }
             (None, None) => {
-                println!("# no prr.yaml or .prr.yaml: the built-in defaults apply");
+                crate::outln!("# no prr.yaml or .prr.yaml: the built-in defaults apply");
                 return Ok(0);
             }
         };
-        print!("{}", merged.annotated(root));
+        crate::out!("{}", merged.annotated(root));
     } else {
         let layers = config.resolved.as_ref().map_or(1, |r| r.layers.len());
         let enabled = rules.iter().filter(|r| r.enabled()).count();
         let variants: usize = rules.iter().map(|r| r.tier_variants.len()).sum();
-        println!(
+        crate::outln!(
             "prr: {} is valid: {layers} layer(s), {} declared service(s), {enabled} of {} rules enabled, {variants} per-tier rule override(s)",
             config
                 .source

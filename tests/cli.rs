@@ -1,4 +1,4 @@
-//! The CLI contract (design.md §6): exit codes, bad input, report formats.
+//! The CLI contract (README "Exit codes"): exit codes, bad input, report formats.
 //! Runs the real `prr` binary on throw-away repositories.
 
 mod support;
@@ -567,4 +567,45 @@ fn pr_annotations_on_changed_lines() {
         "{}",
         stdout(&o)
     );
+}
+
+/// Runs prr with its stdout a pipe whose reading end is already closed, so
+/// the first write fails with EPIPE (Rust ignores SIGPIPE, so prr sees the
+/// error). Returns the exit code and stderr.
+fn closed_pipe(args: &[&str], cwd: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prr"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn prr");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy");
+    let ex = example.to_str().unwrap();
+    for (args, code) in [
+        (vec!["rules"], 0),
+        (vec!["rules", "--json"], 0),
+        (vec!["explain", "alerts/for"], 0),
+        (vec!["schema"], 0),
+        (vec!["config", ex, "--resolved"], 0),
+        (vec!["check", ex], 1),
+        (vec!["check", ex, "--format", "json"], 1),
+    ] {
+        let (got, err) = closed_pipe(&args, Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(got, Some(code), "{args:?}: the verdict survives: {err}");
+    }
 }
