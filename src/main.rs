@@ -87,6 +87,14 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
         Command::Config(args) => {
             prr::config_command(&args.path, args.config.as_deref(), args.resolved)
         }
+        Command::Completions(args) => {
+            prr::cli::write_stdout(&cli::completions(args.shell))?;
+            Ok(0)
+        }
+        Command::Man => {
+            prr::cli::write_stdout(&cli::man_page()?)?;
+            Ok(0)
+        }
         Command::Schema(args) => {
             let text = prr::schema::json(args.kind)? + "\n";
             prr::cli::write_stdout(&text)?;
