@@ -51,6 +51,21 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// How many `[extend] path` links of a gitleaks config are followed (the
+/// pack loader refuses a deeper chain).
+const EXTEND_DEPTH: usize = 5;
+
+/// `rel` (relative to the folder of the repository file `from`) as a
+/// repository-relative path: `sec/.gitleaks.toml` + `base.toml` →
+/// `sec/base.toml`. `rel` holds ordinary segments only
+/// ([`crate::secrets::gitleaks::extend_path`] checked it).
+fn join_rel(from: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    parts.extend(rel.split('/').filter(|s| !s.is_empty() && *s != "."));
+    parts.join("/")
+}
+
 /// The content of `rel` (relative to `root`) at `commit`, if it exists there.
 fn show(root: &Path, commit: &str, rel: &str) -> Option<Vec<u8>> {
     git(root, &["show", &format!("{commit}:./{rel}")]).ok()
@@ -193,10 +208,37 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
     config.secrets.gitleaks_config = match show(root, &commit, &gl_rel) {
         _ if outside.is_some() => outside.cloned(),
         Some(body) => {
-            compare(&gl_rel, Some(&body));
-            let p = dir.path().join("gitleaks.toml");
-            std::fs::write(&p, &body)?;
-            used.push(gl_rel);
+            // The config and its `[extend] path` chain, laid out in a folder
+            // of their own as at the revision (extended paths are relative
+            // to the extending file's folder).
+            let local_dir = dir.path().join("gitleaks");
+            let name = Path::new(&gl_rel)
+                .file_name()
+                .map_or_else(|| "gitleaks.toml".into(), |n| n.to_os_string());
+            let p = local_dir.join(name);
+            let (mut at_ref, mut local, mut text) = (gl_rel.clone(), p.clone(), body);
+            for _ in 0..=EXTEND_DEPTH {
+                compare(&at_ref, Some(&text));
+                std::fs::create_dir_all(local.parent().unwrap_or(&local_dir))?;
+                std::fs::write(&local, &text)?;
+                used.push(at_ref.clone());
+                // Absolute or `..` paths are left for the pack loader to
+                // refuse with the config's line; a missing file likewise.
+                let Ok(Some(ext)) =
+                    crate::secrets::gitleaks::extend_path(&String::from_utf8_lossy(&text))
+                else {
+                    break;
+                };
+                let next = join_rel(&at_ref, &ext);
+                local = local.parent().unwrap_or(&local_dir).join(&ext);
+                match show(root, &commit, &next) {
+                    Some(b) => (at_ref, text) = (next, b),
+                    None => {
+                        compare(&next, None);
+                        break;
+                    }
+                }
+            }
             Some(p)
         }
         None => {
