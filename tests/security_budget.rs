@@ -123,3 +123,121 @@ fn a_commit_trailer_grants_nothing_unless_the_policy_lists_it() {
         "{msg}"
     );
 }
+
+fn changed_notes(v: &Value) -> Vec<String> {
+    findings(v, "prr/policy-changed")
+        .iter()
+        .map(|f| {
+            format!(
+                "{}: {}",
+                f["path"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// Issue 17 item 3, the `file` provider: a change that rewrites the
+/// snapshot from "10 % left" to "90 % left" passes its own gate; judged
+/// with `--policy-from` the readings come from the base revision.
+#[test]
+fn an_edited_budget_snapshot_does_not_lift_the_block() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    support::git(d, &["init", "-q"]);
+    critical_pay(d, "");
+    commit(d, "base");
+    support::git(d, &["branch", "base"]);
+    write(
+        d,
+        "budget.json",
+        r#"{"readings": [{"service": "pay", "slo": "availability", "remaining": 0.9, "window": "30d"}]}"#,
+    );
+    write(d, "pay/README.md", "pay, changed\n");
+    commit(d, "all is well");
+
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json"]);
+    assert_eq!(code, 0, "the attack, judged by its own data: {out}");
+    assert_eq!(budget_of(&v, "pay")["remaining"], 0.9);
+
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 1, "{out}");
+    let pay = budget_of(&v, "pay");
+    assert_eq!(
+        (pay["decision"].as_str(), pay["remaining"].as_f64()),
+        (Some("block"), Some(0.1))
+    );
+    assert_eq!(
+        pay["provenance"]["source"], "budget.json at base",
+        "{pay:#}"
+    );
+    let notes = changed_notes(&v);
+    assert_eq!(notes.len(), 1, "{notes:#?}");
+    assert!(
+        notes[0].starts_with("budget.json: this change edits the budget data budget.json (provider `snap`): readings are taken from base")
+            && notes[0].ends_with("pay/availability: remaining 0.1 → 0.9"),
+        "{notes:#?}"
+    );
+    let used = findings(&v, "prr/policy-from");
+    assert!(
+        used[0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("prr.yaml, budget.json"),
+        "{used:#?}"
+    );
+}
+
+/// A snapshot the base does not have: committed by the change, it is not
+/// policy (unknown, `on-error: fail-closed` blocks); untracked (written by
+/// the CI job), it is read from the working tree and said so.
+#[test]
+fn a_snapshot_the_base_lacks_is_unknown_unless_untracked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    support::git(d, &["init", "-q"]);
+    critical_pay(d, "");
+    std::fs::remove_file(d.join("budget.json")).expect("rm");
+    commit(d, "base without data");
+    support::git(d, &["branch", "base"]);
+    let healthy = r#"{"readings": [{"service": "pay", "slo": "availability", "remaining": 0.9}]}"#;
+
+    // Untracked: the job's own data.
+    write(d, "budget.json", healthy);
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(budget_of(&v, "pay")["remaining"], 0.9);
+    let notes: Vec<&str> = findings(&v, "prr/policy-from")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|m| m.contains("budget data budget.json (provider `snap`) is not in git")),
+        "{notes:#?}"
+    );
+
+    // Committed by the change: no trusted data.
+    commit(d, "bring my own data");
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 1, "{out}");
+    let pay = budget_of(&v, "pay");
+    assert_eq!(
+        (pay["state"].as_str(), pay["decision"].as_str()),
+        (Some("unknown"), Some("block"))
+    );
+    assert!(
+        pay["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no such file at the policy revision"),
+        "{pay:#}"
+    );
+    assert!(
+        changed_notes(&v)
+            .iter()
+            .any(|n| n.contains("this change adds the budget data budget.json")),
+        "{out}"
+    );
+}
