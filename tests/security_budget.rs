@@ -241,3 +241,267 @@ fn a_snapshot_the_base_lacks_is_unknown_unless_untracked() {
         "{out}"
     );
 }
+
+// ---------------------------------------------------------------------------
+// The SLO definition swaps, against a real Prometheus
+// ---------------------------------------------------------------------------
+
+/// The data's end and the pinned evaluation time: 2024-01-31T00:00:00Z.
+const T_END: i64 = 1_706_659_200;
+const DAY: i64 = 86_400;
+
+/// 30 days of `http_requests_total` every 5 minutes: 500 good requests per
+/// step, and 5 errors per step until 10 days before the end, none after.
+/// Error ratio over 30 days: 28 800 / 4 348 800 ≈ 0.66 % (objective 0.999:
+/// exhausted, objective 0.9: healthy); over the last 7 days: 0.
+fn openmetrics() -> String {
+    use std::fmt::Write as _;
+    let mut s = String::from("# HELP http_requests Requests.\n# TYPE http_requests counter\n");
+    for code in ["200", "500"] {
+        let mut v: u64 = 0;
+        let mut t = T_END - 30 * DAY;
+        while t <= T_END {
+            let _ = writeln!(s, "http_requests_total{{code=\"{code}\"}} {v} {t}");
+            v += match code {
+                "200" => 500,
+                _ if t < T_END - 10 * DAY => 5,
+                _ => 0,
+            };
+            t += 300;
+        }
+    }
+    s.push_str("# EOF\n");
+    s
+}
+
+/// A running `prometheus` on 127.0.0.1, killed on drop.
+struct Server {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether `prometheus` and `promtool` run (as tests/prometheus.rs: skip
+/// without them, fail under `CI=true`).
+fn tools_available() -> bool {
+    let ok = |bin: &str| {
+        Command::new(bin)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ok("prometheus") && ok("promtool") {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "prometheus/promtool not found: CI must run .ci/install-prometheus.sh"
+    );
+    eprintln!("SKIP: prometheus/promtool not installed");
+    false
+}
+
+/// Backfills [`openmetrics`] and starts Prometheus on a free port.
+fn start_prometheus() -> Server {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("data.om.txt");
+    let tsdb = dir.path().join("tsdb");
+    std::fs::write(&input, openmetrics()).expect("write");
+    let backfill = |extra: &[&str]| {
+        Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics", "--quiet"])
+            .args(extra)
+            .arg(&input)
+            .arg(&tsdb)
+            .output()
+            .expect("run promtool")
+    };
+    let mut out = backfill(&["--max-block-duration=720h"]);
+    if !out.status.success() {
+        let _ = std::fs::remove_dir_all(&tsdb);
+        out = backfill(&[]);
+    }
+    assert!(
+        out.status.success(),
+        "promtool: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = dir.path().join("prometheus.yml");
+    std::fs::write(
+        &config,
+        "global:\n  evaluation_interval: 1m\nscrape_configs: []\n",
+    )
+    .expect("config");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let log = std::fs::File::create(dir.path().join("prometheus.log")).expect("log");
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+        .arg("--storage.tsdb.retention.time=4000d")
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start prometheus");
+    let server = Server {
+        child,
+        port,
+        _dir: dir,
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let ready = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut c| {
+            let _ = c.write_all(b"GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+            let mut r = String::new();
+            let _ = c.read_to_string(&mut r);
+            r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200")
+        });
+        if ready {
+            return server;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "prometheus not ready after 30 s: {}",
+            std::fs::read_to_string(server._dir.path().join("prometheus.log")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+const GOOD: &str = r#"sum(rate(http_requests_total{code="200"}[5m]))"#;
+const TOTAL: &str = "sum(rate(http_requests_total[5m]))";
+
+/// An OpenSLO SLO of `pay`, good/total ratio.
+fn openslo(target: &str, window: &str, good: &str) -> String {
+    format!(
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata:\n  name: availability\nspec:\n  service: pay\n  budgetingMethod: Occurrences\n  timeWindow:\n    - duration: {window}\n      isRolling: true\n  indicator:\n    metadata:\n      name: pay-success\n    spec:\n      ratioMetric:\n        counter: true\n        good:\n          metricSource:\n            type: Prometheus\n            spec:\n              query: '{good}'\n        total:\n          metricSource:\n            type: Prometheus\n            spec:\n              query: '{TOTAL}'\n  objectives:\n    - displayName: Payments succeed\n      target: {target}\n"
+    )
+}
+
+/// Issue 17 item 3, the SLO definition: lowering the objective, shortening
+/// the window or making the good-events query equal the total turns an
+/// exhausted budget (computed by Prometheus from the SLI queries) into a
+/// pass when the change is judged by its own files; with `--policy-from`
+/// the base's definition is read, the block stays, and the notice names
+/// the old and new values.
+#[test]
+fn a_changed_slo_definition_does_not_lift_the_block() {
+    if !tools_available() {
+        return;
+    }
+    let prom = start_prometheus();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    support::git(d, &["init", "-q"]);
+    write(
+        d,
+        "prr.yaml",
+        &format!(
+            "services:\n  - name: pay\n    paths: [\"pay/**\"]\nbudget:\n  providers:\n    prom: {{ type: prometheus, url: \"http://127.0.0.1:{}\", eval-time: \"{T_END}\" }}\n  policy:\n    max-age: 0\nrules:\n  prr/codeowners: {{ level: \"off\" }}\n  alerts/burn-rate: {{ level: \"off\" }}\n",
+            prom.port
+        ),
+    );
+    write(d, "pay/slo.yaml", &openslo("0.999", "30d", GOOD));
+    commit(d, "base");
+    support::git(d, &["branch", "base"]);
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(budget_of(&v, "pay")["state"], "exhausted", "{out}");
+
+    let good = format!("`{GOOD}`");
+    let attacks = [
+        (
+            "lowered-objective",
+            openslo("0.9", "30d", GOOD),
+            "objective 0.999 → 0.9".to_string(),
+        ),
+        (
+            "shorter-window",
+            openslo("0.999", "7d", GOOD),
+            "window 30d → 7d".to_string(),
+        ),
+        (
+            "good-is-total",
+            openslo("0.999", "30d", TOTAL),
+            format!("good query changed: {good} → `{TOTAL}`"),
+        ),
+    ];
+    for (branch, slo, values) in attacks {
+        support::git(d, &["checkout", "-q", "-b", branch, "base"]);
+        write(d, "pay/slo.yaml", &slo);
+        commit(d, branch);
+        // Judged by its own definition, the spent budget passes.
+        let (code, v, out) = prr(d, &["check", ".", "-f", "json"]);
+        assert_eq!(code, 0, "{branch}, the attack: {out}");
+        assert_eq!(budget_of(&v, "pay")["state"], "healthy", "{branch}: {out}");
+        // Judged by the base's definition, it stays blocked.
+        let (code, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+        assert_eq!(code, 1, "{branch}: {out}");
+        let pay = budget_of(&v, "pay");
+        assert_eq!(
+            (
+                pay["state"].as_str(),
+                pay["decision"].as_str(),
+                pay["window_seconds"].as_f64()
+            ),
+            (Some("exhausted"), Some("block"), Some(2_592_000.0)),
+            "{branch}: {pay:#}"
+        );
+        assert_eq!(
+            changed_notes(&v),
+            [format!(
+                "pay/slo.yaml: this change edits the definition of SLO `availability` of `pay`: {values}; its budget is read with the definition at base (pay/slo.yaml), the edit applies once merged"
+            )],
+            "{branch}"
+        );
+    }
+
+    // A new SLO has no definition at base: read with the change's own,
+    // and said so; the base's SLO is still read with the base's.
+    support::git(d, &["checkout", "-q", "-b", "new-slo", "base"]);
+    let mut second = openslo("0.5", "7d", GOOD).replace("name: availability", "name: lenient");
+    second.insert_str(0, "---\n");
+    std::fs::write(
+        d.join("pay/slo.yaml"),
+        openslo("0.9", "30d", GOOD) + &second,
+    )
+    .expect("write");
+    commit(d, "new-slo");
+    let (code, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 1, "{out}");
+    let entries: Vec<(&str, &str)> = v["budget"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|b| {
+            (
+                b["slo"].as_str().unwrap_or(""),
+                b["state"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [("availability", "exhausted"), ("lenient", "healthy")],
+        "{out}"
+    );
+    let notes = changed_notes(&v);
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    assert!(
+        notes[1].starts_with(
+            "pay/slo.yaml: new SLO, definition from the change: base does not define SLO `lenient` of `pay`, so its budget is read with this change's definition (objective 0.5, window 7d, OpenSLO, SLI good, total)"
+        ),
+        "{notes:#?}"
+    );
+}
