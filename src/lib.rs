@@ -167,7 +167,8 @@ pub struct Analysis {
     /// Apply the baseline (off when writing it).
     pub use_baseline: bool,
     /// `--policy-from REF`: read prr.yaml, team rules, the gitleaks config,
-    /// `.gitleaksignore` and the baseline from this git ref.
+    /// `.gitleaksignore`, the baseline and the budget phase's SLO
+    /// definitions and snapshot from this git ref ([`policy_source`]).
     pub policy_from: Option<String>,
     /// `--include-non-production`: findings in test, example and
     /// development trees gate like any other.

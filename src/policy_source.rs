@@ -530,3 +530,22 @@ fn read_snapshot(path: &Path) -> Option<Vec<u8>> {
         .ok()?;
     (out.len() as u64 <= MAX).then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{inside, join_rel};
+
+    #[test]
+    fn paths_stay_inside_the_checked_folder() {
+        assert_eq!(inside("budget.json").as_deref(), Some("budget.json"));
+        assert_eq!(inside("./data/../b.json").as_deref(), Some("b.json"));
+        assert_eq!(inside("../b.json"), None);
+        assert_eq!(inside("/etc/passwd"), None);
+        assert_eq!(inside("."), None);
+        assert_eq!(join_rel(".gitleaks.toml", "base.toml"), "base.toml");
+        assert_eq!(
+            join_rel("sec/.gitleaks.toml", "./more/b.toml"),
+            "sec/more/b.toml"
+        );
+    }
+}

@@ -505,3 +505,59 @@ fn a_changed_slo_definition_does_not_lift_the_block() {
         "{notes:#?}"
     );
 }
+
+/// Every SLO format prr reads is policy under `--policy-from`: Sloth,
+/// Pyrra and slo-generator definitions are read from the base too, and
+/// each edit is named with its old and new values (the `file` provider
+/// here: its readings do not depend on the definition, the notices do).
+#[test]
+fn every_slo_format_is_read_from_the_policy_revision() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    support::git(d, &["init", "-q"]);
+    critical_pay(d, "");
+    write(
+        d,
+        "budget.json",
+        r#"{"readings": [
+            {"service": "pay", "slo": "requests", "remaining": 0.9},
+            {"service": "pay", "slo": "pay-latency", "remaining": 0.9},
+            {"service": "pay", "slo": "pay-freshness", "remaining": 0.9},
+            {"service": "pay", "slo": "availability", "remaining": 0.9}]}"#,
+    );
+    let sloth = |objective: &str| {
+        format!(
+            "version: prometheus/v1\nservice: pay\nslos:\n  - name: requests\n    objective: {objective}\n    sli:\n      events:\n        error_query: sum(rate(http_requests_total{{code=\"500\"}}[{{{{.window}}}}]))\n        total_query: sum(rate(http_requests_total[{{{{.window}}}}]))\n    alerting:\n      page_alert: {{ disable: true }}\n      ticket_alert: {{ disable: true }}\n"
+        )
+    };
+    let pyrra = |window: &str| {
+        format!(
+            "apiVersion: pyrra.dev/v1alpha1\nkind: ServiceLevelObjective\nmetadata:\n  name: pay-latency\n  labels: {{ service: pay }}\nspec:\n  target: \"99.5\"\n  window: {window}\n  indicator:\n    ratio:\n      errors: {{ metric: 'http_requests_total{{code=\"500\"}}' }}\n      total: {{ metric: http_requests_total }}\n"
+        )
+    };
+    let slo_generator = |goal: &str| {
+        format!(
+            "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\nmetadata:\n  name: pay-freshness\n  labels: {{ service_name: pay }}\nspec:\n  goal: {goal}\n  backend: prometheus\n  method: good_bad_ratio\n  service_level_indicator:\n    filter_good: 'up{{job=\"pay\"}}'\n    filter_valid: 'up'\n"
+        )
+    };
+    write(d, "pay/sloth.yaml", &sloth("99.9"));
+    write(d, "pay/pyrra.yaml", &pyrra("28d"));
+    write(d, "pay/slo-generator.yaml", &slo_generator("0.999"));
+    commit(d, "base");
+    support::git(d, &["branch", "base"]);
+    write(d, "pay/sloth.yaml", &sloth("90"));
+    write(d, "pay/pyrra.yaml", &pyrra("1d"));
+    write(d, "pay/slo-generator.yaml", &slo_generator("0.5"));
+    commit(d, "relax every SLO");
+    let (_, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
+    let notes = changed_notes(&v);
+    let want = [
+        "pay/pyrra.yaml: this change edits the definition of SLO `pay-latency` of `pay`: window 28d → 1d;",
+        "pay/slo-generator.yaml: this change edits the definition of SLO `pay-freshness` of `pay`: objective 0.999 → 0.5;",
+        "pay/sloth.yaml: this change edits the definition of SLO `requests` of `pay`: objective 99.9 → 90;",
+    ];
+    assert_eq!(notes.len(), want.len(), "{notes:#?}\n{out}");
+    for (n, w) in notes.iter().zip(want) {
+        assert!(n.starts_with(w), "{n}\nwanted: {w}");
+    }
+}
