@@ -208,10 +208,12 @@ fn differences(was: &SloSpec, now: &SloSpec) -> Vec<String> {
     if ratio(was) != ratio(now) {
         out.push(format!("objective {} → {}", objective(was), objective(now)));
     }
+    // Windows compare by length when it parses (`30d` = `720h`), else as written.
     let secs = |s: &SloSpec| {
-        s.window
-            .as_ref()
-            .map(|w| (w.seconds, w.raw.trim().to_string()))
+        s.window.as_ref().map(|w| match w.seconds {
+            Some(x) => Ok(x.to_bits()),
+            None => Err(w.raw.trim().to_string()),
+        })
     };
     if secs(was) != secs(now) {
         out.push(format!("window {} → {}", window(was), window(now)));
@@ -322,10 +324,11 @@ mod tests {
                 "this change edits the definition of SLO `availability` of `pay`: objective 0.999 → 0.9, window 30d → 7d, good query changed: `{GOOD}` → `{TOTAL}`; its budget is read with the definition at main (slo/pay.yaml), the edit applies once merged"
             )]
         );
-        // Unchanged: nothing to say.
+        // Unchanged, or written differently: nothing to say.
         let same = spec("slo/pay.yaml", "availability", 0.999, "30d", GOOD);
-        let (out, notes) = run(vec![same.clone()], &[same]);
-        assert_eq!((out.len(), notes.len()), (1, 0));
+        let hours = spec("slo/pay.yaml", "availability", 0.999, "720h", GOOD);
+        let (out, notes) = run(vec![same], &[hours]);
+        assert_eq!((out.len(), notes.len()), (1, 0), "{notes:?}");
     }
 
     #[test]
