@@ -286,6 +286,16 @@ pub fn commit_trailers(repo_root: &Path, rev: &str) -> Result<Vec<(String, Strin
         .collect())
 }
 
+/// The author of commit `rev` as `Name <email>` (named when a trailer of
+/// that commit grants a budget exception).
+///
+/// Command: `git log -1 --format=%an <%ae> REV --`.
+pub fn commit_author(repo_root: &Path, rev: &str) -> Result<String, String> {
+    check_ref("revision", rev)?;
+    let out = git(repo_root, &["log", "-1", "--format=%an <%ae>", rev, "--"])?;
+    Ok(String::from_utf8_lossy(&out).trim().to_string())
+}
+
 /// The checked-out branch (`hotfix/login`), or `None` on a detached HEAD
 /// (as in most CI checkouts: use the CI's variables there, e.g.
 /// `GITHUB_HEAD_REF`), outside a repository, or when git fails.
@@ -479,6 +489,10 @@ mod tests {
                     "long value continued on the next line".to_string()
                 ),
             ])
+        );
+        assert_eq!(
+            commit_author(&d, "HEAD").as_deref(),
+            Ok("prr test <prr-test@example.invalid>")
         );
         assert_eq!(commit_trailers(&d, "HEAD~1"), Ok(vec![]));
         assert!(commit_trailers(&d, "nope").is_err());

@@ -293,6 +293,9 @@ fn gate_options(
         })
         .or_else(|| prr::git::current_branch(root));
     let trailers = prr::git::commit_trailers(root, "HEAD").unwrap_or_default();
+    let trailer_author = (!trailers.is_empty())
+        .then(|| prr::git::commit_author(root, "HEAD").ok())
+        .flatten();
     let base = match (&args.changed_since, &pr, &changed) {
         (Some(r), _, _) => Some(r.clone()),
         (None, Some(p), Some(_)) => Some(p.base_sha.clone()),
@@ -305,6 +308,7 @@ fn gate_options(
             labels: audited.labels,
             branch,
             trailers,
+            trailer_author,
             label_actors: audited.actors,
             refused_labels: audited.refused,
         },
