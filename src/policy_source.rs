@@ -35,6 +35,10 @@ use crate::yaml::Pos;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Largest working-tree copy of a policy file compared with the revision's,
+/// in bytes (the baseline's limit, the largest policy file).
+const WORKING_TREE_LIMIT: u64 = crate::baseline::MAX_BASELINE_BYTES;
+
 /// The policy loaded from a ref, and what the run reports about it.
 pub struct PolicySource {
     /// The config, its paths pointing into `dir`.
@@ -206,7 +210,9 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
     let used_layers = std::cell::RefCell::new(Vec::<String>::new());
     let changed = std::cell::RefCell::new(Vec::<String>::new());
     let compare = |rel: &str, at_ref: Option<&[u8]>| {
-        let now = std::fs::read(root.join(rel)).ok();
+        // Bounded and regular files only: a working-tree link to /dev/zero
+        // compares as "changed", never as an endless read.
+        let now = crate::fsio::read_bounded(&root.join(rel), WORKING_TREE_LIMIT).ok();
         if now.as_deref() != at_ref {
             changed.borrow_mut().push(rel.to_string());
         }
@@ -484,7 +490,8 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
             continue;
         }
         if let Some(body) = show(root, &commit, &n) {
-            if std::fs::read(root.join(&n)).ok().as_deref() != Some(body.as_slice()) {
+            let now = crate::fsio::read_bounded(&root.join(&n), WORKING_TREE_LIMIT).ok();
+            if now.as_deref() != Some(body.as_slice()) {
                 notes.push(
                     Finding::new(
                         "prr/policy-changed",
