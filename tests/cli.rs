@@ -694,3 +694,16 @@ fn the_readme_names_only_flags_prr_has() {
     }
     assert!(checked >= 10, "only {checked} flags found in the README");
 }
+
+#[test]
+fn two_reports_to_stdout_are_a_usage_error_and_formats_ignore_case() {
+    let d = repo(&[("README.md", b"# x\n")]);
+    let o = prr(&["check", ".", "-f", "json", "-f", "text"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("would go to stdout (json, text)"), "{err}");
+    assert!(o.stdout.is_empty(), "nothing is concatenated");
+    let o = prr(&["check", ".", "-f", "JSON"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("one JSON report");
+}
