@@ -12,6 +12,7 @@ pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod config;
+pub mod config_message;
 pub mod finding;
 pub mod formats;
 pub mod fsio;

@@ -707,3 +707,29 @@ fn two_reports_to_stdout_are_a_usage_error_and_formats_ignore_case() {
     assert_eq!(o.status.code(), Some(0));
     serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("one JSON report");
 }
+
+#[test]
+fn config_errors_speak_yaml_and_suggest_the_near_miss() {
+    for (yaml, want) in [
+        (
+            "servics: []\n",
+            "prr.yaml:1:1: unknown key `servics`: did you mean `services`?",
+        ),
+        (
+            "services: [{name: a, tier: critcal}]\n",
+            "`critcal` is not an allowed value: did you mean `critical`?",
+        ),
+        ("services: 3\n", "prr.yaml:1:11: expected a list here"),
+        (
+            "rules: {alerts/fr: {level: error}}\n",
+            "unknown rule `alerts/fr`: did you mean `alerts/for`?",
+        ),
+    ] {
+        let d = repo(&[("prr.yaml", yaml.as_bytes())]);
+        let o = prr(&["config", "."], d.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{yaml}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{yaml}: {err}");
+        assert!(!err.contains(" at line "), "one position, not two: {err}");
+    }
+}
