@@ -238,6 +238,18 @@ pub struct CheckArgs {
     /// Budget gate options.
     #[command(flatten)]
     pub gate: GateArgs,
+    /// What makes exit 1: an error (default), an error or a warning, or nothing (report only).
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_level: crate::selection::FailLevel,
+    /// Report only these rules: IDs, globs or families, comma-separated (`--only rollout,alerts/for`).
+    #[arg(long, value_name = "RULES")]
+    pub only: Vec<String>,
+    /// Leave these rules out: IDs, globs or families, comma-separated (`--skip secrets`).
+    #[arg(long, value_name = "RULES")]
+    pub skip: Vec<String>,
+    /// Skip the budget phase (offline: no SLO API is read; the report says so).
+    #[arg(long)]
+    pub no_budget: bool,
 }
 
 /// Which findings become GitHub annotations in PR mode.
