@@ -152,24 +152,7 @@ impl<'e> Redactor<'e> {
     /// `path` is the repository-relative file the text is about ("" for
     /// none): secret rules limited to some paths apply to it.
     pub fn text<'a>(&self, path: &str, text: &'a str) -> Cow<'a, str> {
-        let mut cuts: Vec<(Range<usize>, bool)> = Vec::new();
-        if let Some(ac) = &self.known {
-            for m in ac.find_iter(text) {
-                cuts.push((m.range(), self.whole[m.pattern().as_usize()]));
-            }
-        }
-        if let Some(engine) = self.engine {
-            for h in engine.scan(path, text.as_bytes()) {
-                if !h.matched.is_empty() {
-                    cuts.push((h.secret, true));
-                }
-            }
-        }
-        if let Some(re) = PEM_BLOCK.as_ref()
-            && text.contains("-----")
-        {
-            cuts.extend(re.find_iter(text).map(|m| (m.range(), false)));
-        }
+        let cuts = self.cuts(path, text);
         if cuts.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -181,6 +164,88 @@ impl<'e> Redactor<'e> {
         if let Cow::Owned(s) = self.text(path, text) {
             *text = s;
         }
+    }
+
+    /// [`Redactor::scrub`] over many texts about one `path` at once: one
+    /// scan of the texts joined by line breaks, so the cost per text is a
+    /// copy, not a scan (a run with thousands of findings).
+    pub fn scrub_all(&self, path: &str, texts: &mut [&mut String]) {
+        // Each distinct text once (6,000 findings in one file share a path
+        // and often a message).
+        let mut seen: std::collections::HashMap<&str, usize> = Default::default();
+        let mut owner: Vec<usize> = Vec::with_capacity(texts.len());
+        let mut joined = String::new();
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for t in texts.iter() {
+            let u = *seen.entry(t.as_str()).or_insert_with(|| {
+                let start = joined.len();
+                joined.push_str(t);
+                spans.push(start..joined.len());
+                joined.push('\n');
+                spans.len() - 1
+            });
+            owner.push(u);
+        }
+        drop(seen);
+        let cuts = self.cuts(path, &joined);
+        if cuts.is_empty() {
+            return;
+        }
+        let mut local: Vec<Vec<(Range<usize>, bool)>> = vec![Vec::new(); spans.len()];
+        for (r, whole) in cuts {
+            // The texts this cut touches (a cut across a separator touches
+            // both sides; each is cut, the secret shows only its length).
+            let first = spans.partition_point(|s| s.end < r.start);
+            for (i, s) in spans.iter().enumerate().skip(first) {
+                if s.start > r.end || (s.start == r.end && !s.is_empty()) {
+                    break;
+                }
+                let (a, b) = (r.start.max(s.start), r.end.min(s.end));
+                if a < b {
+                    let inside = a == r.start && b == r.end;
+                    local[i].push((a - s.start..b - s.start, whole && inside));
+                }
+            }
+        }
+        for (t, u) in texts.iter_mut().zip(owner) {
+            if !local[u].is_empty() {
+                **t = apply_cuts(t, local[u].clone());
+            }
+        }
+    }
+
+    /// The spans of `text` to cut, with whether each is a whole value.
+    fn cuts(&self, path: &str, text: &str) -> Vec<(Range<usize>, bool)> {
+        let mut cuts: Vec<(Range<usize>, bool)> = Vec::new();
+        if let Some(ac) = &self.known {
+            for m in ac.find_iter(text) {
+                cuts.push((m.range(), self.whole[m.pattern().as_usize()]));
+            }
+        }
+        if let Some(engine) = self.engine {
+            // The engine skips "binary" text (a NUL byte): scan a copy
+            // without them, so a NUL in a message cannot switch it off.
+            let bytes: Cow<[u8]> = if text.contains('\0') {
+                Cow::Owned(
+                    text.bytes()
+                        .map(|b| if b == 0 { b' ' } else { b })
+                        .collect(),
+                )
+            } else {
+                Cow::Borrowed(text.as_bytes())
+            };
+            for h in engine.scan(path, &bytes) {
+                if !h.matched.is_empty() {
+                    cuts.push((h.secret, true));
+                }
+            }
+        }
+        if let Some(re) = PEM_BLOCK.as_ref()
+            && text.contains("-----")
+        {
+            cuts.extend(re.find_iter(text).map(|m| (m.range(), false)));
+        }
+        cuts
     }
 }
 
@@ -300,25 +365,22 @@ fn unescape(s: &str) -> Option<String> {
     (out != s).then_some(out)
 }
 
-/// Whether line `line` (1-based) of `text` is a body line of a private key
-/// block: it is only base64 words, and walking up over such lines (at most
-/// [`PEM_LOOKBACK_LINES`]) reaches a `BEGIN … PRIVATE KEY` header. Catches
-/// a block the secret rules miss (no footer, a broken indentation).
-pub fn in_private_key_block(text: &str, line: u32) -> bool {
+/// Whether `line` is a body line of a private key block: it is only
+/// base64 words, and walking up the lines `above` it (nearest first, at
+/// most [`PEM_LOOKBACK_LINES`]) over such lines reaches a `BEGIN … PRIVATE
+/// KEY` header. Catches a block the secret rules miss (no footer, a broken
+/// indentation).
+pub fn in_private_key_block<'a>(line: &str, above: impl Iterator<Item = &'a str>) -> bool {
     let (Some(b64), Some(header)) = (BASE64_LINE.as_ref(), PEM_HEADER.as_ref()) else {
-        return false;
-    };
-    let Some(idx) = usize::try_from(line).ok().and_then(|l| l.checked_sub(1)) else {
         return false;
     };
     let body = |l: &str| {
         b64.is_match(l.trim_matches(|c: char| c.is_whitespace() || c == '"' || c == '\''))
     };
-    let lines: Vec<&str> = text.lines().take(idx + 1).collect();
-    if lines.len() != idx + 1 || !body(lines[idx]) {
+    if !body(line) {
         return false;
     }
-    for l in lines[..idx].iter().rev().take(PEM_LOOKBACK_LINES) {
+    for l in above.take(PEM_LOOKBACK_LINES) {
         if header.is_match(l) {
             return true;
         }
@@ -388,6 +450,22 @@ mod tests {
     }
 
     #[test]
+    fn many_texts_at_once_as_one_by_one() {
+        let r = Redactor::new(None, ["AKIAQ3FAKEKEY7TESTZ2"]);
+        let (mut a, mut b, mut c) = (
+            "AKIAQ3FAKEKEY7TESTZ2".to_string(),
+            "none".to_string(),
+            format!("k: {}\0", "AKIAQ3FAKEKEY7TESTZ2"),
+        );
+        r.scrub_all("", &mut [&mut a, &mut b, &mut c]);
+        assert_eq!((a.as_str(), b.as_str()), ("AKIA…(20 chars)", "none"));
+        assert_eq!(c, "k: AKIA…(20 chars)\0");
+        // The engine still runs over text with a NUL byte.
+        let d = redact_text("\0ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74");
+        assert!(!d.contains("ph96tgc94"), "{d}");
+    }
+
+    #[test]
     fn private_key_blocks_without_a_known_value() {
         let r = Redactor::new(None, std::iter::empty());
         for text in [
@@ -410,13 +488,12 @@ mod tests {
             "key: |\n  -----BEGIN EC PRIVATE KEY-----\n  {}\n\t{}\n",
             PEM_BODY[0], PEM_BODY[1]
         );
-        assert!(in_private_key_block(&text, 4));
-        assert!(in_private_key_block(&text, 3));
-        assert!(!in_private_key_block(&text, 2));
-        assert!(!in_private_key_block(
-            &format!("a: b\n{}\n", PEM_BODY[0]),
-            2
-        ));
+        let lines: Vec<&str> = text.lines().collect();
+        let at =
+            |n: usize| in_private_key_block(lines[n - 1], lines[..n - 1].iter().rev().copied());
+        assert!(at(4) && at(3));
+        assert!(!at(2) && !at(1));
+        assert!(!in_private_key_block(PEM_BODY[0], ["a: b"].into_iter()));
     }
 
     #[test]

@@ -65,77 +65,99 @@ impl<'a> Lines<'a> {
 /// - a finding on a body line of a private key block shows no line;
 /// - any other finding on a line shows its source line, redacted whole and
 ///   then clipped around the column;
-/// - message, snippet, path, service and suppression text are redacted.
+/// - message, snippet, path, service and suppression text are redacted,
+///   in one scan per file ([`Redactor::scrub_all`]).
 ///
 /// Afterwards no finding carries a raw secret value (`secret_values` is
 /// emptied).
 pub fn findings(r: &Redactor, findings: &mut [Finding], inventory: &Inventory) {
-    let mut secret_lines: HashMap<(&str, u32), &str> = HashMap::new();
-    for h in inventory.secrets.iter().filter(|h| !h.path_only) {
-        secret_lines
-            .entry((h.path.as_str(), h.pos.line))
-            .or_insert(h.snippet.as_str());
-    }
-    let sensitive: Vec<((String, u32), String)> = findings
-        .iter()
-        .filter(|f| f.sensitive && f.line > 0)
-        .filter_map(|f| f.snippet.clone().map(|s| ((f.path.clone(), f.line), s)))
-        .collect();
-    for ((p, l), s) in &sensitive {
-        secret_lines.entry((p.as_str(), *l)).or_insert(s.as_str());
-    }
-    let mut files: HashMap<String, Option<Lines>> = HashMap::new();
-    for f in findings.iter_mut() {
-        if !f.sensitive && f.line > 0 {
-            if let Some(s) = secret_lines.get(&(f.path.as_str(), f.line)) {
-                f.snippet = Some((*s).to_string());
-                f.snippet_column = Some(1);
-                f.sensitive = true;
-            } else if f.snippet.is_none() {
-                let lines = files
-                    .entry(f.path.clone())
-                    .or_insert_with(|| inventory.text(&f.path).map(Lines::new));
-                if let Some(lines) = lines
-                    && let Some(raw) = lines.get(f.line)
-                {
-                    if in_private_key_block(lines.text, f.line) {
-                        f.sensitive = true;
-                    } else {
-                        let red = r.text(&f.path, raw);
-                        let col = f.column.max(1);
-                        let col = if red.len() == raw.len() {
-                            col
-                        } else {
-                            // Columns past a redacted secret moved; keep the
-                            // caret on the line.
-                            col.min(u32::try_from(red.chars().count()).unwrap_or(1).max(1))
-                        };
-                        let (s, c) = clip_line(&red, col);
-                        f.snippet = Some(s);
-                        f.snippet_column = Some(c);
-                    }
-                }
+    // Findings whose snippet is a raw source line, with their column: the
+    // line is redacted whole before it is clipped.
+    let mut to_clip: Vec<(usize, u32)> = Vec::new();
+    fill_snippets(findings, inventory, &mut to_clip);
+    // One batch per run of findings about the same file.
+    for group in findings.chunk_by_mut(|a, b| a.path == b.path) {
+        let path = group[0].path.clone();
+        let mut texts: Vec<&mut String> = Vec::new();
+        for f in group.iter_mut() {
+            texts.push(&mut f.message);
+            if let Some(s) = f.snippet.as_mut() {
+                texts.push(s);
+            }
+            if let Some(s) = f.suppression.as_mut() {
+                texts.push(&mut s.reason);
+                texts.push(&mut s.source);
             }
         }
-        scrub_finding(r, f);
+        r.scrub_all(&path, &mut texts);
+    }
+    let mut texts: Vec<&mut String> = Vec::new();
+    for f in findings.iter_mut() {
+        texts.push(&mut f.path);
+        if let Some(s) = f.service.as_mut() {
+            texts.push(s);
+        }
+    }
+    r.scrub_all("", &mut texts);
+    for (i, col) in to_clip {
+        let f = &mut findings[i];
+        if let Some(line) = &f.snippet {
+            let n = u32::try_from(line.chars().count()).unwrap_or(u32::MAX);
+            let (s, c) = clip_line(line, col.min(n).max(1));
+            f.snippet = Some(s);
+            f.snippet_column = Some(c);
+        }
+    }
+    for f in findings.iter_mut() {
+        f.secret_values.clear();
     }
 }
 
-fn scrub_finding(r: &Redactor, f: &mut Finding) {
-    let path = f.path.clone();
-    r.scrub(&path, &mut f.message);
-    if let Some(s) = f.snippet.as_mut() {
-        r.scrub(&path, s);
+/// Sets the snippet of every finding on a line that has none (see
+/// [`findings`]); `to_clip` receives the findings given a raw source line.
+fn fill_snippets(findings: &mut [Finding], inventory: &Inventory, to_clip: &mut Vec<(usize, u32)>) {
+    let mut secret_lines: HashMap<(String, u32), String> = HashMap::new();
+    for h in inventory.secrets.iter().filter(|h| !h.path_only) {
+        secret_lines
+            .entry((h.path.clone(), h.pos.line))
+            .or_insert_with(|| h.snippet.clone());
     }
-    if let Some(s) = f.service.as_mut() {
-        r.scrub("", s);
+    for f in findings.iter().filter(|f| f.sensitive && f.line > 0) {
+        if let Some(s) = &f.snippet {
+            secret_lines
+                .entry((f.path.clone(), f.line))
+                .or_insert_with(|| s.clone());
+        }
     }
-    if let Some(s) = f.suppression.as_mut() {
-        r.scrub(&path, &mut s.reason);
-        r.scrub(&path, &mut s.source);
+    let mut files: HashMap<String, Option<Lines>> = HashMap::new();
+    for (i, f) in findings.iter_mut().enumerate() {
+        if f.sensitive || f.line == 0 {
+            continue;
+        }
+        if let Some(s) = secret_lines.get(&(f.path.clone(), f.line)) {
+            f.snippet = Some(s.clone());
+            f.snippet_column = Some(1);
+            f.sensitive = true;
+            continue;
+        }
+        if f.snippet.is_some() {
+            continue;
+        }
+        let lines = files
+            .entry(f.path.clone())
+            .or_insert_with(|| inventory.text(&f.path).map(Lines::new));
+        let Some(lines) = lines else { continue };
+        let Some(raw) = lines.get(f.line) else {
+            continue;
+        };
+        let above = (1..f.line).rev().filter_map(|n| lines.get(n));
+        if in_private_key_block(raw, above) {
+            f.sensitive = true;
+        } else {
+            f.snippet = Some(raw.to_string());
+            to_clip.push((i, f.column.max(1)));
+        }
     }
-    r.scrub("", &mut f.path);
-    f.secret_values.clear();
 }
 
 /// Redacts the text of budget entries: names, provider, error, the
