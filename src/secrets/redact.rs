@@ -496,6 +496,50 @@ mod tests {
         assert!(!in_private_key_block(PEM_BODY[0], ["a: b"].into_iter()));
     }
 
+    /// Secrets between multi-byte characters, NULs and escapes, in many
+    /// mixes: redaction never panics (cuts widen to character boundaries)
+    /// and never leaves a secret behind.
+    #[test]
+    fn mixed_text_never_panics_and_never_leaks() {
+        let token = "ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74";
+        let block = pem("");
+        let parts = [
+            "é",
+            "€",
+            "\u{202e}",
+            "\0",
+            "\\n",
+            "\n",
+            " ",
+            "key: ",
+            "\"",
+            token,
+            &block,
+            PEM_BODY[0],
+            "-----BEGIN PRIVATE KEY-----",
+            "日本",
+        ];
+        let values = [block.as_str()];
+        let r = Redactor::new(DEFAULT_ENGINE.as_ref(), values);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..8 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(parts[(seed % parts.len() as u64) as usize]);
+            }
+            let out = r.text("a.yaml", &text);
+            assert!(!out.contains(&token[4..]), "{text:?} -> {out:?}");
+            assert!(!leaks(&out), "{text:?} -> {out:?}");
+            let mut many = [text.clone(), text.clone()];
+            let [a, b] = &mut many;
+            r.scrub_all("a.yaml", &mut [a, b]);
+            assert!(many.iter().all(|t| !t.contains(&token[4..]) && !leaks(t)));
+        }
+    }
+
     #[test]
     fn the_default_engine_redacts_tokens_in_any_text() {
         let t = "extends `ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74.yaml`: cannot read";
