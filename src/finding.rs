@@ -97,8 +97,8 @@ pub struct Finding {
     #[serde(skip)]
     pub snippet_column: Option<u32>,
     /// The raw secret values of a `sensitive` finding. Never serialised or
-    /// printed: the engine uses them once, to redact these values from every
-    /// finding's message and snippet ([`redact_all`]), then clears them.
+    /// printed: the run uses them once, to redact these values from every
+    /// finding ([`crate::secrets::scrub::findings`]), then clears them.
     #[serde(skip)]
     pub secret_values: Vec<String>,
     /// A content-based fingerprint that survives lines moving: for secrets
@@ -222,66 +222,6 @@ pub fn redact(secret: &str) -> String {
     }
 }
 
-/// Removes every secret value carried by sensitive findings from every
-/// finding: occurrences in messages and snippets are replaced by
-/// [`redact`], and any other finding on the same line as a secret shows the
-/// secret finding's redacted snippet instead of the raw line. Afterwards no
-/// finding carries a raw value.
-pub fn redact_all(findings: &mut [Finding]) {
-    let mut values: Vec<String> = findings
-        .iter()
-        .flat_map(|f| f.secret_values.iter().cloned())
-        .filter(|v| v.len() >= 4)
-        .collect();
-    if values.is_empty() {
-        return;
-    }
-    values.sort();
-    values.dedup();
-    // One automaton over all values; leftmost-longest, so a value that
-    // contains another is replaced whole.
-    let Ok(ac) = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&values)
-    else {
-        // Cannot happen for a few thousand short strings; never print raw
-        // lines if it does.
-        for f in findings.iter_mut() {
-            f.snippet = None;
-            f.sensitive = true;
-            f.secret_values.clear();
-        }
-        return;
-    };
-    let replacements: Vec<String> = values.iter().map(|v| redact(v)).collect();
-    let lines: std::collections::HashMap<(String, u32), String> = findings
-        .iter()
-        .filter(|f| f.sensitive && f.line > 0)
-        .filter_map(|f| f.snippet.clone().map(|s| ((f.path.clone(), f.line), s)))
-        .collect();
-    let scrub = |text: &str| {
-        if ac.is_match(text) {
-            ac.replace_all(text, &replacements)
-        } else {
-            text.to_string()
-        }
-    };
-    for f in findings.iter_mut() {
-        f.message = scrub(&f.message);
-        if let Some(s) = &f.snippet {
-            f.snippet = Some(scrub(s));
-        }
-        if !f.sensitive
-            && let Some(line) = lines.get(&(f.path.clone(), f.line))
-        {
-            f.snippet = Some(scrub(line));
-            f.snippet_column = Some(1);
-            f.sensitive = true;
-        }
-        f.secret_values.clear();
-    }
-}
-
 impl Finding {
     /// A finding for `rule` at `path:line:column`; the level is filled in by
     /// the engine from the rule definition.
@@ -335,21 +275,5 @@ mod tests {
     fn redaction() {
         assert_eq!(redact("AKIAQ3FAKEKEY7TESTZ2"), "AKIA…(20 chars)");
         assert_eq!(redact("short"), "…(5 chars)");
-        let mut f = vec![
-            Finding::new("secrets/x", "a", crate::yaml::Pos::line(1), "found"),
-            Finding::new(
-                "alerts/y",
-                "a",
-                crate::yaml::Pos::line(1),
-                "link ?t=AKIAQ3FAKEKEY7TESTZ2",
-            ),
-        ];
-        f[0].sensitive = true;
-        f[0].snippet = Some("k: AKIA…(20 chars)".into());
-        f[0].secret_values = vec!["AKIAQ3FAKEKEY7TESTZ2".into()];
-        redact_all(&mut f);
-        assert_eq!(f[1].message, "link ?t=AKIA…(20 chars)");
-        assert_eq!(f[1].snippet.as_deref(), Some("k: AKIA…(20 chars)"));
-        assert!(f.iter().all(|f| f.secret_values.is_empty()));
     }
 }

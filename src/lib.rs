@@ -240,7 +240,7 @@ pub fn config_command(
                 return Ok(0);
             }
         };
-        crate::out!("{}", merged.annotated(root));
+        crate::out!("{}", secrets::redact::redact_text(&merged.annotated(root)));
     } else {
         let layers = config.resolved.as_ref().map_or(1, |r| r.layers.len());
         let enabled = rules.iter().filter(|r| r.enabled()).count();
@@ -431,9 +431,18 @@ pub fn analyze_opts(
     opts.rules.apply(&mut findings);
     findings.sort_by(by_position);
     let t3 = std::time::Instant::now();
-    // Last step before anything can print a finding: no raw secret value
-    // survives in any message or snippet.
-    finding::redact_all(&mut findings);
+    // Last step before anything can print a finding: every secret the scan
+    // found (whatever the scope), what the secret engine finds in the text
+    // itself and private-key blocks are cut out of every finding, budget
+    // entry and readiness line (secrets::scrub).
+    let mut budget = budget;
+    let mut readiness = readiness;
+    let values = secrets::scrub::run_values(&inventory, &findings);
+    secrets::redact::remember(values.iter().map(String::as_str));
+    let redactor = secrets::redact::Redactor::new(Some(&engine), values.iter().map(String::as_str));
+    secrets::scrub::findings(&redactor, &mut findings, &inventory);
+    secrets::scrub::budget(&redactor, &mut budget);
+    secrets::scrub::readiness(&redactor, &mut readiness);
     if timings {
         eprintln!(
             "prr: timings: sort+dedup+redact {:?} ({} findings)",
@@ -521,7 +530,9 @@ pub fn budget_only(
     };
     let inventory = inventory::scan(root, &config)?;
     let ctx = checks::Context::new(&config, &inventory);
-    budget_phase(&ctx, b, root, gate, &inventory.slos)
+    let mut entries = budget_phase(&ctx, b, root, gate, &inventory.slos)?;
+    secrets::scrub::budget(&secrets::redact::default_redactor(), &mut entries);
+    Ok(entries)
 }
 
 /// The SLO definitions the budget phase reads: the working tree's, or with

@@ -17,7 +17,11 @@ fn main() -> ExitCode {
     match dispatch(cli, outputs) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("prr: error: {e:#}");
+            // The one place errors reach stderr: redacted, one line.
+            eprintln!(
+                "prr: error: {}",
+                prr::report::safe_message(&format!("{e:#}"))
+            );
             ExitCode::from(2)
         }
     }

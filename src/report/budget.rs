@@ -71,6 +71,8 @@ pub fn human_duration(secs: f64) -> String {
 }
 
 /// A plain-text table of the entries (empty string when there are none).
+/// Names and reasons are shown with control and bidi characters escaped
+/// ([`super::visible`]).
 pub fn table(entries: &[BudgetEntry]) -> String {
     if entries.is_empty() {
         return String::new();
@@ -98,8 +100,8 @@ pub fn table(entries: &[BudgetEntry]) -> String {
                 .map_or("-".to_string(), |b| format!("{b:.2}"))
         };
         let mut row = vec![
-            e.service.clone(),
-            e.slo.clone(),
+            super::visible(&e.service).into_owned(),
+            super::visible(&e.slo).into_owned(),
             r.map_or("-".to_string(), |r| format!("{:.1} %", r.remaining * 100.0)),
             e.decision.state.as_str().to_string(),
         ];
@@ -107,7 +109,11 @@ pub fn table(entries: &[BudgetEntry]) -> String {
         row.push(time_to_exhaustion(e).map_or("-".to_string(), human_duration));
         let mut decision = format!("{:?}", e.decision.action).to_lowercase();
         if let Some(x) = &e.decision.exception {
-            decision.push_str(&format!(" ({} {})", x.kind, x.value));
+            decision.push_str(&format!(
+                " ({} {})",
+                super::visible(&x.kind),
+                super::visible(&x.value)
+            ));
         }
         row.push(decision);
         rows.push(row);
@@ -132,7 +138,9 @@ pub fn table(entries: &[BudgetEntry]) -> String {
     {
         out.push_str(&format!(
             "  {}/{}: {}\n",
-            e.service, e.slo, e.decision.reason
+            super::visible(&e.service),
+            super::visible(&e.slo),
+            super::visible(&e.decision.reason)
         ));
     }
     out

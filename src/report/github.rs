@@ -16,11 +16,22 @@ use std::collections::{HashMap, HashSet};
 /// "Workflow commands": "a maximum of 10 annotations per type per step").
 pub const MAX_PER_LEVEL: usize = 10;
 
-/// Escapes a command's message.
+/// Escapes a command's message as the toolkit does (`%`, CR, LF: the
+/// runner decodes them inside the message, so a line break never starts a
+/// new command), and shows every other control or bidi character escaped
+/// ([`super::escape_char`]: `\u{202e}`).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if super::is_unsafe_char(c) => out.push_str(&super::escape_char(c)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a command property value.
@@ -175,6 +186,10 @@ mod tests {
     #[test]
     fn toolkit_escaping() {
         assert_eq!(escape_data("50% done\nnext\r"), "50%25 done%0Anext%0D");
+        assert_eq!(
+            escape_data("a\u{202e}b\u{2028}c\td"),
+            "a\\u{202e}b\\u{2028}c\\td"
+        );
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
     }
 

@@ -78,9 +78,13 @@ impl Case<'_> {
 }
 
 fn describe(r: &RunReport, f: &Finding) -> String {
+    // One line per finding (and one for its source line): line breaks and
+    // bidi characters of repository text are shown escaped, as in the text
+    // report, so the body printed to a log cannot start a workflow command.
+    use super::visible;
     let mut s = String::new();
     if !f.path.is_empty() {
-        s.push_str(&f.path);
+        s.push_str(&visible(&f.path));
         if f.line > 0 {
             s.push_str(&format!(":{}", f.line));
             if f.column > 0 {
@@ -94,13 +98,13 @@ fn describe(r: &RunReport, f: &Finding) -> String {
         s.push_str(" (suppressed)");
     }
     s.push_str(": ");
-    s.push_str(&f.message);
+    s.push_str(&visible(&f.message));
     if let Some(svc) = &f.service {
-        s.push_str(&format!(" [service {svc}]"));
+        s.push_str(&format!(" [service {}]", visible(svc)));
     }
     s.push('\n');
     if let Some((line, _)) = r.snippet(f) {
-        s.push_str(&format!("    {}\n", line.trim_end()));
+        s.push_str(&format!("    {}\n", visible(line.trim_end())));
     }
     s
 }

@@ -26,7 +26,9 @@ const RESERVE: usize = 4096;
 
 /// Escapes text for a Markdown table cell or list item on GitHub: `&`, `<`,
 /// `>` become entities (no HTML injection), `|` `` ` `` `\` `*` `_` `[` `]`
-/// are backslash-escaped (CommonMark), line breaks become spaces.
+/// are backslash-escaped (CommonMark); line breaks, other control
+/// characters and bidi overrides are shown escaped (`\\n`, `\\u{202e}`,
+/// [`super::visible`]).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
@@ -38,8 +40,12 @@ pub fn escape(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '\r' | '\n' => out.push(' '),
-            c if c.is_control() => {}
+            // Shown escaped (`\n`, `\u{202e}`), its backslash escaped for
+            // CommonMark, so it reads as written.
+            c if super::is_unsafe_char(c) => {
+                out.push('\\');
+                out.push_str(&super::escape_char(c));
+            }
             c => out.push(c),
         }
     }
@@ -419,8 +425,10 @@ mod tests {
     fn escaping_cannot_break_tables_or_inject_html() {
         assert_eq!(
             escape("a|b <script>x</script> `c` \\ *d*\nnext"),
-            "a\\|b &lt;script&gt;x&lt;/script&gt; \\`c\\` \\\\ \\*d\\* next"
+            "a\\|b &lt;script&gt;x&lt;/script&gt; \\`c\\` \\\\ \\*d\\*\\\\nnext"
         );
+        // Line breaks and bidi overrides read as written (`\n`, `\u{202e}`).
+        assert_eq!(escape("x\r\u{202e}"), "x\\\\r\\\\u{202e}");
         let inv = Inventory::default();
         let fs = vec![f(
             "alerts/for",

@@ -2,7 +2,7 @@
 //! line (rendered with `annotate-snippets`), then a one-line summary.
 
 use super::Reporter;
-use super::{GateResult, RunReport};
+use super::{GateResult, RunReport, visible};
 use crate::finding::Level;
 use annotate_snippets::{AnnotationKind, Group, Level as SLevel, Origin, Renderer, Snippet};
 
@@ -20,27 +20,32 @@ pub fn render(r: &RunReport, color: bool) -> String {
             Level::Warning => SLevel::WARNING,
             _ => SLevel::NOTE,
         };
+        // Every text from the repository is shown with its control and bidi
+        // characters escaped: a line break in a message or a file name must
+        // not start a line of the log (a `::` workflow command on GitHub).
         let title = format!(
             "{}{}",
-            f.message,
+            visible(&f.message),
             f.service
                 .as_ref()
-                .map(|s| format!(" [{s}]"))
+                .map(|s| format!(" [{}]", visible(s)))
                 .unwrap_or_default()
         );
-        let t = level.primary_title(title).id(f.rule.clone());
+        let path = visible(&f.path).into_owned();
+        let t = level.primary_title(title).id(visible(&f.rule).into_owned());
         let group: Group = match (r.snippet(f), f.path.is_empty()) {
             (Some((line, col)), false) if !line.is_empty() => {
+                let (line, col) = visible_line(&line, col);
                 let span = caret_span(&line, usize::try_from(col).unwrap_or(1));
                 t.element(
                     Snippet::source(line.clone())
                         .line_start(usize::try_from(f.line).unwrap_or(1))
-                        .path(f.path.clone())
+                        .path(path)
                         .annotation(AnnotationKind::Primary.span(span)),
                 )
             }
             (_, false) => {
-                let mut o = Origin::path(f.path.clone());
+                let mut o = Origin::path(path);
                 if f.line > 0 {
                     o = o.line(f.line as usize);
                     if f.column > 0 {
@@ -83,7 +88,7 @@ pub fn readiness(rs: &[crate::score::Readiness]) -> String {
     for x in rs {
         out.push_str(&format!(
             "  {}: {}/100 {} ({})",
-            x.service,
+            visible(&x.service),
             x.score,
             x.level.as_str(),
             x.areas_text()
@@ -99,6 +104,21 @@ pub fn readiness(rs: &[crate::score::Readiness]) -> String {
     }
     out.push('\n');
     out
+}
+
+/// A source line with unsafe characters escaped ([`visible`]) and the
+/// 1-based character column moved to match.
+fn visible_line(line: &str, column: u32) -> (String, u32) {
+    let shown = visible(line);
+    if shown.len() == line.len() {
+        return (line.to_string(), column);
+    }
+    let before: String = line
+        .chars()
+        .take(usize::try_from(column.max(1) - 1).unwrap_or(0))
+        .collect();
+    let col = visible(&before).chars().count() + 1;
+    (shown.into_owned(), u32::try_from(col).unwrap_or(column))
 }
 
 /// The byte range to underline in `line` for a 1-based character column:
@@ -133,7 +153,16 @@ impl Reporter for Text {
 
 #[cfg(test)]
 mod tests {
-    use super::caret_span;
+    use super::{caret_span, visible_line};
+
+    #[test]
+    fn escaped_lines_keep_the_caret_on_its_character() {
+        assert_eq!(visible_line("a: b", 4), ("a: b".to_string(), 4));
+        assert_eq!(
+            visible_line("\tk:\u{202e} v", 6),
+            ("\\tk:\\u{202e} v".to_string(), 14)
+        );
+    }
 
     #[test]
     fn caret_span_stays_on_char_boundaries() {

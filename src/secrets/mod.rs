@@ -12,6 +12,8 @@
 pub mod context;
 pub mod engine;
 pub mod gitleaks;
+pub mod redact;
+pub mod scrub;
 
 use crate::checks::secrets::{Allowlist, Pattern};
 use crate::config::{Config, ConfigError};
