@@ -215,6 +215,10 @@ pub struct ReportArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Print only the verdict line (stderr) instead of the text report; reports asked for
+    /// with --format are still written.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Read the policy (prr.yaml, team rules, gitleaks config, .gitleaksignore, baseline)
     /// from this git ref, e.g. the PR's base branch, so a change cannot weaken its own gate.
     #[arg(long, value_name = "REF")]

@@ -70,6 +70,8 @@ pub struct Settings {
     pub no_budget: bool,
     /// `--fail-level`: what makes exit 1.
     pub fail_level: selection::FailLevel,
+    /// `--quiet`: no default text report; only the verdict line (stderr).
+    pub quiet: bool,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -723,7 +725,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let report = run.report();
     let result = report.result;
     let mut outputs = settings.outputs.clone();
-    if outputs.is_empty() {
+    if outputs.is_empty() && !settings.quiet {
         outputs.push((Format::Text, None));
     }
     let stdout = std::io::stdout();
@@ -744,6 +746,19 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     }
     if settings.github_actions {
         github_delivery(&report, &outputs, settings.changed_lines.as_ref(), &print)?;
+    }
+    // The log always says how the run ended: when no text report went to
+    // stdout (reports in files, JSON on stdout, --quiet), on stderr.
+    let text_on_stdout = outputs
+        .iter()
+        .any(|(f, dest)| *f == Format::Text && dest.is_none());
+    if !text_on_stdout {
+        let tally = if settings.quiet {
+            String::new()
+        } else {
+            report::verdict::tally(&report)
+        };
+        eprint!("{tally}{}", report::verdict::line(&report, start.elapsed()));
     }
     if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
         eprintln!(

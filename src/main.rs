@@ -57,6 +57,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                     .map_err(|e| anyhow::anyhow!(e))?,
                 no_budget: args.no_budget,
                 fail_level: args.fail_level,
+                quiet: args.report.quiet,
             };
             Ok(prr::run(&settings)?.exit_code())
         }
@@ -82,6 +83,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 selection: Default::default(),
                 no_budget: false,
                 fail_level: Default::default(),
+                quiet: args.report.quiet,
             };
             Ok(prr::run(&settings)?.exit_code())
         }

@@ -860,3 +860,56 @@ fn only_skip_fail_level_and_no_budget() {
     let bad = prr(&["check", ".", "--only", "a/["], d.path(), &[]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn the_log_always_says_the_verdict() {
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy");
+    let ex = ex.to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("r.json");
+    let o = prr(
+        &["check", ex, "-f", "json", "-o", file.to_str().unwrap()],
+        out.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("prr: FAIL: ") && err.contains(" s\n"), "{err}");
+
+    let o = prr(&["check", ex, "--quiet"], out.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "--quiet prints no report");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("prr: FAIL")).count(),
+        1,
+        "{err}"
+    );
+    assert!(!err.contains("by rule"), "{err}");
+
+    // More than 50 findings: a per-rule tally before the verdict.
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..60 {
+        files.push((
+            format!("deploy/d{i}.yaml"),
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d{i}\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{ app: d{i} }}\n  template:\n    metadata:\n      labels: {{ app: d{i} }}\n    spec:\n      containers:\n        - name: c\n          image: app:latest\n          ports: [{{ containerPort: 80 }}]\n").into_bytes(),
+        ));
+    }
+    let refs: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_str(), b.as_slice()))
+        .collect();
+    let d = repo(&refs);
+    let o = prr(&["check", ".", "-f", "json", "-o", "r.json"], d.path(), &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    let tally = err.find("prr: by rule: ").expect("tally");
+    let verdict = err.find("prr: FAIL").expect("verdict");
+    assert!(tally < verdict, "{err}");
+    assert!(err.contains("rollout/image-pinned 60 (error)"), "{err}");
+    let text = String::from_utf8_lossy(&prr(&["check", "."], d.path(), &[]).stdout).into_owned();
+    assert!(
+        text.contains("prr: by rule: "),
+        "the text report has it too"
+    );
+}

@@ -64,6 +64,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
         out.push('\n');
     }
     out.push_str(&readiness(r.readiness));
+    out.push_str(&super::verdict::tally(r));
     let s = &r.summary;
     let verdict = match r.result {
         GateResult::Pass => "PASS",
