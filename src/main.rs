@@ -274,7 +274,7 @@ fn gate_options(
             Err(e) => {
                 prr::outln!(
                     "::warning title=prr::PR mode off, gating every service: {}",
-                    prr::report::github::escape_data(&e)
+                    prr::report::github::escape_data(&prr::secrets::redact::redact_text(&e))
                 );
                 None
             }
@@ -293,7 +293,7 @@ fn gate_options(
     if let Some(why) = &audited.unaudited {
         prr::outln!(
             "::warning title=prr::PR labels grant no error-budget exception (not audited): {}",
-            prr::report::github::escape_data(why)
+            prr::report::github::escape_data(&prr::secrets::redact::redact_text(why))
         );
     }
     let branch = args
