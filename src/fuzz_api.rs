@@ -317,3 +317,35 @@ pub fn secret_scan(path: &str, bytes: &[u8]) -> Option<Vec<crate::secrets::Secre
     let hits = engine.scan(path, bytes);
     Some(crate::secrets::locate(engine, path, bytes, &hits))
 }
+
+/// In-source directives of a YAML text (`# prr:ignore`, the block-scalar
+/// rule: a directive inside `|`/`>` content is data). Returns (directives,
+/// directive problems); a directive needs the marker, so there are never
+/// more directives than lines holding it.
+pub fn yaml_directives(text: &str) -> (usize, usize) {
+    let (d, m) = crate::suppress::inline::yaml_directive_counts(text);
+    let marked = text.lines().filter(|l| l.contains("prr:ignore")).count();
+    assert!(
+        d + m <= marked,
+        "{d} directives + {m} problems from {marked} marked lines"
+    );
+    (d, m)
+}
+
+/// The redactor over `text` knowing the secret `secret` (as the scan would
+/// have found it), and the plain-message form of `text` as a config error.
+/// Checks the promise: a secret of 8 or more ASCII letters and digits that
+/// occurs in `text` never survives redaction.
+pub fn redact(secret: &str, text: &str) -> String {
+    let r = crate::secrets::redact::Redactor::new(None, [secret]);
+    let out = r.text("fuzz.yaml", text).into_owned();
+    if secret.len() >= 8 && secret.chars().all(|c| c.is_ascii_alphanumeric()) {
+        assert!(
+            !out.contains(secret),
+            "a known secret survived redaction: {secret:?} in {out:?}"
+        );
+    }
+    let _ = crate::config_message::humanize(text);
+    let _ = crate::report::safe_message(text);
+    out
+}

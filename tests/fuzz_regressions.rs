@@ -215,3 +215,30 @@ fn gitleaks_extend_dev_zero_is_an_error() {
     let e = got.expect_err("an [extend] path outside the config's folder is refused");
     assert!(e.to_string().contains("/dev/zero"), "{e}");
 }
+
+#[test]
+fn harness_yaml_directives_honours_block_scalars() {
+    let (d, m) = fuzz_api::yaml_directives(
+        "data: |\n  # prr:ignore-file secrets/* -- data\n# prr:ignore-file secrets/* -- a comment\n",
+    );
+    assert_eq!(
+        (d, m),
+        (1, 0),
+        "only the comment outside the scalar is a directive"
+    );
+    let (d, m) = fuzz_api::yaml_directives("# prr:ignore a/b\n");
+    assert_eq!((d, m), (0, 1), "no reason: a problem, not a directive");
+}
+
+#[test]
+fn harness_redact_cuts_known_secrets_in_every_form() {
+    let secret = "AKIALALEMEL33243OLIA";
+    for text in [
+        format!("key {secret}"),
+        format!("\"{}\"", secret.replace("LEM", "L\\u0045M")),
+        format!("a: \"{secret}\"\nb: {secret}"),
+    ] {
+        let out = fuzz_api::redact(secret, &text);
+        assert!(!out.contains(secret), "{out}");
+    }
+}

@@ -445,6 +445,14 @@ fn block_scalar_lines(lines: &[&str]) -> Vec<bool> {
     out
 }
 
+/// The directives and directive problems [`scan_yaml`] finds in `text`, as
+/// counts (the `yaml_directives` fuzz target's entry point).
+pub(crate) fn yaml_directive_counts(text: &str) -> (usize, usize) {
+    let (mut out, mut meta) = (Vec::new(), Vec::new());
+    scan_yaml("fuzz.yaml", text, &mut out, &mut meta);
+    (out.len(), meta.len())
+}
+
 /// `# prr:ignore …` comments of a YAML file (never inside a block scalar).
 fn scan_yaml(path: &str, text: &str, out: &mut Vec<Directive>, meta: &mut Vec<Finding>) {
     let lines: Vec<&str> = text.lines().collect();
