@@ -210,7 +210,19 @@ struct CommentItem {
     id: u64,
     #[serde(default)]
     body: Option<String>,
+    #[serde(default)]
+    user: Option<Login>,
 }
+
+#[derive(Deserialize)]
+struct Login {
+    login: String,
+}
+
+/// Who authors comments made with an Actions `GITHUB_TOKEN` (an app
+/// installation token, which `GET /user` refuses with 403 "Resource not
+/// accessible by integration").
+pub const ACTIONS_BOT_LOGIN: &str = "github-actions[bot]";
 
 #[derive(Deserialize)]
 struct LabelItem {
@@ -324,11 +336,32 @@ impl GithubClient {
         Ok(created.id)
     }
 
+    /// The login comments made with this client's token are authored by:
+    /// `GET /user` (a user token or PAT); when GitHub answers 403 or 404
+    /// (an installation token such as Actions' `GITHUB_TOKEN`),
+    /// [`ACTIONS_BOT_LOGIN`].
+    ///
+    /// Errors: any other failure of `GET /user`.
+    pub async fn own_login(&self) -> Result<String, GithubError> {
+        let me: Result<Login, octocrab::Error> = self.crab.get("/user", None::<&()>).await;
+        match me {
+            Ok(l) => Ok(l.login),
+            Err(octocrab::Error::GitHub { source, .. })
+                if matches!(source.status_code.as_u16(), 403 | 404) =>
+            {
+                Ok(ACTIONS_BOT_LOGIN.to_string())
+            }
+            Err(e) => Err(self.error("read the token's own login (GET /user)".into(), e)),
+        }
+    }
+
     /// Creates or updates prr's sticky comment on pull request `pr_number`
-    /// and returns the comment ID. The comment is found by
+    /// and returns the comment ID. The comment is prr's own: one carrying
     /// [`STICKY_MARKER`] among all the pull request's issue comments (every
-    /// page); the marker is added to `body` when missing. The body is cut
-    /// under 65,536 characters with a note.
+    /// page) **and** authored by this token's login ([`Self::own_login`]);
+    /// a comment by someone else that carries the marker is never edited
+    /// (a new one is created). The marker is added to `body` when missing.
+    /// The body is cut under 65,536 characters with a note.
     pub async fn upsert_sticky_comment(
         &self,
         owner: &str,
@@ -347,9 +380,11 @@ impl GithubClient {
         let comments: Vec<CommentItem> = self
             .all_pages(format!("{base}/{pr_number}/comments"), list_call)
             .await?;
-        let existing = comments
-            .iter()
-            .find(|c| c.body.as_deref().is_some_and(|b| b.contains(STICKY_MARKER)));
+        let me = self.own_login().await?;
+        let existing = comments.iter().find(|c| {
+            c.body.as_deref().is_some_and(|b| b.contains(STICKY_MARKER))
+                && c.user.as_ref().is_some_and(|u| u.login == me)
+        });
         let payload = CommentBody { body: &text };
         let saved: Id = match existing {
             Some(c) => self

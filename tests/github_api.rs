@@ -141,6 +141,11 @@ async fn sticky_comment_found_on_page_two_is_updated() {
         )
         .mount(&server)
         .await;
+    Mock::given(method("GET"))
+        .and(path("/user"))
+        .respond_with(json_response(200, fixture("user.json")))
+        .mount(&server)
+        .await;
     Mock::given(method("PATCH"))
         .and(path("/repos/octocat/Hello-World/issues/comments/4"))
         .respond_with(json_response(200, fixture("issue-comment.json")))
@@ -160,6 +165,76 @@ async fn sticky_comment_found_on_page_two_is_updated() {
         json!({"body": "<!-- prr:sticky -->\n## prr: pass"})
     );
     assert!(body_of(&server, "POST").await.is_empty());
+}
+
+/// Issue 15 item 15: a comment that carries prr's marker but was written by
+/// someone else is never edited; prr creates its own. With an installation
+/// token (`GET /user` is 403), prr's own comments are `github-actions[bot]`'s.
+#[tokio::test]
+async fn a_marked_comment_by_someone_else_is_never_edited() {
+    for (user, own_comment) in [
+        (
+            json_response(200, json!({"login": "prr-bot", "id": 9})),
+            None,
+        ),
+        (
+            json_response(403, fixture("error-403.json")),
+            Some("github-actions[bot]"),
+        ),
+    ] {
+        let server = MockServer::start().await;
+        let mut comments = fixture("issue-comments-page2.json");
+        if let Some(login) = own_comment {
+            comments.as_array_mut().unwrap().push(json!({
+                "id": 7, "body": "<!-- prr:sticky -->\n## prr: pass (old)",
+                "user": {"login": login, "id": 41898282, "type": "Bot"}
+            }));
+        }
+        Mock::given(method("GET"))
+            .and(path("/user"))
+            .respond_with(user)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/octocat/Hello-World/issues/1347/comments"))
+            .respond_with(json_response(200, comments))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/repos/octocat/Hello-World/issues/1347/comments"))
+            .respond_with(json_response(201, fixture("issue-comment.json")))
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .and(path("/repos/octocat/Hello-World/issues/comments/7"))
+            .respond_with(json_response(200, fixture("issue-comment.json")))
+            .mount(&server)
+            .await;
+        let client = GithubClient::new(&server.uri(), TOKEN).expect("client");
+        client
+            .upsert_sticky_comment("octocat", "Hello-World", 1347, "## prr: fail")
+            .await
+            .expect("upsert");
+        let patches = body_of(&server, "PATCH").await;
+        assert!(
+            patches.iter().all(|(p, _)| !p.ends_with("/comments/4")),
+            "octocat's marked comment 4 is never edited: {patches:?}"
+        );
+        match own_comment {
+            None => {
+                assert!(patches.is_empty());
+                assert_eq!(
+                    body_of(&server, "POST").await.len(),
+                    1,
+                    "a new comment of prr's own"
+                );
+            }
+            Some(_) => {
+                assert_eq!(patches.len(), 1, "the bot's own comment 7 is updated");
+                assert!(body_of(&server, "POST").await.is_empty());
+            }
+        }
+    }
 }
 
 #[tokio::test]
