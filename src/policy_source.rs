@@ -20,7 +20,6 @@ use crate::config::{CONFIG_NAMES, Config};
 use crate::finding::{Finding, Level};
 use crate::yaml::Pos;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The policy loaded from a ref, and what the run reports about it.
 pub struct PolicySource {
@@ -36,19 +35,7 @@ pub struct PolicySource {
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
+    crate::git::run_in(root, args)
 }
 
 /// The content of `rel` (relative to `root`) at `commit`, if it exists there.

@@ -1,45 +1,56 @@
-//! Git helpers for `--changed-since REF` and policy exceptions: changed
-//! paths, commit trailers, the current branch.
+//! Git helpers for `--changed-since REF`, `--staged`, the tracked-file set
+//! and policy exceptions: changed paths and lines, staged content, commit
+//! trailers, the current branch.
 //!
-//! Every helper runs the `git` command (`std::process::Command`, no shell;
-//! arguments are passed as-is) with `-C <repo_root>`, so the user's git
-//! configuration, credentials and `safe.directory` rules apply. Nothing here
-//! changes repository state. Refs that begin with `-` are refused (they
-//! would be read as options).
+//! Git runs on hostile repositories (a pull request's files), so every
+//! command goes through the hardened runner ([`runner`], [`Checkout`]):
+//!
+//! - the repository is resolved once from a trusted root, the folder prr was
+//!   started in (`git rev-parse --show-toplevel` of the current directory,
+//!   with `safe.bareRepository=explicit`), and passed as `--git-dir` and
+//!   `--work-tree`: a folder of the change (say a committed bare repository
+//!   whose `config` sets `core.fsmonitor`) never becomes the repository;
+//!   `GIT_DIR`, `GIT_WORK_TREE` and the other discovery variables of the
+//!   environment are removed and `GIT_CEILING_DIRECTORIES` is set;
+//! - the folder under check must lie inside that checkout's top level, or
+//!   the command is refused (exit 2); git runs with it as the current
+//!   directory, so paths are relative to it;
+//! - no hooks, no file-system monitor, no external diff, no textconv, no
+//!   pager, no signature verification (`-c core.fsmonitor=
+//!   -c core.hooksPath=/dev/null --no-ext-diff --no-textconv`);
+//! - the user's diff settings cannot change what prr parses: diffs are taken
+//!   with `--text` (a `-diff` attribute cannot turn a file into "Binary
+//!   files differ"), `--no-color`, `--src-prefix=a/ --dst-prefix=b/`, and
+//!   `diff.noprefix`, `diff.mnemonicPrefix`, `diff.relative`, `color.*`
+//!   forced off; names come NUL-terminated (`-z`) where git offers it, and
+//!   C-quoted patch names are unquoted ([`unified`]);
+//! - the user's system and global configuration are still read, so
+//!   `safe.directory` keeps working in CI containers (see [`runner`]).
+//!
+//! Nothing here changes repository state (`GIT_OPTIONAL_LOCKS=0`). Refs that
+//! begin with `-` are refused (they would be read as options).
 
+mod runner;
+mod tracked;
+mod unified;
+
+pub use runner::{Checkout, run_in};
+pub use tracked::{Tracked, tracked};
+pub use unified::c_unquote;
+use unified::parse_unified_zero;
+
+use std::collections::HashSet;
 use std::path::Path;
-use std::process::Command;
 
-/// Runs `git -C root ARGS…` and returns stdout, or a message naming the
-/// command and git's own error (first lines of stderr).
-fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git ({e}); is git installed and on PATH?"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let err: Vec<&str> = err
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .take(3)
-            .collect();
-        Err(format!(
-            "`git {}` failed in {}: {}",
-            args.join(" "),
-            root.display(),
-            if err.is_empty() {
-                format!("exit status {}", out.status)
-            } else {
-                err.join(" / ")
-            }
-        ))
-    }
-}
+/// Options of every patch prr parses (see the module docs).
+const PATCH: &[&str] = &[
+    "--no-ext-diff",
+    "--no-textconv",
+    "--text",
+    "--no-color",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+];
 
 /// Splits NUL-terminated output (`-z`) into paths, with `/` separators.
 fn nul_paths(out: &[u8]) -> Vec<String> {
@@ -71,230 +82,198 @@ fn check_ref(what: &str, r: &str) -> Result<(), String> {
 /// and a service that lost a file counts as touched too. Deleted files are
 /// included.
 ///
-/// Commands: `git rev-parse --verify --quiet REF^{commit}`, `git merge-base
-/// REF HEAD`, `git diff --name-only --no-renames --relative -z <merge-base>`
-/// (the merge-base tree against the working tree, so commits since the merge
-/// base, staged and unstaged changes alike), `git ls-files --others
-/// --exclude-standard -z`.
+/// Commands (hardened, module docs): `git rev-parse --verify --quiet
+/// REF^{commit}`, `git merge-base REF HEAD`, `git diff --name-only
+/// --no-renames --relative -z <merge-base>` (the merge-base tree against the
+/// working tree, so commits since the merge base, staged and unstaged
+/// changes alike), `git ls-files --others --exclude-standard -z`.
 ///
-/// Errors (exit 2): not a git repository, unknown ref (in a shallow CI
-/// checkout, fetch it first), no common ancestor, git missing.
+/// Errors (exit 2): prr not started inside a git checkout, `repo_root`
+/// outside it, unknown ref (in a shallow CI checkout, fetch it first), no
+/// common ancestor, git missing.
 pub fn changed_paths(repo_root: &Path, base_ref: &str) -> Result<Vec<String>, String> {
     check_ref("--changed-since", base_ref)?;
-    git(repo_root, &["rev-parse", "--git-dir"]).map_err(|e| {
-        format!(
-            "{} is not inside a git repository ({e})",
-            repo_root.display()
-        )
-    })?;
-    let mb = merge_base(repo_root, base_ref)?;
-    let mut paths = nul_paths(&git(
-        repo_root,
-        &[
+    Checkout::open(repo_root)?.changed_paths(base_ref)
+}
+
+/// Lines added or changed since the merge base of `base_ref` and `HEAD`,
+/// as (path relative to `repo_root`, 1-based line) of the new side: the
+/// hunks of `git diff -U0 --no-renames --relative --text <merge-base>`
+/// (working tree, so uncommitted edits count), plus every line of untracked
+/// files. For PR annotations on changed lines and scoped secret scans.
+/// Errors as [`changed_paths`].
+pub fn changed_lines(repo_root: &Path, base_ref: &str) -> Result<HashSet<(String, u32)>, String> {
+    check_ref("--changed-since", base_ref)?;
+    Checkout::open(repo_root)?.changed_lines(base_ref)
+}
+
+/// Staged files with their content, and staged lines: see [`Checkout::staged`].
+pub type Staged = (Vec<(String, Vec<u8>)>, HashSet<(String, u32)>);
+
+/// What a commit made now would add ([`Checkout::staged`]) for the folder
+/// `repo_root` inside the checkout prr was started in. For `prr secrets
+/// --staged` in a pre-commit hook.
+pub fn staged(repo_root: &Path) -> Result<Staged, String> {
+    Checkout::open(repo_root)
+        .map_err(|e| format!("--staged: {e}"))?
+        .staged()
+}
+
+/// Trailers of commit `rev` ([`Checkout::commit_trailers`]) in the checkout
+/// holding `repo_root`.
+pub fn commit_trailers(repo_root: &Path, rev: &str) -> Result<Vec<(String, String)>, String> {
+    check_ref("revision", rev)?;
+    Checkout::open(repo_root)?.commit_trailers(rev)
+}
+
+/// The checked-out branch ([`Checkout::current_branch`]), `None` also when
+/// `repo_root` is not inside the checkout prr was started in.
+pub fn current_branch(repo_root: &Path) -> Option<String> {
+    Checkout::open(repo_root).ok()?.current_branch()
+}
+
+impl Checkout {
+    /// [`changed_paths`] of this folder.
+    pub fn changed_paths(&self, base_ref: &str) -> Result<Vec<String>, String> {
+        check_ref("--changed-since", base_ref)?;
+        let mb = self.merge_base(base_ref)?;
+        let mut paths = nul_paths(&self.run(&[
             "diff",
             "--name-only",
             "--no-renames",
             "--relative",
             "--no-ext-diff",
+            "--no-textconv",
             "-z",
             &mb,
             "--",
-        ],
-    )?);
-    paths.extend(nul_paths(&git(
-        repo_root,
-        &["ls-files", "--others", "--exclude-standard", "-z"],
-    )?));
-    paths.sort();
-    paths.dedup();
-    Ok(paths)
-}
-
-/// The merge base of `base_ref` and `HEAD` (errors as [`changed_paths`]).
-fn merge_base(repo_root: &Path, base_ref: &str) -> Result<String, String> {
-    let spec = format!("{base_ref}^{{commit}}");
-    if git(repo_root, &["rev-parse", "--verify", "--quiet", &spec]).is_err() {
-        return Err(format!(
-            "--changed-since: unknown git revision `{base_ref}` in {} (in a shallow CI checkout, \
-             fetch it first, e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0)",
-            repo_root.display()
-        ));
+        ])?);
+        paths.extend(nul_paths(&self.run(&[
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "-z",
+        ])?));
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
     }
-    let mb = git(repo_root, &["merge-base", base_ref, "HEAD"]).map_err(|e| {
-        format!(
-            "--changed-since: `{base_ref}` and HEAD have no common ancestor (a shallow clone \
-             cuts history: fetch more, e.g. fetch-depth: 0) — {e}"
-        )
-    })?;
-    let mb = String::from_utf8_lossy(&mb).trim().to_string();
-    if mb.is_empty() {
-        return Err(format!(
-            "--changed-since: `{base_ref}` and HEAD have no common ancestor"
-        ));
-    }
-    Ok(mb)
-}
 
-/// Lines added or changed since the merge base of `base_ref` and `HEAD`,
-/// as (repository-relative path, 1-based line) of the new side: the hunks
-/// of `git diff -U0 --no-renames --relative <merge-base>` (working tree, so
-/// uncommitted edits count), plus every line of untracked files. For PR
-/// annotations on changed lines. Errors as [`changed_paths`].
-pub fn changed_lines(
-    repo_root: &Path,
-    base_ref: &str,
-) -> Result<std::collections::HashSet<(String, u32)>, String> {
-    check_ref("--changed-since", base_ref)?;
-    let mb = merge_base(repo_root, base_ref)?;
-    let diff = git(
-        repo_root,
-        &[
-            "-c",
-            "core.quotePath=false",
-            "diff",
-            "-U0",
-            "--no-color",
-            "--no-renames",
-            "--relative",
-            "--no-ext-diff",
-            &mb,
-            "--",
-        ],
-    )?;
-    let mut out = parse_unified_zero(&String::from_utf8_lossy(&diff));
-    for p in nul_paths(&git(
-        repo_root,
-        &["ls-files", "--others", "--exclude-standard", "-z"],
-    )?) {
-        let n = std::fs::read(repo_root.join(&p))
-            .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
-            .unwrap_or(1);
-        for l in 1..=u32::try_from(n).unwrap_or(u32::MAX) {
-            out.insert((p.clone(), l));
+    /// The merge base of `base_ref` and `HEAD` (errors as [`changed_paths`]).
+    fn merge_base(&self, base_ref: &str) -> Result<String, String> {
+        let spec = format!("{base_ref}^{{commit}}");
+        if self.run(&["rev-parse", "--verify", "--quiet", &spec]).is_err() {
+            return Err(format!(
+                "--changed-since: unknown git revision `{base_ref}` in {} (in a shallow CI checkout, \
+                 fetch it first, e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0)",
+                self.dir().display()
+            ));
         }
+        let mb = self.run(&["merge-base", base_ref, "HEAD"]).map_err(|e| {
+            format!(
+                "--changed-since: `{base_ref}` and HEAD have no common ancestor (a shallow clone \
+                 cuts history: fetch more, e.g. fetch-depth: 0) — {e}"
+            )
+        })?;
+        let mb = String::from_utf8_lossy(&mb).trim().to_string();
+        if mb.is_empty() {
+            return Err(format!(
+                "--changed-since: `{base_ref}` and HEAD have no common ancestor"
+            ));
+        }
+        Ok(mb)
     }
-    Ok(out)
-}
 
-/// What a commit made now would add: the staged files (added, copied,
-/// modified or renamed; relative to `repo_root`), their content as staged
-/// (the index, not the working tree), and the staged lines, as
-/// (path, 1-based line). For `prr secrets --staged` in a pre-commit hook.
-///
-/// Commands: `git diff --cached --name-only --diff-filter=ACMR --relative -z`,
-/// `git show :PATH` per file (the path from the repository top), `git diff
-/// --cached -U0 --relative`. Errors: not a git repository, git missing.
-#[allow(clippy::type_complexity)]
-pub fn staged(
-    repo_root: &Path,
-) -> Result<
-    (
-        Vec<(String, Vec<u8>)>,
-        std::collections::HashSet<(String, u32)>,
-    ),
-    String,
-> {
-    git(repo_root, &["rev-parse", "--git-dir"]).map_err(|e| {
-        format!(
-            "--staged: {} is not inside a git repository ({e})",
-            repo_root.display()
-        )
-    })?;
-    let prefix = String::from_utf8_lossy(&git(repo_root, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_string();
-    let paths = nul_paths(&git(
-        repo_root,
-        &[
+    /// [`changed_lines`] of this folder.
+    pub fn changed_lines(&self, base_ref: &str) -> Result<HashSet<(String, u32)>, String> {
+        check_ref("--changed-since", base_ref)?;
+        let mb = self.merge_base(base_ref)?;
+        let mut args = vec!["diff", "-U0", "--no-renames", "--relative"];
+        args.extend_from_slice(PATCH);
+        args.extend_from_slice(&[&mb, "--"]);
+        let mut out = parse_unified_zero(self.run(&args)?);
+        for p in nul_paths(&self.run(&["ls-files", "--others", "--exclude-standard", "-z"])?) {
+            let n = std::fs::read(self.dir().join(&p))
+                .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
+                .unwrap_or(1);
+            for l in 1..=u32::try_from(n).unwrap_or(u32::MAX) {
+                out.insert((p.clone(), l));
+            }
+        }
+        Ok(out)
+    }
+
+    /// What a commit made now would add: the staged files (added, copied,
+    /// modified or renamed; relative to this folder), their content as
+    /// staged (the index, not the working tree), and the staged lines, as
+    /// (path, 1-based line).
+    ///
+    /// Commands: `git diff --cached --name-only --diff-filter=ACMR
+    /// --relative -z`, `git cat-file blob :PATH` per file (the path from the
+    /// repository top), `git diff --cached -U0 --relative --text`. Errors:
+    /// git fails.
+    pub fn staged(&self) -> Result<Staged, String> {
+        let prefix = self.prefix();
+        let paths = nul_paths(&self.run(&[
             "diff",
             "--cached",
             "--name-only",
             "--diff-filter=ACMR",
             "--relative",
             "--no-ext-diff",
+            "--no-textconv",
             "-z",
-        ],
-    )?);
-    let mut blobs = Vec::with_capacity(paths.len());
-    for p in paths {
-        let spec = format!(":{prefix}{p}");
-        let body = git(repo_root, &["show", &spec])?;
-        blobs.push((p, body));
-    }
-    let diff = git(
-        repo_root,
-        &[
-            "-c",
-            "core.quotePath=false",
-            "diff",
-            "--cached",
-            "-U0",
-            "--no-color",
-            "--relative",
-            "--no-ext-diff",
-        ],
-    )?;
-    Ok((blobs, parse_unified_zero(&String::from_utf8_lossy(&diff))))
-}
-
-/// The new-side lines of a `-U0` unified diff: `+++ b/PATH` names the file,
-/// each `@@ -a,b +c,d @@` adds lines c..c+d (d defaults to 1; 0 = a pure
-/// deletion, no new line).
-fn parse_unified_zero(diff: &str) -> std::collections::HashSet<(String, u32)> {
-    let mut out = std::collections::HashSet::new();
-    let mut file: Option<String> = None;
-    for line in diff.lines() {
-        if let Some(rest) = line.strip_prefix("+++ ") {
-            file = rest
-                .trim_end_matches('\t')
-                .strip_prefix("b/")
-                .map(str::to_string);
-        } else if let (Some(f), Some(h)) = (&file, line.strip_prefix("@@ ")) {
-            let Some(new) = h.split_whitespace().find(|t| t.starts_with('+')) else {
-                continue;
-            };
-            let mut it = new[1..].splitn(2, ',');
-            let start: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-            let count: u32 = it.next().map_or(1, |c| c.parse().unwrap_or(0));
-            for l in start..start.saturating_add(count) {
-                out.insert((f.clone(), l));
-            }
+        ])?);
+        let mut blobs = Vec::with_capacity(paths.len());
+        for p in paths {
+            let spec = format!(":{prefix}{p}");
+            let body = self.run(&["cat-file", "blob", &spec])?;
+            blobs.push((p, body));
         }
+        let mut args = vec!["diff", "--cached", "-U0", "--relative"];
+        args.extend_from_slice(PATCH);
+        let lines = parse_unified_zero(self.run(&args)?);
+        Ok((blobs, lines))
     }
-    out
-}
 
-/// Trailers of commit `rev` (`Change-Type: security`), as (key, value) in
-/// message order, with folded lines unfolded. Lines without `:` are
-/// skipped; keys and values are trimmed, case kept.
-///
-/// Command: `git log -1 --format=%(trailers:unfold,only) REV --` (git ≥ 2.22;
-/// trailer syntax as `git interpret-trailers` reads it).
-pub fn commit_trailers(repo_root: &Path, rev: &str) -> Result<Vec<(String, String)>, String> {
-    check_ref("revision", rev)?;
-    let out = git(
-        repo_root,
-        &["log", "-1", "--format=%(trailers:unfold,only)", rev, "--"],
-    )?;
-    Ok(String::from_utf8_lossy(&out)
-        .lines()
-        .filter_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            let (k, v) = (k.trim(), v.trim());
-            (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
-        })
-        .collect())
-}
+    /// Trailers of commit `rev` (`Change-Type: security`), as (key, value)
+    /// in message order, with folded lines unfolded. Lines without `:` are
+    /// skipped; keys and values are trimmed, case kept.
+    ///
+    /// Command: `git log -1 --format=%(trailers:unfold,only) REV --` (git ≥
+    /// 2.22; trailer syntax as `git interpret-trailers` reads it).
+    pub fn commit_trailers(&self, rev: &str) -> Result<Vec<(String, String)>, String> {
+        check_ref("revision", rev)?;
+        let out = self.run(&[
+            "log",
+            "-1",
+            "--no-show-signature",
+            "--format=%(trailers:unfold,only)",
+            rev,
+            "--",
+        ])?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .filter_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                let (k, v) = (k.trim(), v.trim());
+                (!k.is_empty()).then(|| (k.to_string(), v.to_string()))
+            })
+            .collect())
+    }
 
-/// The checked-out branch (`hotfix/login`), or `None` on a detached HEAD
-/// (as in most CI checkouts: use the CI's variables there, e.g.
-/// `GITHUB_HEAD_REF`), outside a repository, or when git fails.
-///
-/// Command: `git symbolic-ref --quiet --short HEAD`.
-pub fn current_branch(repo_root: &Path) -> Option<String> {
-    let out = git(repo_root, &["symbolic-ref", "--quiet", "--short", "HEAD"]).ok()?;
-    let b = String::from_utf8_lossy(&out).trim().to_string();
-    (!b.is_empty()).then_some(b)
+    /// The checked-out branch (`hotfix/login`), or `None` on a detached HEAD
+    /// (as in most CI checkouts: use the CI's variables there, e.g.
+    /// `GITHUB_HEAD_REF`) or when git fails.
+    ///
+    /// Command: `git symbolic-ref --quiet --short HEAD`.
+    pub fn current_branch(&self) -> Option<String> {
+        let out = self
+            .run(&["symbolic-ref", "--quiet", "--short", "HEAD"])
+            .ok()?;
+        let b = String::from_utf8_lossy(&out).trim().to_string();
+        (!b.is_empty()).then_some(b)
+    }
 }
 
 #[cfg(test)]
@@ -318,6 +297,23 @@ mod diff_tests {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+    use std::process::Command;
+
+    // The test repositories live in temporary folders, outside the checkout
+    // the test process runs in: each is its own trusted root here.
+    fn changed_paths(dir: &Path, base: &str) -> Result<Vec<String>, String> {
+        check_ref("--changed-since", base)?;
+        Checkout::open_from(dir, dir)?.changed_paths(base)
+    }
+
+    fn commit_trailers(dir: &Path, rev: &str) -> Result<Vec<(String, String)>, String> {
+        check_ref("revision", rev)?;
+        Checkout::open_from(dir, dir)?.commit_trailers(rev)
+    }
+
+    fn current_branch(dir: &Path) -> Option<String> {
+        Checkout::open_from(dir, dir).ok()?.current_branch()
+    }
 
     /// Runs git in `dir` isolated from the user's and system configuration
     /// (no signing, hooks or default-branch surprises).
