@@ -35,6 +35,27 @@ pub struct Entry {
     pub fingerprint: String,
 }
 
+/// Whether a baseline may accept findings of `rule`. It never accepts the
+/// budget decisions (`budget/*`: the state of production now, not debt in
+/// the repository, so a baseline written during an outage cannot wave
+/// through every later change), the readiness gate `prr/min-level`
+/// (computed from the other findings, it follows them), nor the findings
+/// about the run's own suppressions and policy (`prr/baseline-stale`,
+/// `prr/suppression-*`, `prr/policy-*`, `prr/non-production`). `prr
+/// baseline` does not write them; an older baseline's entries for them
+/// match nothing and are reported stale until `prr baseline` drops them.
+pub fn accepts(rule: &str) -> bool {
+    !(rule.starts_with("budget/")
+        || rule == "prr/min-level"
+        || rule == "prr/baseline-stale"
+        || rule.starts_with("prr/suppression-")
+        || rule.starts_with("prr/policy-")
+        || rule == "prr/non-production")
+}
+
+/// Largest baseline file read, in bytes (64 MiB: about 300,000 entries).
+pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The baseline file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,11 +68,12 @@ pub struct Baseline {
 
 impl Baseline {
     /// The baseline of `findings`: every unsuppressed error or warning
-    /// (notices never fail a run, so they are not recorded), sorted.
+    /// (notices never fail a run, so they are not recorded) of a rule it
+    /// [`accepts`], sorted.
     pub fn of(findings: &[Finding]) -> Baseline {
         let mut findings: Vec<Entry> = findings
             .iter()
-            .filter(|f| !f.suppressed && f.level >= Level::Warning)
+            .filter(|f| !f.suppressed && f.level >= Level::Warning && accepts(&f.rule))
             .filter_map(|f| {
                 f.fingerprint.as_ref().map(|fp| Entry {
                     rule: f.rule.clone(),
@@ -69,11 +91,12 @@ impl Baseline {
         }
     }
 
-    /// Reads a baseline file; `Ok(None)` when it does not exist.
+    /// Reads a baseline file (a regular file of at most
+    /// [`MAX_BASELINE_BYTES`]); `Ok(None)` when it does not exist.
     ///
     /// Errors: unreadable file, invalid JSON, unknown version (exit 2).
     pub fn load(path: &Path) -> anyhow::Result<Option<Baseline>> {
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::fsio::read_text_bounded(path, MAX_BASELINE_BYTES) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => anyhow::bail!("cannot read the baseline {}: {e}", path.display()),
@@ -97,20 +120,20 @@ impl Baseline {
     }
 
     /// Writes the baseline as pretty JSON, creating the folder.
-    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        if let Some(dir) = path.parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
-        }
+    ///
+    /// Errors (exit 2): the path or its folder is a symbolic link (a
+    /// committed `.prr -> elsewhere`; never written through), I/O errors.
+    /// `root` is the repository folder: no folder between it and `path` may
+    /// be a link either.
+    pub fn save(&self, root: &Path, path: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self)? + "\n";
-        std::fs::write(path, text)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        crate::fsio::write_file_within(Some(root), path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
-    /// Marks the findings the baseline accepts as suppressed and returns the
-    /// entries that matched nothing (fixed problems: stale entries).
+    /// Marks the findings the baseline accepts as suppressed (never one of a
+    /// rule it does not [`accepts`]) and returns the entries that matched
+    /// nothing (fixed problems, or entries of such rules: stale entries).
     pub fn apply(&self, findings: &mut [Finding], source: &str) -> Vec<Entry> {
         let mut left: HashMap<(&str, &str), usize> = HashMap::new();
         for e in &self.findings {
@@ -118,7 +141,10 @@ impl Baseline {
                 .entry((e.rule.as_str(), e.fingerprint.as_str()))
                 .or_default() += 1;
         }
-        for f in findings.iter_mut().filter(|f| !f.suppressed) {
+        for f in findings
+            .iter_mut()
+            .filter(|f| !f.suppressed && accepts(&f.rule))
+        {
             let Some(fp) = f.fingerprint.as_deref() else {
                 continue;
             };
@@ -181,7 +207,7 @@ mod tests {
         let p = dir.path().join(".prr/baseline.json");
         assert_eq!(Baseline::load(&p).expect("missing is fine"), None);
         let b = Baseline::of(&[f("r/a", "1")]);
-        b.save(&p).expect("save");
+        b.save(dir.path(), &p).expect("save");
         assert_eq!(Baseline::load(&p).expect("load"), Some(b));
         std::fs::write(&p, "{\"version\": 2, \"findings\": []}").expect("write");
         let e = Baseline::load(&p).expect_err("version 2");

@@ -132,7 +132,7 @@ pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
         {
             continue;
         }
-        if let Ok(text) = std::fs::read_to_string(e.path()) {
+        if let Ok(text) = crate::fsio::read_text_bounded(e.path(), MAX_CATALOG_BYTES as u64) {
             files.push((crate::inventory::rel_path(e.path(), root), text));
         }
     }

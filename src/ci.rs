@@ -130,7 +130,7 @@ impl GithubEnv {
         let Some(path) = &self.event_path else {
             return Ok(None);
         };
-        let text = std::fs::read_to_string(path)
+        let text = crate::fsio::read_text_bounded(path, 64 * 1024 * 1024)
             .with_context(|| format!("cannot read the event payload {}", path.display()))?;
         parse_pull_request(&text)
             .with_context(|| format!("event payload {}", path.display()))

@@ -241,6 +241,11 @@ pub struct SuppressionRule {
     pub pos: Pos,
 }
 
+/// Longest `budget.timeout` accepted, in seconds (10 minutes).
+const MAX_BUDGET_TIMEOUT: f64 = 600.0;
+/// Most `budget.retries` accepted.
+const MAX_BUDGET_RETRIES: usize = 10;
+
 /// Checks the `budget:` section: durations parse, the default provider
 /// exists (or there is exactly one provider to default to), thresholds are
 /// ordered.
@@ -251,12 +256,24 @@ fn validate_budget(
     let pos = Pos::from(&b.referenced);
     let mut c = b.value;
     if let Some(t) = &c.timeout
-        && crate::formats::parse_duration(t).is_none_or(|s| s <= 0.0)
+        && crate::formats::parse_duration(t).is_none_or(|s| s <= 0.0 || s > MAX_BUDGET_TIMEOUT)
     {
         return Err(ConfigError::new(
             path,
             pos,
-            format!("budget.timeout `{t}` is not a positive duration such as 10s"),
+            format!(
+                "budget.timeout `{t}` is not a positive duration of at most 10m, such as 10s \
+                 (a request that waits longer holds the merge queue; use `retries` instead)"
+            ),
+        ));
+    }
+    if let Some(r) = c.retries
+        && r > MAX_BUDGET_RETRIES
+    {
+        return Err(ConfigError::new(
+            path,
+            pos,
+            format!("budget.retries {r} is over the limit of {MAX_BUDGET_RETRIES}"),
         ));
     }
     match &c.default_provider {
@@ -403,9 +420,20 @@ impl Config {
         }
         for name in CONFIG_NAMES {
             let p = root.join(name);
-            if p.is_file() {
-                return Config::load(&p, root);
+            // Anything there is the config: a link to a device or a
+            // dangling link is an error (exit 2), not silently the defaults.
+            let Ok(meta) = p.symlink_metadata() else {
+                continue;
+            };
+            if meta.file_type().is_symlink() && !crate::layers::inside(&p, root) {
+                return Err(ConfigError::new(
+                    &p,
+                    Pos::default(),
+                    "is a symbolic link to a file outside the repository; prr does not read it \
+                     (pass it with --config if that is intended)",
+                ));
             }
+            return Config::load(&p, root);
         }
         Ok(Config::default_for(root))
     }
@@ -441,7 +469,7 @@ impl Config {
 
     /// Reads and validates `path`; relative paths inside are resolved against `root`.
     pub fn load(path: &Path, root: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::layers::read_file(path)
             .map_err(|e| ConfigError::new(path, Pos::default(), format!("cannot read: {e}")))?;
         Config::parse(&text, path, root)
     }

@@ -112,7 +112,7 @@ impl Inventory {
         if file.kind != FileKind::Text || file.size > MAX_FILE_BYTES {
             return None;
         }
-        let bytes = std::fs::read(self.root.join(&file.path)).ok()?;
+        let bytes = crate::fsio::read_bounded(&self.root.join(&file.path), MAX_FILE_BYTES).ok()?;
         Some(Arc::from(String::from_utf8_lossy(&bytes).into_owned()))
     }
 
@@ -527,7 +527,7 @@ fn read_file(
         );
         return Walked::unread(rel, FileKind::TooLarge, size, part);
     }
-    let bytes = match std::fs::read(abs) {
+    let bytes = match crate::fsio::read_bounded(abs, MAX_FILE_BYTES) {
         Ok(b) => b,
         Err(e) => {
             part.problems.push(

@@ -154,19 +154,18 @@ impl Resolved {
 /// repository from a git revision instead.
 pub type Reader<'a> = &'a dyn Fn(&Path) -> std::io::Result<String>;
 
+/// Whether `path`, links resolved, lies inside the folder `root` (links
+/// resolved too). `false` when either cannot be resolved.
+pub fn inside(path: &Path, root: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => false,
+    }
+}
+
 /// Reads `path` from disk: a regular file of at most [`MAX_LAYER_BYTES`].
 pub fn read_file(path: &Path) -> std::io::Result<String> {
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    if meta.len() > MAX_LAYER_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {} KiB",
-            MAX_LAYER_BYTES / 1024
-        )));
-    }
-    std::fs::read_to_string(path)
+    crate::fsio::read_text_bounded(path, MAX_LAYER_BYTES)
 }
 
 /// A merged value: like [`Node`], with the layer of each value.
@@ -343,8 +342,18 @@ fn load_layer(
             format!("`extends:` is nested deeper than {MAX_DEPTH} levels"),
         ));
     }
-    let docs = crate::yaml::parse_documents(text)
-        .map_err(|e| ConfigError::new(&err_path, e.pos, e.message.clone()))?;
+    // A file outside the repository (an organisation layer, or whatever a
+    // link points at) may not be a prr config at all: its text is never
+    // quoted in a message, only where the problem is.
+    let withheld = !entry && layer.path.as_ref().is_some_and(|p| !inside(p, root));
+    let docs = crate::yaml::parse_documents(text).map_err(|e| {
+        let msg = if withheld {
+            "not valid YAML (details withheld: the file is outside the repository)".to_string()
+        } else {
+            e.message.clone()
+        };
+        ConfigError::new(&err_path, e.pos, msg)
+    })?;
     let node = match docs.len() {
         0 => Node {
             value: Value::Map(Vec::new()),
@@ -526,7 +535,11 @@ fn fetch(name: &str, dir: &Path, read: Reader) -> Result<(String, Layer), String
             },
         ));
     }
-    let looks_like_path = name.contains('/') || name.ends_with(".yaml") || name.ends_with(".yml");
+    let yaml_ext = name.ends_with(".yaml") || name.ends_with(".yml");
+    let looks_like_path = name.contains('/') || yaml_ext;
+    if looks_like_path && !yaml_ext {
+        return Err("a config layer is a .yaml or .yml file; this one is not read".into());
+    }
     if !looks_like_path {
         let known: Vec<&str> = PACKS.iter().map(|(p, _)| *p).collect();
         return Err(format!(

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod formats;
+pub mod fsio;
 #[doc(hidden)]
 pub mod fuzz_api;
 pub mod generate;
@@ -444,7 +445,7 @@ pub fn write_baseline(
     )?;
     let config = config::Config::discover(root, config_path)?;
     let b = baseline::Baseline::of(&run.findings);
-    b.save(&config.baseline)?;
+    b.save(root, &config.baseline)?;
     Ok((b.findings.len(), config.baseline))
 }
 
@@ -655,8 +656,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
         match dest {
             Some(path) => {
                 let text = report::render(*format, &report, false);
-                std::fs::write(path, text)
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                fsio::write_file(path, text.as_bytes()).map_err(|e| anyhow::anyhow!("{e}"))?;
             }
             None => print(&report::render(*format, &report, settings.color)),
         }

@@ -344,7 +344,7 @@ fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError>
     files.sort();
     let mut seen: Vec<String> = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f)
+        let text = crate::layers::read_file(&f)
             .map_err(|e| ConfigError::new(&f, Pos::default(), format!("cannot read: {e}")))?;
         let rule = parse_rule(&text, RuleSource::Team(f.clone()))?;
         if seen.contains(&rule.id) {

@@ -204,7 +204,9 @@ fn configured(findings: &mut [Finding], config: &Config, root: &Path, today: &st
 /// An entry naming a rule the pack does not have (gitleaks renames rules
 /// between versions) matches any secret rule at that path and line.
 fn gitleaksignore(findings: &mut [Finding], path: &Path, rules: &[Rule]) {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    // A regular file of at most 8 MiB; anything else (missing, a device, a
+    // link to procfs) suppresses nothing, which only makes the gate stricter.
+    let Ok(text) = crate::fsio::read_text_bounded(path, 8 * 1024 * 1024) else {
         return;
     };
     for (n, raw) in text.lines().enumerate() {

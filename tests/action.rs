@@ -470,6 +470,27 @@ fn checkout_passes_and_a_missing_base_commit_gates_everything() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_committed_report_symlink_fails_the_step_and_is_not_written_through() {
+    // Issue 17 item 5: the pull request commits prr-report.json as a link to
+    // a file outside the checkout; the action's `--output prr-report.json`
+    // must not overwrite it.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("credentials");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let (repo, base) = pr_repo("checkout");
+    std::os::unix::fs::symlink(&victim, repo.path().join("prr-report.json")).unwrap();
+    git(repo.path(), &["add", "prr-report.json"]);
+    git(repo.path(), &["commit", "-q", "-m", "plant a link"]);
+    let event = event_file(repo.path(), Some(&base));
+    let run = run_step(repo.path(), &event, &[("INPUT_MODE", "warn")]);
+    assert_eq!(run.code(), Some(2), "{}", run.stderr());
+    assert_eq!(run.output("result"), "error");
+    assert!(run.stderr().contains("symbolic link"), "{}", run.stderr());
+    assert_eq!(read(&victim), "keep me\n");
+}
+
 #[test]
 fn a_configuration_error_fails_the_step_even_in_warn_mode() {
     let (repo, base) = pr_repo("checkout");

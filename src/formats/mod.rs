@@ -13,7 +13,8 @@ pub mod template;
 /// Parses a Prometheus duration (`5m`, `1h30m`, `30d`, `1w`, `500ms`) into
 /// seconds. Units as in Prometheus' `model.ParseDuration`: ms, s, m, h, d
 /// (24 h), w (7 d), y (365 d). Returns `None` for anything else, including
-/// an empty string.
+/// an empty string and a duration over [`MAX_DURATION_SECONDS`] (Prometheus
+/// refuses those too: "duration out of range").
 pub fn parse_duration(s: &str) -> Option<f64> {
     let s = s.trim();
     if s.is_empty() {
@@ -49,12 +50,27 @@ pub fn parse_duration(s: &str) -> Option<f64> {
         total += n * unit;
         rest = &rest[len..];
     }
-    Some(total)
+    (total.is_finite() && total <= MAX_DURATION_SECONDS).then_some(total)
 }
+
+/// The longest duration [`parse_duration`] accepts, in seconds: Prometheus'
+/// `model.Duration` limit (a Go `time.Duration`: `math.MaxInt64`
+/// nanoseconds, about 292 years).
+/// Any accepted value fits `std::time::Duration` without overflow.
+pub const MAX_DURATION_SECONDS: f64 = i64::MAX as f64 / 1e9;
 
 #[cfg(test)]
 mod tests {
     use super::parse_duration;
+
+    #[test]
+    fn durations_out_of_range_are_refused() {
+        assert_eq!(parse_duration("99999999999999999999h"), None);
+        assert_eq!(parse_duration("300y"), None);
+        assert!(parse_duration("290y").is_some());
+        // Everything accepted converts without a panic.
+        let _ = std::time::Duration::from_secs_f64(parse_duration("290y").unwrap());
+    }
 
     #[test]
     fn durations() {

@@ -273,13 +273,8 @@ impl Ratio {
 /// SLO, or an SLO cannot be generated from (the message names the file, the
 /// SLO and why).
 pub fn generate(path: &Path, display: &str, opts: &Options) -> anyhow::Result<String> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| anyhow::anyhow!("{display}: {e}"))?
-        .len();
-    if size > MAX_FILE_BYTES {
-        anyhow::bail!("{display}: {size} bytes, over the {MAX_FILE_BYTES}-byte limit");
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
+    let text = crate::fsio::read_text_bounded(path, MAX_FILE_BYTES)
+        .map_err(|e| anyhow::anyhow!("{display}: {e}"))?;
     let plans = plans(&text, display)?;
     render(&plans, display, opts)
 }

@@ -135,11 +135,8 @@ pub fn init(o: &InitOptions) -> anyhow::Result<Vec<String>> {
     }
     for (rel, text) in &files {
         let path = o.root.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        crate::fsio::write_file_within(Some(&o.root), &path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(files.into_iter().map(|(rel, _)| rel).collect())
 }

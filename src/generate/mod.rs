@@ -51,12 +51,8 @@ pub fn run_generate(args: &GenerateArgs) -> anyhow::Result<u8> {
             }
             match &a.output {
                 Some(out) => {
-                    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(parent)
-                            .map_err(|e| anyhow::anyhow!("{}: {e}", parent.display()))?;
-                    }
-                    std::fs::write(out, &text)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+                    crate::fsio::write_file(out, text.as_bytes())
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     eprintln!("prr: wrote {}", out.display());
                 }
                 None => {

@@ -384,11 +384,76 @@ fn yaml_directive_hash(line: &str) -> Option<usize> {
     None
 }
 
-/// `# prr:ignore …` comments of a YAML file.
+/// Whether `line` opens a YAML block scalar: after the key (`key: |`), the
+/// sequence dash (`- >-`), a tag or `---`, a `|` or `>` header with optional
+/// indentation and chomping indicators (YAML 1.2 §8.1.1), then only a
+/// comment.
+fn opens_block_scalar(line: &str) -> bool {
+    let code = match line.find(" #") {
+        Some(i) => &line[..i],
+        None => line,
+    }
+    .trim_end();
+    let Some(at) = code.rfind(['|', '>']) else {
+        return false;
+    };
+    let indicators = &code[at + 1..];
+    if indicators.len() > 2
+        || !indicators
+            .chars()
+            .all(|c| matches!(c, '+' | '-') || c.is_ascii_digit())
+    {
+        return false;
+    }
+    let before = code[..at].trim_end();
+    if !code[..at].is_empty() && !code[..at].ends_with(char::is_whitespace) && before != "-" {
+        return false;
+    }
+    before.is_empty()
+        || before.ends_with(':')
+        || before.ends_with('-')
+        || before == "---"
+        || before
+            .rsplit(char::is_whitespace)
+            .next()
+            .is_some_and(|t| t.starts_with('!'))
+}
+
+/// For each line of a YAML text, whether it is content of a block scalar
+/// (`|`/`>`): the lines after a header that are empty or indented more than
+/// the header's line. A `#` there is data, not a comment (a runbook
+/// pasted into an annotation, a config file in a ConfigMap), so it can never
+/// hold a directive. Indentation is counted from the header's line, which
+/// is at most the parent's column: a few more lines count as content than
+/// YAML would say, never fewer.
+fn block_scalar_lines(lines: &[&str]) -> Vec<bool> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let mut out = vec![false; lines.len()];
+    let mut open: Option<usize> = None;
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(n) = open {
+            if line.trim().is_empty() || indent(line) > n {
+                out[i] = true;
+                continue;
+            }
+            open = None;
+        }
+        if opens_block_scalar(line) {
+            open = Some(indent(line));
+        }
+    }
+    out
+}
+
+/// `# prr:ignore …` comments of a YAML file (never inside a block scalar).
 fn scan_yaml(path: &str, text: &str, out: &mut Vec<Directive>, meta: &mut Vec<Finding>) {
     let lines: Vec<&str> = text.lines().collect();
+    let mut in_scalar: Option<Vec<bool>> = None;
     for (i, line) in lines.iter().enumerate() {
         if !line.contains(MARKER) {
+            continue;
+        }
+        if in_scalar.get_or_insert_with(|| block_scalar_lines(&lines))[i] {
             continue;
         }
         let Some(hash) = yaml_directive_hash(line) else {
@@ -666,6 +731,29 @@ mod tests {
         assert_eq!(d[1].until.as_deref(), Some("2030-01-02"));
         assert!(d[1].matcher.is_match("x/anything") && d[1].matcher.is_match("z/w"));
         assert_eq!(d[2].reach, Reach::File);
+    }
+
+    #[test]
+    fn yaml_block_scalar_content_is_data_not_a_directive() {
+        // must not fire: a directive-looking line inside `|`, `>-`, `- |2`
+        for header in ["data: |", "data: >-", "- |2", "key: !!str |", "a: | # note"] {
+            let text = format!(
+                "kind: ConfigMap\n{header}\n    # prr:ignore-file secrets/* -- pasted\n    token\n"
+            );
+            let (d, m) = dirs_yaml(&text);
+            assert!(d.is_empty() && m.is_empty(), "{header}: {d:?} {m:?}");
+        }
+        // must fire: the same comment after the scalar ends, and a real
+        // comment next to a `|` inside a quoted value.
+        let (d, _) =
+            dirs_yaml("data: |\n  body\n# prr:ignore-file secrets/* -- real comment\nb: 'x |'\n");
+        assert_eq!(d.len(), 1);
+        let (d, _) = dirs_yaml("a: \"x |\"\n  # prr:ignore-file q/r -- comment\n");
+        assert_eq!(d.len(), 1, "a quoted `|` opens no scalar");
+        assert!(!opens_block_scalar("expr: a | b"));
+        assert!(!opens_block_scalar("x: a>"));
+        assert!(opens_block_scalar("- >"));
+        assert!(opens_block_scalar("|"));
     }
 
     #[test]

@@ -75,7 +75,9 @@ impl Datadog {
             }
         };
         let base = match &cfg.url {
-            Some(u) => u.trim_end_matches('/').to_string(),
+            Some(u) => super::check_url(name, "datadog", u)?
+                .trim_end_matches('/')
+                .to_string(),
             None => format!(
                 "https://api.{}",
                 cfg.site.as_deref().unwrap_or("datadoghq.com")
@@ -95,8 +97,8 @@ impl Datadog {
     async fn fetch(&self, target: &Target) -> Result<Reading, FetchError> {
         let id = require_id(target, "Datadog reads an SLO by its ID")?;
         let path = match self.api {
-            Api::V1History => format!("/api/v1/slo/{}/history", encode_component(id)),
-            Api::V2Status => format!("/api/v2/slo/{}/status", encode_component(id)),
+            Api::V1History => format!("/api/v1/slo/{}/history", encode_component(id)?),
+            Api::V2Status => format!("/api/v2/slo/{}/status", encode_component(id)?),
         };
         let url = format!("{}{}", self.base, path);
         let mut headers = credential_headers(self.cfg.auth.as_ref(), &self.cfg.headers_env)?;

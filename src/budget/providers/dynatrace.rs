@@ -47,7 +47,8 @@ impl Dynatrace {
         let base = cfg
             .url
             .as_deref()
-            .ok_or_else(|| need("url", "the environment URL"))?
+            .ok_or_else(|| need("url", "the environment URL"))?;
+        let base = super::check_url(name, "dynatrace", base)?
             .trim_end_matches('/')
             .to_string();
         let token_env = cfg.token_env.clone().ok_or_else(|| {
@@ -73,7 +74,7 @@ impl Dynatrace {
         ));
         let (url, query) = match target.id.as_deref().filter(|s| !s.trim().is_empty()) {
             Some(id) => (
-                format!("{}/api/v2/slo/{}", self.base, encode_component(id)),
+                format!("{}/api/v2/slo/{}", self.base, encode_component(id)?),
                 vec![],
             ),
             None => (

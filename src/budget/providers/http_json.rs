@@ -62,6 +62,7 @@ impl HttpJson {
     pub fn from_config(name: &str, cfg: &ProviderConfig, http: Http) -> Result<Self, String> {
         let need = |k: &str| format!("provider `{name}` (type http-json) needs `{k}`");
         let url = cfg.url.clone().ok_or_else(|| need("url"))?;
+        let url = super::check_url(name, "http-json", &url)?;
         let value = cfg.value.clone().ok_or_else(|| need("value"))?;
         let unit = cfg.unit.ok_or_else(|| {
             format!(
@@ -159,9 +160,20 @@ pub fn convert_unit(v: f64, unit: Unit) -> (f64, String) {
 // Helpers shared by the JSON providers.
 // ---------------------------------------------------------------------------
 
-/// Percent-encodes `s` for use inside a URL path segment or query value
+/// Percent-encodes `s` for use as one URL path segment or query value
 /// (everything but RFC 3986 unreserved characters).
-pub(crate) fn encode_component(s: &str) -> String {
+///
+/// Errors: `s` is empty, `.` or `..` — as a path segment these move the
+/// request to another path (`/api/v2/slos/..` is `/api/v2`; the WHATWG URL
+/// parser reads `%2e%2e` as `..` too, so encoding cannot help): an SLO, a
+/// service or an ID named so is refused as a configuration error.
+pub(crate) fn encode_component(s: &str) -> Result<String, FetchError> {
+    if matches!(s, "" | "." | "..") {
+        return Err(FetchError::Config(format!(
+            "`{s}` cannot name an SLO, a service or an ID in a request path (an empty, `.` or `..` \
+             path segment addresses another resource); rename it or set `id:`"
+        )));
+    }
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -170,7 +182,7 @@ pub(crate) fn encode_component(s: &str) -> String {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+    Ok(out)
 }
 
 /// Fills `{service}`, `{slo}` and `{id}` in `tpl` with the target's
@@ -178,11 +190,11 @@ pub(crate) fn encode_component(s: &str) -> String {
 /// configuration error naming the service and SLO.
 pub(crate) fn fill_template(tpl: &str, target: &Target) -> Result<String, FetchError> {
     let mut url = tpl
-        .replace("{service}", &encode_component(&target.service))
-        .replace("{slo}", &encode_component(&target.slo));
+        .replace("{service}", &encode_component(&target.service)?)
+        .replace("{slo}", &encode_component(&target.slo)?);
     if url.contains("{id}") {
         let id = require_id(target, "the URL template uses {id}")?;
-        url = url.replace("{id}", &encode_component(id));
+        url = url.replace("{id}", &encode_component(id)?);
     }
     Ok(url)
 }
@@ -436,6 +448,28 @@ pub(crate) fn window_label(secs: f64) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dot_segments_cannot_move_the_request_path() {
+        let t = |slo: &str| Target {
+            service: "pay".into(),
+            slo: slo.into(),
+            id: None,
+            objective: None,
+            window_seconds: None,
+            sli: Vec::new(),
+            format: None,
+        };
+        let tpl = "https://slo.example/api/{service}/{slo}/status";
+        for bad in ["..", ".", ""] {
+            let e = fill_template(tpl, &t(bad)).unwrap_err();
+            assert!(matches!(e, FetchError::Config(_)), "{bad:?}: {e:?}");
+        }
+        assert_eq!(
+            fill_template(tpl, &t("a..b/c")).unwrap(),
+            "https://slo.example/api/pay/a..b%2Fc/status"
+        );
+    }
 
     #[test]
     fn units_convert_to_remaining_ratio() {

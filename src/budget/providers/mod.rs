@@ -46,6 +46,35 @@ pub fn build(
     })
 }
 
+/// Checks a provider's `url:` (a base URL or a URL template with
+/// `{service}`, `{slo}`, `{id}`): it must parse as an http(s) URL and hold
+/// no credentials (`user:pass@host` would be sent in the clear and printed in
+/// every reading's provenance). Returns the URL, trimmed.
+///
+/// Errors (exit 2): not a URL, another scheme, user info present; the
+/// message never repeats the URL's user info.
+pub fn check_url(name: &str, kind: &str, url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let probe = url
+        .replace("{service}", "s")
+        .replace("{slo}", "s")
+        .replace("{id}", "s");
+    let parsed = reqwest::Url::parse(&probe)
+        .map_err(|e| format!("provider `{name}` (type {kind}): `url` is not a URL: {e}"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "provider `{name}` (type {kind}): `url` must not hold credentials (user:password@); \
+             use `auth:` with variables that hold them"
+        ));
+    }
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "provider `{name}` (type {kind}): `url` must be http:// or https://"
+        ));
+    }
+    Ok(url.to_string())
+}
+
 /// The value of environment variable `var`, for credentials. Errors name
 /// the variable, never a value. The value is remembered for [`scrub`].
 pub fn env_secret(var: &str) -> Result<String, super::FetchError> {

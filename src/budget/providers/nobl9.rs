@@ -70,12 +70,13 @@ impl Nobl9 {
         Ok(Nobl9 {
             name: name.to_string(),
             http,
-            base: cfg
-                .url
-                .as_deref()
-                .unwrap_or("https://app.nobl9.com")
-                .trim_end_matches('/')
-                .to_string(),
+            base: super::check_url(
+                name,
+                "nobl9",
+                cfg.url.as_deref().unwrap_or("https://app.nobl9.com"),
+            )?
+            .trim_end_matches('/')
+            .to_string(),
             token_env,
             organization: cfg.project.clone(),
             unit: cfg.unit,
@@ -93,7 +94,7 @@ impl Nobl9 {
             Some((s, o)) => (s, Some(o)),
             None => (id, None),
         };
-        let url = format!("{}/api/v2/slos/{}", self.base, encode_component(slo_name));
+        let url = format!("{}/api/v2/slos/{}", self.base, encode_component(slo_name)?);
         let mut headers = credential_headers(self.cfg.auth.as_ref(), &self.cfg.headers_env)?;
         headers.push((
             "Authorization".to_string(),

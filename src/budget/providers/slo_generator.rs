@@ -53,6 +53,7 @@ impl SloGenerator {
                 "provider `{name}` (type slo-generator) needs `url` (may use {{service}}, {{slo}}, {{id}})"
             )
         })?;
+        let url = super::check_url(name, "slo-generator", &url)?;
         Ok(SloGenerator {
             name: name.to_string(),
             http,
