@@ -100,8 +100,9 @@ pub fn changed_paths(repo_root: &Path, base_ref: &str) -> Result<Vec<String>, St
 /// as (path relative to `repo_root`, 1-based line) of the new side: the
 /// hunks of `git diff -U0 --no-renames --relative --text <merge-base>`
 /// (working tree, so uncommitted edits count), plus every line of untracked
-/// files. For PR annotations on changed lines and scoped secret scans.
-/// Errors as [`changed_paths`].
+/// files (regular files only, read up to
+/// [`crate::inventory::MAX_FILE_BYTES`]). For PR annotations on changed
+/// lines and scoped secret scans. Errors as [`changed_paths`].
 pub fn changed_lines(repo_root: &Path, base_ref: &str) -> Result<HashSet<(String, u32)>, String> {
     check_ref("--changed-since", base_ref)?;
     Checkout::open(repo_root)?.changed_lines(base_ref)
@@ -193,9 +194,17 @@ impl Checkout {
         args.extend_from_slice(&[&mb, "--"]);
         let mut out = parse_unified_zero(self.run(&args)?);
         for p in nul_paths(&self.run(&["ls-files", "--others", "--exclude-standard", "-z"])?) {
-            let n = std::fs::read(self.dir().join(&p))
-                .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
-                .unwrap_or(1);
+            // Regular files only, bounded by bytes read (an untracked link
+            // to /dev/zero is never followed; the walk reports links).
+            let path = self.dir().join(&p);
+            let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            let n = if regular {
+                crate::fsio::read_bounded(&path, crate::inventory::MAX_FILE_BYTES)
+                    .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
+                    .unwrap_or(1)
+            } else {
+                1
+            };
             for l in 1..=u32::try_from(n).unwrap_or(u32::MAX) {
                 out.insert((p.clone(), l));
             }
