@@ -121,9 +121,10 @@ pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
     for e in walker.flatten() {
         if !e.file_type().is_some_and(|t| t.is_file())
             || !CATALOG_FILES.contains(&e.file_name().to_string_lossy().as_ref())
-            || tracked.as_ref().as_ref().is_some_and(|t| {
-                !t.keeps_file(&crate::inventory::rel_path(e.path(), root))
-            })
+            || tracked
+                .as_ref()
+                .as_ref()
+                .is_some_and(|t| !t.keeps_file(&crate::inventory::rel_path(e.path(), root)))
         {
             continue;
         }

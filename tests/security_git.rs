@@ -128,23 +128,39 @@ fn an_embedded_repository_never_runs_its_fsmonitor() {
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .output();
-    assert!(marker.exists(), "the fsmonitor fixture should fire under plain git");
+    assert!(
+        marker.exists(),
+        "the fsmonitor fixture should fire under plain git"
+    );
     std::fs::remove_file(&marker).expect("rm marker");
 
     for args in [
         &["check", "svc", "--changed-since", "main"][..],
         &["secrets", "svc", "--staged"],
         &["budget", "svc", "--changed-since", "main"],
-        &["check", "svc", "--changed-since", "main", "--policy-from", "main"],
+        &[
+            "check",
+            "svc",
+            "--changed-since",
+            "main",
+            "--policy-from",
+            "main",
+        ],
         &["secrets", "svc", "--changed-since", "main"],
         &["check", "svc"],
     ] {
         let (code, _, out) = prr(&d, args);
-        assert!(!marker.exists(), "prr {args:?} ran the fsmonitor command:\n{out}");
+        assert!(
+            !marker.exists(),
+            "prr {args:?} ran the fsmonitor command:\n{out}"
+        );
         assert_ne!(code, 101, "prr {args:?} panicked:\n{out}");
     }
     // The scoped check itself works on the real repository.
-    let (code, v, out) = prr(&d, &["check", "svc", "--changed-since", "main", "-f", "json"]);
+    let (code, v, out) = prr(
+        &d,
+        &["check", "svc", "--changed-since", "main", "-f", "json"],
+    );
     assert!(matches!(code, 0 | 1), "{out}");
     assert!(v.is_object(), "{out}");
 
@@ -210,7 +226,16 @@ fn ignore_files_never_hide_committed_files() {
         );
     };
     for args in [
-        &["check", ".", "--changed-since", "main", "--policy-from", "main", "-f", "json"][..],
+        &[
+            "check",
+            ".",
+            "--changed-since",
+            "main",
+            "--policy-from",
+            "main",
+            "-f",
+            "json",
+        ][..],
         &["check", ".", "-f", "json"],
         &["secrets", ".", "-f", "json"],
         &["secrets", ".", "--changed-since", "main", "-f", "json"],
@@ -219,6 +244,15 @@ fn ignore_files_never_hide_committed_files() {
         assert_eq!(code, 1, "prr {args:?}:\n{out}");
         want(&v, &out);
     }
+    // A folder the checkout ignores as a whole (rendered output): checked
+    // when named, its own ignore files honoured as outside git.
+    write(&d, ".git/info/exclude", "excluded.yaml\nrendered/\n");
+    write(&d, "rendered/out.yaml", &format!("token: {GH}\n"));
+    write(&d, "rendered/.ignore", "skipped.yaml\n");
+    write(&d, "rendered/skipped.yaml", &format!("token: {GH}\n"));
+    let (code, v, out) = prr(&d, &["check", "rendered", "-f", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(secrets(&v), vec!["out.yaml"], "{out}");
     // From a subfolder the same holds for its files.
     write(&d, "svc/.ignore", "key.yaml\n");
     write(&d, "svc/key.yaml", &format!("token: {GH}\n"));
@@ -226,11 +260,7 @@ fn ignore_files_never_hide_committed_files() {
     support::git(&d, &["commit", "-q", "-m", "more"]);
     let (code, v, out) = prr(&d, &["check", "svc", "-f", "json"]);
     assert_eq!(code, 1, "{out}");
-    assert_eq!(
-        secrets(&v),
-        vec!["key.yaml"],
-        "{out}"
-    );
+    assert_eq!(secrets(&v), vec!["key.yaml"], "{out}");
 }
 
 #[test]
@@ -242,11 +272,7 @@ fn outside_git_ignore_files_are_honoured() {
     write(d, "seen.yaml", &format!("token: {GH}\n"));
     let (code, v, out) = prr(d, &["secrets", ".", "-f", "json"]);
     assert_eq!(code, 1, "{out}");
-    assert_eq!(
-        secrets(&v),
-        vec!["seen.yaml"],
-        "{out}"
-    );
+    assert_eq!(secrets(&v), vec!["seen.yaml"], "{out}");
 }
 
 // ---- 7. scoped secret scans and git's diff output ------------------------
@@ -371,10 +397,6 @@ fn an_added_line_that_looks_like_a_file_header_does_not_hide_a_secret() {
         args.extend_from_slice(scope);
         let (code, v, out) = prr(&d, &args);
         assert_eq!(code, 1, "prr {args:?}:\n{out}");
-        assert_eq!(
-            secrets(&v),
-            vec!["notes.txt"],
-            "{out}"
-        );
+        assert_eq!(secrets(&v), vec!["notes.txt"], "{out}");
     }
 }

@@ -163,7 +163,10 @@ impl Checkout {
     /// The merge base of `base_ref` and `HEAD` (errors as [`changed_paths`]).
     fn merge_base(&self, base_ref: &str) -> Result<String, String> {
         let spec = format!("{base_ref}^{{commit}}");
-        if self.run(&["rev-parse", "--verify", "--quiet", &spec]).is_err() {
+        if self
+            .run(&["rev-parse", "--verify", "--quiet", &spec])
+            .is_err()
+        {
             return Err(format!(
                 "--changed-since: unknown git revision `{base_ref}` in {} (in a shallow CI checkout, \
                  fetch it first, e.g. `git fetch origin main` or actions/checkout with fetch-depth: 0)",

@@ -99,8 +99,8 @@ type Resolved = Result<(PathBuf, PathBuf), String>;
 /// [`resolve`] of the current directory, once per process (and directory).
 fn resolve_cwd() -> Resolved {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Resolved>>> = OnceLock::new();
-    let cwd = std::env::current_dir()
-        .map_err(|e| format!("cannot read the current directory ({e})"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory ({e})"))?;
     let cache = CACHE.get_or_init(Default::default);
     if let Ok(c) = cache.lock()
         && let Some(r) = c.get(&cwd)

@@ -66,15 +66,24 @@ impl Tracked {
 
 /// The [`Tracked`] set of the folder `root`, or `None` when `root` is not
 /// inside the git checkout prr was started in (no checkout, git missing, or
-/// a folder elsewhere): then ignore files decide, as outside git.
+/// a folder elsewhere), or when git lists nothing under it (a folder the
+/// checkout ignores as a whole, such as rendered manifests in `build/`: no
+/// committed file there to hide): then ignore files decide, as outside git.
 ///
 /// Errors: the checkout was found but `git ls-files` failed.
 pub fn tracked(root: &Path) -> Result<Option<Tracked>, String> {
     let Ok(co) = Checkout::open(root) else {
         return Ok(None);
     };
-    let out = co.run(&["ls-files", "-z", "--cached", "--others", "--exclude-standard"])?;
-    Ok(Some(Tracked::from_nul(&out)))
+    let out = co.run(&[
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+    ])?;
+    let t = Tracked::from_nul(&out);
+    Ok((!t.files.is_empty()).then_some(t))
 }
 
 #[cfg(test)]
