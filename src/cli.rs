@@ -1,4 +1,4 @@
-//! Command-line interface (design.md §6, a contract): raw arguments →
+//! Command-line interface (a contract: README "Exit codes", docs/json-report.md): raw arguments →
 //! validated [`crate::Settings`].
 
 use crate::report::Format;
@@ -38,6 +38,60 @@ pub enum Command {
     Init(InitArgs),
     /// Generate files from others (`generate alerts`: burn-rate alerts from an SLO file).
     Generate(GenerateArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; `prr man | man -l -`).
+    Man,
+}
+
+/// `prr completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash (`source <(prr completions bash)`), zsh (write to a
+    /// file named `_prr` on `$fpath`), fish (`prr completions fish >
+    /// ~/.config/fish/completions/prr.fish`), powershell, elvish.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The completion script for `shell`, generated from the same definition
+/// `--help` uses (clap_complete), so the two cannot disagree.
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "prr", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The manual page of prr and its subcommands (roff, man(7)), generated
+/// from the `--help` definition (clap_mangen): `prr.1` followed by one page
+/// section per subcommand.
+///
+/// Errors: only those of writing into memory (none in practice).
+pub fn man_page() -> std::io::Result<String> {
+    let cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut out)?;
+    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+        out.extend_from_slice(
+            format!(".SH \"PRR {}\"\n", sub.get_name().to_uppercase()).as_bytes(),
+        );
+        if let Some(about) = sub.get_long_about().or(sub.get_about()) {
+            out.extend_from_slice(format!("{}\n", roff_escape(&about.to_string())).as_bytes());
+        }
+        clap_mangen::Man::new(sub.clone()).render_options_section(&mut out)?;
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Escapes a line for roff: a leading `.` or `'` would be a request, and a
+/// backslash starts an escape.
+fn roff_escape(s: &str) -> String {
+    let s = s.replace('\\', "\\e");
+    if s.starts_with('.') || s.starts_with('\'') {
+        format!("\\&{s}")
+    } else {
+        s
+    }
 }
 
 /// `prr secrets`.
@@ -384,4 +438,31 @@ pub enum InitSloFormat {
     Openslo,
     /// Sloth prometheus/v1.
     Sloth,
+}
+
+/// Writes `text` to standard output. A closed pipe (`prr rules | head -1`)
+/// is not an error of prr's: the rest of the output is dropped quietly and
+/// this returns `Ok`. Any other write error (a full disk behind `>`) is
+/// returned, so the run exits 2 instead of leaving a cut report.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
+/// `println!` through [`write_stdout`]: returns early with the write error
+/// (`?`), ignoring a closed pipe.
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::cli::write_stdout("\n")? };
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))? };
+}
+
+/// `print!` through [`write_stdout`] (see [`outln!`]).
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_stdout(&format!($($arg)*))? };
 }

@@ -168,7 +168,8 @@ pub struct Analysis {
     /// Apply the baseline (off when writing it).
     pub use_baseline: bool,
     /// `--policy-from REF`: read prr.yaml, team rules, the gitleaks config,
-    /// `.gitleaksignore` and the baseline from this git ref.
+    /// `.gitleaksignore`, the baseline and the budget phase's SLO
+    /// definitions and snapshot from this git ref ([`policy_source`]).
     pub policy_from: Option<String>,
     /// `--include-non-production`: findings in test, example and
     /// development trees gate like any other.
@@ -210,16 +211,16 @@ pub fn config_command(
                 layers::resolve(&text, p, root, &layers::read_file)?
             }
             (None, None) => {
-                println!("# no prr.yaml or .prr.yaml: the built-in defaults apply");
+                crate::outln!("# no prr.yaml or .prr.yaml: the built-in defaults apply");
                 return Ok(0);
             }
         };
-        print!("{}", merged.annotated(root));
+        crate::out!("{}", merged.annotated(root));
     } else {
         let layers = config.resolved.as_ref().map_or(1, |r| r.layers.len());
         let enabled = rules.iter().filter(|r| r.enabled()).count();
         let variants: usize = rules.iter().map(|r| r.tier_variants.len()).sum();
-        println!(
+        crate::outln!(
             "prr: {} is valid: {layers} layer(s), {} declared service(s), {enabled} of {} rules enabled, {variants} per-tier rule override(s)",
             config
                 .source
@@ -254,14 +255,22 @@ pub fn analyze_opts(
     }
     let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
     let t0 = std::time::Instant::now();
-    let (config, policy_notes, _policy_dir, policy_catalog) = match &opts.policy_from {
+    let (config, mut policy_notes, _policy_dir, policy_catalog, revision) = match &opts.policy_from
+    {
         Some(r) => {
             let p = policy_source::load(root, config_path, r)?;
-            (p.config, p.notes, Some(p.dir), Some(p.catalog))
+            (
+                p.config,
+                p.notes,
+                Some(p.dir),
+                Some(p.catalog),
+                Some(p.revision),
+            )
         }
         None => (
             config::Config::discover(root, config_path)?,
             Vec::new(),
+            None,
             None,
             None,
         ),
@@ -325,7 +334,12 @@ pub fn analyze_opts(
     let ctx = checks::Context::with_catalog(&config, &inventory, &catalog);
     let budget_on = opts.family.as_deref().is_none_or(|f| f == "budget");
     let budget = match &config.budget {
-        Some(b) if budget_on => budget_phase(&ctx, b, root, gate)?,
+        Some(b) if budget_on => {
+            // With --policy-from the SLO definitions are policy too.
+            let (slos, notes) = budget_slos(&ctx, revision.as_ref());
+            policy_notes.extend(notes);
+            budget_phase(&ctx, b, root, gate, &slos)?
+        }
         _ => Vec::new(),
     };
     let ctx = ctx.with_budget(&budget);
@@ -472,7 +486,24 @@ pub fn budget_only(
     };
     let inventory = inventory::scan(root, &config)?;
     let ctx = checks::Context::new(&config, &inventory);
-    budget_phase(&ctx, b, root, gate)
+    budget_phase(&ctx, b, root, gate, &inventory.slos)
+}
+
+/// The SLO definitions the budget phase reads: the working tree's, or with
+/// `--policy-from` the policy revision's ([`budget::definitions`]), with the
+/// notices about the change's edits to them.
+fn budget_slos(
+    ctx: &checks::Context,
+    revision: Option<&policy_source::Revision>,
+) -> (Vec<formats::slo::SloSpec>, Vec<finding::Finding>) {
+    let Some(rev) = revision else {
+        return (ctx.inventory.slos.clone(), Vec::new());
+    };
+    let tree = &ctx.inventory.slos;
+    let paths: Vec<&str> = tree.iter().map(|s| s.path.as_str()).collect();
+    let at_ref = rev.slo_definitions(ctx.config, &paths);
+    let service_of = |p: &str| ctx.service_of(p).map(|s| s.name.clone());
+    budget::definitions::resolve(at_ref, tree, &rev.name, &ctx.services, &service_of)
 }
 
 /// Plans the gated SLOs of the context's services and reads their budgets.
@@ -481,13 +512,14 @@ fn budget_phase(
     b: &budget::config::BudgetConfig,
     root: &std::path::Path,
     gate: &budget::gate::GateOptions,
+    slos: &[formats::slo::SloSpec],
 ) -> anyhow::Result<Vec<budget::gate::BudgetEntry>> {
     let service_of = |p: &str| ctx.service_of(p).map(|s| s.name.clone());
     let planned = budget::gate::plan(
         ctx.config,
         b,
         &ctx.services,
-        ctx.inventory,
+        slos,
         &service_of,
         gate.changed.as_deref(),
     )?;

@@ -78,7 +78,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
         Command::Generate(args) => prr::generate::run_generate(&args),
         Command::Baseline(args) => {
             let (n, path) = prr::write_baseline(&args.path, args.config.as_deref(), args.family)?;
-            println!(
+            prr::outln!(
                 "prr: wrote {n} finding fingerprint(s) to {}: from now on only new findings fail",
                 path.display()
             );
@@ -87,13 +87,18 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
         Command::Config(args) => {
             prr::config_command(&args.path, args.config.as_deref(), args.resolved)
         }
+        Command::Completions(args) => {
+            prr::cli::write_stdout(&cli::completions(args.shell))?;
+            Ok(0)
+        }
+        Command::Man => {
+            prr::cli::write_stdout(&cli::man_page()?)?;
+            Ok(0)
+        }
         Command::Schema(args) => {
             let text = prr::schema::json(args.kind)? + "\n";
-            // A closed pipe (`prr schema | head`) is not an error of prr's.
-            match std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-                _ => Ok(0),
-            }
+            prr::cli::write_stdout(&text)?;
+            Ok(0)
         }
         Command::Rules(args) => {
             let config = prr::config::Config::discover(&args.path, args.config.as_deref())?;
@@ -113,7 +118,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                         serde_json::json!({"id": r.id, "level": r.level, "tiers": tiers, "check": r.check, "title": r.title, "source": r.source.display()})
                     })
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                prr::outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 let w = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
                 for r in &rules {
@@ -134,7 +139,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                     } else {
                         format!("  [{}]", tiers.join("; "))
                     };
-                    println!("{:w$}  {:7}  {}{tiers}", r.id, r.level.as_str(), r.title);
+                    prr::outln!("{:w$}  {:7}  {}{tiers}", r.id, r.level.as_str(), r.title);
                 }
             }
             Ok(0)
@@ -147,13 +152,13 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                     .iter()
                     .map(prr::report::budget::entry_json)
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                prr::outln!("{}", serde_json::to_string_pretty(&v)?);
             } else if entries.is_empty() {
-                println!(
+                prr::outln!(
                     "No SLO is gated (no service changed, or no SLO found for the gated services)."
                 );
             } else {
-                print!("{}", prr::report::budget::table(&entries));
+                prr::out!("{}", prr::report::budget::table(&entries));
             }
             let blocked = entries
                 .iter()
@@ -179,8 +184,8 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                     }
                 );
             };
-            println!("{} — {}\n", r.id, r.title);
-            println!(
+            prr::outln!("{} — {}\n", r.id, r.title);
+            prr::outln!(
                 "level: {}    check: {}    source: {}",
                 r.level,
                 r.check,
@@ -188,11 +193,11 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             );
             if let Some(t) = &r.tiers {
                 let t: Vec<&str> = t.iter().map(|t| t.as_str()).collect();
-                println!("applies to tiers: {}", t.join(", "));
+                prr::outln!("applies to tiers: {}", t.join(", "));
             }
             let params = r.with.to_json();
             if params.as_object().is_some_and(|o| !o.is_empty()) {
-                println!("parameters: {params}");
+                prr::outln!("parameters: {params}");
             }
             for v in &r.tier_variants {
                 let with = v
@@ -200,12 +205,12 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                     .as_ref()
                     .map(|w| format!("    parameters: {}", w.to_json()))
                     .unwrap_or_default();
-                println!("tier {}: level {}{with}", v.tier.as_str(), v.level);
+                prr::outln!("tier {}: level {}{with}", v.tier.as_str(), v.level);
             }
             for (t, cap) in &r.tier_caps {
-                println!("tier {}: findings capped at {cap}", t.as_str());
+                prr::outln!("tier {}: findings capped at {cap}", t.as_str());
             }
-            println!("\n{}", r.help.trim_end());
+            prr::outln!("\n{}", r.help.trim_end());
             Ok(0)
         }
     }
@@ -254,7 +259,7 @@ fn gate_options(
         (None, Some(p)) => match prr::git::changed_paths(root, &p.base_sha) {
             Ok(paths) => Some(paths),
             Err(e) => {
-                println!(
+                prr::outln!(
                     "::warning title=prr::PR mode off, gating every service: {}",
                     prr::report::github::escape_data(&e)
                 );
@@ -273,7 +278,7 @@ fn gate_options(
         },
     };
     if let Some(why) = &audited.unaudited {
-        println!(
+        prr::outln!(
             "::warning title=prr::PR labels grant no error-budget exception (not audited): {}",
             prr::report::github::escape_data(why)
         );
@@ -288,6 +293,9 @@ fn gate_options(
         })
         .or_else(|| prr::git::current_branch(root));
     let trailers = prr::git::commit_trailers(root, "HEAD").unwrap_or_default();
+    let trailer_author = (!trailers.is_empty())
+        .then(|| prr::git::commit_author(root, "HEAD").ok())
+        .flatten();
     let base = match (&args.changed_since, &pr, &changed) {
         (Some(r), _, _) => Some(r.clone()),
         (None, Some(p), Some(_)) => Some(p.base_sha.clone()),
@@ -300,6 +308,7 @@ fn gate_options(
             labels: audited.labels,
             branch,
             trailers,
+            trailer_author,
             label_actors: audited.actors,
             refused_labels: audited.refused,
         },

@@ -166,6 +166,61 @@ fn expressions_appear_only_under_env_and_run_only_calls_scripts() {
 }
 
 #[test]
+fn release_workflow_validates_and_publishes_what_install_sh_downloads() {
+    let schema: Value = serde_json::from_str(&read(
+        &root().join("tests/fixtures/schemas/github-workflow.json"),
+    ))
+    .expect("schema is JSON");
+    let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
+    let text = read(&root().join(".github/workflows/release.yml"));
+    let workflow: Value = serde_saphyr::from_str(&text).expect("release.yml parses");
+    let errors: Vec<String> = validator
+        .iter_errors(&workflow)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema is not vacuous: a job without runs-on is rejected.
+    let mut broken = workflow.clone();
+    broken["jobs"]["build"]
+        .as_object_mut()
+        .unwrap()
+        .remove("runs-on");
+    assert!(!validator.is_valid(&broken));
+
+    // No expression is pasted into a shell script.
+    let mut found = Vec::new();
+    expressions(&workflow, "", &mut found);
+    for (path, text) in &found {
+        assert!(!path.ends_with(".run"), "`{text}` at {path}: use env:");
+    }
+    // Each platform install.sh knows is built, under the asset names it
+    // downloads, with the digest file it verifies.
+    let install = read(&root().join("action/install.sh"));
+    assert!(install.contains("asset=\"prr-$target.tar.gz\""));
+    assert!(install.contains("$url.sha256"));
+    assert!(text.contains("asset=\"prr-$TARGET.tar.gz\""));
+    assert!(text.contains("\"$asset.sha256\""));
+    let matrix = workflow["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .expect("matrix");
+    for target in [
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+    ] {
+        assert!(
+            install.contains(&format!("target=\"{target}\"")),
+            "{target}"
+        );
+        assert!(
+            matrix.iter().any(|m| m["target"] == target),
+            "release.yml does not build {target}"
+        );
+    }
+}
+
+#[test]
 fn scripts_pass_shellcheck() {
     if !tool_available("shellcheck", "apt-get install -y shellcheck") {
         return;

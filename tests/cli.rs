@@ -1,4 +1,4 @@
-//! The CLI contract (design.md §6): exit codes, bad input, report formats.
+//! The CLI contract (README "Exit codes"): exit codes, bad input, report formats.
 //! Runs the real `prr` binary on throw-away repositories.
 
 mod support;
@@ -567,4 +567,130 @@ fn pr_annotations_on_changed_lines() {
         "{}",
         stdout(&o)
     );
+}
+
+/// Runs prr with its stdout a pipe whose reading end is already closed, so
+/// the first write fails with EPIPE (Rust ignores SIGPIPE, so prr sees the
+/// error). Returns the exit code and stderr.
+fn closed_pipe(args: &[&str], cwd: &Path) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_prr"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn prr");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy");
+    let ex = example.to_str().unwrap();
+    for (args, code) in [
+        (vec!["rules"], 0),
+        (vec!["rules", "--json"], 0),
+        (vec!["explain", "alerts/for"], 0),
+        (vec!["schema"], 0),
+        (vec!["config", ex, "--resolved"], 0),
+        (vec!["check", ex], 1),
+        (vec!["check", ex, "--format", "json"], 1),
+    ] {
+        let (got, err) = closed_pipe(&args, Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+        assert_eq!(got, Some(code), "{args:?}: the verdict survives: {err}");
+    }
+}
+
+#[test]
+fn completions_and_the_man_page_come_from_the_cli_definition() {
+    let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let o = prr(&["completions", shell], cwd, &[]);
+        assert_eq!(o.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8_lossy(&o.stdout);
+        for word in ["check", "secrets", "changed-since", "policy-from"] {
+            assert!(text.contains(word), "{shell} completions lack {word}");
+        }
+    }
+    assert_eq!(
+        prr(&["completions", "tcsh"], cwd, &[]).status.code(),
+        Some(2)
+    );
+
+    let o = prr(&["man"], cwd, &[]);
+    assert_eq!(o.status.code(), Some(0));
+    let man = String::from_utf8_lossy(&o.stdout);
+    assert!(man.starts_with(".ie") || man.contains(".TH prr 1"), "{man}");
+    for section in ["PRR CHECK", "PRR SECRETS", "PRR BUDGET", "PRR BASELINE"] {
+        assert!(man.contains(section), "man page lacks {section}");
+    }
+    assert!(
+        man.contains("\\-\\-changed\\-since"),
+        "options are rendered"
+    );
+}
+
+/// Every `--flag` the README shows on a `prr SUBCOMMAND` line exists in
+/// that subcommand's `--help` (the README's examples run as written).
+#[test]
+fn the_readme_names_only_flags_prr_has() {
+    let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(cwd.join("README.md")).unwrap();
+    let mut checked = 0;
+    let mut helps: std::collections::HashMap<String, String> = Default::default();
+    for line in readme.lines() {
+        let Some(at) = line.find("prr ") else {
+            continue;
+        };
+        let rest = &line[at + 4..];
+        let sub: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase())
+            .collect();
+        if ![
+            "check", "secrets", "config", "rules", "init", "generate", "explain", "schema",
+            "budget", "baseline",
+        ]
+        .contains(&sub.as_str())
+        {
+            continue;
+        }
+        let help = helps.entry(sub.clone()).or_insert_with(|| {
+            let args: Vec<&str> = if sub == "generate" {
+                vec!["generate", "alerts", "--help"]
+            } else {
+                vec![sub.as_str(), "--help"]
+            };
+            String::from_utf8_lossy(&prr(&args, cwd, &[]).stdout).into_owned()
+        });
+        // The command ends at a comment, a pipe or the end of a code span.
+        let cmd = rest.split(['#', '|', '`']).next().unwrap_or_default();
+        for word in cmd.split_whitespace() {
+            let Some(flag) = word.strip_prefix("--") else {
+                continue;
+            };
+            let flag: String = flag
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            if flag.is_empty() {
+                continue;
+            }
+            assert!(
+                help.contains(&format!("--{flag}")),
+                "README line `{line}` uses --{flag}, which `prr {sub} --help` does not list"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} flags found in the README");
 }

@@ -135,3 +135,68 @@ fn a_change_cannot_weaken_its_own_gate() {
         "{out}"
     );
 }
+
+/// Issue 17 item 12: a `.gitleaks.toml` whose `[extend] path` names another
+/// file of the repository is read at the policy revision with the file it
+/// extends (it used to make every `--policy-from` run exit 2); a change to
+/// the extended file is reported and not applied; a path leaving the
+/// repository is refused (exit 2) without being read.
+#[test]
+fn gitleaks_extend_path_is_read_from_the_policy_revision() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    support::git(d, &["init", "-q"]);
+    write(
+        d,
+        ".gitleaks.toml",
+        "title = \"team\"\n[extend]\npath = \"sec/base.toml\"\n",
+    );
+    write(
+        d,
+        "sec/base.toml",
+        "[[rules]]\nid = \"team-token\"\ndescription = \"Team token\"\nregex = '''TEAMTOK_[0-9a-f]{16}'''\n",
+    );
+    write(
+        d,
+        "app/config.go",
+        "package app\nconst t = \"TEAMTOK_0123456789abcdef\"\n",
+    );
+    support::git(d, &["add", "."]);
+    support::git(d, &["commit", "-q", "-m", "base"]);
+    support::git(d, &["branch", "base"]);
+    // The change empties the extended file's rule list.
+    write(d, "sec/base.toml", "title = \"nothing\"\n");
+    support::git(d, &["commit", "-q", "-am", "drop the rule"]);
+
+    let (code, v, out) = prr(d, &["secrets", ".", "-f", "json", "--policy-from", "base"]);
+    assert_eq!(code, 1, "{out}");
+    let hit = finding(&v, "secrets/team-token");
+    assert_eq!(hit.len(), 1, "{out}");
+    assert_eq!(hit[0]["path"], "app/config.go");
+    let from = finding(&v, "prr/policy-from");
+    let msg = from[0]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains(".gitleaks.toml, sec/base.toml"), "{msg}");
+    let changed: Vec<&str> = finding(&v, "prr/policy-changed")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert_eq!(changed, ["sec/base.toml"], "{out}");
+
+    // Judged by its own policy the rule is gone.
+    let (code, v, out) = prr(d, &["secrets", ".", "-f", "json"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(finding(&v, "secrets/team-token").is_empty());
+
+    // A revision whose `[extend] path` climbs out of the repository is a
+    // configuration error at that revision, and nothing outside is read.
+    write(
+        d,
+        ".gitleaks.toml",
+        "[extend]\npath = \"../outside.toml\"\n",
+    );
+    support::git(d, &["commit", "-q", "-am", "climb"]);
+    support::git(d, &["branch", "climbing"]);
+    let (code, _, out) = prr(d, &["secrets", ".", "--policy-from", "climbing"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("[extend] path `../outside.toml`"), "{out}");
+}

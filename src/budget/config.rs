@@ -170,6 +170,23 @@ pub struct ProviderConfig {
     /// RFC 3339) instead of the server's now; for reproducible runs.
     #[serde(default)]
     pub eval_time: Option<String>,
+    /// `file`: the snapshot as the policy revision holds it, set by
+    /// `--policy-from` ([`crate::policy_source`]); never read from YAML.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub pinned: Option<PinnedSnapshot>,
+}
+
+/// The `file` provider's snapshot read from a git revision instead of the
+/// working tree (`--policy-from`): the budget data is policy, so a change
+/// cannot edit the readings that judge it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PinnedSnapshot {
+    /// The content at the revision; `None` when the revision has no such
+    /// file (the reading is then an error, and `on-error` decides).
+    pub bytes: Option<std::sync::Arc<[u8]>>,
+    /// How reports name it (`budget.json at main`).
+    pub shown: String,
 }
 
 /// The top-level `budget:` section.

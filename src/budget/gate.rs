@@ -13,7 +13,7 @@ use super::http::HttpOptions;
 use super::policy::{self, ChangeContext, Decision};
 use super::{FetchError, Provider, Reading, Target};
 use crate::config::{Config, ConfigError, Service};
-use crate::inventory::Inventory;
+use crate::formats::slo::SloSpec;
 use crate::yaml::Pos;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -72,13 +72,15 @@ pub struct Planned {
     pub policy: Option<super::policy::PolicyConfig>,
 }
 
-/// Lists the SLOs to gate. Errors (exit 2): a gated service has no
-/// provider to use.
+/// Lists the SLOs to gate, from the SLO definitions `slos` (the
+/// inventory's, or with `--policy-from` those of
+/// [`super::definitions::resolve`]). Errors (exit 2): a gated service has
+/// no provider to use.
 pub fn plan(
     config: &Config,
     budget: &BudgetConfig,
     services: &[Service],
-    inventory: &Inventory,
+    slos: &[SloSpec],
     service_of: &dyn Fn(&str) -> Option<String>,
     changed: Option<&[String]>,
 ) -> Result<Vec<Planned>, ConfigError> {
@@ -116,7 +118,7 @@ pub fn plan(
             .get(&s.tier)
             .and_then(|t| t.budget_policy.clone());
         let mut targets: BTreeMap<String, Planned> = BTreeMap::new();
-        for spec in inventory.slos.iter().filter(|spec| {
+        for spec in slos.iter().filter(|spec| {
             !spec.placeholder
                 && (spec.service.as_deref() == Some(s.name.as_str())
                     || (spec.service.is_none()

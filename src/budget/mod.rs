@@ -16,6 +16,7 @@
 //! policy are pure functions of the readings.
 
 pub mod config;
+pub mod definitions;
 pub mod gate;
 pub mod http;
 pub mod policy;

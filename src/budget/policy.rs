@@ -21,7 +21,7 @@
 //!     exceptions:             # replaces the default list when given
 //!       - { label: hotfix }                       # allow: [critical] by default
 //!       - { branch: "hotfix/*", allow: [critical] }
-//!       - { trailer: "Change-Type: security", allow: [critical, exhausted] }
+//!       - { trailer: "Change-Type: security", allow: [critical, exhausted] }  # opt-in only
 //!     fast-burn:
 //!       enabled: true
 //!       rules: [{ long: 1h, short: 5m, factor: 14.4 }, { long: 6h, short: 30m, factor: 6 }]
@@ -50,6 +50,14 @@
 //! - **`min-events` with no event count**: the provider does not report one;
 //!   the guard cannot apply, the reading is judged as usual and the reason
 //!   says so (a note, see [`evaluate_with_notes`]).
+//! - **Commit trailers are opt-in**: a trailer is written by the change's
+//!   own author and nobody else vouches for it, so no trailer grants an
+//!   exception by default (until issue 17 the default list held
+//!   `Change-Type: security`, lifting even an exhausted budget). A team that
+//!   wants one lists it under `exceptions:` (policy read from the base ref
+//!   with `--policy-from`); when it is used, the recorded exception names
+//!   the author of the commit that carries it (`applied_by`), as the
+//!   label audit names who applied a label.
 //! - **Missing burn rates**: no fast-burn verdict for that rule pair. When
 //!   the reading has burn rates but none of the configured pairs (a window
 //!   label mismatch, likely a configuration slip), the reason says fast
@@ -235,8 +243,10 @@ pub struct ExceptionRule {
     /// branch is ignored.
     #[serde(default)]
     pub branch: Option<String>,
-    /// A commit trailer `Key: value`; key and value compared
-    /// case-insensitively: `Change-Type: security`.
+    /// A commit trailer `Key: value` of the checked commit (`HEAD`); key
+    /// and value compared case-insensitively: `Change-Type: security`.
+    /// The change's author writes it, so it is in no default list: listing
+    /// one here is the opt-in, and each use names the commit's author.
     #[serde(default)]
     pub trailer: Option<String>,
     /// What it lifts (default `[critical]`); `fast-burn` must be listed to
@@ -261,19 +271,15 @@ impl ExceptionRule {
 }
 
 /// The default exceptions (design.md §5): labels `hotfix` and `reliability`
-/// lift critical; label `security` and trailer `Change-Type: security` lift
-/// critical and exhausted. None lifts a fast burn.
+/// lift critical; label `security` lifts critical and exhausted. None lifts
+/// a fast burn. No commit trailer is in the list: a trailer is written by
+/// the change's author, unaudited, so it counts only where a team's policy
+/// lists it (see the module docs).
 pub fn default_exceptions() -> Vec<ExceptionRule> {
     vec![
         ExceptionRule::label("hotfix", &[Lift::Critical]),
         ExceptionRule::label("reliability", &[Lift::Critical]),
         ExceptionRule::label("security", &[Lift::Critical, Lift::Exhausted]),
-        ExceptionRule {
-            label: None,
-            branch: None,
-            trailer: Some("Change-Type: security".into()),
-            allow: vec![Lift::Critical, Lift::Exhausted],
-        },
     ]
 }
 
@@ -517,6 +523,9 @@ pub struct ChangeContext {
     pub branch: Option<String>,
     /// Commit trailers (`Change-Type: security`), key and value.
     pub trailers: Vec<(String, String)>,
+    /// Author of the commit the trailers come from (`Name <email>`), named
+    /// in a trailer exception's record.
+    pub trailer_author: Option<String>,
     /// Who applied each label (GitHub login), when read live from the API.
     pub label_actors: std::collections::BTreeMap<String, String>,
     /// Pull-request labels that grant no exception (not in `labels`), with
@@ -551,7 +560,9 @@ pub struct GrantedException {
     pub rule: String,
     /// What it lifted in this decision (`critical`, `fast-burn`).
     pub lifted: Vec<String>,
-    /// For labels read from the GitHub API: who applied the label.
+    /// For labels read from the GitHub API: who applied the label; for a
+    /// trailer: the author of the commit carrying it (`Name <email> (commit
+    /// author)`).
     pub applied_by: Option<String>,
 }
 
@@ -736,15 +747,21 @@ fn find_exception(
                 None => continue,
             },
         };
-        let applied_by = (kind == "label")
-            .then(|| {
+        let applied_by = match kind {
+            "label" => change
+                .label_actors
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case(&value))
+                .map(|(_, who)| who.clone()),
+            "trailer" => Some(format!(
+                "{} (commit author)",
                 change
-                    .label_actors
-                    .iter()
-                    .find(|(l, _)| l.eq_ignore_ascii_case(&value))
-                    .map(|(_, who)| who.clone())
-            })
-            .flatten();
+                    .trailer_author
+                    .as_deref()
+                    .unwrap_or("an unknown author")
+            )),
+            _ => None,
+        };
         return Some(GrantedException {
             kind: kind.into(),
             value,
@@ -1293,8 +1310,34 @@ mod tests {
                 Some(("label", "security")),
             ),
             (
-                "exhausted + trailer",
+                "exhausted + trailer, not opted in (the default)",
                 d(),
+                Ok(rd(-0.5, &[])),
+                FailClosed,
+                trailer("Change-Type", "security"),
+                Exhausted,
+                Block,
+                None,
+            ),
+            (
+                "critical + trailer, not opted in (the default)",
+                d(),
+                Ok(rd(0.1, &[])),
+                FailClosed,
+                trailer("Change-Type", "security"),
+                Critical,
+                Block,
+                None,
+            ),
+            (
+                "exhausted + trailer the policy lists",
+                pol(|p| {
+                    p.exceptions.push(ex(
+                        "trailer",
+                        "Change-Type: security",
+                        &[Lift::Critical, Lift::Exhausted],
+                    ))
+                }),
                 Ok(rd(-0.5, &[])),
                 FailClosed,
                 trailer("change-type", " SECURITY"),
@@ -1615,7 +1658,36 @@ mod tests {
             );
             assert!(!d.reason.is_empty() && !d.reason.contains("NaN%"), "{name}");
         }
-        assert_eq!(n, 45);
+        assert_eq!(n, 47);
+    }
+
+    /// A trailer is the change author's own word: off by default, and when
+    /// a policy lists it, the record names the commit's author.
+    #[test]
+    fn trailer_exceptions_are_opt_in_and_name_the_author() {
+        let mut change = trailer("Change-Type", "security");
+        change.trailer_author = Some("Mallory <m@example.invalid>".into());
+        let spent = Ok(rd(-0.2, &[]));
+        let d = evaluate(&PolicyConfig::default(), &spent, FailClosed, &change, NOW);
+        assert_eq!((d.action, d.exception), (Block, None));
+        assert!(!d.reason.contains("trailer"), "{}", d.reason);
+        let p = pol(|p| {
+            p.exceptions.push(ex(
+                "trailer",
+                "Change-Type: security",
+                &[Lift::Critical, Lift::Exhausted],
+            ))
+        });
+        let d = evaluate(&p, &spent, FailClosed, &change, NOW);
+        assert_eq!(d.action, Warn);
+        let x = d.exception.expect("granted");
+        assert_eq!(
+            (x.kind.as_str(), x.applied_by.as_deref()),
+            (
+                "trailer",
+                Some("Mallory <m@example.invalid> (commit author)")
+            )
+        );
     }
 
     #[test]
@@ -1627,14 +1699,13 @@ mod tests {
             d.reason,
             "12.0 % of the 30-day error budget left (critical, at or below 25 %): changes are \
              blocked until the budget recovers; to let an urgent fix through, label the PR \
-             `hotfix`, `reliability` or `security`, or add the commit trailer `Change-Type: security`"
+             `hotfix`, `reliability` or `security`"
         );
         let d = evaluate(&p, &Ok(rd(-0.032, &[])), FailClosed, &none, NOW);
         assert_eq!(
             d.reason,
             "The 30-day error budget is spent (-3.2 % left, exhausted): changes are blocked until \
-             the budget recovers; to let an urgent fix through, label the PR `security`, or add \
-             the commit trailer `Change-Type: security`"
+             the budget recovers; to let an urgent fix through, label the PR `security`"
         );
         let d = evaluate(&p, &Ok(rd(-0.0, &[])), FailClosed, &none, NOW);
         assert!(
@@ -1967,7 +2038,7 @@ mod tests {
             ),
             (
                 m(|p| p.exceptions.push(ex("label", "oops", &[Lift::Unknown]))),
-                "exceptions[4]: allow: [unknown] is not allowed",
+                "exceptions[3]: allow: [unknown] is not allowed",
             ),
             (
                 m(|p| {

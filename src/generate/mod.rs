@@ -7,7 +7,6 @@ pub mod alerts;
 pub mod init;
 
 use crate::cli::{GenerateArgs, GenerateCommand, InitArgs, InitSloFormat, InitTier, RuleKind};
-use std::io::Write as _;
 
 /// Runs `prr generate …`. Returns the exit code (0); errors are exit 2.
 pub fn run_generate(args: &GenerateArgs) -> anyhow::Result<u8> {
@@ -56,9 +55,7 @@ pub fn run_generate(args: &GenerateArgs) -> anyhow::Result<u8> {
                     eprintln!("prr: wrote {}", out.display());
                 }
                 None => {
-                    std::io::stdout()
-                        .write_all(text.as_bytes())
-                        .map_err(|e| anyhow::anyhow!("stdout: {e}"))?;
+                    crate::cli::write_stdout(&text).map_err(|e| anyhow::anyhow!("stdout: {e}"))?;
                 }
             }
             Ok(0)
@@ -85,11 +82,11 @@ pub fn run_init(args: &InitArgs) -> anyhow::Result<u8> {
         force: args.force,
     };
     let written = init::init(&opts)?;
-    println!("prr: wrote {} files:", written.len());
+    crate::outln!("prr: wrote {} files:", written.len());
     for rel in &written {
-        println!("  {}", init::display_path(&args.path, rel));
+        crate::outln!("  {}", init::display_path(&args.path, rel));
     }
-    println!(
+    crate::outln!(
         "Next: point the SLO queries at your metrics, label your pods `app.kubernetes.io/name: {}`, and run `prr check {}`.",
         args.service,
         args.path.display()

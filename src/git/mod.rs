@@ -127,6 +127,13 @@ pub fn commit_trailers(repo_root: &Path, rev: &str) -> Result<Vec<(String, Strin
     Checkout::open(repo_root)?.commit_trailers(rev)
 }
 
+/// The author of commit `rev` ([`Checkout::commit_author`]) in the
+/// checkout holding `repo_root`.
+pub fn commit_author(repo_root: &Path, rev: &str) -> Result<String, String> {
+    check_ref("revision", rev)?;
+    Checkout::open(repo_root)?.commit_author(rev)
+}
+
 /// The checked-out branch ([`Checkout::current_branch`]), `None` also when
 /// `repo_root` is not inside the checkout prr was started in.
 pub fn current_branch(repo_root: &Path) -> Option<String> {
@@ -274,6 +281,23 @@ impl Checkout {
             .collect())
     }
 
+    /// The author of commit `rev` as `Name <email>` (named when a trailer
+    /// of that commit grants a budget exception).
+    ///
+    /// Command: `git log -1 --format=%an <%ae> REV --`.
+    pub fn commit_author(&self, rev: &str) -> Result<String, String> {
+        check_ref("revision", rev)?;
+        let out = self.run(&[
+            "log",
+            "-1",
+            "--no-show-signature",
+            "--format=%an <%ae>",
+            rev,
+            "--",
+        ])?;
+        Ok(String::from_utf8_lossy(&out).trim().to_string())
+    }
+
     /// The checked-out branch (`hotfix/login`), or `None` on a detached HEAD
     /// (as in most CI checkouts: use the CI's variables there, e.g.
     /// `GITHUB_HEAD_REF`) or when git fails.
@@ -321,6 +345,11 @@ mod tests {
     fn commit_trailers(dir: &Path, rev: &str) -> Result<Vec<(String, String)>, String> {
         check_ref("revision", rev)?;
         Checkout::open_from(dir, dir)?.commit_trailers(rev)
+    }
+
+    fn commit_author(dir: &Path, rev: &str) -> Result<String, String> {
+        check_ref("revision", rev)?;
+        Checkout::open_from(dir, dir)?.commit_author(rev)
     }
 
     fn current_branch(dir: &Path) -> Option<String> {
@@ -487,6 +516,10 @@ mod tests {
                     "long value continued on the next line".to_string()
                 ),
             ])
+        );
+        assert_eq!(
+            commit_author(&d, "HEAD").as_deref(),
+            Ok("prr test <prr-test@example.invalid>")
         );
         assert_eq!(commit_trailers(&d, "HEAD~1"), Ok(vec![]));
         assert!(commit_trailers(&d, "nope").is_err());

@@ -1,4 +1,4 @@
-//! The JSON report (design.md §7, a contract): `version`, `result`,
+//! The JSON report (docs/json-report.md, a contract): `version`, `result`,
 //! `findings`, `budget`, `summary`, and `readiness` (added: one object per
 //! service, see [`crate::score::Readiness::to_json`]). Every finding is
 //! listed, suppressed ones too (`suppressed: true` with

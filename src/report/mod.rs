@@ -25,7 +25,7 @@ pub enum GateResult {
     Fail,
 }
 
-/// Counts for the summary (design.md §7).
+/// Counts for the summary (docs/json-report.md).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Unsuppressed error-level findings.
@@ -110,7 +110,7 @@ pub fn summarize(findings: &[Finding], files_scanned: usize) -> (Summary, GateRe
 pub enum Format {
     /// Human text with the offending lines.
     Text,
-    /// The JSON report (design.md §7).
+    /// The JSON report (docs/json-report.md).
     Json,
     /// GitHub workflow commands (`::error file=…,line=…::msg`).
     Github,

@@ -212,6 +212,37 @@ pub fn parse(text: &str) -> Result<GitleaksConfig, Error> {
     Ok(cfg)
 }
 
+/// The `[extend] path` of gitleaks TOML `text`, checked to name a file
+/// below the config's own folder: `Ok(None)` without one (or for text that
+/// does not parse, which the full load reports), `Err(path)` when it is
+/// absolute or climbs with `..` (the full load refuses it with its line).
+/// `--policy-from` uses it to read the extended file from the policy
+/// revision too (`crate::policy_source`).
+pub fn extend_path(text: &str) -> Result<Option<String>, String> {
+    let Some(p) = parse(text).ok().and_then(|c| c.extend).and_then(|e| e.path) else {
+        return Ok(None);
+    };
+    if extend_path_is_inside(&p) {
+        Ok(Some(p))
+    } else {
+        Err(p)
+    }
+}
+
+/// Whether an `[extend] path` stays below the config's folder: relative,
+/// only ordinary segments (no `..`, no root, no Windows prefix).
+pub fn extend_path_is_inside(p: &str) -> bool {
+    let rel = std::path::Path::new(p);
+    !p.is_empty()
+        && !rel.is_absolute()
+        && rel.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+}
+
 impl GitleaksConfig {
     /// After an `[extend]` merge: every rule has a `regex` or a `path`.
     pub fn validate(&self) -> Result<(), Error> {

@@ -13,9 +13,14 @@
 //! is relative to the repository root. A service/SLO absent from the file
 //! is no data (`Empty`), never a full budget; a reading without
 //! `remaining` is `Missing`.
+//!
+//! With `--policy-from REF` the snapshot is policy: a file of the
+//! repository is read as REF holds it ([`PinnedSnapshot`], set by
+//! [`crate::policy_source`]), and [`changed_readings`] names what the
+//! change edits in it.
 
 use super::http_json::{number, optional_number, raw_text, timestamp, type_name};
-use crate::budget::config::ProviderConfig;
+use crate::budget::config::{PinnedSnapshot, ProviderConfig};
 use crate::budget::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -34,6 +39,7 @@ pub struct File {
     path: PathBuf,
     shown: String,
     timeout: Duration,
+    pinned: Option<PinnedSnapshot>,
 }
 
 impl File {
@@ -45,8 +51,12 @@ impl File {
         Ok(File {
             name: name.to_string(),
             path: root.join(p),
-            shown: p.clone(),
+            shown: cfg
+                .pinned
+                .as_ref()
+                .map_or_else(|| p.clone(), |s| s.shown.clone()),
             timeout: DEFAULT_TIMEOUT,
+            pinned: cfg.pinned.clone(),
         })
     }
 
@@ -59,6 +69,23 @@ impl File {
     }
 
     async fn fetch(&self, target: &Target) -> Result<Reading, FetchError> {
+        if let Some(pinned) = &self.pinned {
+            let Some(bytes) = &pinned.bytes else {
+                return Err(FetchError::Unreachable(format!(
+                    "{}: no such file at the policy revision (a snapshot the change adds is not policy)",
+                    self.shown
+                )));
+            };
+            if bytes.len() as u64 > MAX_SIZE {
+                return Err(FetchError::Malformed(format!(
+                    "{} is over {MAX_SIZE} bytes",
+                    self.shown
+                )));
+            }
+            let body: Value = serde_json::from_slice(bytes)
+                .map_err(|e| FetchError::Malformed(format!("{}: not JSON: {e}", self.shown)))?;
+            return self.convert(&body, target);
+        }
         let (path, shown) = (self.path.clone(), self.shown.clone());
         // A blocking read on the blocking pool, abandoned at the deadline
         // (the gate does not wait for abandoned reads when it ends).
@@ -169,6 +196,89 @@ fn read_capped(path: &Path, shown: &str) -> Result<Vec<u8>, FetchError> {
     Ok(text)
 }
 
+/// What differs between two snapshots, reading by reading (`pay/availability:
+/// remaining 0.1 → 0.9`), at most `limit` lines and then a count of the
+/// rest. A side that is not a snapshot (not JSON, no `readings`) is
+/// compared whole (`the file is not a snapshot`). Values are shown as
+/// written, each cut at 40 characters.
+pub fn changed_readings(old: &[u8], new: &[u8], limit: usize) -> Vec<String> {
+    fn entries(b: &[u8]) -> Option<Vec<(String, Value)>> {
+        let v: Value = serde_json::from_slice(b).ok()?;
+        let top = v.get("as_of").cloned();
+        let list = v.get("readings")?.as_array()?;
+        Some(
+            list.iter()
+                .map(|r| {
+                    let s = |k: &str| r.get(k).and_then(Value::as_str).unwrap_or("?").to_string();
+                    let mut r = r.clone();
+                    if let (Some(m), Some(t)) = (r.as_object_mut(), &top) {
+                        m.entry("as_of").or_insert_with(|| t.clone());
+                    }
+                    (format!("{}/{}", s("service"), s("slo")), r)
+                })
+                .collect(),
+        )
+    }
+    fn show(v: Option<&Value>) -> String {
+        let s = match v {
+            None | Some(Value::Null) => "none".to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        };
+        if s.chars().count() > 40 {
+            format!("{}…", s.chars().take(40).collect::<String>())
+        } else {
+            s
+        }
+    }
+    let (Some(a), Some(b)) = (entries(old), entries(new)) else {
+        return vec!["the file is not a snapshot on one side; compared whole".into()];
+    };
+    let mut out = Vec::new();
+    let mut keys: Vec<&String> = a.iter().chain(&b).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys {
+        let (x, y) = (
+            a.iter().find(|(n, _)| n == k).map(|(_, v)| v),
+            b.iter().find(|(n, _)| n == k).map(|(_, v)| v),
+        );
+        match (x, y) {
+            (Some(x), Some(y)) if x != y => {
+                let mut fields: Vec<&String> = x
+                    .as_object()
+                    .into_iter()
+                    .chain(y.as_object())
+                    .flat_map(|m| m.keys())
+                    .collect();
+                fields.sort();
+                fields.dedup();
+                let parts: Vec<String> = fields
+                    .into_iter()
+                    .filter(|f| x.get(f.as_str()) != y.get(f.as_str()))
+                    .map(|f| {
+                        format!(
+                            "{f} {} → {}",
+                            show(x.get(f.as_str())),
+                            show(y.get(f.as_str()))
+                        )
+                    })
+                    .collect();
+                out.push(format!("{k}: {}", parts.join(", ")));
+            }
+            (Some(_), None) => out.push(format!("{k}: reading removed")),
+            (None, Some(_)) => out.push(format!("{k}: reading added")),
+            _ => {}
+        }
+    }
+    if out.len() > limit {
+        let more = out.len() - limit;
+        out.truncate(limit);
+        out.push(format!("{more} more"));
+    }
+    out
+}
+
 impl Provider for File {
     fn name(&self) -> &str {
         &self.name
@@ -259,6 +369,65 @@ mod tests {
             e,
             FetchError::Malformed(format!("/dev/zero is over {MAX_SIZE} bytes"))
         );
+    }
+
+    /// `--policy-from`: the snapshot at the revision is read, never the
+    /// working tree's; one the revision lacks is an error.
+    #[tokio::test]
+    async fn a_pinned_snapshot_is_read_instead_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("budget.json"),
+            r#"{"readings": [{"service": "checkout", "slo": "availability", "remaining": 0.9}]}"#,
+        )
+        .unwrap();
+        let at_ref =
+            r#"{"readings": [{"service": "checkout", "slo": "availability", "remaining": -0.2}]}"#;
+        let mut cfg: ProviderConfig =
+            serde_json::from_value(serde_json::json!({"type": "file", "path": "budget.json"}))
+                .unwrap();
+        cfg.pinned = Some(PinnedSnapshot {
+            bytes: Some(std::sync::Arc::from(at_ref.as_bytes())),
+            shown: "budget.json at main".into(),
+        });
+        let p = File::from_config("snap", &cfg, dir.path()).unwrap();
+        let r = p.read(&target("checkout", "availability")).await.unwrap();
+        assert_eq!(r.remaining, -0.2);
+        assert_eq!(r.provenance.source, "budget.json at main");
+        cfg.pinned = Some(PinnedSnapshot {
+            bytes: None,
+            shown: "budget.json at main".into(),
+        });
+        let p = File::from_config("snap", &cfg, dir.path()).unwrap();
+        let e = p
+            .read(&target("checkout", "availability"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, FetchError::Unreachable(ref m) if m.contains("no such file at the policy revision")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn changed_readings_name_each_value() {
+        let old = br#"{"as_of": 1, "readings": [
+            {"service": "pay", "slo": "availability", "remaining": 0.1, "window": "30d"},
+            {"service": "cart", "slo": "latency", "remaining": 0.5}]}"#;
+        let new = br#"{"as_of": 1, "readings": [
+            {"service": "pay", "slo": "availability", "remaining": 0.9, "window": "7d"},
+            {"service": "web", "slo": "latency", "remaining": 0.5}]}"#;
+        assert_eq!(
+            changed_readings(old, new, 5),
+            [
+                "cart/latency: reading removed",
+                "pay/availability: remaining 0.1 → 0.9, window 30d → 7d",
+                "web/latency: reading added"
+            ]
+        );
+        assert_eq!(changed_readings(old, new, 1).len(), 2);
+        assert_eq!(changed_readings(old, old, 5), Vec::<String>::new());
+        assert_eq!(changed_readings(old, b"nope", 5).len(), 1);
     }
 
     #[tokio::test]
