@@ -317,3 +317,13 @@ pub fn secret_scan(path: &str, bytes: &[u8]) -> Option<Vec<crate::secrets::Secre
     let hits = engine.scan(path, bytes);
     Some(crate::secrets::locate(engine, path, bytes, &hits))
 }
+
+/// Parses `bytes` as `git diff -U0` output, as `--changed-since` and
+/// `--staged` read it ([`crate::git::parse_unified_zero`], C-quoted names
+/// unquoted by [`crate::git::c_unquote`]); returns how many (path, line)
+/// pairs it found. Never more than the input has lines.
+pub fn git_patch(bytes: &[u8]) -> usize {
+    let n = crate::git::parse_unified_zero(bytes).len();
+    assert!(n <= bytes.iter().filter(|b| **b == b'\n').count() + 1);
+    n
+}

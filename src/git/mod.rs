@@ -36,8 +36,7 @@ mod unified;
 
 pub use runner::{Checkout, run_in};
 pub use tracked::{Tracked, tracked};
-pub use unified::c_unquote;
-use unified::parse_unified_zero;
+pub use unified::{c_unquote, parse_unified_zero};
 
 use std::collections::HashSet;
 use std::path::Path;

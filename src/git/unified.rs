@@ -3,46 +3,97 @@
 //! Patches have no NUL-terminated form, so file names are read the way git
 //! writes them: `+++ b/PATH`, or C-quoted (`+++ "b/tab\there"`) when the
 //! name holds `"`, `\`, a control character or (with `core.quotePath=true`,
-//! which the runner sets) a byte over 0x7f, written as octal `\ooo`. Only
-//! the header of each file (between `diff --git` and its first `@@`) is
-//! read for names: an added line `++ b/x` shows as `+++ b/x` inside a hunk
-//! and must not switch files. The runner forces the `a/`/`b/` prefixes, so
-//! the user's `diff.noprefix` or `diff.mnemonicPrefix` cannot hide a name.
+//! which the runner sets) a byte over 0x7f, written as octal `\ooo`. Names
+//! are read only outside a hunk's body, and a body is exactly as long as its
+//! header says: an added line `++ b/x` shows as `+++ b/x` inside a hunk and
+//! must not switch files. Only `+` lines actually present are counted. The
+//! runner forces the `a/`/`b/` prefixes, so the user's `diff.noprefix` or
+//! `diff.mnemonicPrefix` cannot hide a name.
 
 use std::collections::HashSet;
 
 /// The new-side lines of a `-U0` unified diff, as (path, 1-based line):
 /// `+++ b/PATH` (plain or C-quoted) names the file, each `@@ -a,b +c,d @@`
-/// adds lines c..c+d (d defaults to 1; 0 = a pure deletion, no new line).
-/// A deleted file (`+++ /dev/null`) or a name without the `b/` prefix adds
-/// nothing. Invalid UTF-8 in names is replaced by U+FFFD (as the file walk
-/// does).
+/// starts the new side at line c, and each `+` line of the hunk's body is
+/// one added line (a ` ` context line, should the user's
+/// `diff.interHunkContext` add some, moves the count on). A hunk's body is
+/// exactly its b old and d new lines (b and d default to 1), so a body line
+/// `+++ x` (an added `++ x`) never reads as a header, and the result never
+/// holds more pairs than the patch has lines. A deleted file (`+++
+/// /dev/null`) or a name without the `b/` prefix adds nothing. Invalid
+/// UTF-8 in names is replaced by U+FFFD (as the file walk does).
 pub fn parse_unified_zero(diff: impl AsRef<[u8]>) -> HashSet<(String, u32)> {
     let mut out = HashSet::new();
     let mut file: Option<String> = None;
-    let mut in_header = false;
+    let mut hunk: Option<Hunk> = None;
     for line in diff.as_ref().split(|b| *b == b'\n') {
+        if let Some(h) = hunk.as_mut() {
+            let (old, new) = match line.first() {
+                Some(b'+') if h.new_left > 0 => (0, 1),
+                Some(b'-') if h.old_left > 0 => (1, 0),
+                Some(b' ') if h.old_left > 0 && h.new_left > 0 => (1, 1),
+                Some(b'\\') => (0, 0),
+                // Not a body line: the hunk ended early; read it as a header.
+                _ => {
+                    hunk = None;
+                    (0, 0)
+                }
+            };
+            if let Some(h) = hunk.as_mut() {
+                if line.first() == Some(&b'+')
+                    && let Some(f) = &file
+                {
+                    out.insert((f.clone(), h.next));
+                }
+                if new == 1 {
+                    h.next = h.next.saturating_add(1);
+                }
+                h.old_left -= old;
+                h.new_left -= new;
+                if h.old_left == 0 && h.new_left == 0 {
+                    hunk = None;
+                }
+                continue;
+            }
+        }
         if line.starts_with(b"diff --git ") {
-            in_header = true;
             file = None;
-        } else if in_header && let Some(rest) = line.strip_prefix(b"+++ ") {
+        } else if let Some(rest) = line.strip_prefix(b"+++ ") {
             file = new_path(rest);
         } else if let Some(h) = line.strip_prefix(b"@@ ") {
-            in_header = false;
-            let Some(f) = &file else { continue };
-            let h = String::from_utf8_lossy(h);
-            let Some(new) = h.split_whitespace().find(|t| t.starts_with('+')) else {
-                continue;
-            };
-            let mut it = new[1..].splitn(2, ',');
-            let start: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-            let count: u32 = it.next().map_or(1, |c| c.parse().unwrap_or(0));
-            for l in start..start.saturating_add(count) {
-                out.insert((f.clone(), l));
-            }
+            hunk = Hunk::parse(h).filter(|h| h.old_left > 0 || h.new_left > 0);
         }
     }
     out
+}
+
+/// The state of a hunk's body: lines still to come on each side, the next
+/// new-side line number.
+struct Hunk {
+    old_left: u64,
+    new_left: u64,
+    next: u32,
+}
+
+impl Hunk {
+    /// A hunk header after `@@ `: `-a,b +c,d @@ …` (`,b`/`,d` default to 1).
+    fn parse(h: &[u8]) -> Option<Hunk> {
+        let h = String::from_utf8_lossy(h);
+        let mut it = h.split_whitespace();
+        let range = |t: Option<&str>, sign: char| -> Option<(u64, u64)> {
+            let mut p = t?.strip_prefix(sign)?.splitn(2, ',');
+            let start = p.next()?.parse().ok()?;
+            let count = p.next().map_or(Some(1), |c| c.parse().ok())?;
+            Some((start, count))
+        };
+        let (_, old_left) = range(it.next(), '-')?;
+        let (start, new_left) = range(it.next(), '+')?;
+        Some(Hunk {
+            old_left,
+            new_left,
+            next: u32::try_from(start).ok()?,
+        })
+    }
 }
 
 /// The path of a `+++ ` header (what follows `+++ `), without its `b/`
@@ -117,6 +168,55 @@ mod tests {
         assert_eq!(c_unquote(b"\"open"), None);
         assert_eq!(c_unquote(b"\"bad\\q\""), None);
         assert_eq!(c_unquote(b"\"bad\\38\""), None);
+    }
+
+    /// A cheap stand-in for the `git_patch` fuzz target: mutations of a
+    /// seed patch (bytes replaced by ones the grammar cares about) never
+    /// panic and never yield more pairs than lines.
+    #[test]
+    fn mutated_patches_never_panic() {
+        let seed: &[u8] =
+            include_bytes!("../../fuzz/seeds/git_patch/quoted-and-header-lookalike.patch");
+        let alphabet = b"+- @\\\"\n,0123456789abt/\t\xff";
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut rnd = |n: usize| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let mut d = seed.to_vec();
+            for _ in 0..1 + rnd(8) {
+                let at = rnd(d.len());
+                match rnd(3) {
+                    0 => d[at] = alphabet[rnd(alphabet.len())],
+                    1 => d.insert(at, alphabet[rnd(alphabet.len())]),
+                    _ => {
+                        d.remove(at);
+                    }
+                }
+            }
+            let lines = d.iter().filter(|b| **b == b'\n').count() + 1;
+            assert!(parse_unified_zero(&d).len() <= lines);
+            let _ = c_unquote(&d);
+        }
+    }
+
+    #[test]
+    fn counts_come_from_the_body() {
+        // A header claiming four billion lines adds only the lines present;
+        // context lines (diff.interHunkContext) move the count on.
+        let d = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1,4000000000 @@\n+a\n\
+                 @@ -3,3 +3,4 @@\n-b\n+c\n d\n+e\n\\ No newline at end of file\n";
+        assert_eq!(
+            sorted(d),
+            vec![
+                ("x".to_string(), 1),
+                ("x".to_string(), 3),
+                ("x".to_string(), 5)
+            ]
+        );
     }
 
     #[test]
