@@ -263,6 +263,63 @@ fn ignore_files_never_hide_committed_files() {
     assert_eq!(secrets(&v), vec!["key.yaml"], "{out}");
 }
 
+/// The GitHub Action's run step (action/run.sh, as tests/action.rs runs
+/// it) on a pull_request event whose base is `base`, in `repo`; (exit
+/// code, the JSON report it wrote, its stderr).
+fn action_step(repo: &Path, base: &str) -> (i32, Value, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let runner = tempfile::tempdir().expect("tmp");
+    let mut event: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("tests/fixtures/action/pull_request.labeled.json"))
+            .expect("event fixture"),
+    )
+    .expect("event json");
+    event["pull_request"]["base"]["sha"] = Value::String(base.to_string());
+    let event_path = runner.path().join("event.json");
+    std::fs::write(&event_path, event.to_string()).expect("write event");
+    for f in ["output", "summary"] {
+        std::fs::write(runner.path().join(f), "").expect("write");
+    }
+    let out = Command::new("bash")
+        .arg(root.join("action/run.sh"))
+        .current_dir(repo)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", runner.path())
+        .env("NO_COLOR", "1")
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_ACTION_PATH", root)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event_path)
+        .env("GITHUB_OUTPUT", runner.path().join("output"))
+        .env("GITHUB_STEP_SUMMARY", runner.path().join("summary"))
+        .env("PRR_BIN", env!("CARGO_BIN_EXE_prr"))
+        .env("INPUT_MODE", "enforce")
+        .env("INPUT_FORMATS", "json")
+        .output()
+        .expect("run the action step");
+    let report = std::fs::read_to_string(repo.join("prr-report.json")).unwrap_or_default();
+    (
+        out.status.code().unwrap_or(-1),
+        serde_json::from_str(&report).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_action_finds_a_committed_file_hidden_by_an_ignore_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = repo(tmp.path());
+    let base = support::git(&d, &["rev-parse", "main"]);
+    write(&d, "leak.yaml", &format!("token: {GH}\n"));
+    write(&d, ".ignore", "leak.yaml\n");
+    support::git(&d, &["add", "-A"]);
+    support::git(&d, &["commit", "-q", "-m", "hide a leak"]);
+    let (code, v, err) = action_step(&d, &base);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(secrets(&v), vec!["leak.yaml"], "{err}");
+}
+
 #[test]
 fn outside_git_ignore_files_are_honoured() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -338,6 +395,7 @@ fn quoted_file_names_do_not_hide_a_secret() {
             ("back\\slash.yaml", format!("token: {GH}\n")),
             ("caf\u{e9} \u{1f511}.yaml", format!("token: {GH}\n")),
             ("dir with space/a b.env", format!("AWS_KEY={AWS}\n")),
+            ("1:stage.yaml", format!("token: {GH}\n")),
         ],
         no_setup,
         no_env,

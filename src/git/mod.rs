@@ -227,7 +227,7 @@ impl Checkout {
     /// (path, 1-based line).
     ///
     /// Commands: `git diff --cached --name-only --diff-filter=ACMR
-    /// --relative -z`, `git cat-file blob :PATH` per file (the path from the
+    /// --relative -z`, `git cat-file blob :0:PATH` per file (the path from the
     /// repository top), `git diff --cached -U0 --relative --text`. Errors:
     /// git fails.
     pub fn staged(&self) -> Result<Staged, String> {
@@ -244,7 +244,9 @@ impl Checkout {
         ])?);
         let mut blobs = Vec::with_capacity(paths.len());
         for p in paths {
-            let spec = format!(":{prefix}{p}");
+            // `:0:` names stage 0 explicitly: a file called `1:x` is not
+            // read as stage 1 of `x`.
+            let spec = format!(":0:{prefix}{p}");
             let body = self.run(&["cat-file", "blob", &spec])?;
             blobs.push((p, body));
         }
