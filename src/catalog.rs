@@ -93,9 +93,10 @@ pub const MAX_CATALOG_BYTES: usize = 1024 * 1024;
 pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
     // A git failure after the checkout was found: walk nothing rather than
     // let ignore files decide (the inventory walk reports the error).
-    let tracked = crate::git::tracked(root).unwrap_or_else(|_| Some(Default::default()));
+    let tracked = crate::git::tracked(root)
+        .unwrap_or_else(|_| Some(Default::default()))
+        .map(std::sync::Arc::new);
     let by_ignore_files = tracked.is_none();
-    let tracked = std::sync::Arc::new(tracked);
     let in_walk = tracked.clone();
     let walk_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
@@ -112,7 +113,7 @@ pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
             !(is_dir
                 && (n == ".git"
                     || crate::inventory::VENDORED_DIRS.contains(&n.as_ref())
-                    || in_walk.as_ref().as_ref().is_some_and(|t| {
+                    || in_walk.as_ref().is_some_and(|t| {
                         !t.keeps_dir(&crate::inventory::rel_path(e.path(), &walk_root))
                     })))
         })
@@ -122,7 +123,6 @@ pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
         if !e.file_type().is_some_and(|t| t.is_file())
             || !CATALOG_FILES.contains(&e.file_name().to_string_lossy().as_ref())
             || tracked
-                .as_ref()
                 .as_ref()
                 .is_some_and(|t| !t.keeps_file(&crate::inventory::rel_path(e.path(), root)))
         {
