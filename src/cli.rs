@@ -205,8 +205,9 @@ pub struct ReportArgs {
     /// Config file (default: prr.yaml or .prr.yaml at the repository root).
     #[arg(long, short = 'c')]
     pub config: Option<PathBuf>,
-    /// Report format; repeat for several reports. Each --output applies to the --format before it.
-    #[arg(long, short = 'f', value_enum)]
+    /// Report format (case-insensitive); repeat for several reports. Each --output applies to the
+    /// --format before it; at most one report goes to stdout.
+    #[arg(long, short = 'f', value_enum, ignore_case = true)]
     pub format: Vec<Format>,
     /// Write the preceding --format's report to this file instead of stdout.
     #[arg(long, short = 'o')]
@@ -237,6 +238,18 @@ pub struct CheckArgs {
     /// Budget gate options.
     #[command(flatten)]
     pub gate: GateArgs,
+    /// What makes exit 1: an error (default), an error or a warning, or nothing (report only).
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_level: crate::selection::FailLevel,
+    /// Report only these rules: IDs, globs or families, comma-separated (`--only rollout,alerts/for`).
+    #[arg(long, value_name = "RULES")]
+    pub only: Vec<String>,
+    /// Leave these rules out: IDs, globs or families, comma-separated (`--skip secrets`).
+    #[arg(long, value_name = "RULES")]
+    pub skip: Vec<String>,
+    /// Skip the budget phase (offline: no SLO API is read; the report says so).
+    #[arg(long)]
+    pub no_budget: bool,
 }
 
 /// Which findings become GitHub annotations in PR mode.
@@ -329,12 +342,38 @@ fn pair_outputs(m: &ArgMatches) -> Result<Outputs, String> {
         }
         pairs[k].1 = Some(path);
     }
+    let to_stdout: Vec<String> = pairs
+        .iter()
+        .filter(|(_, dest)| dest.is_none())
+        .map(|(f, _)| format!("{f:?}").to_lowercase())
+        .collect();
+    if to_stdout.len() > 1 {
+        return Err(format!(
+            "{} reports would go to stdout ({}), one after the other in one stream: give all but \
+             one of them an --output FILE",
+            to_stdout.len(),
+            to_stdout.join(", ")
+        ));
+    }
     Ok(pairs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_are_case_insensitive_and_stdout_takes_one_report() {
+        let (_, o) = parse_from(["prr", "check", "-f", "JSON", "-f", "Sarif", "-o", "x"]).unwrap();
+        assert_eq!(o[0].0, Format::Json);
+        assert_eq!(o[1].0, Format::Sarif);
+        let e = parse_from(["prr", "check", "-f", "json", "-f", "text"]).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("2 reports would go to stdout (json, text)"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn format_output_pairing() {

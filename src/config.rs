@@ -538,18 +538,8 @@ impl Config {
         opts.with_snippet = false;
         let raw: Option<RawConfig> =
             serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
-                let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
-                let full = e.to_string();
-                let first = full
-                    .lines()
-                    .next()
-                    .unwrap_or("invalid YAML")
-                    .trim_start_matches("error: ");
-                let msg = match first.split_once(": ") {
-                    Some((head, rest)) if head.starts_with("line ") => rest,
-                    _ => first,
-                };
-                ConfigError::new(path, pos, msg.to_string())
+                let (pos, msg) = crate::config_message::from_saphyr(&e, "invalid YAML");
+                ConfigError::new(path, pos, msg)
             })?;
         let Some(raw) = raw else {
             return Ok(Config::default_for(root).with_source(path));

@@ -12,6 +12,7 @@ pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod config;
+pub mod config_message;
 pub mod finding;
 pub mod formats;
 pub mod fsio;
@@ -29,6 +30,7 @@ pub mod rules;
 pub mod schema;
 pub mod score;
 pub mod secrets;
+pub mod selection;
 pub mod suppress;
 pub mod yaml;
 
@@ -62,6 +64,12 @@ pub struct Settings {
     pub policy_from: Option<String>,
     /// `--include-non-production`: test, example and development trees gate.
     pub include_non_production: bool,
+    /// `--only`/`--skip`: the rules whose findings are reported.
+    pub selection: selection::RuleSelection,
+    /// `--no-budget`: skip the budget phase (offline).
+    pub no_budget: bool,
+    /// `--fail-level`: what makes exit 1.
+    pub fail_level: selection::FailLevel,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -96,12 +104,19 @@ pub struct CheckRun {
     /// Readiness score and level per service ([`score`]; empty when rule
     /// `prr/min-level` is not loaded, as in `prr secrets`).
     pub readiness: Vec<score::Readiness>,
+    /// What makes the run fail (`--fail-level`; errors by default).
+    pub fail_level: selection::FailLevel,
 }
 
 impl CheckRun {
     /// The view every reporter renders: verdict, counts, findings, budget.
     pub fn report(&self) -> RunReport<'_> {
-        let (summary, result) = report::summarize(&self.findings, self.inventory.files.len());
+        let (summary, _) = report::summarize(&self.findings, self.inventory.files.len());
+        let result = if self.fail_level.fails(summary.errors, summary.warnings) {
+            GateResult::Fail
+        } else {
+            GateResult::Pass
+        };
         RunReport {
             result,
             findings: &self.findings,
@@ -174,6 +189,13 @@ pub struct Analysis {
     /// `--include-non-production`: findings in test, example and
     /// development trees gate like any other.
     pub include_non_production: bool,
+    /// `--only`/`--skip`: rules left out are not run and their findings
+    /// are counted in a `prr/selection` notice.
+    pub rules: selection::RuleSelection,
+    /// `--no-budget`: the budget phase is skipped (`prr/budget-skipped`).
+    pub no_budget: bool,
+    /// `--fail-level` (recorded on the [`CheckRun`]).
+    pub fail_level: selection::FailLevel,
 }
 
 impl Default for Analysis {
@@ -185,6 +207,9 @@ impl Default for Analysis {
             use_baseline: true,
             policy_from: None,
             include_non_production: false,
+            rules: selection::RuleSelection::default(),
+            no_budget: false,
+            fail_level: selection::FailLevel::default(),
         }
     }
 }
@@ -332,7 +357,14 @@ pub fn analyze_opts(
         (None, _) => catalog::from_disk(root),
     };
     let ctx = checks::Context::with_catalog(&config, &inventory, &catalog);
-    let budget_on = opts.family.as_deref().is_none_or(|f| f == "budget");
+    let budget_on = opts.family.as_deref().is_none_or(|f| f == "budget")
+        && !opts.no_budget
+        && rules
+            .iter()
+            .any(|r| r.family() == "budget" && opts.rules.keeps(&r.id));
+    if opts.no_budget && config.budget.is_some() {
+        policy_notes.push(selection::budget_skipped(config.services.len().max(1)));
+    }
     let budget = match &config.budget {
         Some(b) if budget_on => {
             // With --policy-from the SLO definitions are policy too.
@@ -395,6 +427,8 @@ pub fn analyze_opts(
         cap_levels(&ctx, fs);
         r
     })?;
+    // Every other rule ran: what --only/--skip leave out is counted exactly.
+    opts.rules.apply(&mut findings);
     findings.sort_by(by_position);
     let t3 = std::time::Instant::now();
     // Last step before anything can print a finding: no raw secret value
@@ -413,6 +447,7 @@ pub fn analyze_opts(
         inventory,
         rules,
         findings,
+        fail_level: opts.fail_level,
     })
 }
 
@@ -668,6 +703,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             use_baseline: true,
             policy_from: settings.policy_from.clone(),
             include_non_production: settings.include_non_production,
+            rules: settings.selection.clone(),
+            no_budget: settings.no_budget,
+            fail_level: settings.fail_level,
         },
     )?;
     let analyzed = start.elapsed();

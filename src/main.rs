@@ -49,6 +49,10 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 scope: prr::Scope::All,
                 policy_from: args.report.policy_from,
                 include_non_production: args.include_non_production,
+                selection: prr::selection::RuleSelection::new(&args.only, &args.skip)
+                    .map_err(|e| anyhow::anyhow!(e))?,
+                no_budget: args.no_budget,
+                fail_level: args.fail_level,
             };
             Ok(prr::run(&settings)?.exit_code())
         }
@@ -71,6 +75,9 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 scope,
                 policy_from: args.report.policy_from,
                 include_non_production: false,
+                selection: Default::default(),
+                no_budget: false,
+                fail_level: Default::default(),
             };
             Ok(prr::run(&settings)?.exit_code())
         }

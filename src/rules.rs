@@ -153,18 +153,8 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
     opts.strict_booleans = true;
     opts.with_snippet = false;
     let raw: RawRule = serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
-        let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
-        let full = e.to_string();
-        let first = full
-            .lines()
-            .next()
-            .unwrap_or("invalid rule file")
-            .trim_start_matches("error: ");
-        let msg = match first.split_once(": ") {
-            Some((h, rest)) if h.starts_with("line ") => rest,
-            _ => first,
-        };
-        ConfigError::new(&path, pos, msg.to_string())
+        let (pos, msg) = crate::config_message::from_saphyr(&e, "invalid rule file");
+        ConfigError::new(&path, pos, msg)
     })?;
     let id = raw.id.value;
     if !valid_id(&id) {
@@ -274,9 +264,12 @@ pub fn load_with_pack(
     };
     for (id, o) in &config.rules {
         let Some(rule) = rules.iter_mut().find(|r| &r.id == id) else {
+            let hint = crate::config_message::did_you_mean(id, rules.iter().map(|r| r.id.as_str()))
+                .map(|c| format!(": did you mean `{c}`?"))
+                .unwrap_or_default();
             return Err(err(
                 o.pos,
-                format!("override for unknown rule `{id}` (see `prr rules`)"),
+                format!("override for unknown rule `{id}`{hint} (see `prr rules`)"),
             ));
         };
         if let Some(level) = o.level {

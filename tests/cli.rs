@@ -694,3 +694,169 @@ fn the_readme_names_only_flags_prr_has() {
     }
     assert!(checked >= 10, "only {checked} flags found in the README");
 }
+
+#[test]
+fn two_reports_to_stdout_are_a_usage_error_and_formats_ignore_case() {
+    let d = repo(&[("README.md", b"# x\n")]);
+    let o = prr(&["check", ".", "-f", "json", "-f", "text"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("would go to stdout (json, text)"), "{err}");
+    assert!(o.stdout.is_empty(), "nothing is concatenated");
+    let o = prr(&["check", ".", "-f", "JSON"], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(0));
+    serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("one JSON report");
+}
+
+#[test]
+fn config_errors_speak_yaml_and_suggest_the_near_miss() {
+    for (yaml, want) in [
+        (
+            "servics: []\n",
+            "prr.yaml:1:1: unknown key `servics`: did you mean `services`?",
+        ),
+        (
+            "services: [{name: a, tier: critcal}]\n",
+            "`critcal` is not an allowed value: did you mean `critical`?",
+        ),
+        ("services: 3\n", "prr.yaml:1:11: expected a list here"),
+        (
+            "rules: {alerts/fr: {level: error}}\n",
+            "unknown rule `alerts/fr`: did you mean `alerts/for`?",
+        ),
+    ] {
+        let d = repo(&[("prr.yaml", yaml.as_bytes())]);
+        let o = prr(&["config", "."], d.path(), &[]);
+        assert_eq!(o.status.code(), Some(2), "{yaml}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{yaml}: {err}");
+        assert!(!err.contains(" at line "), "one position, not two: {err}");
+    }
+}
+
+/// A repository with an error (`rollout/image-pinned` on `:latest`… and
+/// others) and a file-provider budget that blocks.
+fn gate_repo() -> tempfile::TempDir {
+    repo(&[
+        (
+            "prr.yaml",
+            b"services:\n  - name: pay\n    budget: { slos: [{ name: availability }] }\nbudget:\n  providers:\n    snap: { type: file, path: budget.json }\n  policy: { max-age: 0 }\n",
+        ),
+        (
+            "budget.json",
+            br#"{"readings": [{"service": "pay", "slo": "availability", "remaining": -0.5, "window": "30d"}]}"#,
+        ),
+        (
+            "deploy.yaml",
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pay\nspec:\n  replicas: 3\n  selector:\n    matchLabels: { app: pay }\n  template:\n    metadata:\n      labels: { app: pay }\n    spec:\n      containers:\n        - name: pay\n          image: pay:latest\n",
+        ),
+    ])
+}
+
+fn rule_ids(o: &Output) -> Vec<String> {
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON report");
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn only_skip_fail_level_and_no_budget() {
+    let d = gate_repo();
+    let all = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    assert_eq!(all.status.code(), Some(1));
+    let all_rules = rule_ids(&all);
+    assert!(
+        all_rules.iter().any(|r| r == "budget/blocked"),
+        "{all_rules:?}"
+    );
+    assert!(
+        all_rules.iter().any(|r| r.starts_with("rollout/")),
+        "{all_rules:?}"
+    );
+
+    // --only a family: other rules' findings are counted, not listed.
+    let o = prr(
+        &["check", ".", "-f", "json", "--only", "rollout"],
+        d.path(),
+        &[],
+    );
+    let rules = rule_ids(&o);
+    assert!(
+        rules
+            .iter()
+            .all(|r| r.starts_with("rollout/") || r == "prr/selection"),
+        "{rules:?}"
+    );
+    assert!(rules.iter().any(|r| r == "prr/selection"), "{rules:?}");
+
+    // --skip the budget family and rollout: what is left passes.
+    let o = prr(
+        &["check", ".", "-f", "json", "--skip", "budget,rollout/*"],
+        d.path(),
+        &[],
+    );
+    let rules = rule_ids(&o);
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r.starts_with("budget/") || r.starts_with("rollout/")),
+        "{rules:?}"
+    );
+
+    // --no-budget: no budget decision, and the report says it was skipped.
+    let o = prr(&["check", ".", "-f", "json", "--no-budget"], d.path(), &[]);
+    let rules = rule_ids(&o);
+    assert!(!rules.iter().any(|r| r == "budget/blocked"), "{rules:?}");
+    assert!(rules.iter().any(|r| r == "prr/budget-skipped"), "{rules:?}");
+
+    // --fail-level never: same findings, exit 0; warning: warnings fail too.
+    let o = prr(
+        &["check", ".", "-f", "json", "--fail-level", "never"],
+        d.path(),
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        r["result"], "pass",
+        "the JSON verdict agrees with the exit code"
+    );
+    assert!(r["summary"]["errors"].as_u64().unwrap() > 0);
+    // A warning-level rule alone passes, and fails with --fail-level warning.
+    let warning_rule = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["level"] == "warning" && f["suppressed"] == false)
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .expect("the fixture has a warning");
+    let o = prr(&["check", ".", "--only", &warning_rule], d.path(), &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{warning_rule} alone is a warning"
+    );
+    let o = prr(
+        &[
+            "check",
+            ".",
+            "--only",
+            &warning_rule,
+            "--fail-level",
+            "warning",
+        ],
+        d.path(),
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a warning fails with --fail-level warning"
+    );
+    let bad = prr(&["check", ".", "--only", "a/["], d.path(), &[]);
+    assert_eq!(bad.status.code(), Some(2));
+}
