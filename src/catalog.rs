@@ -86,24 +86,45 @@ pub const MAX_CATALOG_BYTES: usize = 1024 * 1024;
 
 /// The catalog files of the working tree, for runs whose inventory covers
 /// only part of it (`--changed-since`, `--staged`): a walk that reads only
-/// files named like [`CATALOG_FILES`] (honouring `.gitignore`, skipping
-/// `.git` and vendored trees), so a service's tier does not depend on
-/// which files a change touched.
+/// files named like [`CATALOG_FILES`] (the files the inventory walk would
+/// see: git's tracked and not-ignored files in a checkout, ignore files
+/// honoured outside git; skipping `.git` and vendored trees), so a
+/// service's tier does not depend on which files a change touched.
 pub fn from_disk(root: &std::path::Path) -> Vec<CatalogFile> {
+    // A git failure after the checkout was found: walk nothing rather than
+    // let ignore files decide (the inventory walk reports the error).
+    let tracked = crate::git::tracked(root)
+        .unwrap_or_else(|_| Some(Default::default()))
+        .map(std::sync::Arc::new);
+    let by_ignore_files = tracked.is_none();
+    let in_walk = tracked.clone();
+    let walk_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|e| {
+        .git_ignore(by_ignore_files)
+        .git_exclude(by_ignore_files)
+        .git_global(by_ignore_files)
+        .ignore(by_ignore_files)
+        .filter_entry(move |e| {
             let n = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (n == ".git" || crate::inventory::VENDORED_DIRS.contains(&n.as_ref())))
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && (n == ".git"
+                    || crate::inventory::VENDORED_DIRS.contains(&n.as_ref())
+                    || in_walk.as_ref().is_some_and(|t| {
+                        !t.keeps_dir(&crate::inventory::rel_path(e.path(), &walk_root))
+                    })))
         })
         .build();
     let mut files = Vec::new();
     for e in walker.flatten() {
         if !e.file_type().is_some_and(|t| t.is_file())
             || !CATALOG_FILES.contains(&e.file_name().to_string_lossy().as_ref())
+            || tracked
+                .as_ref()
+                .is_some_and(|t| !t.keeps_file(&crate::inventory::rel_path(e.path(), root)))
         {
             continue;
         }

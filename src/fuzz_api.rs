@@ -349,3 +349,13 @@ pub fn redact(secret: &str, text: &str) -> String {
     let _ = crate::report::safe_message(text);
     out
 }
+
+/// Parses `bytes` as `git diff -U0` output, as `--changed-since` and
+/// `--staged` read it ([`crate::git::parse_unified_zero`], C-quoted names
+/// unquoted by [`crate::git::c_unquote`]); returns how many (path, line)
+/// pairs it found. Never more than the input has lines.
+pub fn git_patch(bytes: &[u8]) -> usize {
+    let n = crate::git::parse_unified_zero(bytes).len();
+    assert!(n <= bytes.iter().filter(|b| **b == b'\n').count() + 1);
+    n
+}

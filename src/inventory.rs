@@ -1,9 +1,13 @@
 //! The repository inventory: walk the tree, read each file once, classify it
 //! by content and build the typed models the checks read.
 //!
-//! The walk uses the `ignore` crate: `.gitignore` is honoured (also without a
-//! `.git` folder), dot-folders such as `.github/` are seen, `.git/` is skipped
-//! and symlinks are never followed (so no loop and no escape from the root).
+//! The walk uses the `ignore` crate: dot-folders such as `.github/` are
+//! seen, `.git/` is skipped and symlinks are never followed (so no loop and
+//! no escape from the root). Inside the git checkout prr was started in,
+//! what is walked is what git tracks plus untracked files git does not
+//! ignore ([`crate::git::tracked`]: one `git ls-files`, a set lookup per
+//! entry): an ignore file never hides a committed file. Outside git,
+//! `.gitignore` and `.ignore` are honoured (also without a `.git` folder).
 //! Paths are sorted so output is deterministic.
 
 use crate::config::Config;
@@ -221,11 +225,21 @@ pub fn scan_with(
             n.push(f);
         }
     };
+    let tracked = crate::git::tracked(root)
+        .map_err(|e| anyhow::anyhow!(e))?
+        .map(Arc::new);
+    let by_ignore_files = tracked.is_none();
+    let tracked_in_walk = tracked.clone();
+    let walk_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .follow_links(false)
         .parents(false)
+        .git_ignore(by_ignore_files)
+        .git_exclude(by_ignore_files)
+        .git_global(by_ignore_files)
+        .ignore(by_ignore_files)
         .threads(
             std::thread::available_parallelism()
                 .map_or(1, |n| n.get())
@@ -237,6 +251,12 @@ pub fn scan_with(
                 return false;
             }
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            if is_dir
+                && let Some(t) = &tracked_in_walk
+                && !t.keeps_dir(&rel_path(e.path(), &walk_root))
+            {
+                return false;
+            }
             let vendored = is_dir
                 && !scan_vendored
                 && e.depth() > 0
@@ -253,6 +273,7 @@ pub fn scan_with(
         let ignore = &ignore;
         let runbook_globs = &runbook_globs;
         let root_canon = &root_canon;
+        let tracked = &tracked;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -274,6 +295,11 @@ pub fn scan_with(
             };
             let rel = rel_path(entry.path(), root);
             if ft.is_dir() {
+                return ignore::WalkState::Continue;
+            }
+            if let Some(t) = tracked.as_deref()
+                && !t.keeps_file(&rel)
+            {
                 return ignore::WalkState::Continue;
             }
             if ft.is_symlink() {

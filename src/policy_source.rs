@@ -33,7 +33,6 @@ use crate::config::{CONFIG_NAMES, Config};
 use crate::finding::{Finding, Level};
 use crate::yaml::Pos;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Largest working-tree copy of a policy file compared with the revision's,
 /// in bytes (the baseline's limit, the largest policy file).
@@ -153,19 +152,7 @@ fn inside(rel: &str) -> Option<String> {
 }
 
 fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
+    crate::git::run_in(root, args)
 }
 
 /// How many `[extend] path` links of a gitleaks config are followed (the
