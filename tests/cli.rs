@@ -190,15 +190,23 @@ fn json_report_shape() {
 
 #[test]
 fn several_reports_in_one_run() {
-    let d = repo(&[("broken.yaml", b"a: [\n")]);
+    let d = repo(&[("broken.yaml", b"a: [\n"), ("blocker", b"a file\n")]);
+    // A missing output folder is created (as for the baseline).
     let o = prr(
         &["check", ".", "-f", "json", "-o", "out/r.json", "-f", "text"],
         d.path(),
         &[],
     );
-    // The output folder does not exist: a clear error, exit 2.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(d.path().join("out/r.json").is_file());
+    // An output that cannot be written: a clear error naming it, exit 2.
+    let o = prr(
+        &["check", ".", "-f", "json", "-o", "blocker/r.json", "-f", "text"],
+        d.path(),
+        &[],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("out/r.json"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("blocker"), "{}", stderr(&o));
     let o = prr(
         &["check", ".", "-f", "json", "-o", "r.json", "-f", "text"],
         d.path(),
