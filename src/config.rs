@@ -246,12 +246,43 @@ const MAX_BUDGET_TIMEOUT: f64 = 600.0;
 /// Most `budget.retries` accepted.
 const MAX_BUDGET_RETRIES: usize = 10;
 
+/// The position of the first block-style `key:` of the mapping that starts
+/// at `section` (the position serde gives a mapping value: its first key),
+/// before the mapping ends (a line indented less than its first key);
+/// `None` in flow style, where the section's position is the best there is.
+fn key_below(text: &str, section: Pos, key: &str) -> Option<Pos> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = usize::try_from(section.line).ok()?.checked_sub(1)?;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let base = usize::try_from(section.column).ok()?.saturating_sub(1);
+    for (i, l) in lines.iter().enumerate().skip(start) {
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        if i > start && indent(l) < base {
+            return None;
+        }
+        if indent(l) >= base
+            && l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|r| r.starts_with(':'))
+        {
+            return Some(Pos {
+                line: u32::try_from(i + 1).ok()?,
+                column: u32::try_from(indent(l) + 1).ok()?,
+            });
+        }
+    }
+    None
+}
+
 /// Checks the `budget:` section: durations parse, the default provider
 /// exists (or there is exactly one provider to default to), thresholds are
 /// ordered.
 fn validate_budget(
     b: Spanned<crate::budget::config::BudgetConfig>,
     path: &Path,
+    text: &str,
 ) -> Result<crate::budget::config::BudgetConfig, ConfigError> {
     let pos = Pos::from(&b.referenced);
     let mut c = b.value;
@@ -260,7 +291,7 @@ fn validate_budget(
     {
         return Err(ConfigError::new(
             path,
-            pos,
+            key_below(text, pos, "timeout").unwrap_or(pos),
             format!(
                 "budget.timeout `{t}` is not a positive duration of at most 10m, such as 10s \
                  (a request that waits longer holds the merge queue; use `retries` instead)"
@@ -272,7 +303,7 @@ fn validate_budget(
     {
         return Err(ConfigError::new(
             path,
-            pos,
+            key_below(text, pos, "retries").unwrap_or(pos),
             format!("budget.retries {r} is over the limit of {MAX_BUDGET_RETRIES}"),
         ));
     }
@@ -706,7 +737,7 @@ impl Config {
             }
         }
         let budget = match raw.budget {
-            Some(b) => Some(validate_budget(b, path)?),
+            Some(b) => Some(validate_budget(b, path, text)?),
             None => None,
         };
         let defaults = Config::default_for(root);

@@ -201,7 +201,16 @@ fn several_reports_in_one_run() {
     assert!(d.path().join("out/r.json").is_file());
     // An output that cannot be written: a clear error naming it, exit 2.
     let o = prr(
-        &["check", ".", "-f", "json", "-o", "blocker/r.json", "-f", "text"],
+        &[
+            "check",
+            ".",
+            "-f",
+            "json",
+            "-o",
+            "blocker/r.json",
+            "-f",
+            "text",
+        ],
         d.path(),
         &[],
     );

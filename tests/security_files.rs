@@ -105,6 +105,11 @@ fn an_out_of_range_duration_is_exit_2_not_a_panic() {
         let o = prr(cmd, d.path());
         assert_eq!(o.status.code(), Some(2), "{cmd:?}: {}", stderr(&o));
         assert!(stderr(&o).contains("budget.timeout"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("prr.yaml:2:3:"),
+            "at its line: {}",
+            stderr(&o)
+        );
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
 }
