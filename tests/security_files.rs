@@ -203,3 +203,50 @@ fn a_yaml_block_scalar_cannot_hold_a_suppression() {
     let o = prr(&["secrets", ".", "--format", "json"], d.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_untracked_link_to_a_device_is_reported_not_read_under_changed_since() {
+    let d = repo();
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args([
+                "-c",
+                "user.name=prr test",
+                "-c",
+                "user.email=prr@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(d.path())
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .output()
+            .expect("git");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "base"]);
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("z.yaml")).unwrap();
+    for cmd in ["check", "secrets"] {
+        let started = std::time::Instant::now();
+        let o = prr(
+            &[cmd, ".", "--changed-since", "main", "-f", "json"],
+            d.path(),
+        );
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "{cmd}: never an endless read"
+        );
+        assert_eq!(o.status.code(), Some(0), "{cmd}: {}", stderr(&o));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let skipped = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "prr/skipped" && f["path"] == "z.yaml");
+        assert!(skipped, "{cmd}: the link is reported, not swallowed: {r:#}");
+    }
+}
