@@ -250,3 +250,22 @@ fn an_untracked_link_to_a_device_is_reported_not_read_under_changed_since() {
         assert!(skipped, "{cmd}: the link is reported, not swallowed: {r:#}");
     }
 }
+
+#[test]
+fn an_slo_named_dot_dot_cannot_move_the_request_path() {
+    // Nothing listens on port 9: were the request sent, the reading would
+    // fail as unreachable; the path check refuses it before any request.
+    let d = repo();
+    write(
+        d.path(),
+        "prr.yaml",
+        "services:\n  - name: pay\n    budget: { slos: [{ name: \"..\" }] }\nbudget:\n  retries: 0\n  timeout: 2s\n  providers:\n    api: { type: http-json, url: \"http://127.0.0.1:9/api/{service}/{slo}/status\", value: /remaining, unit: ratio }\n",
+    );
+    let o = prr(&["check", ".", "-f", "json"], d.path());
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let entry = &r["budget"][0];
+    assert_eq!(entry["state"], "unknown", "{entry:#}");
+    let err = entry["error"].as_str().unwrap_or_default();
+    assert!(err.contains("cannot name an SLO"), "{entry:#}");
+    assert_eq!(o.status.code(), Some(1), "unknown fails closed by default");
+}
