@@ -429,6 +429,13 @@ pub fn analyze_opts(
         cap_levels(&ctx, fs);
         r
     })?;
+    // --changed-since / PR mode scope the whole gate: the findings of
+    // services the change does not touch are set aside (after the scores,
+    // which still count them).
+    if let Some(changed) = &gate.changed {
+        let note = suppress::untouched::apply(&mut findings, &ctx, changed, gate.base.as_deref());
+        findings.extend(note);
+    }
     // Every other rule ran: what --only/--skip leave out is counted exactly.
     opts.rules.apply(&mut findings);
     findings.sort_by(by_position);

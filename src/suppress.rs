@@ -13,6 +13,7 @@
 
 pub mod inline;
 pub mod non_production;
+pub mod untouched;
 
 use crate::baseline::Baseline;
 use crate::config::Config;

@@ -930,3 +930,84 @@ fn the_log_always_says_the_verdict() {
         "the text report has it too"
     );
 }
+
+#[test]
+fn changed_since_scopes_the_whole_gate_to_touched_services() {
+    let deploy = |name: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{ app: {name} }}\n  template:\n    metadata:\n      labels: {{ app: {name} }}\n    spec:\n      containers:\n        - name: c\n          image: app:latest\n"
+        )
+    };
+    let (da, db) = (deploy("a"), deploy("b"));
+    let d = repo(&[
+        (
+            "prr.yaml",
+            b"services:\n  - name: a\n    paths: [\"a/**\"]\n  - name: b\n    paths: [\"b/**\"]\n",
+        ),
+        ("a/deploy.yaml", da.as_bytes()),
+        ("b/deploy.yaml", db.as_bytes()),
+    ]);
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "base"]);
+    git(d.path(), &["checkout", "-qb", "change"]);
+    std::fs::write(d.path().join("a/notes.md"), "# a\n").unwrap();
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-qm", "touch a"]);
+    let o = prr(
+        &["check", ".", "--changed-since", "main", "-f", "json"],
+        d.path(),
+        &[],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a's debt gates: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fs = r["findings"].as_array().unwrap();
+    let gating = |path: &str| {
+        fs.iter()
+            .filter(|f| f["path"] == path && f["level"] == "error" && f["suppressed"] == false)
+            .count()
+    };
+    assert!(gating("a/deploy.yaml") > 0, "{r:#}");
+    assert_eq!(gating("b/deploy.yaml"), 0, "b is untouched: {r:#}");
+    let b_kept = fs
+        .iter()
+        .filter(|f| f["path"] == "b/deploy.yaml" && f["suppressed"] == true)
+        .count();
+    assert!(b_kept > 0, "b's findings are kept, set aside");
+    let note = fs
+        .iter()
+        .find(|f| f["rule"] == "prr/changed-scope")
+        .expect("the report says what was gated");
+    let msg = note["message"].as_str().unwrap();
+    assert!(msg.contains("gated: a;") && msg.contains("b ("), "{msg}");
+
+    // Touching only b: a's debt no longer fails the change.
+    git(d.path(), &["checkout", "-q", "main"]);
+    git(d.path(), &["checkout", "-qb", "change-b"]);
+    std::fs::write(
+        d.path().join("b/deploy.yaml"),
+        deploy("b").replace(":latest", ":1.2.3"),
+    )
+    .unwrap();
+    git(d.path(), &["commit", "-qam", "pin b"]);
+    let o = prr(
+        &["check", ".", "--changed-since", "main", "-f", "json"],
+        d.path(),
+        &[],
+    );
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a_gating = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["path"] == "a/deploy.yaml" && f["suppressed"] == false && f["level"] != "notice"
+        })
+        .count();
+    assert_eq!(a_gating, 0, "{r:#}");
+}
