@@ -1011,3 +1011,64 @@ fn changed_since_scopes_the_whole_gate_to_touched_services() {
         .count();
     assert_eq!(a_gating, 0, "{r:#}");
 }
+
+#[test]
+fn the_text_report_points_at_each_secret_on_a_line() {
+    let keys = ["AKIALALEMEL33243OLIA", "AKIAQYLPMN5HHHFPZAM2"];
+    let line = format!("keys: {} and {} here\n", keys[0], keys[1]);
+    // 26 AWS-shaped keys on one line (base32 letters, high entropy).
+    let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".chars().collect();
+    let long: String = (0..26usize)
+        .map(|i| {
+            let body: String = (0..16usize)
+                .map(|j| alphabet[(i * 5 + j * 7 + j * j) % 32])
+                .collect();
+            format!("k{i:02}=AKIA{body} ")
+        })
+        .collect::<String>()
+        + "\n";
+    let d = repo(&[("a.env", line.as_bytes()), ("long.env", long.as_bytes())]);
+    let o = prr(&["secrets", ".", "--color", "never"], d.path(), &[]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    for k in keys {
+        assert!(!text.contains(k), "never the raw key");
+    }
+    // Headers name the file's columns; each caret sits under its own secret.
+    assert!(text.contains("--> a.env:1:7\n"), "{text}");
+    assert!(text.contains("--> a.env:1:32\n"), "{text}");
+    let carets: Vec<usize> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with('|') && l.contains('^'))
+        .map(|l| l.find('^').unwrap())
+        .collect();
+    let json = prr(&["secrets", ".", "-f", "json"], d.path(), &[]);
+    let r: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let long_cols: std::collections::BTreeSet<u64> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] == "long.env")
+        .map(|f| f["column"].as_u64().unwrap())
+        .collect();
+    let headers: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.contains("--> long.env:1:"))
+        .collect();
+    assert!(
+        long_cols.len() > 1,
+        "the scan found several secrets: {long_cols:?}"
+    );
+    assert_eq!(
+        headers.len(),
+        long_cols.len(),
+        "one header per secret: {text}"
+    );
+    for c in &long_cols {
+        assert!(
+            text.contains(&format!("--> long.env:1:{c}\n")),
+            "column {c}: {text}"
+        );
+    }
+    let a_carets = &carets[..2];
+    assert_ne!(a_carets[0], a_carets[1], "two secrets, two carets: {text}");
+}

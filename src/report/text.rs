@@ -33,10 +33,21 @@ pub fn render(r: &RunReport, color: bool) -> String {
         );
         let path = visible(&f.path).into_owned();
         let t = level.primary_title(title).id(visible(&f.rule).into_owned());
+        // A redacted or clipped line is shorter than the source line: the
+        // caret points into what is shown, and the header (which the
+        // renderer derives from the caret) is set back to the file's column.
+        let mut header_fix: Option<(String, String)> = None;
         let group: Group = match (r.snippet(f), f.path.is_empty()) {
             (Some((line, col)), false) if !line.is_empty() => {
                 let (line, col) = visible_line(&line, col);
                 let span = caret_span(&line, usize::try_from(col).unwrap_or(1));
+                let shown_col = line[..span.start].chars().count() + 1;
+                if f.column > 0 && shown_col != f.column as usize {
+                    header_fix = Some((
+                        format!("{path}:{}:{shown_col}\n", f.line),
+                        format!("{path}:{}:{}\n", f.line, f.column),
+                    ));
+                }
                 t.element(
                     Snippet::source(line.clone())
                         .line_start(usize::try_from(f.line).unwrap_or(1))
@@ -56,7 +67,11 @@ pub fn render(r: &RunReport, color: bool) -> String {
             }
             (_, true) => Group::with_title(t),
         };
-        out.push_str(&renderer.render(&[group]));
+        let rendered = renderer.render(&[group]);
+        match &header_fix {
+            Some((shown, real)) => out.push_str(&rendered.replacen(shown.as_str(), real, 1)),
+            None => out.push_str(&rendered),
+        }
         out.push_str("\n\n");
     }
     out.push_str(&super::budget::table(r.budget));

@@ -316,10 +316,10 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
             .count()
             + 1;
         let redacted = redact(&secret);
-        let snippet = redacted_line(text, line.clone(), hits);
-        let in_snippet = snippet
-            .find(&redacted)
-            .map_or(1, |i| snippet[..i].chars().count() + 1);
+        // The column of this hit in the redacted line, mapped from its byte
+        // offset (two secrets on one line share a redacted form, so
+        // searching for it would point both at the first).
+        let (snippet, in_snippet) = redacted_line(text, line.clone(), hits, at);
         let (snippet, snippet_column) = clip_line(&snippet, u32::try_from(in_snippet).unwrap_or(1));
         let raw_line = &text[line.clone()];
         let inline_allow = INLINE_ALLOW
@@ -347,8 +347,10 @@ pub fn locate(engine: &Engine<'_>, path: &str, text: &[u8], hits: &[RawHit]) -> 
 
 /// The source line `line` with every secret of `hits` on it replaced by its
 /// redacted form, and every other long, high-entropy word (which may be a
-/// secret another rule reports) redacted as well.
-fn redacted_line(text: &[u8], line: Range<usize>, hits: &[RawHit]) -> String {
+/// secret another rule reports) redacted as well; and the 1-based character
+/// column in that line of the byte offset `at` of the original (the start of
+/// the redacted form when `at` falls inside a cut).
+fn redacted_line(text: &[u8], line: Range<usize>, hits: &[RawHit], at: usize) -> (String, usize) {
     let mut cuts: Vec<Range<usize>> = hits
         .iter()
         .filter(|h| h.secret.start < line.end && h.secret.end > line.start)
@@ -374,20 +376,35 @@ fn redacted_line(text: &[u8], line: Range<usize>, hits: &[RawHit]) -> String {
     }
     cuts.sort_by_key(|c| c.start);
     let mut out = String::new();
+    let mut column: Option<usize> = None;
     let mut pos = line.start;
+    let chars = |s: &String| s.chars().count();
     for c in cuts {
         let s = c.start.max(pos);
         if c.end <= s {
             continue;
         }
+        if column.is_none() && at < s {
+            column =
+                Some(chars(&out) + String::from_utf8_lossy(&text[pos..at]).chars().count() + 1);
+        }
         out.push_str(&String::from_utf8_lossy(&text[pos..s]));
+        if column.is_none() && at < c.end {
+            column = Some(chars(&out) + 1);
+        }
         out.push_str(&redact(&String::from_utf8_lossy(&text[s..c.end])));
         pos = c.end;
+    }
+    if column.is_none() {
+        let at = at.clamp(pos, line.end.max(pos));
+        column = Some(chars(&out) + String::from_utf8_lossy(&text[pos..at]).chars().count() + 1);
     }
     if pos < line.end {
         out.push_str(&String::from_utf8_lossy(&text[pos..line.end]));
     }
-    out.trim_end_matches('\r').to_string()
+    let out = out.trim_end_matches('\r').to_string();
+    let column = column.unwrap_or(1).min(out.chars().count().max(1));
+    (out, column)
 }
 
 #[cfg(test)]
