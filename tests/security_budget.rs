@@ -288,26 +288,6 @@ impl Drop for Server {
     }
 }
 
-/// Whether `prometheus` and `promtool` run (as tests/prometheus.rs: skip
-/// without them, fail under `CI=true`).
-fn tools_available() -> bool {
-    let ok = |bin: &str| {
-        Command::new(bin)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if ok("prometheus") && ok("promtool") {
-        return true;
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "prometheus/promtool not found: CI must run .ci/install-prometheus.sh"
-    );
-    eprintln!("SKIP: prometheus/promtool not installed");
-    false
-}
-
 /// Backfills [`openmetrics`] and starts Prometheus on a free port.
 fn start_prometheus() -> Server {
     use std::io::{Read, Write};
@@ -396,10 +376,12 @@ fn openslo(target: &str, window: &str, good: &str) -> String {
 /// the base's definition is read, the block stays, and the notice names
 /// the old and new values.
 #[test]
+#[ignore = "needs prometheus and promtool (bash .ci/install-prometheus.sh); run with --include-ignored"]
 fn a_changed_slo_definition_does_not_lift_the_block() {
-    if !tools_available() {
-        return;
-    }
+    support::require_tools(
+        &["prometheus", "promtool"],
+        "bash .ci/install-prometheus.sh",
+    );
     let prom = start_prometheus();
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();
