@@ -153,9 +153,39 @@ pub fn render_with(r: &RunReport, changed: Option<&ChangedLines>) -> String {
     render_selection(&select(r.findings, changed))
 }
 
-/// [`render_with`] without a changed-lines restriction.
+/// [`render_with`] without a changed-lines restriction, followed by the
+/// findings over GitHub's per-level limit as plain log lines (escaped, so
+/// none can start a command): the limit is GitHub's display limit, not a
+/// reason to drop a finding from the report.
 pub fn render(r: &RunReport) -> String {
-    render_with(r, None)
+    let sel = select(r.findings, None);
+    let mut out = render_selection(&sel);
+    let cut: Vec<&Finding> = sel
+        .not_annotated
+        .iter()
+        .filter(|(_, why)| *why == NotAnnotated::OverLimit)
+        .map(|(f, _)| *f)
+        .collect();
+    if !cut.is_empty() {
+        out.push_str(&format!(
+            "prr: {} more finding(s) not annotated (GitHub shows at most {MAX_PER_LEVEL} annotations per level and step):\n",
+            cut.len()
+        ));
+        for f in cut {
+            let at = match (f.path.is_empty(), f.line) {
+                (true, _) => "(repository)".to_string(),
+                (false, 0) => super::visible(&f.path).into_owned(),
+                (false, l) => format!("{}:{l}:{}", super::visible(&f.path), f.column),
+            };
+            out.push_str(&format!(
+                "  {at}: {} {}: {}\n",
+                f.level.as_str(),
+                super::visible(&f.rule),
+                super::visible(&f.message)
+            ));
+        }
+    }
+    out
 }
 
 /// The `github` format.
@@ -181,6 +211,36 @@ mod tests {
             format!("m {path}:{line}"),
         )
         .with_level(level)
+    }
+
+    #[test]
+    fn findings_over_the_limit_are_listed_not_dropped() {
+        let fs: Vec<Finding> = (1..=13).map(|i| f(Level::Error, "a.yaml", i)).collect();
+        let inv = crate::inventory::Inventory::default();
+        let report = RunReport {
+            result: super::super::GateResult::Fail,
+            findings: &fs,
+            rules: &[],
+            summary: Default::default(),
+            inventory: &inv,
+            budget: &[],
+            readiness: &[],
+        };
+        let out = render(&report);
+        assert_eq!(out.lines().filter(|l| l.starts_with("::error")).count(), 10);
+        assert!(
+            out.contains("prr: 3 more finding(s) not annotated"),
+            "{out}"
+        );
+        assert!(
+            out.contains("  a.yaml:13:1: error alerts/for: m a.yaml:13\n"),
+            "{out}"
+        );
+        assert!(
+            out.lines()
+                .filter(|l| !l.starts_with("::"))
+                .all(|l| !l.trim_start().starts_with("::"))
+        );
     }
 
     #[test]
