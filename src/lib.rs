@@ -661,14 +661,14 @@ fn github_api_delivery(
     };
     let s = &report.summary;
     let title = format!(
-        "prr: {} — {} error(s), {} warning(s)",
+        "prr: {} — {}, {}",
         if report.result == GateResult::Pass {
             "pass"
         } else {
             "fail"
         },
-        s.errors,
-        s.warnings
+        report::verdict::plural(s.errors, "error"),
+        report::verdict::plural(s.warnings, "warning")
     );
     let annotations = github::Annotation::from_findings(report.findings);
     let (owner, repo) = (ctx.owner.clone(), ctx.repo.clone());

@@ -146,6 +146,16 @@ pub enum ReadinessLevel {
 }
 
 impl ReadinessLevel {
+    /// The name people read in reports: `unrated` below bronze (a score
+    /// is not "none"), else as [`ReadinessLevel::as_str`]. The JSON report
+    /// and the config keep `none`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReadinessLevel::None => "unrated",
+            other => other.as_str(),
+        }
+    }
+
     /// Lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -155,6 +165,13 @@ impl ReadinessLevel {
             ReadinessLevel::Gold => "gold",
         }
     }
+}
+
+/// A 10-cell bar for a 0–100 score: one `█` per 10 points (rounded), the
+/// rest `░`.
+pub fn bar(score: u32) -> String {
+    let full = usize::try_from((score.min(100) + 5) / 10).unwrap_or(10);
+    "█".repeat(full) + &"░".repeat(10 - full)
 }
 
 /// Area weights (relative; renormalised over the areas that apply). Each is
@@ -429,6 +446,19 @@ impl Readiness {
             .join(", ")
     }
 
+    /// One line per area that applies: name, a 10-cell bar and the score
+    /// (`slo                ███████░░░  70`), for the text and Markdown
+    /// reports.
+    pub fn area_bars(&self) -> Vec<String> {
+        self.areas
+            .iter()
+            .filter_map(|a| {
+                a.score()
+                    .map(|s| format!("{:<18} {} {s:>3}", a.area.as_str(), bar(s)))
+            })
+            .collect()
+    }
+
     /// The JSON object of the report's `readiness[]` (same shape in JSON
     /// and SARIF): `service`, `tier`, `score`, `level`, `required`, `meets`,
     /// `errors`, `areas: { <key>: { score, passed, total, weight, failing } }`
@@ -683,7 +713,7 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
                     "service `{}` scores {}/100 readiness, level {}{why_not_gold}; tier {} requires at least {}{weakest}",
                     r.service,
                     r.score,
-                    r.level.as_str(),
+                    r.level.label(),
                     r.tier.as_str(),
                     required.as_str(),
                 ),

@@ -1072,3 +1072,45 @@ fn the_text_report_points_at_each_secret_on_a_line() {
     let a_carets = &carets[..2];
     assert_ne!(a_carets[0], a_carets[1], "two secrets, two carets: {text}");
 }
+
+#[test]
+fn reports_read_well() {
+    let ex = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy");
+    let ex = ex.to_str().unwrap();
+    let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Colour on request: the verdict and `block` stand out; NO_COLOR-free env.
+    let o = Command::new(env!("CARGO_BIN_EXE_prr"))
+        .args(["check", ex, "--color", "always"])
+        .env_remove("NO_COLOR")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("\u{1b}[1;31mFAIL\u{1b}[0m"), "{text}");
+    assert!(text.contains("\u{1b}[1;31mblock\u{1b}[0m"), "{text}");
+    let plain = String::from_utf8_lossy(&prr(&["check", ex], cwd, &[]).stdout).into_owned();
+    assert!(!plain.contains('\u{1b}'), "NO_COLOR is respected");
+    assert!(
+        plain.contains("prr: FAIL: 17 errors, 10 warnings, 2 notices"),
+        "{plain}"
+    );
+    assert!(plain.contains("30/100 unrated"), "{plain}");
+    assert!(
+        plain.contains("    slo                ██████░░░░  57"),
+        "{plain}"
+    );
+    // Markdown: code spans stay code, every finding once, one burn column.
+    let md = String::from_utf8_lossy(&prr(&["check", ex, "-f", "markdown"], cwd, &[]).stdout)
+        .into_owned();
+    assert!(
+        md.contains("paging alert `InventoryHighCPU` has no `for:`"),
+        "{md}"
+    );
+    assert!(!md.contains("\\`"), "no escaped backticks");
+    assert!(md.contains("| burn rate 1h | 6h | 3d |"), "{md}");
+    assert!(!md.contains("burn rate (current)"));
+    assert!(
+        md.contains("— 1 finding (1 error, 0 warnings, 0 notices)"),
+        "{md}"
+    );
+}

@@ -207,7 +207,7 @@ fn weights_override_changes_the_total_as_computed() {
         findings_of(&report, "prr/min-level")[0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("scores 48/100 readiness, level none;")
+            .contains("scores 48/100 readiness, level unrated;")
     );
 
     // Weight 0 drops the area: (1 + 1 + 0.5 + 0.889) / 4 = 0.847 → 85 →
@@ -375,7 +375,7 @@ fn text_report_prints_the_score_line() {
     let o = prr(dir.path(), &["check", "--format", "text"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("Readiness\n  checkout: 68/100 bronze (slo 100, alerts 100, incident-response 50, rollout 89, secrets 0); below the required silver (tier critical)\n"),
+        text.contains("Readiness\n  checkout: 68/100 bronze; below the required silver (tier critical)\n    slo                ██████████ 100\n    alerts             ██████████ 100\n    incident-response  █████░░░░░  50\n    rollout            █████████░  89\n    secrets            ░░░░░░░░░░   0\n"),
         "{text}"
     );
 }
@@ -387,7 +387,7 @@ fn markdown_and_junit_show_the_readiness() {
     let md = String::from_utf8_lossy(&o.stdout);
     assert!(md.contains("### Readiness\n\n| service | tier | score | level | required | slo | alerts | incident-response | rollout | secrets |\n"), "{md}");
     assert!(
-        md.contains("| checkout | critical | 68/100 | ❌ **bronze** | silver | 100 (7/7) | 100 (8/8) | 50 (1/2) | 89 (8/9) | 0 (0/1) |\n"),
+        md.contains("| checkout | critical | 68/100 | ❌ **bronze** | silver | ██████████ 100 (7/7) | ██████████ 100 (8/8) | █████░░░░░ 50 (1/2) | █████████░ 89 (8/9) | ░░░░░░░░░░ 0 (0/1) |\n"),
         "{md}"
     );
     let o = prr(dir.path(), &["check", "--format", "junit"]);

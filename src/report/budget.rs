@@ -74,6 +74,12 @@ pub fn human_duration(secs: f64) -> String {
 /// Names and reasons are shown with control and bidi characters escaped
 /// ([`super::visible`]).
 pub fn table(entries: &[BudgetEntry]) -> String {
+    table_styled(entries, false)
+}
+
+/// [`table`]; with `color`, the decision cell is red for `block` and
+/// yellow for `warn` (ANSI, after padding so the columns stay aligned).
+pub fn table_styled(entries: &[BudgetEntry], color: bool) -> String {
     if entries.is_empty() {
         return String::new();
     }
@@ -122,11 +128,19 @@ pub fn table(entries: &[BudgetEntry]) -> String {
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::from("Error budget\n");
-    for row in &rows {
+    let last = rows[0].len() - 1;
+    for (n, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c:<w$}", w = widths[i]))
+            .map(|(i, c)| {
+                let cell = format!("{c:<w$}", w = widths[i]);
+                match (color && n > 0 && i == last, c.split(' ').next()) {
+                    (true, Some("block")) => format!("\x1b[1;31m{}\x1b[0m", cell.trim_end()),
+                    (true, Some("warn")) => format!("\x1b[33m{}\x1b[0m", cell.trim_end()),
+                    _ => cell,
+                }
+            })
             .collect();
         out.push_str("  ");
         out.push_str(cells.join("  ").trim_end());

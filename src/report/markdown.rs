@@ -9,7 +9,7 @@
 //! Messages, paths and names are escaped ([`escape`]) so they cannot break a
 //! table or inject HTML.
 
-use super::budget::{BURN_COLUMNS, current_burn_rate, human_duration, time_to_exhaustion};
+use super::budget::{BURN_COLUMNS, human_duration, time_to_exhaustion};
 use super::github::{self, NotAnnotated, Selection};
 use super::{GateResult, Reporter, RunReport};
 use crate::finding::{Finding, Level};
@@ -85,9 +85,32 @@ fn item(f: &Finding, with_service: bool) -> String {
         icon(f.level),
         f.level,
         location(f),
-        escape(&f.message),
+        inline(&f.message),
         escape(&f.rule)
     )
+}
+
+/// A message for a list item: its backtick code spans stay code spans
+/// (their text unescaped, as CommonMark shows code literally; control
+/// characters still shown escaped), the rest is [`escape`]d. With an odd
+/// number of backticks nothing is a code span and all is escaped.
+pub fn inline(s: &str) -> String {
+    if s.matches('`').count() % 2 == 1 {
+        return escape(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&escape(part));
+        } else if part.is_empty() {
+            out.push_str("``");
+        } else {
+            out.push('`');
+            out.push_str(&super::visible(part));
+            out.push('`');
+        }
+    }
+    out
 }
 
 /// Appends under the byte cap, counting findings that do not fit.
@@ -127,11 +150,16 @@ pub fn budget_table(r: &RunReport) -> String {
         return String::new();
     }
     let mut out = String::from("### Error budget\n\n");
-    out.push_str("| service | SLO | remaining | state | burn rate (current) |");
-    for w in BURN_COLUMNS {
-        let _ = write!(out, " {w} |");
+    // The current burn rate is the first window's: one column, not two.
+    out.push_str("| service | SLO | remaining | state |");
+    for (i, w) in BURN_COLUMNS.iter().enumerate() {
+        if i == 0 {
+            let _ = write!(out, " burn rate {w} |");
+        } else {
+            let _ = write!(out, " {w} |");
+        }
     }
-    out.push_str(" exhausted in | decision |\n|---|---|---:|---|---:|");
+    out.push_str(" exhausted in | decision |\n|---|---|---:|---|");
     for _ in BURN_COLUMNS {
         out.push_str("---:|");
     }
@@ -141,7 +169,7 @@ pub fn budget_table(r: &RunReport) -> String {
         let num = |x: Option<f64>| x.map_or("–".to_string(), |b| format!("{b:.2}"));
         let _ = write!(
             out,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             escape(&e.service),
             escape(&e.slo),
             rd.map_or("–".to_string(), |x| format!(
@@ -149,7 +177,6 @@ pub fn budget_table(r: &RunReport) -> String {
                 x.remaining * 100.0
             )),
             e.decision.state.as_str(),
-            num(current_burn_rate(e)),
         );
         for w in BURN_COLUMNS {
             let _ = write!(
@@ -206,9 +233,9 @@ pub fn readiness_table(r: &RunReport) -> String {
     out.push('\n');
     for x in r.readiness {
         let level = if x.meets() {
-            format!("**{}**", x.level.as_str())
+            format!("**{}**", x.level.label())
         } else {
-            format!("❌ **{}**", x.level.as_str())
+            format!("❌ **{}**", x.level.label())
         };
         let _ = write!(
             out,
@@ -221,7 +248,13 @@ pub fn readiness_table(r: &RunReport) -> String {
         for a in &x.areas {
             match a.score() {
                 Some(s) => {
-                    let _ = write!(out, " {s} ({}/{}) |", a.passed, a.total);
+                    let _ = write!(
+                        out,
+                        " {} {s} ({}/{}) |",
+                        crate::score::bar(s),
+                        a.passed,
+                        a.total
+                    );
                 }
                 None => out.push_str(" – |"),
             }
@@ -297,11 +330,15 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
         }
         let total = e + wn + n;
         let open = e > 0;
+        let plural = super::verdict::plural;
         let summary = format!(
-            "<details{}><summary><b>{}</b> — {total} finding{} ({e} errors, {wn} warnings, {n} notices)</summary>\n\n",
+            "<details{}><summary><b>{}</b> — {} ({}, {}, {})</summary>\n\n",
             if open { " open" } else { "" },
             escape(fam),
-            if total == 1 { "" } else { "s" },
+            plural(total, "finding"),
+            plural(e, "error"),
+            plural(wn, "warning"),
+            plural(n, "notice"),
         );
         if !w.push(&summary) {
             w.cut += total;
@@ -325,7 +362,8 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
         w.force("</details>\n\n");
     }
 
-    // What GitHub did not show as annotations.
+    // What GitHub did not show as annotations: counted, not listed again
+    // (every finding is in the list above, once).
     if !sel.not_annotated.is_empty() {
         let over = sel
             .not_annotated
@@ -340,9 +378,10 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
         if over > 0 {
             let _ = writeln!(
                 h,
-                "GitHub shows at most {} annotations per level per step; {over} more finding{} are listed here.",
+                "GitHub shows at most {} annotations per level per step: {} {} no annotation.",
                 github::MAX_PER_LEVEL,
-                if over == 1 { "" } else { "s" }
+                super::verdict::plural(over, "more finding"),
+                if over == 1 { "has" } else { "have" }
             );
         }
         if unchanged > 0 {
@@ -352,12 +391,8 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
                 if unchanged == 1 { " is" } else { "s are" }
             );
         }
-        h.push('\n');
+        h.push_str("They are all in the list above.\n\n");
         w.force(&h);
-        for (f, _) in &sel.not_annotated {
-            w.finding(&item(f, true));
-        }
-        w.force("\n");
     }
     if w.cut > 0 {
         let _ = write!(
@@ -485,19 +520,22 @@ mod tests {
             "<details open><summary><b>alerts</b> — 12 findings (12 errors, 0 warnings, 0 notices)</summary>"
         ));
         assert!(md.contains(
-            "<details><summary><b>k8s</b> — 1 finding (0 errors, 1 warnings, 0 notices)</summary>"
+            "<details><summary><b>k8s</b> — 1 finding (0 errors, 1 warning, 0 notices)</summary>"
         ));
         assert!(md.contains("**checkout**\n\n- ❌ **error** deploy/alerts.yaml:1 — alert has no runbook\\_url (alerts/runbook-annotation)\n"));
         assert!(md.contains(
             "**payments**\n\n- ⚠️ **warning** k8s/d.yaml:4 — replicas: 1 (k8s/replicas)\n"
         ));
         assert!(!md.contains("hidden"));
-        // 12 errors: lines 11 and 12 did not fit the 10 annotations.
+        // 12 errors: lines 11 and 12 did not fit the 10 annotations; they
+        // are counted, and every finding is listed exactly once.
         let (_, rest) = md.split_once("### Not shown as annotations (2)").unwrap();
-        assert!(rest.contains("deploy/alerts.yaml:11 —"));
-        assert!(rest.contains("deploy/alerts.yaml:12 —"));
-        assert!(!rest.contains("deploy/alerts.yaml:10 —"));
-        assert!(rest.contains("2 more findings are listed here"));
+        assert!(rest.contains("2 more findings"), "{rest}");
+        assert!(rest.contains("They are all in the list above."));
+        for i in 1..=12 {
+            let line = format!("deploy/alerts.yaml:{i} —");
+            assert_eq!(md.matches(&line).count(), 1, "{line} once");
+        }
         assert!(!md.contains("Truncated"));
     }
 
@@ -539,7 +577,7 @@ mod tests {
         let md = render(&report(&[], std::slice::from_ref(&e), &inv));
         assert!(md.contains("### Error budget"));
         assert!(md.contains(
-            "| checkout | availability | 50.0 % | warning | 2.00 | 2.00 | 1.50 | – | 7d 12h | **warn** |"
+            "| checkout | availability | 50.0 % | warning | 2.00 | 1.50 | – | 7d 12h | **warn** |"
         ));
         assert!(md.contains("- **checkout/availability**: 50 % of the budget left"));
     }
@@ -556,12 +594,8 @@ mod tests {
         let md = render_capped(&r, &sel, 100_000);
         assert!(md.len() <= 100_000, "{}", md.len());
         let shown = md.matches("- ⚠️").count();
-        // Every finding appears once in its family and, beyond the first 10,
-        // once more under "not shown": 3000 + 2990 lines in all.
-        let note = format!(
-            "**Truncated:** {} finding lines were cut",
-            3000 + 2990 - shown
-        );
+        // Every finding appears once, in its family.
+        let note = format!("**Truncated:** {} finding lines were cut", 3000 - shown);
         assert!(md.contains(&note), "{note}");
         assert!(
             md.trim_end()
@@ -586,7 +620,7 @@ mod tests {
         let shown: Vec<&Finding> = r.findings.iter().filter(|f| !f.suppressed).collect();
         assert!(!shown.is_empty());
         for f in &shown {
-            assert!(md.contains(&format!("{} — {}", location(f), escape(&f.message))));
+            assert!(md.contains(&format!("{} — {}", location(f), inline(&f.message))));
         }
         let sel = github::select(r.findings, None);
         assert_eq!(sel.annotated.len() + sel.not_annotated.len(), shown.len());

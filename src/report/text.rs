@@ -2,7 +2,7 @@
 //! line (rendered with `annotate-snippets`), then a one-line summary.
 
 use super::Reporter;
-use super::{GateResult, RunReport, visible};
+use super::{RunReport, visible};
 use crate::finding::Level;
 use annotate_snippets::{AnnotationKind, Group, Level as SLevel, Origin, Renderer, Snippet};
 
@@ -74,20 +74,16 @@ pub fn render(r: &RunReport, color: bool) -> String {
         }
         out.push_str("\n\n");
     }
-    out.push_str(&super::budget::table(r.budget));
+    out.push_str(&super::budget::table_styled(r.budget, color));
     if !r.budget.is_empty() {
         out.push('\n');
     }
     out.push_str(&readiness(r.readiness));
     out.push_str(&super::verdict::tally(r));
-    let s = &r.summary;
-    let verdict = match r.result {
-        GateResult::Pass => "PASS",
-        GateResult::Fail => "FAIL",
-    };
     out.push_str(&format!(
-        "prr: {verdict}: {} error(s), {} warning(s), {} notice(s), {} suppressed; {} files scanned\n",
-        s.errors, s.warnings, s.notices, s.suppressed, s.files_scanned
+        "prr: {}: {}\n",
+        super::verdict::word(r.result, color),
+        super::verdict::counts(&r.summary)
     ));
     out
 }
@@ -103,11 +99,10 @@ pub fn readiness(rs: &[crate::score::Readiness]) -> String {
     let mut out = String::from("Readiness\n");
     for x in rs {
         out.push_str(&format!(
-            "  {}: {}/100 {} ({})",
+            "  {}: {}/100 {}",
             visible(&x.service),
             x.score,
-            x.level.as_str(),
-            x.areas_text()
+            x.level.label()
         ));
         if let Some(req) = x.required.filter(|_| !x.meets()) {
             out.push_str(&format!(
@@ -117,6 +112,9 @@ pub fn readiness(rs: &[crate::score::Readiness]) -> String {
             ));
         }
         out.push('\n');
+        for bar in x.area_bars() {
+            out.push_str(&format!("    {bar}\n"));
+        }
     }
     out.push('\n');
     out

@@ -1,5 +1,5 @@
 //! The verdict for the log: one line on stderr whatever the reports
-//! (`prr: FAIL: 3 error(s), … in 0.42 s`), so a run whose reports all go
+//! (`prr: FAIL: 3 errors, … in 0.42 s`), so a run whose reports all go
 //! to files (`-o`), or a `--quiet` run, still says how it ended; before it,
 //! a per-rule tally when more than [`TALLY_OVER`] findings gate or warn.
 
@@ -10,21 +10,44 @@ use crate::finding::Level;
 /// by a per-rule tally (most frequent first).
 pub const TALLY_OVER: usize = 50;
 
+/// `n word` with English plurals: `1 error`, `2 errors`, `0 notices`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `3 errors, 1 warning, 0 notices, 2 suppressed; 8 files scanned`.
+pub fn counts(s: &super::Summary) -> String {
+    format!(
+        "{}, {}, {}, {} suppressed; {} scanned",
+        plural(s.errors, "error"),
+        plural(s.warnings, "warning"),
+        plural(s.notices, "notice"),
+        s.suppressed,
+        plural(s.files_scanned, "file")
+    )
+}
+
+/// `PASS` or `FAIL`; with `color`, bold green or bold red (ANSI).
+pub fn word(result: GateResult, color: bool) -> String {
+    match (result, color) {
+        (GateResult::Pass, false) => "PASS".into(),
+        (GateResult::Fail, false) => "FAIL".into(),
+        (GateResult::Pass, true) => "\x1b[1;32mPASS\x1b[0m".into(),
+        (GateResult::Fail, true) => "\x1b[1;31mFAIL\x1b[0m".into(),
+    }
+}
+
 /// The verdict line with counts and the elapsed time (seconds, 2 decimals),
 /// ending in a newline.
 pub fn line(r: &RunReport, elapsed: std::time::Duration) -> String {
-    let s = &r.summary;
-    let verdict = match r.result {
-        GateResult::Pass => "PASS",
-        GateResult::Fail => "FAIL",
-    };
     format!(
-        "prr: {verdict}: {} error(s), {} warning(s), {} notice(s), {} suppressed; {} files scanned in {:.2} s\n",
-        s.errors,
-        s.warnings,
-        s.notices,
-        s.suppressed,
-        s.files_scanned,
+        "prr: {}: {} in {:.2} s\n",
+        word(r.result, false),
+        counts(&r.summary),
         elapsed.as_secs_f64()
     )
 }

@@ -71,7 +71,11 @@ pub fn apply(
         .map(|s| s.name.as_str())
         .filter(|s| !touched.contains(s))
         .map(|s| match set_aside.get(s) {
-            Some((e, w)) => format!("{s} ({e} error(s), {w} warning(s) set aside)"),
+            Some((e, w)) => format!(
+                "{s} ({}, {} set aside)",
+                crate::report::verdict::plural(*e, "error"),
+                crate::report::verdict::plural(*w, "warning")
+            ),
             None => s.to_string(),
         })
         .collect();
@@ -121,8 +125,7 @@ mod tests {
         assert_eq!(gated, vec![true, false, true, true]);
         assert!(note.message.contains("gated: a;"), "{}", note.message);
         assert!(
-            note.message
-                .contains("b (1 error(s), 0 warning(s) set aside)"),
+            note.message.contains("b (1 error, 0 warnings set aside)"),
             "{}",
             note.message
         );
