@@ -28,6 +28,39 @@ use std::path::{Path, PathBuf};
 /// File names looked up at the repository root when `--config` is not given.
 pub const CONFIG_NAMES: [&str; 2] = ["prr.yaml", ".prr.yaml"];
 
+/// Where the config of a run on `path` lives, as git and cargo find theirs:
+/// `path` itself when it holds `prr.yaml` or `.prr.yaml`; else the nearest
+/// ancestor that does, not above the repository root (the first folder
+/// holding `.git`). Returns that folder and `path` relative to it (`None`
+/// when it is `path` itself, or when no config was found: the run then
+/// uses `path` with the built-in defaults).
+pub fn find_upward(path: &Path) -> (PathBuf, Option<String>) {
+    let has_config = |d: &Path| {
+        CONFIG_NAMES
+            .iter()
+            .any(|n| d.join(n).symlink_metadata().is_ok())
+    };
+    if has_config(path) {
+        return (path.to_path_buf(), None);
+    }
+    let Ok(abs) = path.canonicalize() else {
+        return (path.to_path_buf(), None);
+    };
+    if abs.join(".git").exists() {
+        return (path.to_path_buf(), None);
+    }
+    for dir in abs.ancestors().skip(1) {
+        if has_config(dir) {
+            let rel = crate::inventory::rel_path(&abs, dir);
+            return (dir.to_path_buf(), Some(rel));
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    (path.to_path_buf(), None)
+}
+
 /// Default globs that mark a Markdown file as a runbook.
 pub const DEFAULT_RUNBOOK_GLOBS: [&str; 3] = [
     "**/runbooks/**/*.md",
@@ -448,6 +481,22 @@ impl Config {
     pub fn discover(root: &Path, explicit: Option<&Path>) -> Result<Config, ConfigError> {
         if let Some(p) = explicit {
             return Config::load(p, root);
+        }
+        let present: Vec<&str> = CONFIG_NAMES
+            .iter()
+            .copied()
+            .filter(|n| root.join(n).symlink_metadata().is_ok())
+            .collect();
+        if present.len() > 1 {
+            return Err(ConfigError::new(
+                &root.join(present[0]),
+                Pos::default(),
+                format!(
+                    "both {} are in {}: prr reads one config; merge them and delete the other",
+                    present.join(" and "),
+                    root.display()
+                ),
+            ));
         }
         for name in CONFIG_NAMES {
             let p = root.join(name);

@@ -72,6 +72,10 @@ pub struct Settings {
     pub fail_level: selection::FailLevel,
     /// `--quiet`: no default text report; only the verdict line (stderr).
     pub quiet: bool,
+    /// The folder that was asked for, relative to `root`, when `root` is the
+    /// ancestor holding the config ([`config::find_upward`]): findings
+    /// outside it are set aside (`prr/config` notice).
+    pub within: Option<String>,
 }
 
 /// The result of a run, mapped to the exit code by the binary.
@@ -108,6 +112,8 @@ pub struct CheckRun {
     pub readiness: Vec<score::Readiness>,
     /// What makes the run fail (`--fail-level`; errors by default).
     pub fail_level: selection::FailLevel,
+    /// The config the run used.
+    pub config_used: report::ConfigUsed,
 }
 
 impl CheckRun {
@@ -127,6 +133,7 @@ impl CheckRun {
             inventory: &self.inventory,
             budget: &self.budget,
             readiness: &self.readiness,
+            config: &self.config_used,
         }
     }
 }
@@ -302,6 +309,17 @@ pub fn analyze_opts(
             None,
         ),
     };
+    let config_used = report::ConfigUsed {
+        path: config.source.as_ref().map(|p| match &opts.policy_from {
+            Some(r) => format!(
+                "{} at {r}",
+                p.file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+            ),
+            None => inventory::rel_path(p, root),
+        }),
+        layers: config.resolved.as_ref().map_or(1, |r| r.layers.len()),
+    };
     let (mut rules, secret_allowlists) = rules::load_with_pack(&config)?;
     if let Some(fam) = &opts.family {
         rules.retain(|r| r.family() == fam);
@@ -466,6 +484,7 @@ pub fn analyze_opts(
         rules,
         findings,
         fail_level: opts.fail_level,
+        config_used,
     })
 }
 
@@ -710,6 +729,42 @@ fn github_api_delivery(
     }
 }
 
+/// A run from a subfolder (`within`, relative to the root that holds the
+/// config): findings of files outside it are kept, marked suppressed, and
+/// one `prr/config` notice says which config and root were used.
+fn set_aside_outside(run: &mut CheckRun, within: &str) {
+    let prefix = format!("{}/", within.trim_end_matches('/'));
+    let mut n = 0;
+    for f in run
+        .findings
+        .iter_mut()
+        .filter(|f| !f.suppressed && !f.path.is_empty())
+    {
+        if !f.path.starts_with(&prefix) && f.path != within {
+            f.suppressed = true;
+            f.suppression = Some(finding::Suppression {
+                kind: finding::SuppressionKind::External,
+                reason: format!("outside {within}, the folder that was checked"),
+                source: "prr check (from a subfolder)".to_string(),
+            });
+            n += 1;
+        }
+    }
+    run.findings.push(
+        finding::Finding::new(
+            "prr/config",
+            "",
+            yaml::Pos::default(),
+            format!(
+                "using {} found above {within}: the repository is read from there and findings in \
+                 {within} are reported ({n} outside it set aside)",
+                run.config_used
+            ),
+        )
+        .with_level(finding::Level::Notice),
+    );
+}
+
 /// `prr check`: analyze, write every requested report, return the verdict.
 pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let start = std::time::Instant::now();
@@ -728,6 +783,10 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             fail_level: settings.fail_level,
         },
     )?;
+    let mut run = run;
+    if let Some(within) = &settings.within {
+        set_aside_outside(&mut run, within);
+    }
     let analyzed = start.elapsed();
     let report = run.report();
     let result = report.result;

@@ -29,8 +29,19 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Check(args) => {
+        Command::Check(mut args) => {
             let color = use_color(args.report.color);
+            // From a subfolder, the repository's config (found upward, as
+            // git and cargo do) and its root; findings outside the folder
+            // are set aside.
+            let within = match args.report.config {
+                Some(_) => None,
+                None => {
+                    let (root, within) = prr::config::find_upward(&args.report.path);
+                    args.report.path = root;
+                    within
+                }
+            };
             let gate = gate_options(&args.report.path, &args.gate)?;
             let github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
             // PR annotations on changed lines: best effort (the changed
@@ -58,6 +69,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 no_budget: args.no_budget,
                 fail_level: args.fail_level,
                 quiet: args.report.quiet,
+                within,
             };
             Ok(prr::run(&settings)?.exit_code())
         }
@@ -84,6 +96,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 no_budget: false,
                 fail_level: Default::default(),
                 quiet: args.report.quiet,
+                within: None,
             };
             Ok(prr::run(&settings)?.exit_code())
         }

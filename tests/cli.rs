@@ -1114,3 +1114,46 @@ fn reports_read_well() {
         "{md}"
     );
 }
+
+#[test]
+fn config_is_found_upward_and_named_in_the_report() {
+    let deploy = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  replicas: 3\n  selector:\n    matchLabels: { app: a }\n  template:\n    metadata:\n      labels: { app: a }\n    spec:\n      containers:\n        - name: c\n          image: app:latest\n";
+    let d = repo(&[
+        (
+            "prr.yaml",
+            b"extends: [recommended]\nrules:\n  rollout/image-pinned: { level: warning }\n",
+        ),
+        ("svc/a/deploy.yaml", deploy),
+        ("svc/b/deploy.yaml", deploy),
+    ]);
+    git(d.path(), &["init", "-q"]);
+    // From the repository root: the config is named, with its layers.
+    let o = prr(&["check", "."], d.path(), &[]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("prr: using prr.yaml (2 layers)\n"), "{text}");
+    let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        r["config"],
+        serde_json::json!({"path": "prr.yaml", "layers": 2})
+    );
+    // From a subfolder: the root's config applies (image-pinned is a
+    // warning there), and only the subfolder's findings count.
+    let o = prr(&["check", ".", "-f", "json"], &d.path().join("svc/a"), &[]);
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fs = r["findings"].as_array().unwrap();
+    let pinned: Vec<&serde_json::Value> = fs
+        .iter()
+        .filter(|f| f["rule"] == "rollout/image-pinned" && f["suppressed"] == false)
+        .collect();
+    assert_eq!(pinned.len(), 1, "{r:#}");
+    assert_eq!(pinned[0]["path"], "svc/a/deploy.yaml");
+    assert_eq!(pinned[0]["level"], "warning", "the config above applies");
+    assert!(fs.iter().any(|f| f["rule"] == "prr/config"), "{r:#}");
+    // Both config names in one folder: exit 2 naming both.
+    std::fs::write(d.path().join(".prr.yaml"), "{}\n").unwrap();
+    let o = prr(&["check", "."], d.path(), &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("prr.yaml and .prr.yaml"), "{err}");
+}

@@ -200,6 +200,10 @@ impl Reporter for Github {
 
 #[cfg(test)]
 mod tests {
+    static CONFIG_USED: crate::report::ConfigUsed = crate::report::ConfigUsed {
+        path: None,
+        layers: 0,
+    };
     use super::*;
     use crate::yaml::Pos;
 
@@ -225,6 +229,7 @@ mod tests {
             inventory: &inv,
             budget: &[],
             readiness: &[],
+            config: &CONFIG_USED,
         };
         let out = render(&report);
         assert_eq!(out.lines().filter(|l| l.starts_with("::error")).count(), 10);

@@ -424,6 +424,10 @@ impl Reporter for Markdown {
 
 #[cfg(test)]
 mod tests {
+    static CONFIG_USED: crate::report::ConfigUsed = crate::report::ConfigUsed {
+        path: None,
+        layers: 0,
+    };
     use super::*;
     use crate::budget::Reading;
     use crate::budget::config::OnError;
@@ -453,6 +457,7 @@ mod tests {
             inventory: inv,
             budget,
             readiness: &[],
+            config: &CONFIG_USED,
         }
     }
 

@@ -80,6 +80,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
     }
     out.push_str(&readiness(r.readiness));
     out.push_str(&super::verdict::tally(r));
+    out.push_str(&format!("prr: using {}\n", r.config));
     out.push_str(&format!(
         "prr: {}: {}\n",
         super::verdict::word(r.result, color),
