@@ -53,6 +53,14 @@ pub fn accepts(rule: &str) -> bool {
         || rule == "prr/non-production")
 }
 
+/// The suppression reason of a finding the baseline accepts.
+pub const REASON: &str = "in the baseline (present when prr was adopted)";
+
+/// Whether `f` is suppressed by the baseline.
+pub fn accepted(f: &Finding) -> bool {
+    f.suppressed && f.suppression.as_ref().is_some_and(|s| s.reason == REASON)
+}
+
 /// Largest baseline file read, in bytes (64 MiB: about 300,000 entries).
 pub const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -155,7 +163,7 @@ impl Baseline {
                 f.suppressed = true;
                 f.suppression = Some(Suppression {
                     kind: SuppressionKind::External,
-                    reason: "in the baseline (present when prr was adopted)".to_string(),
+                    reason: REASON.to_string(),
                     source: source.to_string(),
                 });
             }

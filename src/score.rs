@@ -416,9 +416,21 @@ pub struct Readiness {
     pub errors: usize,
     /// One entry per area, in [`Area::ALL`] order.
     pub areas: Vec<AreaScore>,
+    /// The score with the findings the baseline accepts counted as the
+    /// debt they are, when that differs from [`Readiness::score`] (which
+    /// gates and accepts them): reports show `24/100 (100 with the
+    /// baseline)`.
+    pub score_without_baseline: Option<u32>,
 }
 
 impl Readiness {
+    /// `24/100 (100 with the baseline)`, or `100/100` without baselined debt.
+    pub fn score_text(&self) -> String {
+        match self.score_without_baseline {
+            Some(raw) => format!("{raw}/100 ({} with the baseline)", self.score),
+            None => format!("{}/100", self.score),
+        }
+    }
     /// Whether the service meets its tier's minimum (true when not gated).
     pub fn meets(&self) -> bool {
         self.required.is_none_or(|r| self.level >= r)
@@ -486,6 +498,7 @@ impl Readiness {
             "meets": self.meets(),
             "errors": self.errors,
             "areas": areas,
+            "score_without_baseline": self.score_without_baseline,
         })
     }
 }
@@ -584,6 +597,7 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
                 required,
                 errors,
                 areas,
+                score_without_baseline: None,
             }
         })
         .collect()
@@ -748,7 +762,20 @@ pub fn gate(
     let pristine = (rule.level != Level::Off).then(|| findings.clone());
     suppress(findings)?;
     let t = std::time::Instant::now();
-    let readiness = compute(ctx, rules, findings);
+    let mut readiness = compute(ctx, rules, findings);
+    // Debt the baseline accepts is shown, not hidden: the score with it
+    // counted, next to the gating score.
+    if findings.iter().any(crate::baseline::accepted) {
+        let mut debt = findings.clone();
+        for f in debt.iter_mut().filter(|f| crate::baseline::accepted(f)) {
+            f.suppressed = false;
+        }
+        for (r, raw) in readiness.iter_mut().zip(compute(ctx, rules, &debt)) {
+            if raw.score != r.score {
+                r.score_without_baseline = Some(raw.score);
+            }
+        }
+    }
     let extra = gate_findings(ctx, rules, &readiness);
     if timings {
         eprintln!(

@@ -114,6 +114,19 @@ fn a_baseline_never_accepts_a_budget_decision_or_the_readiness_gate() {
         unsuppressed(&after, "prr/baseline-stale").is_empty(),
         "{after:#}"
     );
+    // The accepted debt still shows in the readiness score.
+    let pay = &after["readiness"][0];
+    let (with, without) = (
+        pay["score"].as_u64().unwrap(),
+        pay["score_without_baseline"].as_u64().expect("debt score"),
+    );
+    assert!(without < with, "{pay:#}");
+    assert_eq!(before["readiness"][0]["score"].as_u64().unwrap(), without);
+    let text = String::from_utf8_lossy(&prr(&["check", "."], d.path()).stdout).into_owned();
+    assert!(
+        text.contains(&format!("pay: {without}/100 ({with} with the baseline)")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -239,10 +239,10 @@ pub fn readiness_table(r: &RunReport) -> String {
         };
         let _ = write!(
             out,
-            "| {} | {} | {}/100 | {level} | {} |",
+            "| {} | {} | {} | {level} | {} |",
             escape(&x.service),
             x.tier.as_str(),
-            x.score,
+            x.score_text(),
             x.required.map_or("–", |l| l.as_str()),
         );
         for a in &x.areas {

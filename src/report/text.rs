@@ -100,9 +100,9 @@ pub fn readiness(rs: &[crate::score::Readiness]) -> String {
     let mut out = String::from("Readiness\n");
     for x in rs {
         out.push_str(&format!(
-            "  {}: {}/100 {}",
+            "  {}: {} {}",
             visible(&x.service),
-            x.score,
+            x.score_text(),
             x.level.label()
         ));
         if let Some(req) = x.required.filter(|_| !x.meets()) {
