@@ -46,7 +46,12 @@ pub fn find_upward(path: &Path) -> (PathBuf, Option<String>) {
     let Ok(abs) = path.canonicalize() else {
         return (path.to_path_buf(), None);
     };
-    if abs.join(".git").exists() {
+    // Only inside a repository, and never above its root: outside one, a
+    // prr.yaml in /tmp or a home folder must not become the config.
+    let Some(top) = abs.ancestors().find(|d| d.join(".git").exists()) else {
+        return (path.to_path_buf(), None);
+    };
+    if top == abs {
         return (path.to_path_buf(), None);
     }
     for dir in abs.ancestors().skip(1) {
@@ -54,7 +59,7 @@ pub fn find_upward(path: &Path) -> (PathBuf, Option<String>) {
             let rel = crate::inventory::rel_path(&abs, dir);
             return (dir.to_path_buf(), Some(rel));
         }
-        if dir.join(".git").exists() {
+        if dir == top {
             break;
         }
     }
@@ -851,6 +856,22 @@ impl Config {
                 until: r.until,
                 pos,
             });
+        }
+        // The baseline is written by `prr baseline`: it stays inside the
+        // repository (a cloned repository must not point it at ~/.bashrc).
+        if let Some(b) = &raw.baseline
+            && (Path::new(b).is_absolute()
+                || Path::new(b)
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir)))
+        {
+            return Err(ConfigError::new(
+                path,
+                key_below(text, Pos { line: 1, column: 1 }, "baseline").unwrap_or_default(),
+                format!(
+                    "baseline `{b}` must be a path inside the repository (no absolute path, no `..`)"
+                ),
+            ));
         }
         Ok(Config {
             secrets,

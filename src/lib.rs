@@ -377,13 +377,20 @@ pub fn analyze_opts(
         (None, _) => catalog::from_disk(root),
     };
     let ctx = checks::Context::with_catalog(&config, &inventory, &catalog);
-    let budget_on = opts.family.as_deref().is_none_or(|f| f == "budget")
-        && !opts.no_budget
-        && rules
-            .iter()
-            .any(|r| r.family() == "budget" && opts.rules.keeps(&r.id));
-    if opts.no_budget && config.budget.is_some() {
-        policy_notes.push(selection::budget_skipped(config.services.len().max(1)));
+    let family_on = opts.family.as_deref().is_none_or(|f| f == "budget");
+    let selected = rules
+        .iter()
+        .any(|r| r.family() == "budget" && opts.rules.keeps(&r.id));
+    let budget_on = family_on && !opts.no_budget && selected;
+    if family_on && !budget_on && config.budget.is_some() {
+        // --no-budget, or --only/--skip leaving no budget rule: said, not silent.
+        let gated = ctx.services.iter().filter(|s| s.budget.gate).count();
+        let why = if opts.no_budget {
+            "--no-budget"
+        } else {
+            "--only/--skip"
+        };
+        policy_notes.push(selection::budget_skipped(gated, why));
     }
     let budget = match &config.budget {
         Some(b) if budget_on => {

@@ -294,7 +294,10 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
                 }
             }
         }
-        used.push(format!("{rel}/ ({} rule file(s))", at_ref.len()));
+        used.push(format!(
+            "{rel}/ ({})",
+            crate::report::verdict::plural(at_ref.len(), "rule file")
+        ));
         dirs.push(local);
     }
     config.rules_dirs = dirs;

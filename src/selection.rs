@@ -119,8 +119,9 @@ impl RuleSelection {
             "",
             Pos::default(),
             format!(
-                "{}: {n} unsuppressed finding(s) of other rules not reported ({by_rule})",
-                self.shown
+                "{}: {} of other rules not reported ({by_rule})",
+                self.shown,
+                crate::report::verdict::plural(n, "unsuppressed finding")
             ),
         )
         .with_level(Level::Notice);
@@ -129,16 +130,17 @@ impl RuleSelection {
     }
 }
 
-/// The notice of a run with `--no-budget` when `services` services have a
-/// budget configured: what was not read.
-pub fn budget_skipped(services: usize) -> Finding {
+/// The notice of a run whose budget phase was skipped (`why`: the flag)
+/// while `services` services are gated on their budgets: what was not read.
+pub fn budget_skipped(services: usize, why: &str) -> Finding {
     Finding::new(
         "prr/budget-skipped",
         "",
         Pos::default(),
         format!(
-            "the budget phase was skipped (--no-budget): the error budgets of {services} \
-             service(s) were not read and gate nothing in this run"
+            "the budget phase was skipped ({why}): the error budgets of {} were not read and \
+             gate nothing in this run",
+            crate::report::verdict::plural(services, "service")
         ),
     )
     .with_level(Level::Notice)
@@ -172,7 +174,7 @@ mod tests {
         assert_eq!(fs.len(), 2);
         assert_eq!(fs[1].rule, "prr/selection");
         assert!(
-            fs[1].message.contains("2 unsuppressed finding(s)"),
+            fs[1].message.contains("2 unsuppressed findings"),
             "{}",
             fs[1].message
         );

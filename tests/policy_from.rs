@@ -102,7 +102,7 @@ fn a_change_cannot_weaken_its_own_gate() {
     let msg = from[0]["message"].as_str().unwrap_or_default();
     assert!(msg.starts_with("policy read from base ("), "{msg}");
     assert!(
-        msg.contains("prr.yaml") && msg.contains(".prr/rules/ (1 rule file(s))"),
+        msg.contains("prr.yaml") && msg.contains(".prr/rules/ (1 rule file)"),
         "{msg}"
     );
     let mut changed: Vec<&str> = finding(&v, "prr/policy-changed")

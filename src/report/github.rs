@@ -168,8 +168,8 @@ pub fn render(r: &RunReport) -> String {
         .collect();
     if !cut.is_empty() {
         out.push_str(&format!(
-            "prr: {} more finding(s) not annotated (GitHub shows at most {MAX_PER_LEVEL} annotations per level and step):\n",
-            cut.len()
+            "prr: {} not annotated (GitHub shows at most {MAX_PER_LEVEL} annotations per level and step):\n",
+            crate::report::verdict::plural(cut.len(), "more finding")
         ));
         for f in cut {
             let at = match (f.path.is_empty(), f.line) {
@@ -233,10 +233,7 @@ mod tests {
         };
         let out = render(&report);
         assert_eq!(out.lines().filter(|l| l.starts_with("::error")).count(), 10);
-        assert!(
-            out.contains("prr: 3 more finding(s) not annotated"),
-            "{out}"
-        );
+        assert!(out.contains("prr: 3 more findings not annotated"), "{out}");
         assert!(
             out.contains("  a.yaml:13:1: error alerts/for: m a.yaml:13\n"),
             "{out}"

@@ -80,9 +80,9 @@ pub fn apply(
         })
         .collect();
     let message = format!(
-        "{since}: {} changed path(s); gated: {}; not gated (no changed path in their paths): {}. \
+        "{since}: {}; gated: {}; not gated (no changed path in their paths): {}. \
          Repository-level findings and secrets gate in every case",
-        changed.len(),
+        crate::report::verdict::plural(changed.len(), "changed path"),
         if gated.is_empty() {
             "no service".to_string()
         } else {

@@ -131,18 +131,10 @@ impl Prometheus {
             .map(str::trim)
             .filter(|u| !u.is_empty())
             .ok_or_else(|| format!("provider `{name}`: `url` is required for type prometheus (e.g. http://prometheus:9090)"))?;
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| format!("provider `{name}`: `url: {url}` is not a URL: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "provider `{name}`: `url: {url}` must be http:// or https://"
-            ));
-        }
-        if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(format!(
-                "provider `{name}`: `url` must not hold credentials; use `auth: {{ basic-user-env, basic-password-env }}`"
-            ));
-        }
+        // One check for every provider: http(s), no user info, and messages
+        // that never repeat the URL's credentials.
+        let url = super::check_url(name, "prometheus", url)?;
+        let url = url.as_str();
         let mode = match cfg.mode.as_deref() {
             None => None,
             Some(m) => Some(Mode::parse(m).ok_or_else(|| {
