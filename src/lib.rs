@@ -205,6 +205,9 @@ pub struct Analysis {
     pub no_budget: bool,
     /// `--fail-level` (recorded on the [`CheckRun`]).
     pub fail_level: selection::FailLevel,
+    /// The checked subfolder when `root` is the ancestor holding the config
+    /// ([`suppress::untouched::apply_within`]).
+    pub within: Option<String>,
 }
 
 impl Default for Analysis {
@@ -219,6 +222,7 @@ impl Default for Analysis {
             rules: selection::RuleSelection::default(),
             no_budget: false,
             fail_level: selection::FailLevel::default(),
+            within: None,
         }
     }
 }
@@ -254,16 +258,19 @@ pub fn config_command(
         let layers = config.resolved.as_ref().map_or(1, |r| r.layers.len());
         let enabled = rules.iter().filter(|r| r.enabled()).count();
         let variants: usize = rules.iter().map(|r| r.tier_variants.len()).sum();
+        let plural = report::verdict::plural;
         crate::outln!(
-            "prr: {} is valid: {layers} layer(s), {} declared service(s), {enabled} of {} rules enabled, {variants} per-tier rule override(s)",
+            "prr: {} is valid: {}, {}, {enabled} of {} rules enabled, {}",
             config
                 .source
                 .as_ref()
                 .map_or("the default config".to_string(), |p| p
                     .display()
                     .to_string()),
-            config.services.len(),
-            rules.len()
+            plural(layers, "layer"),
+            plural(config.services.len(), "declared service"),
+            rules.len(),
+            plural(variants, "per-tier rule override")
         );
     }
     Ok(0)
@@ -460,6 +467,10 @@ pub fn analyze_opts(
     if let Some(changed) = &gate.changed {
         let note = suppress::untouched::apply(&mut findings, &ctx, changed, gate.base.as_deref());
         findings.extend(note);
+    }
+    if let Some(within) = &opts.within {
+        let note = suppress::untouched::apply_within(&mut findings, &ctx, within, &config_used);
+        findings.push(note);
     }
     // Every other rule ran: what --only/--skip leave out is counted exactly.
     opts.rules.apply(&mut findings);
@@ -736,42 +747,6 @@ fn github_api_delivery(
     }
 }
 
-/// A run from a subfolder (`within`, relative to the root that holds the
-/// config): findings of files outside it are kept, marked suppressed, and
-/// one `prr/config` notice says which config and root were used.
-fn set_aside_outside(run: &mut CheckRun, within: &str) {
-    let prefix = format!("{}/", within.trim_end_matches('/'));
-    let mut n = 0;
-    for f in run
-        .findings
-        .iter_mut()
-        .filter(|f| !f.suppressed && !f.path.is_empty())
-    {
-        if !f.path.starts_with(&prefix) && f.path != within {
-            f.suppressed = true;
-            f.suppression = Some(finding::Suppression {
-                kind: finding::SuppressionKind::External,
-                reason: format!("outside {within}, the folder that was checked"),
-                source: "prr check (from a subfolder)".to_string(),
-            });
-            n += 1;
-        }
-    }
-    run.findings.push(
-        finding::Finding::new(
-            "prr/config",
-            "",
-            yaml::Pos::default(),
-            format!(
-                "using {} found above {within}: the repository is read from there and findings in \
-                 {within} are reported ({n} outside it set aside)",
-                run.config_used
-            ),
-        )
-        .with_level(finding::Level::Notice),
-    );
-}
-
 /// `prr check`: analyze, write every requested report, return the verdict.
 pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let start = std::time::Instant::now();
@@ -788,12 +763,9 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
             rules: settings.selection.clone(),
             no_budget: settings.no_budget,
             fail_level: settings.fail_level,
+            within: settings.within.clone(),
         },
     )?;
-    let mut run = run;
-    if let Some(within) = &settings.within {
-        set_aside_outside(&mut run, within);
-    }
     let analyzed = start.elapsed();
     let report = run.report();
     let result = report.result;

@@ -27,6 +27,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Config discovery for every command (`prr::config::find_upward`): without
+/// `--config`, a folder with no prr.yaml inside a repository is read from
+/// the nearest folder above that has one; `path` becomes that folder and the
+/// checked subfolder (relative to it) is returned.
+fn discover(path: &mut std::path::PathBuf, explicit_config: bool) -> Option<String> {
+    if explicit_config {
+        return None;
+    }
+    let (root, within) = prr::config::find_upward(path);
+    *path = root;
+    within
+}
+
 fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
     match cli.command {
         Command::Check(mut args) => {
@@ -34,14 +47,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             // From a subfolder, the repository's config (found upward, as
             // git and cargo do) and its root; findings outside the folder
             // are set aside.
-            let within = match args.report.config {
-                Some(_) => None,
-                None => {
-                    let (root, within) = prr::config::find_upward(&args.report.path);
-                    args.report.path = root;
-                    within
-                }
-            };
+            let within = discover(&mut args.report.path, args.report.config.is_some());
             let gate = gate_options(&args.report.path, &args.gate)?;
             let github_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
             // PR annotations on changed lines: best effort (the changed
@@ -73,8 +79,9 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             };
             Ok(prr::run(&settings)?.exit_code())
         }
-        Command::Secrets(args) => {
+        Command::Secrets(mut args) => {
             let color = use_color(args.report.color);
+            let within = discover(&mut args.report.path, args.report.config.is_some());
             let scope = match (&args.changed_since, args.staged) {
                 (_, true) => prr::Scope::Staged,
                 (Some(r), false) => prr::Scope::ChangedSince(r.clone()),
@@ -96,13 +103,14 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                 no_budget: false,
                 fail_level: Default::default(),
                 quiet: args.report.quiet,
-                within: None,
+                within,
             };
             Ok(prr::run(&settings)?.exit_code())
         }
         Command::Init(args) => prr::generate::run_init(&args),
         Command::Generate(args) => prr::generate::run_generate(&args),
-        Command::Baseline(args) => {
+        Command::Baseline(mut args) => {
+            discover(&mut args.path, args.config.is_some());
             let (n, path) = prr::write_baseline(&args.path, args.config.as_deref(), args.family)?;
             prr::outln!(
                 "prr: wrote {n} finding fingerprint(s) to {}: from now on only new findings fail",
@@ -110,7 +118,8 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             );
             Ok(0)
         }
-        Command::Config(args) => {
+        Command::Config(mut args) => {
+            discover(&mut args.path, args.config.is_some());
             prr::config_command(&args.path, args.config.as_deref(), args.resolved)
         }
         Command::Completions(args) => {
@@ -126,7 +135,8 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             prr::cli::write_stdout(&text)?;
             Ok(0)
         }
-        Command::Rules(args) => {
+        Command::Rules(mut args) => {
+            discover(&mut args.path, args.config.is_some());
             let config = prr::config::Config::discover(&args.path, args.config.as_deref())?;
             let rules = prr::rules::load(&config)?;
             if args.json {
@@ -170,7 +180,8 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Budget(args) => {
+        Command::Budget(mut args) => {
+            discover(&mut args.path, args.config.is_some());
             let gate = gate_options(&args.path, &args.gate)?;
             let entries = prr::budget_only(&args.path, args.config.as_deref(), &gate)?;
             if args.json {

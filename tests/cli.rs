@@ -1157,3 +1157,55 @@ fn config_is_found_upward_and_named_in_the_report() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("prr.yaml and .prr.yaml"), "{err}");
 }
+
+#[test]
+fn a_subfolder_run_keeps_its_services_findings_and_other_commands_find_the_config() {
+    let deploy = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: a\nspec:\n  replicas: 3\n  selector:\n    matchLabels: { app: a }\n  template:\n    metadata:\n      labels: { app: a }\n    spec:\n      containers:\n        - name: c\n          image: app:latest\n";
+    let d = repo(&[
+        (
+            "prr.yaml",
+            b"services:\n  - name: a\n    tier: critical\n    paths: [\"svc/a/**\"]\n  - name: b\n    tier: critical\n    paths: [\"svc/b/**\"]\n",
+        ),
+        ("svc/a/deploy.yaml", deploy),
+        ("svc/b/deploy.yaml", deploy),
+    ]);
+    git(d.path(), &["init", "-q"]);
+    let sub = d.path().join("svc/a");
+    let o = prr(&["check", ".", "-f", "json"], &sub, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let gating: Vec<(String, String)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false && f["level"] == "error")
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["service"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        gating.contains(&("slo/present".to_string(), "a".to_string())),
+        "a's service-level finding (no file of its own) still counts: {gating:?}"
+    );
+    assert!(gating.iter().all(|(_, s)| s != "b"), "{gating:?}");
+    // prr baseline from the subfolder writes the repository's baseline.
+    let o = prr(&["baseline", "."], &sub, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(d.path().join(".prr/baseline.json").is_file());
+    assert!(!sub.join(".prr").exists());
+    // prr config from the subfolder validates the repository's prr.yaml.
+    let o = prr(&["config", "."], &sub, &[]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("2 declared services"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

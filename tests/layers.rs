@@ -321,7 +321,7 @@ fn config_resolved_names_each_values_layer_and_line() {
     );
     let out = prr(root, &["config", "."]);
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("3 layer(s)"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 layers"));
 }
 
 #[test]

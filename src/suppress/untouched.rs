@@ -97,6 +97,75 @@ pub fn apply(
     Some(Finding::new("prr/changed-scope", "", Pos::default(), message).with_level(Level::Notice))
 }
 
+/// A run from a subfolder (`within`, relative to the root that holds the
+/// config, [`crate::config::find_upward`]): the findings of that folder
+/// count, and so do those of the declared services that own a file in it
+/// (a service's `prr/min-level` sits at its entry in prr.yaml, a budget
+/// decision at its SLO); the rest are kept, marked suppressed. Returns the
+/// `prr/config` notice saying which config and root were used.
+pub fn apply_within(
+    findings: &mut [Finding],
+    ctx: &Context,
+    within: &str,
+    config: &crate::report::ConfigUsed,
+) -> Finding {
+    let prefix = format!("{}/", within.trim_end_matches('/'));
+    let under = |p: &str| p == within || p.starts_with(&prefix);
+    let in_scope: BTreeSet<&str> = if ctx.config.services.is_empty() {
+        BTreeSet::new()
+    } else {
+        ctx.inventory
+            .files
+            .iter()
+            .filter(|f| under(&f.path))
+            .filter_map(|f| ctx.service_of(&f.path))
+            .map(|s| s.name.as_str())
+            .collect()
+    };
+    let mut n = 0;
+    for f in findings.iter_mut().filter(|f| !f.suppressed) {
+        let service = f
+            .service
+            .clone()
+            .or_else(|| ctx.service_of(&f.path).map(|s| s.name.clone()))
+            .filter(|_| !ctx.config.services.is_empty());
+        let keep = under(&f.path)
+            || match &service {
+                Some(s) => in_scope.contains(s.as_str()),
+                None => f.path.is_empty(),
+            };
+        if keep {
+            continue;
+        }
+        f.suppressed = true;
+        f.suppression = Some(Suppression {
+            kind: SuppressionKind::External,
+            reason: format!("outside {within}, the folder that was checked"),
+            source: "prr check (from a subfolder)".to_string(),
+        });
+        n += 1;
+    }
+    let services = if in_scope.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " and of the services with files in it ({})",
+            in_scope.iter().copied().collect::<Vec<_>>().join(", ")
+        )
+    };
+    Finding::new(
+        "prr/config",
+        "",
+        Pos::default(),
+        format!(
+            "using {config} found above {within}: the repository is read from there; the \
+             findings of {within}{services} are reported ({} outside set aside)",
+            crate::report::verdict::plural(n, "finding")
+        ),
+    )
+    .with_level(Level::Notice)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
