@@ -75,13 +75,19 @@ pub fn humanize(message: &str) -> String {
     {
         return format!("missing key `{field}`");
     }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        // "invalid type: string \"x\", expected a sequence"
-        if let Some((found, expected)) = rest.split_once(", expected ") {
+    for head in ["invalid type: ", "invalid value: "] {
+        // "invalid type: string \"x\", expected a sequence": the value
+        // itself is not repeated (it may be text of a file that is no prr
+        // config at all, or a token written in the wrong place).
+        if let Some((found, expected)) = msg
+            .strip_prefix(head)
+            .and_then(|rest| rest.rsplit_once(", expected "))
+        {
+            let kind = found.split([' ', '"', '`']).next().unwrap_or(found);
             return format!(
                 "expected {}, found {}",
                 yaml_term(expected),
-                yaml_term(found)
+                yaml_term(kind)
             );
         }
     }
@@ -193,8 +199,8 @@ mod tests {
             "expected a list here"
         );
         assert_eq!(
-            humanize("invalid type: string \"x\", expected a sequence"),
-            "expected a list, found string \"x\""
+            humanize("invalid type: string \"ghp_secret\", expected a sequence"),
+            "expected a list, found string"
         );
         assert_eq!(humanize("missing field `name`"), "missing key `name`");
         assert!(!humanize("externally tagged enum expected scalar or mapping").contains("tagged"));

@@ -61,6 +61,16 @@ pub fn read_text_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
     })
 }
 
+/// Whether `path` is a symbolic link whose target (resolved) lies outside
+/// the folder `dir` (resolved): a policy file linked to `~/.git-credentials`
+/// or procfs. `false` for a plain file or a link that stays inside.
+pub fn link_leaves(path: &Path, dir: &Path) -> bool {
+    let is_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    is_link && !crate::layers::inside(path, dir)
+}
+
 fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
     let t = meta.file_type();
     let what = if t.is_dir() {

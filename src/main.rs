@@ -27,6 +27,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// `outln!` for text from rule files (a team's titles, help, parameters):
+/// each line redacted and escaped ([`prr::report::safe_lines`]).
+macro_rules! safe_outln {
+    ($($arg:tt)*) => {
+        prr::cli::write_stdout(&(prr::report::safe_lines(&format!($($arg)*)) + "\n"))?
+    };
+}
+
 /// Config discovery for every command (`prr::config::find_upward`): without
 /// `--config`, a folder with no prr.yaml inside a repository is read from
 /// the nearest folder above that has one; `path` becomes that folder and the
@@ -154,7 +162,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                         serde_json::json!({"id": r.id, "level": r.level, "tiers": tiers, "check": r.check, "title": r.title, "source": r.source.display()})
                     })
                     .collect();
-                prr::outln!("{}", serde_json::to_string_pretty(&v)?);
+                safe_outln!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 let w = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
                 for r in &rules {
@@ -175,7 +183,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
                     } else {
                         format!("  [{}]", tiers.join("; "))
                     };
-                    prr::outln!("{:w$}  {:7}  {}{tiers}", r.id, r.level.as_str(), r.title);
+                    safe_outln!("{:w$}  {:7}  {}{tiers}", r.id, r.level.as_str(), r.title);
                 }
             }
             Ok(0)

@@ -337,6 +337,13 @@ fn load_team_rules(dir: &Path, rules: &mut Vec<Rule>) -> Result<(), ConfigError>
     files.sort();
     let mut seen: Vec<String> = Vec::new();
     for f in files {
+        if crate::fsio::link_leaves(&f, dir) {
+            return Err(ConfigError::new(
+                &f,
+                Pos::default(),
+                "is a symbolic link out of the rules-dir: not read (a rule file is a file of the rules-dir)",
+            ));
+        }
         let text = crate::layers::read_file(&f)
             .map_err(|e| ConfigError::new(&f, Pos::default(), format!("cannot read: {e}")))?;
         let rule = parse_rule(&text, RuleSource::Team(f.clone()))?;

@@ -269,3 +269,38 @@ fn an_slo_named_dot_dot_cannot_move_the_request_path() {
     assert!(err.contains("cannot name an SLO"), "{entry:#}");
     assert_eq!(o.status.code(), Some(1), "unknown fails closed by default");
 }
+
+#[cfg(unix)]
+#[test]
+fn policy_files_linked_out_of_the_repository_are_never_read() {
+    let outside = tempfile::tempdir().unwrap();
+    let creds = outside.path().join("credentials");
+    std::fs::write(&creds, "https://bob:canary-7Hq2-password@git.example\n").unwrap();
+    // A team rule file linked to a credentials file.
+    let d = repo();
+    write(d.path(), "prr.yaml", "rules-dir: team\n");
+    std::fs::create_dir_all(d.path().join("team")).unwrap();
+    std::os::unix::fs::symlink(&creds, d.path().join("team/x.yaml")).unwrap();
+    let o = prr(&["check", "."], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("symbolic link"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("canary-7Hq2"), "{}", stderr(&o));
+    // .gitleaks.toml linked out of the repository.
+    let d = repo();
+    std::os::unix::fs::symlink(&creds, d.path().join(".gitleaks.toml")).unwrap();
+    let o = prr(&["secrets", "."], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("canary-7Hq2"), "{}", stderr(&o));
+    // must not fire: a team rule file that is a plain file is read.
+    let d = repo();
+    write(d.path(), "prr.yaml", "rules-dir: team\n");
+    write(
+        d.path(),
+        "team/x.yaml",
+        "id: team/no-host-network\ntitle: t\nlevel: error\ncheck: yaml.assert\nwith:\n  select: { kind: Deployment }\n  path: \"$.spec.template.spec.hostNetwork\"\n  assert: absent\nhelp: h\n",
+    );
+    let o = prr(&["rules", "."], d.path());
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.contains("team/no-host-network"), "{out}");
+}

@@ -233,6 +233,16 @@ pub fn safe_message(s: &str) -> String {
     visible(&crate::secrets::redact::redact_text(s)).into_owned()
 }
 
+/// [`safe_message`] line by line: multi-line text (a rule's help) keeps its
+/// line breaks, each line redacted and escaped.
+pub fn safe_lines(s: &str) -> String {
+    let mut out: Vec<String> = s.lines().map(safe_message).collect();
+    if s.ends_with('\n') {
+        out.push(String::new());
+    }
+    out.join("\n")
+}
+
 /// Renders the report in `format`. `color` applies to text only.
 pub fn render(format: Format, report: &RunReport, color: bool) -> String {
     format.reporter().render(report, color)

@@ -169,27 +169,28 @@ fn load_file(path: &Path, depth: usize) -> Result<gitleaks::GitleaksConfig, Conf
 /// Largest gitleaks config read (gitleaks' default config is 100 KB).
 pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Reads a gitleaks config: a regular file of at most [`MAX_CONFIG_BYTES`].
+/// Reads a gitleaks config: a regular file of at most [`MAX_CONFIG_BYTES`]
+/// ([`crate::fsio::read_text_bounded`]: counted while reading), never
+/// through a symbolic link that leaves the folder holding it (its text
+/// would be quoted in a parse error).
 fn read_bounded(path: &Path) -> Result<String, ConfigError> {
-    use std::io::Read;
     let err = |m: String| ConfigError::new(path, Pos::default(), m);
-    let meta =
-        std::fs::metadata(path).map_err(|e| err(format!("cannot read gitleaks config: {e}")))?;
-    if !meta.is_file() {
-        return Err(err("gitleaks config is not a regular file".into()));
+    if let Some(dir) = path.parent()
+        && crate::fsio::link_leaves(
+            path,
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            },
+        )
+    {
+        return Err(err(
+            "gitleaks config is a symbolic link out of its folder: not read".into(),
+        ));
     }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(err(format!(
-            "gitleaks config is {} bytes, over the {} MiB limit",
-            meta.len(),
-            MAX_CONFIG_BYTES / 1024 / 1024
-        )));
-    }
-    let mut text = String::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(MAX_CONFIG_BYTES).read_to_string(&mut text))
-        .map_err(|e| err(format!("cannot read gitleaks config: {e}")))?;
-    Ok(text)
+    crate::fsio::read_text_bounded(path, MAX_CONFIG_BYTES)
+        .map_err(|e| err(format!("cannot read gitleaks config: {e}")))
 }
 
 /// A YAML node (positions unknown) from JSON, for rules built from TOML.
