@@ -224,6 +224,28 @@ struct Login {
 /// accessible by integration").
 pub const ACTIONS_BOT_LOGIN: &str = "github-actions[bot]";
 
+/// Whose comments are prr's own, from [`GithubClient::own_login`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Author {
+    /// A user token or PAT: exactly this login.
+    Login(String),
+    /// A GitHub App installation token (Actions' `GITHUB_TOKEN` is one:
+    /// `github-actions[bot]`; another app posts as `<slug>[bot]`, which the
+    /// token cannot look up): an app bot's login (ending in `[bot]`), never
+    /// a person's.
+    AppBot,
+}
+
+impl Author {
+    /// Whether a comment by `login` is one this token wrote.
+    pub fn wrote(&self, login: &str) -> bool {
+        match self {
+            Author::Login(l) => l == login,
+            Author::AppBot => login.ends_with("[bot]"),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct LabelItem {
     name: String,
@@ -336,20 +358,21 @@ impl GithubClient {
         Ok(created.id)
     }
 
-    /// The login comments made with this client's token are authored by:
-    /// `GET /user` (a user token or PAT); when GitHub answers 403 or 404
-    /// (an installation token such as Actions' `GITHUB_TOKEN`),
-    /// [`ACTIONS_BOT_LOGIN`].
+    /// Who comments made with this client's token are authored by: `GET
+    /// /user` (a user token or PAT); when GitHub answers 403 or 404 other
+    /// than a rate limit (an installation token such as Actions'
+    /// `GITHUB_TOKEN`), [`Author::AppBot`].
     ///
-    /// Errors: any other failure of `GET /user`.
-    pub async fn own_login(&self) -> Result<String, GithubError> {
+    /// Errors: a rate limit, or any other failure of `GET /user`.
+    pub async fn own_login(&self) -> Result<Author, GithubError> {
         let me: Result<Login, octocrab::Error> = self.crab.get("/user", None::<&()>).await;
         match me {
-            Ok(l) => Ok(l.login),
+            Ok(l) => Ok(Author::Login(l.login)),
             Err(octocrab::Error::GitHub { source, .. })
-                if matches!(source.status_code.as_u16(), 403 | 404) =>
+                if matches!(source.status_code.as_u16(), 403 | 404)
+                    && !source.message.to_lowercase().contains("rate limit") =>
             {
-                Ok(ACTIONS_BOT_LOGIN.to_string())
+                Ok(Author::AppBot)
             }
             Err(e) => Err(self.error("read the token's own login (GET /user)".into(), e)),
         }
@@ -383,7 +406,7 @@ impl GithubClient {
         let me = self.own_login().await?;
         let existing = comments.iter().find(|c| {
             c.body.as_deref().is_some_and(|b| b.contains(STICKY_MARKER))
-                && c.user.as_ref().is_some_and(|u| u.login == me)
+                && c.user.as_ref().is_some_and(|u| me.wrote(&u.login))
         });
         let payload = CommentBody { body: &text };
         let saved: Id = match existing {
