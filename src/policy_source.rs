@@ -514,18 +514,11 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
 /// The working tree's snapshot for comparison: a regular file (a symlink
 /// is not followed) of at most 16 MiB, else `None`.
 fn read_snapshot(path: &Path) -> Option<Vec<u8>> {
-    use std::io::Read;
     const MAX: u64 = 16 * 1024 * 1024;
     if !std::fs::symlink_metadata(path).ok()?.is_file() {
         return None;
     }
-    let mut out = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(MAX + 1)
-        .read_to_end(&mut out)
-        .ok()?;
-    (out.len() as u64 <= MAX).then_some(out)
+    crate::fsio::read_bounded(path, MAX).ok()
 }
 
 #[cfg(test)]
