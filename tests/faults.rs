@@ -165,6 +165,9 @@ fn expected(setting: Setting, fault: Fault) -> Expected {
 fn file_error(fault: Fault) -> Option<&'static str> {
     match fault {
         Fault::Refused => Some("unreachable: faulty.json"),
+        // A FIFO nobody writes is refused before it is opened (never a
+        // blocked read that only the timeout ends).
+        Fault::Timeout => Some("faulty.json: not a regular file (a FIFO)"),
         Fault::Partial => Some("no data: no reading for service `pay`, SLO `latency`"),
         _ => expected(Setting::Unset, fault).error,
     }
