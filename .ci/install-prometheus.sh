@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Installs Debian's `prometheus` package (prometheus + promtool) for the
-# tests in tests/prometheus.rs, which backfill a TSDB with promtool and
-# start a throw-away server on 127.0.0.1.
+# Installs the Debian packages the live tests need:
+#   prometheus              prometheus + promtool (tests/prometheus.rs backfills
+#                           a TSDB and starts a throw-away server on 127.0.0.1;
+#                           template verdicts are compared with promtool)
+#   prometheus-alertmanager amtool (routing is compared with `amtool config
+#                           routes test`)
+#   victoria-metrics        a VictoriaMetrics single-node server on 127.0.0.1
 #
-# Idempotent: does nothing when both binaries are already on PATH.
+# Idempotent: does nothing when every binary is already on PATH.
 # Never leaves a prometheus service running: service start-up is denied
 # during the install through policy-rc.d (for sysvinit/invoke-rc.d), and
 # any daemon the package started anyway is stopped afterwards.
 set -euo pipefail
 
-if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+have_all() {
+    command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 \
+        && command -v amtool >/dev/null 2>&1 && command -v victoria-metrics >/dev/null 2>&1
+}
+if have_all; then
     echo "install-prometheus: $(prometheus --version 2>&1 | head -n1)"
     exit 0
 fi
@@ -47,16 +55,21 @@ printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$POLICY" >/dev/null
 $SUDO chmod 755 "$POLICY"
 
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends \
+    prometheus prometheus-alertmanager victoria-metrics >/dev/null
 
 # If the package started a daemon anyway (a systemd host), stop it: the
 # tests start their own server on a free port.
 if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    $SUDO systemctl stop prometheus.service >/dev/null 2>&1 || true
-    $SUDO systemctl disable prometheus.service >/dev/null 2>&1 || true
+    for unit in prometheus prometheus-alertmanager victoria-metrics; do
+        $SUDO systemctl stop "$unit.service" >/dev/null 2>&1 || true
+        $SUDO systemctl disable "$unit.service" >/dev/null 2>&1 || true
+    done
 elif command -v service >/dev/null 2>&1; then
-    $SUDO service prometheus stop >/dev/null 2>&1 || true
+    for unit in prometheus prometheus-alertmanager victoria-metrics; do
+        $SUDO service "$unit" stop >/dev/null 2>&1 || true
+    done
 fi
 
-command -v prometheus >/dev/null && command -v promtool >/dev/null
+have_all
 echo "install-prometheus: $(prometheus --version 2>&1 | head -n1)"
