@@ -146,16 +146,6 @@ fn note(at: &SloSpec, message: String) -> Finding {
     Finding::new("prr/policy-changed", &at.path, at.pos, message).with_level(Level::Notice)
 }
 
-fn format_name(f: SloFormat) -> &'static str {
-    match f {
-        SloFormat::OpenSlo => "OpenSLO",
-        SloFormat::Sloth => "Sloth",
-        SloFormat::SlothCrd => "Sloth CRD",
-        SloFormat::Pyrra => "Pyrra",
-        SloFormat::SloGenerator => "slo-generator",
-    }
-}
-
 fn objective(s: &SloSpec) -> String {
     s.objective
         .as_ref()
@@ -185,7 +175,7 @@ fn summary(s: &SloSpec) -> String {
         "objective {}, window {}, {}{}",
         objective(s),
         window(s),
-        format_name(s.format),
+        SloFormat::label(s.format),
         if roles.is_empty() {
             String::new()
         } else {
@@ -200,8 +190,8 @@ fn differences(was: &SloSpec, now: &SloSpec) -> Vec<String> {
     if was.format != now.format {
         out.push(format!(
             "format {} → {}",
-            format_name(was.format),
-            format_name(now.format)
+            SloFormat::label(was.format),
+            SloFormat::label(now.format)
         ));
     }
     let ratio = |s: &SloSpec| s.objective.as_ref().map(|o| o.ratio);

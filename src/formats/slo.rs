@@ -25,6 +25,19 @@ pub enum SloFormat {
     SloGenerator,
 }
 
+impl SloFormat {
+    /// The format's name as its project spells it, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            SloFormat::OpenSlo => "OpenSLO",
+            SloFormat::Sloth => "Sloth",
+            SloFormat::SlothCrd => "Sloth CRD",
+            SloFormat::Pyrra => "Pyrra",
+            SloFormat::SloGenerator => "slo-generator",
+        }
+    }
+}
+
 /// What an SLI measures, as far as can be told from the definition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SliCategory {
@@ -147,7 +160,65 @@ pub fn classify(doc: &Node) -> Option<SloFormat> {
     if api.is_empty() && doc.get("version").and_then(Node::as_str) == Some("prometheus/v1") {
         return Some(SloFormat::Sloth);
     }
-    None
+    // An SLO-shaped document under an unexpected apiVersion (`v1alpha1`
+    // without its group, a typo in the group) is still that SLO: it is read
+    // in the format its kind and spec say, and `expected_api_version`
+    // turns the apiVersion into a schema finding, never "no SLO".
+    let spec = doc.get("spec");
+    let has = |k: &str| spec.and_then(|s| s.get(k)).is_some();
+    match kind {
+        "PrometheusServiceLevel" if has("slos") => Some(SloFormat::SlothCrd),
+        "ServiceLevelObjective" if has("indicator") || has("target") && !has("goal") => {
+            Some(SloFormat::Pyrra)
+        }
+        "ServiceLevelObjective" if has("goal") || has("service_level_indicator") => {
+            Some(SloFormat::SloGenerator)
+        }
+        _ => None,
+    }
+}
+
+/// The apiVersion group a Kubernetes-style SLO format is served under, or
+/// `None` for formats without one (Sloth's plain file, OpenSLO, whose
+/// version prefix is what recognises it).
+fn expected_api_group(format: SloFormat) -> Option<&'static str> {
+    match format {
+        SloFormat::SlothCrd => Some("sloth.slok.dev/"),
+        SloFormat::Pyrra => Some("pyrra.dev/"),
+        SloFormat::SloGenerator => Some("sre.google.com/"),
+        SloFormat::OpenSlo | SloFormat::Sloth => None,
+    }
+}
+
+/// A schema issue at the `apiVersion` line when a document recognised by
+/// its kind and spec carries an apiVersion outside its format's group
+/// (Pyrra's CRD is `pyrra.dev/v1alpha1`; Kubernetes refuses
+/// `apiVersion: v1alpha1`, so the SLO never reaches the cluster).
+fn api_version_issue(d: &SloDocument) -> Option<(Pos, String)> {
+    let group = expected_api_group(d.format)?;
+    let node = d.node.get("apiVersion");
+    let api = node.and_then(Node::as_str).unwrap_or("");
+    if api.starts_with(group) {
+        return None;
+    }
+    let kind = d.node.get("kind").and_then(Node::as_str).unwrap_or("");
+    let shown = if api.is_empty() {
+        "no `apiVersion`".to_string()
+    } else {
+        format!("`apiVersion: {api}`")
+    };
+    Some((
+        node.map_or(d.node.pos, |n| n.pos),
+        format!(
+            "{shown} is not {name}'s: this {kind} is read as {name}, but the cluster serves it under `{group}…` (e.g. `{group}{version}`) and refuses it as written",
+            name = d.format.label(),
+            version = match d.format {
+                SloFormat::SloGenerator => "v1",
+                SloFormat::Pyrra => "v1alpha1",
+                _ => "v1",
+            },
+        ),
+    ))
 }
 
 /// Extracts every SLO from the recognised documents (all of a repository at
@@ -184,17 +255,30 @@ pub fn extract(docs: &[SloDocument]) -> Vec<SloSpec> {
     let refs = OpenSloRefs { slis, sources };
     let mut out = Vec::new();
     for d in docs {
+        let first = out.len();
+        extract_one(d, &refs, &mut out);
+        if let Some(issue) = api_version_issue(d) {
+            for s in &mut out[first..] {
+                s.schema_issues.insert(0, issue.clone());
+            }
+        }
+    }
+    out
+}
+
+fn extract_one(d: &SloDocument, refs: &OpenSloRefs, out: &mut Vec<SloSpec>) {
+    {
         match d.format {
             SloFormat::OpenSlo => {
-                if kind_of(d).as_deref() == Some("SLO") {
-                    openslo(d, &refs, &mut out);
+                if d.node.get("kind").and_then(Node::as_str) == Some("SLO") {
+                    openslo(d, refs, out);
                 }
             }
-            SloFormat::Sloth => sloth(d, &d.node, false, &mut out),
+            SloFormat::Sloth => sloth(d, &d.node, false, out),
             SloFormat::SlothCrd => {
                 let spec = d.node.get("spec");
                 match spec {
-                    Some(spec) if spec.is_map() => sloth(d, spec, true, &mut out),
+                    Some(spec) if spec.is_map() => sloth(d, spec, true, out),
                     _ => out.push(placeholder(d, d.node.pos, "", "`spec` is required")),
                 }
             }
@@ -202,7 +286,6 @@ pub fn extract(docs: &[SloDocument]) -> Vec<SloSpec> {
             SloFormat::SloGenerator => out.push(slo_generator(d)),
         }
     }
-    out
 }
 
 /// Sloth's name rule for SLO names, IDs and services (`conventions.NameRegexp`):
@@ -1324,5 +1407,67 @@ mod tests {
             render_query_template("rate(x[{{.window}}]) / rate(y[window])", "5m"),
             "rate(x[5m]) / rate(y[5m])"
         );
+    }
+}
+
+#[cfg(test)]
+mod api_version_tests {
+    use crate::testutil::{findings, repo};
+
+    const PYRRA_SPEC: &str = "kind: ServiceLevelObjective
+metadata:
+  name: api-errors
+  labels:
+    service: api
+spec:
+  target: \"99.5\"
+  window: 4w
+  indicator:
+    ratio:
+      errors:
+        metric: http_requests_total{code=~\"5..\"}
+      total:
+        metric: http_requests_total
+";
+
+    #[test]
+    fn a_pyrra_slo_without_its_group_is_a_schema_finding_at_the_api_version_line() {
+        let dir = repo(&[("slos/api.yaml", &format!("apiVersion: v1alpha1\n{PYRRA_SPEC}"))]);
+        let schema = findings(dir.path(), "slo/schema");
+        assert_eq!(schema.len(), 1, "{schema:?}");
+        assert_eq!(schema[0].line, 1);
+        assert!(
+            schema[0].message.contains("`apiVersion: v1alpha1` is not Pyrra's")
+                && schema[0].message.contains("pyrra.dev/v1alpha1"),
+            "{}",
+            schema[0].message
+        );
+        // Read as the SLO it is: no "no SLO" for its service.
+        let run = crate::testutil::check_run(dir.path());
+        assert!(
+            run.findings
+                .iter()
+                .all(|f| !f.message.to_lowercase().contains("no slo")),
+            "{:?}",
+            run.findings
+        );
+    }
+
+    #[test]
+    fn a_pyrra_slo_under_pyrra_dev_has_no_api_version_finding() {
+        let dir = repo(&[(
+            "slos/api.yaml",
+            &format!("apiVersion: pyrra.dev/v1alpha1\n{PYRRA_SPEC}"),
+        )]);
+        assert!(findings(dir.path(), "slo/schema").is_empty());
+    }
+
+    #[test]
+    fn an_unrelated_service_level_objective_kind_is_not_an_slo() {
+        let dir = repo(&[(
+            "other.yaml",
+            "apiVersion: example.com/v1\nkind: ServiceLevelObjective\nmetadata:\n  name: x\nspec:\n  owner: me\n",
+        )]);
+        assert!(findings(dir.path(), "slo/schema").is_empty());
     }
 }
