@@ -67,10 +67,15 @@ pub fn find_upward(path: &Path) -> (PathBuf, Option<String>) {
 }
 
 /// Default globs that mark a Markdown file as a runbook.
-pub const DEFAULT_RUNBOOK_GLOBS: [&str; 3] = [
+/// Markdown files an alert's runbook link resolves to are runbooks too,
+/// wherever they are (see `crate::checks::runbooks`).
+pub const DEFAULT_RUNBOOK_GLOBS: [&str; 6] = [
     "**/runbooks/**/*.md",
     "**/runbook/**/*.md",
-    "**/*runbook*.md",
+    "**/playbooks/**/*.md",
+    "docs/sop/**/*.md",
+    "**/runbook*.md",
+    "**/*-runbook.md",
 ];
 
 /// A configuration problem: exit code 2, printed as `file:line:column: message`.

@@ -17,7 +17,7 @@ use crate::formats::prometheus_rules::{self, PromtoolTest, RuleFile};
 use crate::formats::runbook::Runbook;
 use crate::formats::slo::{self, SloDocument, SloSpec};
 use crate::yaml::{self, Node, Pos};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -138,10 +138,16 @@ impl Inventory {
 }
 
 /// Builds a glob set; globs were validated with the config.
+///
+/// Globs match repository-relative paths the way `.gitignore` patterns do:
+/// `*` and `?` stay within one path segment and `**` crosses folders, so
+/// `**/runbooks/**` matches `ops/runbooks/db.md` but not `xrunbooks/db.md`,
+/// and `**/runbook*.md` matches `docs/runbook-db.md` but not
+/// `my-runbooks/db.md`.
 pub fn globset(globs: &[String]) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for g in globs {
-        if let Ok(g) = Glob::new(g) {
+        if let Ok(g) = globset::GlobBuilder::new(g).literal_separator(true).build() {
             b.add(g);
         }
     }

@@ -1034,7 +1034,7 @@ fn check_link(
     link: &str,
     base_urls: &BTreeMap<String, String>,
 ) -> Option<String> {
-    match resolve_link(rule_path, link, base_urls) {
+    match resolve_link(rule_path, &ctx.own_link(link), base_urls) {
         Link::External => None,
         Link::Escapes => Some("climbs above the repository root: link to a runbook inside the repository".to_string()),
         Link::FileUrl => Some("is a `file:` URL, a path on one machine that does not resolve in the repository: link to a runbook inside the repository (a relative path, or a URL under `base-urls`)".to_string()),

@@ -22,6 +22,7 @@ pub mod burn_rate;
 pub mod duplicate;
 pub mod environment;
 pub mod generic;
+pub mod hosted;
 pub mod readiness;
 pub mod rollout;
 pub mod runbooks;
@@ -47,6 +48,9 @@ pub struct Context<'a> {
     /// "the service" are then prr's guess, not the team's declaration.
     pub implicit_service: bool,
     service_globs: Vec<GlobSet>,
+    /// This repository's hosted URL forms (from the trusted checkout's
+    /// `origin` remote), for runbook links to its own files.
+    hosted: Option<hosted::HostedRepo>,
     /// Whole-repository facts several rules read, computed once per run
     /// (rules run in parallel, hence the locks).
     pub(crate) memo: Memo,
@@ -108,6 +112,8 @@ impl<'a> Context<'a> {
             services.push(implicit);
         }
         let service_globs = services.iter().map(|s| globset(&s.paths)).collect();
+        let hosted = crate::git::origin_url(&inventory.root)
+            .and_then(|(url, prefix)| hosted::HostedRepo::from_remote(&url, &prefix));
         Context {
             config,
             inventory,
@@ -116,7 +122,20 @@ impl<'a> Context<'a> {
             problems,
             implicit_service,
             service_globs,
+            hosted,
             memo: Memo::default(),
+        }
+    }
+
+    /// A runbook link as the checks resolve it: a URL of one of this
+    /// repository's hosted files (see [`hosted`]) becomes a root-relative
+    /// link (`/runbooks/db.md#impact`); anything else is returned as is.
+    pub(crate) fn own_link<'l>(&self, link: &'l str) -> std::borrow::Cow<'l, str> {
+        match &self.hosted {
+            Some(h) => h.rewrite(link, |p| {
+                p.is_empty() || self.inventory.file(p).is_some() || alerts::folder_exists(self, p)
+            }),
+            None => std::borrow::Cow::Borrowed(link),
         }
     }
 

@@ -1,15 +1,17 @@
 //! Runbook checks (`runbook/…`).
 //!
 //! Runbooks are the Markdown files under the runbook globs of prr.yaml
-//! (`runbooks:`, default `**/runbooks/**/*.md`, `**/runbook/**/*.md`,
-//! `**/*runbook*.md`), read by [`crate::formats::runbook`]. The link between
-//! an alert and its runbook is the alert's runbook annotation, resolved like
-//! `alerts/runbook-resolves` does ([`super::alerts::resolve_link`]).
+//! (`runbooks:`, default [`crate::config::DEFAULT_RUNBOOK_GLOBS`]), read by
+//! [`crate::formats::runbook`], and every Markdown file an alert's runbook
+//! link resolves to. The link between an alert and its runbook is the
+//! alert's runbook annotation, resolved like `alerts/runbook-resolves` does
+//! ([`super::alerts::resolve_link`], after [`super::Context::own_link`]
+//! maps URLs of this repository's hosted files into the checkout).
 
 use super::Context;
 use super::alerts::{Link, alerts, first_annotation, resolve_link, target_file};
 use crate::finding::Finding;
-use crate::formats::runbook::Runbook;
+use crate::formats::runbook::{Heading, Runbook};
 use crate::rules::Rule;
 use crate::yaml::Pos;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -128,9 +130,127 @@ pub struct Sections {
     #[serde(default = "default_sections")]
     pub sections: Vec<SectionSpec>,
     /// Runbook paths that are not runbooks (section indexes): default
-    /// `**/_index.md` (Hugo) and `**/README.md`, case-insensitive.
+    /// `**/_index.md` (Hugo) and `**/README.md`, case-insensitive. A file
+    /// an alert links to is a runbook all the same.
     #[serde(default = "default_exclude")]
     pub exclude: Vec<String>,
+    /// Annotations that link a runbook (default `[runbook_url, runbook]`):
+    /// the Markdown files they resolve to are runbooks wherever they are.
+    #[serde(default = "default_runbook_annotations")]
+    pub annotations: Vec<String>,
+    /// URL prefix → repository folder, as in `alerts/runbook-resolves`.
+    #[serde(default)]
+    pub base_urls: BTreeMap<String, String>,
+}
+
+/// What `runbook.sections` reads as one runbook: a whole Markdown file, or
+/// the section under one heading when alerts link that file only by
+/// `#anchor` (one file holding a section per alert).
+struct Unit {
+    path: String,
+    /// The headings that count: all of the file's, or those below the
+    /// anchored heading up to the next heading of its level or higher.
+    headings: Vec<Heading>,
+    pos: Pos,
+    /// The anchor, for a section.
+    section: Option<String>,
+}
+
+/// How alerts link one Markdown file: whole (a link without anchor) and/or
+/// by the anchors named.
+#[derive(Default)]
+struct Linked {
+    whole: bool,
+    anchors: std::collections::BTreeSet<String>,
+}
+
+/// The Markdown files the alerts' runbook links resolve to.
+fn linked_markdown(
+    ctx: &Context,
+    annotations: &[String],
+    base_urls: &BTreeMap<String, String>,
+) -> BTreeMap<String, Linked> {
+    let mut out: BTreeMap<String, Linked> = BTreeMap::new();
+    for (f, _, r) in alerts(ctx) {
+        let Some((_, t)) = first_annotation(r, annotations) else {
+            continue;
+        };
+        let Link::Repo { path, anchor } = resolve_link(&f.path, &ctx.own_link(&t.value), base_urls)
+        else {
+            continue;
+        };
+        let Some(target) = target_file(ctx, &path) else {
+            continue;
+        };
+        let lower = target.to_ascii_lowercase();
+        if !(lower.ends_with(".md") || lower.ends_with(".markdown"))
+            || ctx.inventory.text(&target).is_none()
+        {
+            continue;
+        }
+        let e = out.entry(target).or_default();
+        match anchor {
+            Some(a) => {
+                e.anchors.insert(a.to_lowercase());
+            }
+            None => e.whole = true,
+        }
+    }
+    out
+}
+
+/// The runbooks `runbook.sections` checks: files matching the runbook globs
+/// (less `exclude`) and every Markdown file an alert links to; a file linked
+/// only by anchors is checked per anchored section.
+fn units(ctx: &Context, p: &Sections) -> Vec<Unit> {
+    let exclude = exclude_set(&p.exclude);
+    let linked = linked_markdown(ctx, &p.annotations, &p.base_urls);
+    let mut out = Vec::new();
+    let mut push = |rb: &Runbook, how: Option<&Linked>| match how {
+        Some(l) if !l.whole && !l.anchors.is_empty() => {
+            for a in &l.anchors {
+                let Some(i) = rb.headings.iter().position(|h| &h.anchor == a) else {
+                    continue; // a missing anchor is alerts/runbook-resolves'
+                };
+                let level = rb.headings[i].level;
+                let below = rb.headings[i + 1..]
+                    .iter()
+                    .take_while(|h| h.level > level)
+                    .cloned()
+                    .collect();
+                out.push(Unit {
+                    path: rb.path.clone(),
+                    headings: below,
+                    pos: Pos::line(rb.headings[i].line),
+                    section: Some(a.clone()),
+                });
+            }
+        }
+        _ => out.push(Unit {
+            path: rb.path.clone(),
+            headings: rb.headings.clone(),
+            pos: runbook_pos(rb),
+            section: None,
+        }),
+    };
+    let mut seen: HashSet<&str> = HashSet::new();
+    for rb in &ctx.inventory.runbooks {
+        let how = linked.get(&rb.path);
+        if how.is_none() && exclude.is_match(&rb.path) {
+            continue;
+        }
+        seen.insert(&rb.path);
+        push(rb, how);
+    }
+    for (path, how) in &linked {
+        if seen.contains(path.as_str()) {
+            continue;
+        }
+        if let Some(text) = ctx.inventory.text(path) {
+            push(&Runbook::parse(path, text), Some(how));
+        }
+    }
+    out
 }
 
 fn spec(name: &str, headings: &[&str]) -> SectionSpec {
@@ -208,32 +328,33 @@ fn heading_matches(heading: &[String], phrase: &[String]) -> bool {
 
 /// Runs `runbook.sections`: one finding per missing section per runbook.
 pub fn sections(ctx: &Context, rule: &Rule, p: &Sections) -> Vec<Finding> {
-    let exclude = exclude_set(&p.exclude);
     let specs: Vec<(&SectionSpec, Vec<Vec<String>>)> = p
         .sections
         .iter()
         .map(|s| (s, s.headings.iter().map(|h| words(h)).collect()))
         .collect();
     let mut out = Vec::new();
-    for rb in ctx
-        .inventory
-        .runbooks
-        .iter()
-        .filter(|rb| !exclude.is_match(&rb.path))
-    {
-        let heads: Vec<Vec<String>> = rb.headings.iter().map(|h| words(&h.text)).collect();
+    for unit in units(ctx, p) {
+        let heads: Vec<Vec<String>> = unit.headings.iter().map(|h| words(&h.text)).collect();
         for (s, phrases) in &specs {
             let found = heads
                 .iter()
                 .any(|h| phrases.iter().any(|ph| heading_matches(h, ph)));
             if !found {
                 let example = s.headings.first().map_or(s.name.clone(), |h| capitalize(h));
+                let (what, hashes) = match &unit.section {
+                    Some(a) => (
+                        format!("runbook section `#{a}` (linked by an alert)"),
+                        "###",
+                    ),
+                    None => ("runbook".to_string(), "##"),
+                };
                 out.push(Finding::new(
                     &rule.id,
-                    &rb.path,
-                    runbook_pos(rb),
+                    &unit.path,
+                    unit.pos,
                     format!(
-                        "runbook has no {} section: add a heading such as `## {example}` (accepted heading words: {})",
+                        "{what} has no {} section: add a heading such as `{hashes} {example}` (accepted heading words: {})",
                         s.name,
                         s.headings.join(", ")
                     ),
@@ -291,7 +412,7 @@ pub fn orphan(ctx: &Context, rule: &Rule, p: &Orphan) -> Vec<Finding> {
         names.insert(norm(r.name()));
         for a in &p.annotations {
             let Some(t) = r.annotation(a) else { continue };
-            match resolve_link(&f.path, &t.value, &p.base_urls) {
+            match resolve_link(&f.path, &ctx.own_link(&t.value), &p.base_urls) {
                 Link::Repo { path, .. } => {
                     if let Some(target) = target_file(ctx, &path) {
                         linked.insert(target);

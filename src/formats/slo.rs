@@ -1432,12 +1432,17 @@ spec:
 
     #[test]
     fn a_pyrra_slo_without_its_group_is_a_schema_finding_at_the_api_version_line() {
-        let dir = repo(&[("slos/api.yaml", &format!("apiVersion: v1alpha1\n{PYRRA_SPEC}"))]);
+        let dir = repo(&[(
+            "slos/api.yaml",
+            &format!("apiVersion: v1alpha1\n{PYRRA_SPEC}"),
+        )]);
         let schema = findings(dir.path(), "slo/schema");
         assert_eq!(schema.len(), 1, "{schema:?}");
         assert_eq!(schema[0].line, 1);
         assert!(
-            schema[0].message.contains("`apiVersion: v1alpha1` is not Pyrra's")
+            schema[0]
+                .message
+                .contains("`apiVersion: v1alpha1` is not Pyrra's")
                 && schema[0].message.contains("pyrra.dev/v1alpha1"),
             "{}",
             schema[0].message

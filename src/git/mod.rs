@@ -68,6 +68,20 @@ fn check_ref(what: &str, r: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The trusted checkout's `origin` remote URL and the folder under check
+/// relative to its top level (`""` or `deploy/`), or `None` outside a git
+/// checkout, without an `origin`, or when git fails. The URL is the
+/// checkout's own configuration (set by whoever cloned it, e.g. the CI's
+/// checkout step), never a file of the change.
+///
+/// Command: `git remote get-url origin`.
+pub fn origin_url(repo_root: &Path) -> Option<(String, String)> {
+    let co = Checkout::open(repo_root).ok()?;
+    let out = co.run(&["remote", "get-url", "origin"]).ok()?;
+    let url = String::from_utf8_lossy(&out).trim().to_string();
+    (!url.is_empty()).then(|| (url, co.prefix()))
+}
+
 /// Paths changed between the merge base of `base_ref` and `HEAD`, plus
 /// uncommitted changes (staged or not) and untracked files that are not
 /// ignored: what a pull request from this working tree would touch.

@@ -58,3 +58,51 @@ pub fn require_tools(tools: &[&str], install: &str) {
         missing.join(", ")
     );
 }
+
+/// Writes `body` to `dir/rel`, creating folders.
+#[allow(dead_code)]
+pub fn write(dir: &Path, rel: &str, body: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, body).expect("write");
+}
+
+/// Runs the `prr` binary with `args` in `dir` (as a CI step would: no
+/// GitHub environment, no colour, no inherited `GIT_DIR`) and returns the
+/// exit code, stdout parsed as JSON (`Null` when it is not JSON) and
+/// stdout followed by stderr.
+#[allow(dead_code)]
+pub fn prr(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run prr");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    let all = stdout + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), v, all)
+}
+
+/// The findings of rule `rule` in a JSON report, as `(path, line, message)`.
+#[allow(dead_code)]
+pub fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<(String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
