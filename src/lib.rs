@@ -329,6 +329,7 @@ pub fn analyze_opts(
         layers: config.resolved.as_ref().map_or(1, |r| r.layers.len()),
     };
     let (mut rules, secret_allowlists) = rules::load_with_pack(&config)?;
+    policy_notes.extend(secrets::empty_pack_warning(&config, &rules, root));
     if let Some(fam) = &opts.family {
         rules.retain(|r| r.family() == fam);
     }

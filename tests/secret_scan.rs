@@ -655,3 +655,60 @@ fn context_filters_dismiss_non_secrets_and_keep_same_shaped_secrets() {
         );
     }
 }
+
+/// Issue 13 item 9: a team config with an allowlist and no rules and no
+/// `[extend]` runs zero rules (as gitleaks does): said as a warning naming
+/// the fix, and the secrets area is not assessed; with `[extend]
+/// useDefault = true` the same allowlist keeps the default rules.
+#[test]
+fn a_gitleaks_config_that_runs_no_rule_says_so() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path();
+    write(d, "a.env", format!("AWS={AWS}\n").as_bytes());
+    let allowlist = "[allowlist]\npaths = ['''^vendor/''']\n";
+    write(d, ".gitleaks.toml", allowlist.as_bytes());
+    for args in [
+        &["secrets", ".", "--format", "json"][..],
+        &["check", ".", "--format", "json"],
+    ] {
+        let (_, v, out) = prr(d, args);
+        let warn: Vec<&Value> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["rule"] == "prr/config")
+            .collect();
+        assert_eq!(warn.len(), 1, "{args:?}: {out}");
+        assert_eq!(warn[0]["level"], "warning");
+        assert_eq!(warn[0]["path"], ".gitleaks.toml");
+        assert!(
+            warn[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("zero rules") && m.contains("useDefault = true")),
+            "{}",
+            warn[0]["message"]
+        );
+        assert!(found(&v).is_empty(), "no rule ran: {out}");
+    }
+    let (_, v, out) = prr(d, &["check", ".", "--format", "json"]);
+    assert!(
+        v["readiness"][0]["areas"]["secrets"]["score"].is_null(),
+        "secrets area not assessed: {out}"
+    );
+    write(
+        d,
+        ".gitleaks.toml",
+        format!("[extend]\nuseDefault = true\n{allowlist}").as_bytes(),
+    );
+    let (_, v, out) = prr(d, &["check", ".", "--format", "json"]);
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .all(|f| f["rule"] != "prr/config"),
+        "{out}"
+    );
+    let rules: Vec<String> = found(&v).into_iter().map(|f| f.0).collect();
+    assert_eq!(rules, ["secrets/aws-access-token"], "{out}");
+}

@@ -17,7 +17,7 @@ pub mod scrub;
 
 use crate::checks::secrets::{Allowlist, Pattern};
 use crate::config::{Config, ConfigError};
-use crate::finding::{Level, clip_line, redact, secret_fingerprint};
+use crate::finding::{Finding, Level, clip_line, redact, secret_fingerprint};
 use crate::rules::{Rule, RuleSource};
 use crate::yaml::{Key, Node, Pos, Value};
 use engine::{Engine, EngineRule, RawHit, line_range};
@@ -106,6 +106,32 @@ pub fn load_pack(config: &Config) -> Result<SecretPack, ConfigError> {
         global,
         source,
     })
+}
+
+/// The warning for a team gitleaks config that leaves no secret rule in
+/// force: a `.gitleaks.toml` with an allowlist but no `[[rules]]` and no
+/// `[extend]` runs zero rules in gitleaks (its config replaces the
+/// default one), and so in prr. `None` when secret rules are loaded or the
+/// built-in pack is used. The finding (`prr/config`, warning) points at the
+/// config's first line, relative to `root`, and names the fix; the secrets
+/// readiness area is then not assessed (no secret rule applies).
+pub fn empty_pack_warning(config: &Config, rules: &[Rule], root: &Path) -> Option<Finding> {
+    let path = config.secrets.gitleaks_config.as_ref()?;
+    if rules.iter().any(|r| r.check == "secrets.pattern") {
+        return None;
+    }
+    let rel = crate::inventory::rel_path(path, root);
+    Some(
+        Finding::new(
+            "prr/config",
+            &rel,
+            Pos::line(1),
+            format!(
+                "`{rel}` defines no secret rule and does not extend the default ones, so gitleaks and prr run zero rules with it and no secret is found; add `[extend]` with `useDefault = true` to keep the default rules under your allowlist"
+            ),
+        )
+        .with_level(Level::Warning),
+    )
 }
 
 fn load_file(path: &Path, depth: usize) -> Result<gitleaks::GitleaksConfig, ConfigError> {
