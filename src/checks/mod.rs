@@ -291,6 +291,7 @@ pub static REGISTRY: &[Analyzer] = &[
     analyzer!("rollout.probe", rollout::probe, rollout::Probe),
     analyzer!("rollout.resources", rollout::resources, rollout::Resources),
     analyzer!("rollout.pdb", rollout::pdb, rollout::Pdb),
+    analyzer!("rollout.schema", rollout::schema, rollout::Schema),
     analyzer!("rollout.strategy", rollout::strategy, rollout::Strategy),
     analyzer!(
         "rollout.image-pinned",

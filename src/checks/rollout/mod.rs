@@ -29,6 +29,8 @@ use serde::Deserialize;
 
 mod images;
 mod operators;
+mod standalone;
+pub use standalone::{Schema, schema};
 mod volumes;
 
 /// Deployments, StatefulSets and Rollouts: the kinds with replicas, a
@@ -260,6 +262,7 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
             },
         ));
     }
+    out.extend(standalone::lone_hpas(ctx, rule, p.min));
     out
 }
 
@@ -726,6 +729,7 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
             ));
         }
     }
+    out.extend(standalone::lone_pdbs(ctx, rule));
     out
 }
 
