@@ -37,8 +37,20 @@
 //! Area score = passed / applicable. Service score = the weighted mean of the
 //! exact area fractions over the areas with at least one applicable rule and
 //! a positive weight (weights renormalised over those areas), × 100, rounded
-//! to the nearest integer (halves away from zero). A service with no
-//! measurable area scores 100: nothing that applies to it fails.
+//! to the nearest integer (halves away from zero).
+//!
+//! # Not assessed
+//!
+//! Rules passing over nothing read prove nothing: an area is scored for a
+//! service only when prr read some of its inputs in the service's paths
+//! (SLO definitions; alerting rules; runbooks, alerts or a declared owner
+//! or on-call; workloads, PodDisruptionBudgets, autoscalers; files scanned
+//! for secrets, prr's own config aside). With nothing read, rules passing
+//! over nothing are no evidence: only the failing rules count (`slo/present`
+//! failing makes the SLO area 0/1), and with none failing the area is "not
+//! assessed" (`score: null`, shown as such), never 100. A service with no
+//! assessed area has no score at all (`assessed: false`, level `unrated`):
+//! an empty folder is not silver.
 //!
 //! Default weights are equal (20 each): no source ranks the PRR areas
 //! against each other, so none is favoured. They are the `with: { weights:
@@ -386,14 +398,31 @@ pub struct AreaScore {
     pub total: usize,
     /// The area's configured weight.
     pub weight: f64,
+    /// Some rule of the area applies to the service (enabled at error or
+    /// warning for its tier), whether or not the area was assessed.
+    pub applies: bool,
     /// IDs of the rules that fail, sorted.
     pub failing: Vec<String>,
+    /// How many of the area's inputs prr read in the service's paths (SLO
+    /// definitions; alerting rules; runbooks, alerts and a declared owner or
+    /// on-call; workload, PodDisruptionBudget and autoscaler objects; files
+    /// scanned for secrets). An area with none read and no failing rule is
+    /// **not assessed**: its rules passing says nothing, so it has no score
+    /// (`total` 0) instead of 100.
+    pub read: usize,
 }
 
 impl AreaScore {
-    /// `passed / total` as a rounded percentage; `None` when nothing applies.
+    /// `passed / total` as a rounded percentage; `None` when nothing applies
+    /// or the area is not assessed.
     pub fn score(&self) -> Option<u32> {
         (self.total > 0).then(|| percent(self.passed as f64 / self.total as f64))
+    }
+
+    /// Rules apply but nothing of the area was read in the service's paths
+    /// (and no rule failed): shown as "not assessed", never as 100.
+    pub fn not_assessed(&self) -> bool {
+        self.total == 0 && self.read == 0 && self.weight > 0.0 && self.applies
     }
 }
 
@@ -404,8 +433,13 @@ pub struct Readiness {
     pub service: String,
     /// Service tier.
     pub tier: Tier,
-    /// Score 0–100.
+    /// Score 0–100 over the assessed areas (0 when no area is assessed:
+    /// see [`Readiness::assessed`]).
     pub score: u32,
+    /// At least one area was assessed. A service none of whose areas prr
+    /// could read (an empty folder, only unrendered charts) has no score:
+    /// it is shown as "not assessed" with level `unrated`, never as 100.
+    pub assessed: bool,
     /// Level.
     pub level: ReadinessLevel,
     /// The tier's minimum level when `prr/min-level` is enabled and applies
@@ -426,6 +460,9 @@ pub struct Readiness {
 impl Readiness {
     /// `24/100 (100 with the baseline)`, or `100/100` without baselined debt.
     pub fn score_text(&self) -> String {
+        if !self.assessed {
+            return "not assessed".to_string();
+        }
         match self.score_without_baseline {
             Some(raw) => format!("{raw}/100 ({} with the baseline)", self.score),
             None => format!("{}/100", self.score),
@@ -453,7 +490,11 @@ impl Readiness {
     pub fn areas_text(&self) -> String {
         self.areas
             .iter()
-            .filter_map(|a| a.score().map(|s| format!("{} {s}", a.area.as_str())))
+            .filter_map(|a| match a.score() {
+                Some(s) => Some(format!("{} {s}", a.area.as_str())),
+                None if a.not_assessed() => Some(format!("{} not assessed", a.area.as_str())),
+                None => None,
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -464,9 +505,14 @@ impl Readiness {
     pub fn area_bars(&self) -> Vec<String> {
         self.areas
             .iter()
-            .filter_map(|a| {
-                a.score()
-                    .map(|s| format!("{:<18} {} {s:>3}", a.area.as_str(), bar(s)))
+            .filter_map(|a| match a.score() {
+                Some(s) => Some(format!("{:<18} {} {s:>3}", a.area.as_str(), bar(s))),
+                None if a.not_assessed() => Some(format!(
+                    "{:<18} {} not assessed (nothing read)",
+                    a.area.as_str(),
+                    "·".repeat(10)
+                )),
+                None => None,
             })
             .collect()
     }
@@ -486,13 +532,16 @@ impl Readiness {
                     "total": a.total,
                     "weight": a.weight,
                     "failing": a.failing,
+                    "read": a.read,
+                    "assessed": !a.not_assessed() && a.total > 0,
                 }),
             );
         }
         json!({
             "service": self.service,
             "tier": self.tier,
-            "score": self.score,
+            "score": self.assessed.then_some(self.score),
+            "assessed": self.assessed,
             "level": self.level,
             "required": self.required,
             "meets": self.meets(),
@@ -573,11 +622,16 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
             let p = gate
                 .and_then(|g| params_for(g, svc.tier))
                 .unwrap_or(&default);
-            let areas = area_scores(svc, rules, p, &fails);
+            let read = area_inputs(ctx, svc);
+            let areas = area_scores(svc, rules, p, &fails, &read);
             let errors = errors_all + errors_by.get(svc.name.as_str()).copied().unwrap_or(0);
             let score = weighted(&areas);
+            let assessed = score.is_some();
+            let score = score.unwrap_or(0);
             let l = &p.levels;
-            let level = if score >= l.gold && errors == 0 {
+            let level = if !assessed {
+                ReadinessLevel::None
+            } else if score >= l.gold && errors == 0 {
                 ReadinessLevel::Gold
             } else if score >= l.silver {
                 ReadinessLevel::Silver
@@ -593,6 +647,7 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
                 service: svc.name.clone(),
                 tier: svc.tier,
                 score,
+                assessed,
                 level,
                 required,
                 errors,
@@ -603,12 +658,70 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
         .collect()
 }
 
-/// The per-area results of one service.
+/// How many inputs of each area ([`Area::ALL`] order) prr read in the
+/// service's paths: see [`AreaScore::read`].
+fn area_inputs(ctx: &Context, svc: &Service) -> [usize; 5] {
+    let inv = ctx.inventory;
+    let here = |path: &str| ctx.in_service(svc, path);
+    let slo = inv.slos.iter().filter(|s| here(&s.path)).count();
+    let alerts: usize = inv
+        .rule_files
+        .iter()
+        .filter(|f| here(&f.path))
+        .map(|f| f.rules().filter(|r| r.alert.is_some()).count())
+        .sum();
+    let runbooks = inv.runbooks.iter().filter(|r| here(&r.path)).count();
+    let declared = usize::from(svc.owner.is_some() || svc.oncall.is_some());
+    let rollout = inv
+        .objects
+        .iter()
+        .filter(|o| here(&o.path))
+        .filter(|o| {
+            matches!(
+                o.kind.as_str(),
+                "Deployment"
+                    | "StatefulSet"
+                    | "DaemonSet"
+                    | "ReplicaSet"
+                    | "Rollout"
+                    | "Canary"
+                    | "Pod"
+                    | "Job"
+                    | "CronJob"
+                    | "PodDisruptionBudget"
+                    | "HorizontalPodAutoscaler"
+            )
+        })
+        .count();
+    // prr's own config is not the service's: scanning it alone is no
+    // assessment of the service's secrets hygiene.
+    let own = ctx
+        .config
+        .source
+        .as_ref()
+        .map(|p| crate::inventory::rel_path(p, &inv.root));
+    let scanned = inv
+        .files
+        .iter()
+        .filter(|f| here(&f.path) && Some(&f.path) != own.as_ref())
+        .count();
+    let mut out = [0; 5];
+    out[Area::Slo as usize] = slo;
+    out[Area::Alerts as usize] = alerts;
+    out[Area::IncidentResponse as usize] = runbooks + alerts + declared;
+    out[Area::Rollout as usize] = rollout;
+    out[Area::Secrets as usize] = scanned;
+    out
+}
+
+/// The per-area results of one service. `read` is [`area_inputs`]: an area
+/// with nothing read and no failing rule is not assessed (no score).
 fn area_scores(
     svc: &Service,
     rules: &[Rule],
     p: &MinLevel,
     fails: &dyn Fn(&str, &str) -> bool,
+    read: &[usize; 5],
 ) -> Vec<AreaScore> {
     let mut areas: Vec<AreaScore> = Area::ALL
         .iter()
@@ -617,7 +730,9 @@ fn area_scores(
             passed: 0,
             total: 0,
             weight: p.weights.of(*a),
+            applies: false,
             failing: Vec::new(),
+            read: read[*a as usize],
         })
         .collect();
     let mut secrets_apply = false;
@@ -633,6 +748,7 @@ fn area_scores(
         };
         let failed = fails(&rule.id, &svc.name);
         let slot = &mut areas[area as usize];
+        slot.applies = true;
         if area == Area::Secrets {
             secrets_apply = true;
             if failed {
@@ -654,23 +770,27 @@ fn area_scores(
     }
     for a in &mut areas {
         a.failing.sort();
+        if a.read == 0 {
+            // Nothing read: rules passing over nothing say nothing. Only
+            // the failing ones count (a missing SLO is an assessment); with
+            // none failing the area is not assessed.
+            a.total = a.failing.len();
+            a.passed = 0;
+        }
     }
     areas
 }
 
-/// The weighted mean of the area fractions, as a rounded percentage (100
-/// when no area with a positive weight applies).
-fn weighted(areas: &[AreaScore]) -> u32 {
+/// The weighted mean of the area fractions, as a rounded percentage;
+/// `None` when no area with a positive weight is assessed (nothing to
+/// score: never 100 for what was not read).
+fn weighted(areas: &[AreaScore]) -> Option<u32> {
     let (mut sum, mut weights) = (0.0, 0.0);
     for a in areas.iter().filter(|a| a.total > 0 && a.weight > 0.0) {
         sum += a.weight * a.passed as f64 / a.total as f64;
         weights += a.weight;
     }
-    if weights > 0.0 {
-        percent(sum / weights)
-    } else {
-        100
-    }
+    (weights > 0.0).then(|| percent(sum / weights))
 }
 
 /// The `prr/min-level` findings: one per service below its tier's minimum,
@@ -719,10 +839,7 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
             } else {
                 String::new()
             };
-            Finding::new(
-                &rule.id,
-                &path,
-                pos,
+            let message = if r.assessed {
                 format!(
                     "service `{}` scores {}/100 readiness, level {}{why_not_gold}; tier {} requires at least {}{weakest}",
                     r.service,
@@ -730,8 +847,17 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
                     r.level.label(),
                     r.tier.as_str(),
                     required.as_str(),
-                ),
-            )
+                )
+            } else {
+                format!(
+                    "service `{}` could not be assessed: no SLO, alerting rule, runbook, workload or file was read in its paths, so it has no readiness score (level {}); tier {} requires at least {} — check its `paths`, or see the coverage notes for what was not read",
+                    r.service,
+                    r.level.label(),
+                    r.tier.as_str(),
+                    required.as_str(),
+                )
+            };
+            Finding::new(&rule.id, &path, pos, message)
             .with_service(r.service.clone())
             .with_level(rule.level_for(Some(r.tier)))
         })
@@ -812,7 +938,9 @@ mod tests {
             passed,
             total,
             weight,
+            applies: total > 0,
             failing: Vec::new(),
+            read: total,
         }
     }
 
@@ -826,19 +954,19 @@ mod tests {
             area(Area::Rollout, 0, 0, 20.0),
             area(Area::Secrets, 1, 1, 20.0),
         ];
-        assert_eq!(weighted(&areas), 75);
+        assert_eq!(weighted(&areas), Some(75));
         // slo weight 40: (40·0.5 + 20·0.75 + 20·1) / 80 = 55/80 = 0.6875 → 69.
         let areas = [
             area(Area::Slo, 1, 2, 40.0),
             area(Area::Alerts, 3, 4, 20.0),
             area(Area::Secrets, 1, 1, 20.0),
         ];
-        assert_eq!(weighted(&areas), 69);
-        // A zero weight drops the area; nothing left: 100.
-        assert_eq!(weighted(&[area(Area::Slo, 0, 3, 0.0)]), 100);
+        assert_eq!(weighted(&areas), Some(69));
+        // A zero weight drops the area; nothing left: no score (never 100).
+        assert_eq!(weighted(&[area(Area::Slo, 0, 3, 0.0)]), None);
         assert_eq!(
             weighted(&[area(Area::Slo, 0, 3, 0.0), area(Area::Alerts, 1, 3, 5.0)]),
-            33
+            Some(33)
         );
     }
 

@@ -13,17 +13,17 @@
 //! With the default pack, the rules at error or warning that apply to a
 //! critical or standard service are: slo 7, alerts 8, incident response 2
 //! (`runbook/present`, `runbook/sections`; `runbook/orphan` is a notice),
-//! rollout 9, secrets 1 unit. So by hand, equal weights 20:
+//! rollout 10, secrets 1 unit. So by hand, equal weights 20:
 //!
 //! | area | passed/total | fraction |
 //! |---|---|---|
 //! | slo | 7/7 | 1 |
 //! | alerts | 8/8 | 1 |
 //! | incident-response | 1/2 | 0.5 |
-//! | rollout | 8/9 | 0.889 (shown 89) |
+//! | rollout | 9/10 | 0.9 |
 //! | secrets | 0/1 | 0 |
 //!
-//! score = (1 + 1 + 0.5 + 0.889 + 0) / 5 = 0.678 → 68 → bronze (50 ≤ 68 < 75).
+//! score = (1 + 1 + 0.5 + 0.9 + 0) / 5 = 0.68 → 68 → bronze (50 ≤ 68 < 75).
 //! A change of the default pack's counts changes these figures on purpose.
 
 use serde_json::{Value, json};
@@ -133,6 +133,17 @@ fn findings_of<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// An area of the JSON report without what says how much was read
+/// (`read`, `assessed`), for comparing scores with [`area`].
+fn scored(a: &Value) -> Value {
+    let mut a = a.clone();
+    if let Some(m) = a.as_object_mut() {
+        m.remove("read");
+        m.remove("assessed");
+    }
+    a
+}
+
 fn area(passed: u64, total: u64, score: u64, failing: &[&str]) -> Value {
     json!({"score": score, "passed": passed, "total": total, "weight": 20.0, "failing": failing})
 }
@@ -144,18 +155,18 @@ fn known_findings_give_the_computed_area_scores_and_total() {
     assert_eq!(code, Some(1));
     let r = readiness(&report, "checkout");
     assert_eq!(r["tier"], "critical");
-    assert_eq!(r["areas"]["slo"], area(7, 7, 100, &[]));
-    assert_eq!(r["areas"]["alerts"], area(8, 8, 100, &[]));
+    assert_eq!(scored(&r["areas"]["slo"]), area(7, 7, 100, &[]));
+    assert_eq!(scored(&r["areas"]["alerts"]), area(8, 8, 100, &[]));
     assert_eq!(
-        r["areas"]["incident-response"],
+        scored(&r["areas"]["incident-response"]),
         area(1, 2, 50, &["runbook/sections"])
     );
     assert_eq!(
-        r["areas"]["rollout"],
-        area(8, 9, 89, &["rollout/image-pinned"])
+        scored(&r["areas"]["rollout"]),
+        area(9, 10, 90, &["rollout/image-pinned"])
     );
     assert_eq!(
-        r["areas"]["secrets"],
+        scored(&r["areas"]["secrets"]),
         area(0, 1, 0, &["secrets/aws-access-token"])
     );
     // (1 + 1 + 0.5 + 0.875 + 0) / 5 = 0.675 → 68.
@@ -193,13 +204,13 @@ fn known_findings_give_the_computed_area_scores_and_total() {
 #[test]
 fn weights_override_changes_the_total_as_computed() {
     // secrets 60, others 20 (a key left out keeps 20):
-    // (20·1 + 20·1 + 20·0.5 + 20·0.875 + 60·0) / 140 = 67.5 / 140 = 0.482 → 48 → none.
+    // (20·1 + 20·1 + 20·0.5 + 20·0.9 + 60·0) / 140 = 68 / 140 = 0.486 → 49 → none.
     let dir = defective(&format!(
         "{CRITICAL}rules:\n  prr/min-level:\n    with:\n      weights: {{ secrets: 60 }}\n"
     ));
     let (_, report) = json_report(dir.path());
     let r = readiness(&report, "checkout");
-    assert_eq!(r["score"], 48);
+    assert_eq!(r["score"], 49);
     assert_eq!(r["level"], "none");
     assert_eq!(r["areas"]["secrets"]["weight"], 60.0);
     assert_eq!(r["areas"]["slo"]["weight"], 20.0);
@@ -207,10 +218,10 @@ fn weights_override_changes_the_total_as_computed() {
         findings_of(&report, "prr/min-level")[0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("scores 48/100 readiness, level unrated;")
+            .contains("scores 49/100 readiness, level unrated;")
     );
 
-    // Weight 0 drops the area: (1 + 1 + 0.5 + 0.889) / 4 = 0.847 → 85 →
+    // Weight 0 drops the area: (1 + 1 + 0.5 + 0.9) / 4 = 0.85 → 85 →
     // silver, which meets critical's minimum: no gate finding.
     let dir = defective(&format!(
         "{CRITICAL}rules:\n  prr/min-level:\n    with:\n      weights: {{ secrets: 0 }}\n"
@@ -256,8 +267,8 @@ fn a_suppressed_finding_does_not_lower_the_score() {
     assert_eq!(secret.len(), 1);
     assert_eq!(secret[0]["suppressed"], true);
     let r = readiness(&report, "checkout");
-    assert_eq!(r["areas"]["secrets"], area(1, 1, 100, &[]));
-    // (1 + 1 + 0.5 + 0.889 + 1) / 5 = 0.878 → 88 → silver: meets critical.
+    assert_eq!(scored(&r["areas"]["secrets"]), area(1, 1, 100, &[]));
+    // (1 + 1 + 0.5 + 0.9 + 1) / 5 = 0.88 → 88 → silver: meets critical.
     assert_eq!(r["score"], 88);
     assert_eq!(r["level"], "silver");
     assert_eq!(r["errors"], 1);
@@ -317,7 +328,7 @@ fn tier_gating_fails_critical_and_passes_standard() {
 
 #[test]
 fn gold_needs_no_unsuppressed_error() {
-    // Only the image defect: (1 + 1 + 1 + 0.889 + 1) / 5 = 0.978 → 98, but
+    // Only the image defect: (1 + 1 + 1 + 0.9 + 1) / 5 = 0.98 → 98, but
     // rollout/image-pinned is an error: silver.
     let dir = checkout_copy(&format!(
         "{CRITICAL}rules:\n  prr/min-level:\n    with:\n      min: {{ critical: gold }}\n"
@@ -337,7 +348,7 @@ fn gold_needs_no_unsuppressed_error() {
     assert_eq!(gate.len(), 1);
     assert_eq!(
         gate[0]["message"],
-        "service `checkout` scores 98/100 readiness, level silver (1 unsuppressed error finding(s) keep it below gold); tier critical requires at least gold; weakest area: rollout 89/100 (8 of 9 passing; failing: rollout/image-pinned)"
+        "service `checkout` scores 98/100 readiness, level silver (1 unsuppressed error finding(s) keep it below gold); tier critical requires at least gold; weakest area: rollout 90/100 (9 of 10 passing; failing: rollout/image-pinned)"
     );
 }
 
@@ -353,7 +364,7 @@ fn a_finding_without_a_service_counts_against_every_service() {
     for svc in ["checkout", "payments"] {
         let r = readiness(&report, svc);
         assert_eq!(
-            r["areas"]["secrets"],
+            scored(&r["areas"]["secrets"]),
             area(0, 1, 0, &["secrets/aws-access-token"]),
             "{svc}"
         );
@@ -375,7 +386,7 @@ fn text_report_prints_the_score_line() {
     let o = prr(dir.path(), &["check", "--format", "text"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(
-        text.contains("Readiness\n  checkout: 68/100 bronze; below the required silver (tier critical)\n    slo                ██████████ 100\n    alerts             ██████████ 100\n    incident-response  █████░░░░░  50\n    rollout            █████████░  89\n    secrets            ░░░░░░░░░░   0\n"),
+        text.contains("Readiness\n  checkout: 68/100 bronze; below the required silver (tier critical)\n    slo                ██████████ 100\n    alerts             ██████████ 100\n    incident-response  █████░░░░░  50\n    rollout            █████████░  90\n    secrets            ░░░░░░░░░░   0\n"),
         "{text}"
     );
 }
@@ -387,7 +398,7 @@ fn markdown_and_junit_show_the_readiness() {
     let md = String::from_utf8_lossy(&o.stdout);
     assert!(md.contains("### Readiness\n\n| service | tier | score | level | required | slo | alerts | incident-response | rollout | secrets |\n"), "{md}");
     assert!(
-        md.contains("| checkout | critical | 68/100 | ❌ **bronze** | silver | ██████████ 100 (7/7) | ██████████ 100 (8/8) | █████░░░░░ 50 (1/2) | █████████░ 89 (8/9) | ░░░░░░░░░░ 0 (0/1) |\n"),
+        md.contains("| checkout | critical | 68/100 | ❌ **bronze** | silver | ██████████ 100 (7/7) | ██████████ 100 (8/8) | █████░░░░░ 50 (1/2) | █████████░ 90 (9/10) | ░░░░░░░░░░ 0 (0/1) |\n"),
         "{md}"
     );
     let o = prr(dir.path(), &["check", "--format", "junit"]);
@@ -400,7 +411,7 @@ fn markdown_and_junit_show_the_readiness() {
         "<property name=\"readiness.checkout.score\" value=\"68\"/>",
         "<property name=\"readiness.checkout.level\" value=\"bronze\"/>",
         "<property name=\"readiness.checkout.required\" value=\"silver\"/>",
-        "<property name=\"readiness.checkout.areas\" value=\"slo 100 (7/7), alerts 100 (8/8), incident-response 50 (1/2), rollout 89 (8/9), secrets 0 (0/1)\"/>",
+        "<property name=\"readiness.checkout.areas\" value=\"slo 100 (7/7), alerts 100 (8/8), incident-response 50 (1/2), rollout 90 (9/10), secrets 0 (0/1)\"/>",
     ] {
         assert!(suite.contains(p), "{p}\n{suite}");
     }
@@ -438,7 +449,7 @@ fn sarif_carries_the_readiness_and_still_validates() {
     let props = &sarif["runs"][0]["properties"]["readiness"][0];
     assert_eq!(props["service"], "checkout");
     assert_eq!(props["score"], 68);
-    assert_eq!(props["areas"]["rollout"]["passed"], 8);
+    assert_eq!(props["areas"]["rollout"]["passed"], 9);
     // The run's property bag must be an object: the schema says so, and the
     // validator notices.
     let mut broken = sarif.clone();
@@ -463,4 +474,71 @@ fn secrets_only_runs_have_no_readiness() {
     assert_eq!(report["readiness"], json!([]));
     assert!(findings_of(&report, "prr/min-level").is_empty());
     assert_eq!(findings_of(&report, "secrets/aws-access-token").len(), 1);
+}
+
+/// Issue 13 item 11: what was not read is not scored. An empty folder has
+/// no readiness score (never 100, never silver), and in a repository with
+/// alerts but no Kubernetes objects the rollout area is "not assessed"
+/// rather than 100; a failing rule is an assessment all the same.
+#[test]
+fn areas_with_nothing_read_are_not_assessed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("prr.yaml"),
+        "services:\n  - name: shop\n    paths: [\"**\"]\n    tier: critical\n",
+    )
+    .expect("prr.yaml");
+    let (code, v) = json_report(dir.path());
+    let r = &v["readiness"][0];
+    // Only the failing slo/present counts (0/1); nothing else was read.
+    assert_eq!(
+        (r["score"].as_u64(), r["level"].as_str()),
+        (Some(0), Some("none")),
+        "{r}"
+    );
+    assert_eq!(scored(&r["areas"]["slo"]), area(0, 1, 0, &["slo/present"]));
+    for a in ["alerts", "incident-response", "rollout", "secrets"] {
+        assert!(r["areas"][a]["score"].is_null(), "{a}: {r}");
+        assert_eq!(r["areas"][a]["assessed"], false, "{a}: {r}");
+    }
+    assert_eq!(code, Some(1));
+    // With slo/present off nothing at all is assessed: no score, and the
+    // gate says why instead of "scores 100/100".
+    std::fs::write(
+        dir.path().join("prr.yaml"),
+        "services:\n  - name: shop\n    paths: [\"**\"]\n    tier: critical\nrules:\n  slo/present: { level: off }\n",
+    )
+    .expect("prr.yaml");
+    let (_, v) = json_report(dir.path());
+    let r = &v["readiness"][0];
+    assert_eq!(r["assessed"], false, "{r}");
+    assert!(r["score"].is_null(), "{r}");
+    assert_eq!(r["level"], "none", "{r}");
+    let gate = findings_of(&v, "prr/min-level")[0];
+    assert!(
+        gate["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("could not be assessed")),
+        "{gate}"
+    );
+    let text = prr(dir.path(), &["check"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(out.contains("shop: not assessed unrated"), "{out}");
+
+    // The bundled example without its manifests: rollout is not assessed,
+    // the other areas keep their scores.
+    let dir = checkout_copy(CRITICAL);
+    std::fs::remove_dir_all(dir.path().join("deploy")).expect("rm deploy");
+    let (_, v) = json_report(dir.path());
+    let r = &v["readiness"][0];
+    assert!(r["areas"]["rollout"]["score"].is_null(), "{r}");
+    assert_eq!(r["areas"]["rollout"]["assessed"], false, "{r}");
+    assert_eq!(r["areas"]["slo"]["score"], 100, "{r}");
+    assert_eq!(r["assessed"], true, "{r}");
+    let text = prr(dir.path(), &["check"]);
+    let out = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        out.contains("rollout") && out.contains("not assessed (nothing read)"),
+        "{out}"
+    );
 }

@@ -256,6 +256,7 @@ pub fn readiness_table(r: &RunReport) -> String {
                         a.total
                     );
                 }
+                None if a.not_assessed() => out.push_str(" not assessed |"),
                 None => out.push_str(" – |"),
             }
         }
