@@ -1094,7 +1094,7 @@ fn reports_read_well() {
         plain.contains("prr: FAIL: 17 errors, 10 warnings, 2 notices"),
         "{plain}"
     );
-    assert!(plain.contains("30/100 unrated"), "{plain}");
+    assert!(plain.contains("31/100 unrated"), "{plain}");
     assert!(
         plain.contains("    slo                ██████░░░░  57"),
         "{plain}"

@@ -37,6 +37,7 @@ pub fn render(r: &RunReport) -> String {
         "budget": r.budget.iter().map(super::budget::entry_json).collect::<Vec<_>>(),
         "summary": r.summary,
         "readiness": r.readiness.iter().map(crate::score::Readiness::to_json).collect::<Vec<_>>(),
+        "coverage": super::coverage::Coverage::of(r.inventory),
         "config": r.config,
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());

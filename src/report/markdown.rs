@@ -299,6 +299,10 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
     if !w.push(&table) {
         w.force("_Readiness table omitted: it does not fit the summary size limit._\n\n");
     }
+    let table = super::coverage::Coverage::of(r.inventory).markdown();
+    if !w.push(&table) {
+        w.force("_Coverage table omitted: it does not fit the summary size limit._\n\n");
+    }
 
     // Findings grouped by family, then service.
     let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();

@@ -79,6 +79,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
         out.push('\n');
     }
     out.push_str(&readiness(r.readiness));
+    out.push_str(&super::coverage::Coverage::of(r.inventory).text());
     out.push_str(&super::verdict::tally(r));
     out.push_str(&format!("prr: using {}\n", r.config));
     out.push_str(&format!(

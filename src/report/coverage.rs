@@ -1,0 +1,254 @@
+//! What a run read and what it did not: the coverage block of every human
+//! report (text, Markdown, job summary, sticky comment) and the JSON
+//! report's `coverage` object.
+//!
+//! A gate that passes over files it could not read must say so. Per family
+//! the counts are what prr read in the inventory (SLO definitions, alerting
+//! and recording rules, runbooks, Kubernetes objects and the workloads among
+//! them, files scanned for secrets) and what it did not: templated files
+//! (Helm/Go templates not rendered), YAML that does not parse, and the
+//! other files set aside with a `prr/skipped` notice (over the size limit,
+//! kustomize patches, links out of the tree, vendored trees, LogQL rules).
+//! Every "not read" count has its notices in the findings, with the file.
+
+use crate::inventory::{FileKind, Inventory};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The coverage of one run. Counts are of the inventory (after `ignore`
+/// and the tracked-file set), not of the findings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Files walked.
+    pub files: usize,
+    /// SLO definitions read, by format (`Sloth`, `OpenSLO`, `Pyrra`, …).
+    pub slos: BTreeMap<String, usize>,
+    /// Prometheus rule files and `PrometheusRule` objects read.
+    pub rule_files: usize,
+    /// Alerting rules in them.
+    pub alerting_rules: usize,
+    /// Recording rules in them.
+    pub recording_rules: usize,
+    /// Runbooks (Markdown files under the runbook globs).
+    pub runbooks: usize,
+    /// Kubernetes objects read (after kustomize patches are set aside).
+    pub objects: usize,
+    /// Workloads among them (Deployments, StatefulSets, DaemonSets, Argo
+    /// Rollouts, Jobs, CronJobs, Pods, ReplicaSets).
+    pub workloads: usize,
+    /// Templated YAML files not read (Helm/Go templates).
+    pub templated_files: usize,
+    /// YAML files that do not parse (`prr/parse-error`).
+    pub parse_errors: usize,
+    /// `prr/skipped` notices: files or documents set aside, each notice
+    /// naming what and why.
+    pub skipped_notices: usize,
+}
+
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Rollout",
+    "Job",
+    "CronJob",
+    "Pod",
+];
+
+impl Coverage {
+    /// Counts what `inv` holds.
+    pub fn of(inv: &Inventory) -> Coverage {
+        let mut slos: BTreeMap<String, usize> = BTreeMap::new();
+        for s in inv.slos.iter().filter(|s| !s.placeholder) {
+            *slos.entry(s.format.label().to_string()).or_default() += 1;
+        }
+        let (mut alerting, mut recording) = (0, 0);
+        for f in &inv.rule_files {
+            for r in f.rules() {
+                if r.alert.is_some() {
+                    alerting += 1;
+                } else {
+                    recording += 1;
+                }
+            }
+        }
+        let count = |rule: &str| inv.problems.iter().filter(|p| p.rule == rule).count();
+        Coverage {
+            files: inv.files.len(),
+            slos,
+            rule_files: inv.rule_files.len(),
+            alerting_rules: alerting,
+            recording_rules: recording,
+            runbooks: inv.runbooks.len(),
+            objects: inv.objects.len(),
+            workloads: inv
+                .objects
+                .iter()
+                .filter(|o| WORKLOAD_KINDS.contains(&o.kind.as_str()))
+                .count(),
+            templated_files: inv
+                .files
+                .iter()
+                .filter(|f| f.kind == FileKind::Templated)
+                .count(),
+            parse_errors: inv
+                .files
+                .iter()
+                .filter(|f| f.kind == FileKind::BrokenYaml)
+                .count(),
+            skipped_notices: count("prr/skipped"),
+        }
+    }
+
+    fn slo_text(&self) -> String {
+        let n: usize = self.slos.values().sum();
+        if n == 0 {
+            return "none".to_string();
+        }
+        let by: Vec<String> = self.slos.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        format!("{n} ({})", by.join(", "))
+    }
+
+    /// The rows of the block: (family, what was read, what was not).
+    fn rows(&self) -> Vec<(&'static str, String, String)> {
+        let not_read = {
+            let mut parts = Vec::new();
+            if self.templated_files > 0 {
+                parts.push(format!(
+                    "{} templated file{} (not rendered)",
+                    self.templated_files,
+                    plural(self.templated_files)
+                ));
+            }
+            if self.parse_errors > 0 {
+                parts.push(format!(
+                    "{} file{} that do{} not parse",
+                    self.parse_errors,
+                    plural(self.parse_errors),
+                    if self.parse_errors == 1 { "es" } else { "" }
+                ));
+            }
+            if self.skipped_notices > 0 {
+                parts.push(format!(
+                    "{} set aside (see the prr/skipped notice{})",
+                    self.skipped_notices,
+                    plural(self.skipped_notices)
+                ));
+            }
+            if parts.is_empty() {
+                "–".to_string()
+            } else {
+                parts.join("; ")
+            }
+        };
+        vec![
+            ("SLOs", self.slo_text(), String::new()),
+            (
+                "alert rules",
+                format!(
+                    "{} alerting, {} recording in {} file{}",
+                    self.alerting_rules,
+                    self.recording_rules,
+                    self.rule_files,
+                    plural(self.rule_files)
+                ),
+                String::new(),
+            ),
+            ("runbooks", self.runbooks.to_string(), String::new()),
+            (
+                "Kubernetes",
+                format!(
+                    "{} object{} ({} workload{})",
+                    self.objects,
+                    plural(self.objects),
+                    self.workloads,
+                    plural(self.workloads)
+                ),
+                String::new(),
+            ),
+            ("files", format!("{} read", self.files), not_read),
+        ]
+    }
+
+    /// The text block: a header and one line per family.
+    pub fn text(&self) -> String {
+        let mut out = String::from("Coverage\n");
+        for (family, read, not) in self.rows() {
+            out.push_str(&format!("  {family:<12} {read}"));
+            if !not.is_empty() && not != "–" {
+                out.push_str(&format!("; not read: {not}"));
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+        out
+    }
+
+    /// The Markdown table (`### Coverage`).
+    pub fn markdown(&self) -> String {
+        let mut out = String::from("### Coverage\n\n| family | read | not read |\n|---|---|---|\n");
+        for (family, read, not) in self.rows() {
+            let not = if not.is_empty() {
+                "–".to_string()
+            } else {
+                not
+            };
+            out.push_str(&format!("| {family} | {read} | {not} |\n"));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_what_was_read_and_what_was_not() {
+        let dir = crate::testutil::repo(&[
+            (
+                "slo.yaml",
+                "version: prometheus/v1\nservice: shop\nslos:\n  - name: avail\n    objective: 99.9\n    sli:\n      events:\n        error_query: sum(rate(e[{{.window}}]))\n        total_query: sum(rate(t[{{.window}}]))\n    alerting:\n      name: ShopAvail\n",
+            ),
+            (
+                "rules.yaml",
+                "groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up == 0\n      - record: job:up:sum\n        expr: sum(up)\n",
+            ),
+            (
+                "deploy.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\n",
+            ),
+            (
+                "chart/templates/d.yaml",
+                "{{- if .Values.on }}\nkind: Deployment\n{{- end }}\n",
+            ),
+            ("broken.yaml", "a: [\n"),
+        ]);
+        let inv =
+            crate::inventory::scan(dir.path(), &crate::config::Config::default_for(dir.path()))
+                .expect("scan");
+        let c = Coverage::of(&inv);
+        assert_eq!(c.slos.get("Sloth"), Some(&1));
+        assert_eq!(
+            (c.rule_files, c.alerting_rules, c.recording_rules),
+            (1, 1, 1)
+        );
+        assert_eq!((c.objects, c.workloads), (2, 1));
+        assert_eq!((c.templated_files, c.parse_errors), (1, 1));
+        let text = c.text();
+        assert!(text.contains("SLOs         1 (Sloth 1)"), "{text}");
+        assert!(text.contains("1 templated file (not rendered)"), "{text}");
+        assert!(text.contains("1 file that does not parse"), "{text}");
+        let md = c.markdown();
+        assert!(
+            md.contains("| Kubernetes | 2 objects (1 workload) | – |"),
+            "{md}"
+        );
+    }
+}
