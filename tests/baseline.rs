@@ -2,8 +2,11 @@
 //! the repository's debt, never a budget decision or the readiness gate,
 //! and a baseline just written is not stale.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+use support::write;
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prr"))
@@ -13,12 +16,6 @@ fn prr(args: &[&str], cwd: &Path) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("run prr")
-}
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, body).unwrap();
 }
 
 fn json(o: &Output) -> serde_json::Value {

@@ -8,32 +8,11 @@ mod support;
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
+use support::{prr, write_bytes as write};
 
 const AWS: &str = "AKIALALEMEL33243OLIA";
 const GH: &str = "ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74";
 const SLACK: &str = "xoxb-781236542736-2364535789652-GkwFDQoHqzXDVsC6GzqYUypD";
-
-fn write(dir: &Path, rel: &str, body: &[u8]) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
-}
-
-/// Runs `prr ARGS` in `dir`; returns (exit code, JSON report, stdout+stderr).
-fn prr(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    let all = stdout + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), v, all)
-}
 
 fn secrets_json(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["secrets", ".", "-f", "json"];

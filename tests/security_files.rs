@@ -4,8 +4,11 @@
 //! send or print credentials from a URL, move a provider's request path, or
 //! suppress a finding with a comment that is really data.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
+use support::write;
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prr"))
@@ -17,12 +20,6 @@ fn prr(args: &[&str], cwd: &Path) -> Output {
         .env("PRR_TEST_CANARY", "canary-7Hq2-not-for-logs")
         .output()
         .expect("run prr")
-}
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, body).unwrap();
 }
 
 fn stderr(o: &Output) -> String {

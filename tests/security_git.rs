@@ -14,42 +14,14 @@
 
 mod support;
 
+use support::{prr, prr_env, write};
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
 const AWS: &str = "AKIALALEMEL33243OLIA";
 const GH: &str = "ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74";
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
-}
-
-/// Runs `prr ARGS` in `dir` with `env` added; (exit code, JSON report or
-/// null, stdout+stderr).
-fn prr_env(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (i32, Value, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env("NO_COLOR", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run prr");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    let all = stdout + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), v, all)
-}
-
-fn prr(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    prr_env(dir, args, &[])
-}
 
 /// Sorted, unique paths of the secret findings (`secrets/*`) of a JSON report.
 fn secrets(v: &Value) -> Vec<String> {

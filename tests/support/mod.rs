@@ -6,6 +6,7 @@ use std::process::Command;
 /// Runs `git ARGS` in `dir`, isolated from the machine's identity and
 /// signing settings and from a `GIT_DIR` set by a hook, asserts success and
 /// returns the trimmed stdout.
+#[allow(dead_code)]
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args([
@@ -62,6 +63,12 @@ pub fn require_tools(tools: &[&str], install: &str) {
 /// Writes `body` to `dir/rel`, creating folders.
 #[allow(dead_code)]
 pub fn write(dir: &Path, rel: &str, body: &str) {
+    write_bytes(dir, rel, body.as_bytes());
+}
+
+/// Writes `body` to `dir/rel`, creating folders.
+#[allow(dead_code)]
+pub fn write_bytes(dir: &Path, rel: &str, body: &[u8]) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
     std::fs::write(p, body).expect("write");
@@ -73,16 +80,29 @@ pub fn write(dir: &Path, rel: &str, body: &str) {
 /// stdout followed by stderr.
 #[allow(dead_code)]
 pub fn prr(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
+    prr_env(dir, args, &[])
+}
+
+/// [`prr`] with `env` added to the environment.
+#[allow(dead_code)]
+pub fn prr_env(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+) -> (i32, serde_json::Value, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));
+    cmd.args(args)
         .current_dir(dir)
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_HEAD_REF")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr");
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run prr");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let v = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
     let all = stdout + &String::from_utf8_lossy(&out.stderr);
