@@ -196,8 +196,8 @@ fn kustomize_overlays_are_rendered_and_mapped_back() {
 }
 
 /// A render error is a finding at the kustomization file (a missing
-/// resource), and a remote base is refused without being fetched; the
-/// overlay that builds is still rendered.
+/// resource); a remote base, and a base outside the repository, are refused
+/// without running kustomize; the overlay that builds is still rendered.
 #[test]
 #[ignore = "needs kubectl kustomize"]
 fn kustomize_render_errors_are_findings() {
@@ -214,9 +214,23 @@ fn kustomize_render_errors_are_findings() {
         "deploy/overlays/remote/kustomization.yaml",
         "resources:\n- https://github.com/example/app//deploy?ref=v1\n",
     );
+    write(
+        r,
+        "deploy/overlays/outside/kustomization.yaml",
+        "resources:\n- ../../../../outside-the-repository\n",
+    );
     let fs = check(r, &std::env::var("PATH").unwrap());
     let render = of(&fs, "prr/render");
-    assert_eq!(render.len(), 2, "{render:#?}");
+    assert_eq!(render.len(), 3, "{render:#?}");
+    let outside = render
+        .iter()
+        .find(|f| f["path"] == "deploy/overlays/outside/kustomization.yaml")
+        .expect("outside overlay reported");
+    assert!(
+        msg(outside).contains("outside the repository"),
+        "{}",
+        msg(outside)
+    );
     let broken = render
         .iter()
         .find(|f| f["path"] == "deploy/overlays/broken/kustomization.yaml")

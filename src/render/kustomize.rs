@@ -193,36 +193,56 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
         return out;
     };
     let root_canon = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let results = crate::par::map_ordered(&roots, |&i| {
-        let reached = reach(i);
-        if let Some((k, r, pos)) = reached.iter().find_map(|&j| {
-            let k = &kusts[j];
-            k.refs
-                .iter()
-                .find(|(r, _)| is_remote(r))
-                .map(|(r, p)| (k, r, *p))
-        }) {
-            return Err((
-                k.path.clone(),
-                pos,
-                format!(
-                    "kustomize overlay `{}` not rendered: it reaches the remote resource `{r}`, and prr does not fetch remote bases (no network); render it in a job that may, or vendor the base into the repository",
-                    dir_name(&kusts[i].dir)
-                ),
-            ));
-        }
-        build(&tool, &root_canon, &kusts[i].dir).map_err(|e| {
-            (
-                kusts[i].path.clone(),
-                kusts[i].pos,
-                format!(
-                    "kustomize overlay `{}` does not build, so what it deploys is not checked (its files are checked as loose manifests): {e}",
-                    dir_name(&kusts[i].dir)
-                ),
-            )
-        })
-        .map(|(text, base)| (text, base, reached))
+    let reached: Vec<Vec<usize>> = roots.iter().map(|&i| reach(i)).collect();
+    // Refused before running: remote bases, bases outside the repository.
+    let mut results: Vec<Option<RootResult>> = roots
+        .iter()
+        .zip(&reached)
+        .map(|(&i, reached)| refuse(&kusts, i, reached).map(Err))
+        .collect();
+    // The rest is built in batches (one kustomize run renders several
+    // overlays; kubectl starts slowly): overlays sharing no kustomization
+    // go together (so no object is there twice), a batch that fails is
+    // split until the failing overlay is alone (its own error).
+    let todo: Vec<usize> = (0..roots.len()).filter(|r| results[*r].is_none()).collect();
+    let batches = batches(&todo, &reached);
+    let built = crate::par::map_ordered(&batches, |batch| {
+        let dirs: Vec<&str> = batch
+            .iter()
+            .map(|&r| kusts[roots[r]].dir.as_str())
+            .collect();
+        build_split(&tool, &root_canon, &dirs)
+            .into_iter()
+            .zip(batch.iter().copied())
+            .map(|(res, r)| {
+                let k = &kusts[roots[r]];
+                (
+                    r,
+                    res.map_err(|e| {
+                        (
+                            k.path.clone(),
+                            k.pos,
+                            format!(
+                                "kustomize overlay `{}` does not build, so what it deploys is not checked (its files are checked as loose manifests): {e}",
+                                dir_name(&k.dir)
+                            ),
+                        )
+                    }),
+                )
+            })
+            .collect::<Vec<_>>()
     });
+    for (r, res) in built.into_iter().flatten() {
+        results[r] = Some(res);
+    }
+    let results: Vec<Result<(Vec<Node>, PathBuf, Vec<usize>), (String, Pos, String)>> = results
+        .into_iter()
+        .zip(reached)
+        .map(|(res, reached)| {
+            res.unwrap_or_else(|| Err((String::new(), Pos::default(), "not built".into())))
+                .map(|(docs, base)| (docs, base, reached))
+        })
+        .collect();
     // Identical objects across overlays merge: key → index in `merged`.
     let mut merged: Vec<K8sObject> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -236,27 +256,7 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
                     .push(Finding::new("prr/render", &path, pos, msg).with_level(Level::Warning));
                 states.push(RenderState::Failed);
             }
-            Ok((text, base, reached)) => {
-                let docs = match crate::yaml::parse_documents(&text) {
-                    Ok(d) => d,
-                    Err(e) => {
-                        out.problems.push(
-                            Finding::new(
-                                "prr/render",
-                                &k.path,
-                                k.pos,
-                                format!(
-                                    "kustomize overlay `{}`: its rendered output does not parse ({}), so it is not checked",
-                                    dir_name(&k.dir),
-                                    e.message
-                                ),
-                            )
-                            .with_level(Level::Warning),
-                        );
-                        states.push(RenderState::Failed);
-                        continue;
-                    }
-                };
+            Ok((docs, base, reached)) => {
                 states.push(RenderState::Rendered);
                 for j in reached {
                     let r = &kusts[j];
@@ -322,17 +322,115 @@ fn dir_name(dir: &str) -> String {
     }
 }
 
-/// Runs the build of the overlay in `dir` (repository-relative) through a
-/// wrapper kustomization in a temporary folder.
-fn build(tool: &Tool, root: &Path, dir: &str) -> Result<(String, PathBuf), String> {
+/// The outcome of one root: its rendered documents and the folder origin
+/// paths are relative to, or (file, position, message) of the error.
+type RootResult = Result<(Vec<Node>, PathBuf), (String, Pos, String)>;
+
+/// Why root `i` is not run at all: it reaches a remote resource or one
+/// outside the repository (see the module docs of [`super`]).
+fn refuse(kusts: &[Kust], i: usize, reached: &[usize]) -> Option<(String, Pos, String)> {
+    let (k, r, pos) = reached.iter().find_map(|&j| {
+        let k = &kusts[j];
+        k.refs
+            .iter()
+            .find(|(r, _)| is_remote(r) || resolve(&k.dir, r).is_none())
+            .map(|(r, p)| (k, r, *p))
+    })?;
+    let why = if is_remote(r) {
+        format!(
+            "it reaches the remote resource `{r}`, and prr does not fetch remote bases (no network); render it in a job that may, or vendor the base into the repository"
+        )
+    } else {
+        format!("it reaches `{r}`, outside the repository, which prr does not read")
+    };
+    Some((
+        k.path.clone(),
+        pos,
+        format!(
+            "kustomize overlay `{}` not rendered: {why}",
+            dir_name(&kusts[i].dir)
+        ),
+    ))
+}
+
+/// Groups roots (indices into `reached`) into batches of roots that reach
+/// no kustomization in common, then cuts them so there are about as many
+/// batches as worker threads.
+fn batches(todo: &[usize], reached: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<(Vec<usize>, BTreeSet<usize>)> = Vec::new();
+    for &r in todo {
+        let mine: BTreeSet<usize> = reached[r].iter().copied().collect();
+        match groups.iter_mut().find(|(_, used)| used.is_disjoint(&mine)) {
+            Some((g, used)) => {
+                g.push(r);
+                used.extend(mine);
+            }
+            None => groups.push((vec![r], mine)),
+        }
+    }
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let size = todo.len().div_ceil(workers).max(1);
+    groups
+        .into_iter()
+        .flat_map(|(g, _)| g.chunks(size).map(<[usize]>::to_vec).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Builds the overlays in `dirs` in one run; when that fails, halves and
+/// retries, so each failing overlay ends up with its own error. One result
+/// per dir, in order.
+fn build_split(
+    tool: &Tool,
+    root: &Path,
+    dirs: &[&str],
+) -> Vec<Result<(Vec<Node>, PathBuf), String>> {
+    match build(tool, root, dirs) {
+        Ok((mut per_dir, base)) => per_dir
+            .drain(..)
+            .map(|docs| Ok((docs, base.clone())))
+            .collect(),
+        Err(e) if dirs.len() == 1 => vec![Err(e)],
+        Err(_) => {
+            let (a, b) = dirs.split_at(dirs.len() / 2);
+            let mut out = build_split(tool, root, a);
+            out.extend(build_split(tool, root, b));
+            out
+        }
+    }
+}
+
+/// The annotation that tells which overlay of a batch made an object.
+const ROOT_ANNOTATION: &str = "prr.invalid/overlay";
+
+/// Runs one build of the overlays in `dirs` (repository-relative) through
+/// wrapper kustomizations in a temporary folder: one per overlay
+/// (`resources: [<overlay>]`, `commonAnnotations` naming its index) under a
+/// top one (`resources: [w0, w1, …]`, `buildMetadata: [originAnnotations]`).
+/// Returns the documents per overlay and the top wrapper's folder (origin
+/// paths are relative to it).
+fn build(tool: &Tool, root: &Path, dirs: &[&str]) -> Result<(Vec<Vec<Node>>, PathBuf), String> {
     let tmp = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
-    let wrapper_dir = tmp.path().canonicalize().map_err(|e| e.to_string())?;
-    let target = relative_path(&wrapper_dir, &root.join(dir));
+    let top = tmp.path().canonicalize().map_err(|e| e.to_string())?;
+    let mut names = Vec::new();
+    for (i, dir) in dirs.iter().enumerate() {
+        let w = top.join(format!("w{i}"));
+        std::fs::create_dir(&w).map_err(|e| format!("cannot write the wrapper: {e}"))?;
+        let target = relative_path(&w, &root.join(dir));
+        let body = format!(
+            "resources:\n- {}\ncommonAnnotations:\n  {ROOT_ANNOTATION}: \"{i}\"\n",
+            serde_json::Value::String(target)
+        );
+        std::fs::write(w.join("kustomization.yaml"), body)
+            .map_err(|e| format!("cannot write the wrapper: {e}"))?;
+        names.push(format!("w{i}"));
+    }
     let body = format!(
-        "resources:\n- {}\nbuildMetadata: [originAnnotations]\n",
-        serde_json::Value::String(target)
+        "resources: [{}]\nbuildMetadata: [originAnnotations]\n",
+        names.join(", ")
     );
-    std::fs::write(wrapper_dir.join("kustomization.yaml"), body)
+    std::fs::write(top.join("kustomization.yaml"), body)
         .map_err(|e| format!("cannot write the wrapper: {e}"))?;
     let mut c = match tool {
         Tool::Kustomize(p) => {
@@ -346,13 +444,59 @@ fn build(tool: &Tool, root: &Path, dir: &str) -> Result<(String, PathBuf), Strin
             c
         }
     };
-    c.arg(&wrapper_dir)
+    c.arg(&top)
         .args(["--load-restrictor", "LoadRestrictionsRootOnly"])
-        .current_dir(&wrapper_dir);
+        .current_dir(&top);
     let text = super::run_bounded(c, super::TIMEOUT, super::MAX_OUTPUT_BYTES)
-        .map_err(|e| super::shorten_error(&e, root, &wrapper_dir))?;
-    // Paths in origin annotations are relative to the wrapper folder.
-    Ok((text, wrapper_dir))
+        .map_err(|e| super::shorten_error(&e, root, &top.join("w0")))?;
+    let docs = crate::yaml::parse_documents(&text)
+        .map_err(|e| format!("its rendered output does not parse ({})", e.message))?;
+    let mut per_dir: Vec<Vec<Node>> = vec![Vec::new(); dirs.len()];
+    for mut d in crate::inventory::flatten(docs) {
+        let Some(i) = strip_annotation(&mut d, ROOT_ANNOTATION)
+            .and_then(|v| v.parse::<usize>().ok())
+            .filter(|i| *i < dirs.len())
+        else {
+            continue;
+        };
+        per_dir[i].push(d);
+    }
+    Ok((per_dir, top))
+}
+
+/// Removes `key` from every `annotations` map under `node` (the object's
+/// and its pod template's: `commonAnnotations` writes both), dropping maps
+/// left empty; returns the object's own value.
+fn strip_annotation(node: &mut Node, key: &str) -> Option<String> {
+    let mut found = None;
+    if let Value::Map(entries) = &mut node.value {
+        let mut empty = None;
+        for (i, (k, v)) in entries.iter_mut().enumerate() {
+            if k.name == "annotations"
+                && let Value::Map(ann) = &mut v.value
+            {
+                if let Some(at) = ann.iter().position(|(ak, _)| ak.name == key) {
+                    found = ann.remove(at).1.scalar_text();
+                }
+                if ann.is_empty() {
+                    empty = Some(i);
+                }
+            } else {
+                let inner = strip_annotation(v, key);
+                if k.name == "metadata" && inner.is_some() {
+                    found = inner;
+                }
+            }
+        }
+        if let Some(i) = empty {
+            entries.remove(i);
+        }
+    } else if let Value::Seq(items) = &mut node.value {
+        for i in items {
+            strip_annotation(i, key);
+        }
+    }
+    found
 }
 
 fn relative_path(from: &Path, to: &Path) -> String {

@@ -19,7 +19,8 @@
 //! plugins or exec functions (no `--enable-alpha-plugins`, no
 //! `--enable-exec`, no `--enable-helm`), with `--load-restrictor
 //! LoadRestrictionsRootOnly`; a remote base or resource (a URL, `git@…`,
-//! `github.com/…`) is refused before running (a `prr/render` finding), and
+//! `github.com/…`), or one outside the repository, is refused before
+//! running (a `prr/render` finding), and
 //! every tool runs with an unreachable proxy (`HTTP(S)_PROXY`,
 //! `ALL_PROXY` = `http://127.0.0.1:9`) and `GIT_ALLOW_PROTOCOL=none`, so a
 //! fetch that slips through fails instead of reaching the network. Each
@@ -33,8 +34,10 @@
 
 pub mod helm;
 pub mod kustomize;
+mod merge;
 mod positions;
 
+pub use merge::merge_overlay_findings;
 pub use positions::{transplant, transplant_by_text};
 
 use serde::Deserialize;
@@ -372,5 +375,65 @@ mod tests {
             Some("a/b.yaml")
         );
         assert_eq!(inside(Path::new("/r"), Path::new("/etc/passwd")), None);
+    }
+}
+
+/// Measurement aid (issue 13's closing note): for every folder under
+/// `PRR_REAL_REPOS`, prints the workloads (pod owners) checked without
+/// rendering and without Templates/CSVs (as before issue 13), and with them,
+/// plus the coverage entries. `cargo test --lib render::measure -- --ignored --nocapture`.
+#[cfg(test)]
+mod measure {
+    #[test]
+    #[ignore = "measurement on ../shared/fixtures/real-repos (set PRR_REAL_REPOS)"]
+    fn measure() {
+        let Ok(dir) = std::env::var("PRR_REAL_REPOS") else {
+            return;
+        };
+        let mut repos: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        repos.sort();
+        for r in repos {
+            let cfg = crate::config::Config::default_for(&r);
+            let after = crate::inventory::scan(&r, &cfg).unwrap();
+            let all: std::collections::BTreeSet<String> =
+                after.files.iter().map(|f| f.path.clone()).collect();
+            let opts = crate::inventory::ScanOptions {
+                secrets: None,
+                only: Some(&all),
+            };
+            let loose = crate::inventory::scan_with(&r, &cfg, &opts).unwrap();
+            let in_process: std::collections::BTreeSet<&str> =
+                loose.renders.iter().map(|s| s.path.as_str()).collect();
+            let before = loose
+                .objects
+                .iter()
+                .filter(|o| o.is_pod_owner() && !in_process.contains(o.path.as_str()))
+                .count();
+            let count = |inv: &crate::inventory::Inventory| {
+                inv.objects.iter().filter(|o| o.is_pod_owner()).count()
+            };
+            let rendered = after
+                .objects
+                .iter()
+                .filter(|o| o.is_pod_owner() && o.origin.is_some())
+                .count();
+            let mut states = std::collections::BTreeMap::new();
+            for s in &after.renders {
+                *states
+                    .entry(format!("{:?}/{:?}", s.kind, s.state))
+                    .or_insert(0usize) += 1;
+            }
+            println!(
+                "{}\tbefore={before}\tafter={}\t(rendered {rendered}, in templates/CSVs {})\t{states:?}",
+                r.file_name().unwrap().to_string_lossy(),
+                count(&after),
+                count(&loose) - before,
+            );
+        }
     }
 }
