@@ -205,7 +205,13 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
     // go together (so no object is there twice), a batch that fails is
     // split until the failing overlay is alone (its own error).
     let todo: Vec<usize> = (0..roots.len()).filter(|r| results[*r].is_none()).collect();
-    let batches = batches(&todo, &reached);
+    // Components mostly patch (they rarely add objects): sharing one is no
+    // reason to split; a conflict is found by the halving below.
+    let bases: Vec<Vec<usize>> = reached
+        .iter()
+        .map(|r| r.iter().copied().filter(|&j| !kusts[j].component).collect())
+        .collect();
+    let batches = batches(&todo, &bases);
     let built = crate::par::map_ordered(&batches, |batch| {
         let dirs: Vec<&str> = batch
             .iter()
@@ -354,7 +360,7 @@ fn refuse(kusts: &[Kust], i: usize, reached: &[usize]) -> Option<(String, Pos, S
 }
 
 /// Groups roots (indices into `reached`) into batches of roots that reach
-/// no kustomization in common, then cuts them so there are about as many
+/// no (non-component) kustomization in common, then cuts them so there are about as many
 /// batches as worker threads.
 fn batches(todo: &[usize], reached: &[Vec<usize>]) -> Vec<Vec<usize>> {
     let mut groups: Vec<(Vec<usize>, BTreeSet<usize>)> = Vec::new();
