@@ -39,6 +39,8 @@ struct Kust {
     refs: Vec<(String, Pos)>,
     /// Patch files (resolved).
     patches: Vec<String>,
+    /// Files its generators read (resolved; `key=path` entries by path).
+    generated_from: Vec<String>,
 }
 
 /// The kustomize command found on PATH: `kustomize build` or `kubectl
@@ -114,7 +116,30 @@ fn read(path: &str, doc: &Node) -> Kust {
             patches.push(s);
         }
     }
+    let mut generated_from = Vec::new();
+    for key in ["configMapGenerator", "secretGenerator"] {
+        for g in doc.get(key).map(Node::items).unwrap_or_default() {
+            let mut names: Vec<&str> = Vec::new();
+            for field in ["files", "envs"] {
+                names.extend(
+                    g.get(field)
+                        .map(Node::items)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(Node::as_str),
+                );
+            }
+            names.extend(g.get("env").and_then(Node::as_str));
+            for n in names {
+                let file = n.rsplit_once('=').map_or(n, |(_, f)| f);
+                if let Some(f) = resolve(&dir, file) {
+                    generated_from.push(f);
+                }
+            }
+        }
+    }
     Kust {
+        generated_from,
         path: path.to_string(),
         dir,
         pos: doc.pos,
@@ -211,7 +236,29 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
         .iter()
         .map(|r| r.iter().copied().filter(|&j| !kusts[j].component).collect())
         .collect();
-    let batches = batches(&todo, &bases);
+    // An overlay that reads a file the repository does not have will fail:
+    // it is built alone (a failure in a batch costs halvings).
+    let present: BTreeSet<&str> = files
+        .iter()
+        .flat_map(|f| {
+            let p = f.path.as_str();
+            std::iter::once(p).chain(p.match_indices('/').map(move |(i, _)| &p[..i]))
+        })
+        .collect();
+    let missing = |r: usize| {
+        reached[r].iter().any(|&j| {
+            let k = &kusts[j];
+            k.refs
+                .iter()
+                .filter_map(|(s, _)| resolve(&k.dir, s))
+                .chain(k.patches.iter().cloned())
+                .chain(k.generated_from.iter().cloned())
+                .any(|p| !present.contains(p.as_str()))
+        })
+    };
+    let (alone, todo): (Vec<usize>, Vec<usize>) = todo.into_iter().partition(|&r| missing(r));
+    let mut batches = batches(&todo, &bases);
+    batches.extend(alone.into_iter().map(|r| vec![r]));
     let built = crate::par::map_ordered(&batches, |batch| {
         let dirs: Vec<&str> = batch
             .iter()
