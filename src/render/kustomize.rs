@@ -288,7 +288,7 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
     for (r, res) in built.into_iter().flatten() {
         results[r] = Some(res);
     }
-    let results: Vec<Result<(Vec<Node>, PathBuf, Vec<usize>), (String, Pos, String)>> = results
+    let results: Vec<Result<Built, RenderError>> = results
         .into_iter()
         .zip(reached)
         .map(|(res, reached)| {
@@ -375,9 +375,16 @@ fn dir_name(dir: &str) -> String {
     }
 }
 
+/// A render error: the file, position and message of its finding.
+type RenderError = (String, Pos, String);
+
+/// A built root: its documents, the folder its origin paths are relative
+/// to, and the kustomizations it reaches.
+type Built = (Vec<Node>, PathBuf, Vec<usize>);
+
 /// The outcome of one root: its rendered documents and the folder origin
-/// paths are relative to, or (file, position, message) of the error.
-type RootResult = Result<(Vec<Node>, PathBuf), (String, Pos, String)>;
+/// paths are relative to, or the error.
+type RootResult = Result<(Vec<Node>, PathBuf), RenderError>;
 
 /// Why root `i` is not run at all: it reaches a remote resource or one
 /// outside the repository (see the module docs of [`super`]).

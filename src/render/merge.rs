@@ -29,13 +29,15 @@ fn split(message: &str) -> Option<(&str, &'static str, Vec<String>, &str)> {
     None
 }
 
+/// (rule, path, line, column, message without its overlay list).
+type Key = (String, String, u32, u32, String);
+
 /// Merges findings that differ only in the overlays (or charts) their
 /// message names (same rule, file, line, column and other text); the first
 /// keeps its place, with every overlay listed in order.
 pub fn merge_overlay_findings(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut seen: BTreeMap<(String, String, u32, u32, String), (usize, Vec<String>)> =
-        BTreeMap::new();
+    let mut seen: BTreeMap<Key, (usize, Vec<String>)> = BTreeMap::new();
     for f in findings {
         let Some((before, via, sources, after)) = split(&f.message) else {
             out.push(f);
