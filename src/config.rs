@@ -220,6 +220,8 @@ pub struct Config {
     pub suppressions: Vec<SuppressionRule>,
     /// The baseline file (default `.prr/baseline.json` under the root).
     pub baseline: PathBuf,
+    /// The `render:` section: how Helm charts are rendered.
+    pub render: crate::render::RenderConfig,
 }
 
 /// One tier's requirements: the `tiers.<tier>:` entry of prr.yaml.
@@ -410,6 +412,8 @@ struct RawConfig {
     suppressions: Vec<Spanned<RawSuppression>>,
     #[serde(default)]
     baseline: Option<String>,
+    #[serde(default)]
+    render: Option<crate::render::RenderConfig>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -541,6 +545,7 @@ impl Config {
             },
             suppressions: Vec::new(),
             baseline: root.join(DEFAULT_BASELINE),
+            render: Default::default(),
             source: None,
             services: Vec::new(),
             rules: BTreeMap::new(),
@@ -882,6 +887,7 @@ impl Config {
             secrets,
             suppressions,
             baseline: raw.baseline.map_or(defaults.baseline, |b| root.join(b)),
+            render: raw.render.unwrap_or_default(),
             budget,
             source: Some(path.to_path_buf()),
             services,

@@ -99,6 +99,10 @@ pub struct Inventory {
     pub problems: Vec<Finding>,
     /// Secrets found while reading (with a secret engine), in path order.
     pub secrets: Vec<crate::secrets::SecretHit>,
+    /// Coverage: every kustomize root, Helm chart, OpenShift Template and
+    /// OLM ClusterServiceVersion, whether it was rendered (or read), failed
+    /// or not rendered, and how many objects came from it ([`crate::render`]).
+    pub renders: Vec<crate::render::RenderSource>,
 }
 
 impl Inventory {
@@ -345,7 +349,10 @@ pub fn scan_with(
         .unwrap_or_default();
     vendored.retain(|d| !ignore.is_match(d));
     let notes = notes.into_inner().unwrap_or_default();
-    Ok(assemble(root, walked, notes, vendored))
+    // Overlays and charts are rendered in a full scan only (a scoped scan
+    // reads single files).
+    let render = opts.only.is_none().then_some(&config.render);
+    Ok(assemble(root, walked, notes, vendored, render))
 }
 
 /// Why a symbolic link at `link` deserves a notice: it points outside
@@ -416,7 +423,7 @@ pub fn scan_blobs(
             )
         })
         .collect();
-    assemble(root, walked, Vec::new(), Vec::new())
+    assemble(root, walked, Vec::new(), Vec::new(), None)
 }
 
 /// Merges per-file results in path order (deterministic output).
@@ -425,6 +432,7 @@ fn assemble(
     mut walked: Vec<Walked>,
     notes: Vec<Finding>,
     mut vendored: Vec<String>,
+    render: Option<&crate::render::RenderConfig>,
 ) -> Inventory {
     walked.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     let mut inv = Inventory {
@@ -458,6 +466,7 @@ fn assemble(
         inv.promtool_tests.extend(w.part.promtool_tests);
         inv.objects.extend(w.part.objects);
         inv.secrets.extend(w.part.secrets);
+        inv.renders.extend(w.part.renders);
         slo_docs.extend(w.docs);
     }
     for (why, (n, example)) in skips {
@@ -481,6 +490,9 @@ fn assemble(
     let files = inv.files.iter().map(|f| (f.path.as_str(), &f.docs[..]));
     let notes = crate::formats::k8s::kustomize::set_aside_patches(files, &mut inv.objects);
     inv.problems.extend(notes);
+    if let Some(cfg) = render {
+        crate::render::apply(&mut inv, cfg);
+    }
     inv.problems.sort_by(|a, b| a.path.cmp(&b.path));
     inv.slos = slo::extract(&slo_docs);
     inv
@@ -757,6 +769,21 @@ pub(crate) fn flatten(docs: Vec<Node>) -> Vec<Node> {
     out
 }
 
+/// A coverage entry for objects read in process (Templates, CSVs).
+fn in_process(
+    kind: crate::render::SourceKind,
+    path: &str,
+    objects: usize,
+) -> crate::render::RenderSource {
+    crate::render::RenderSource {
+        kind,
+        path: path.to_string(),
+        state: crate::render::RenderState::Rendered,
+        objects,
+        templates: 0,
+    }
+}
+
 pub(crate) fn classify(
     rel: &str,
     docs: &[Node],
@@ -791,7 +818,26 @@ pub(crate) fn classify(
         } else if prometheus_rules::is_promtool_test(doc) {
             inv.promtool_tests
                 .push(PromtoolTest::from_document(rel, doc));
+        } else if crate::formats::k8s::openshift::is_template(doc) {
+            let nodes = crate::formats::k8s::openshift::template_nodes(doc);
+            let before = inv.objects.len() + inv.rule_files.len() + slo_docs.len();
+            classify(rel, &nodes, inv, slo_docs);
+            let objects = inv.objects.len() + inv.rule_files.len() + slo_docs.len() - before;
+            inv.renders.push(in_process(
+                crate::render::SourceKind::OpenshiftTemplate,
+                rel,
+                objects,
+            ));
         } else if let Some(obj) = K8sObject::from_node(rel, doc) {
+            if crate::formats::k8s::openshift::is_csv(doc) {
+                let deps = crate::formats::k8s::openshift::csv_deployments(rel, doc);
+                inv.renders.push(in_process(
+                    crate::render::SourceKind::ClusterServiceVersion,
+                    rel,
+                    deps.len(),
+                ));
+                inv.objects.extend(deps);
+            }
             inv.objects.push(obj);
         }
     }

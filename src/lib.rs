@@ -26,6 +26,7 @@ pub mod inventory;
 pub mod layers;
 pub mod par;
 pub mod policy_source;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod schema;

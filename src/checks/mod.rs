@@ -347,7 +347,7 @@ pub fn analyzer(name: &str) -> Option<&'static Analyzer> {
 /// printed to stderr.
 pub fn run_all(ctx: &Context, rules: &[Rule], timings: bool) -> Vec<Finding> {
     let enabled: Vec<&Rule> = rules.iter().filter(|r| r.enabled()).collect();
-    crate::par::map_ordered(&enabled, |rule| {
+    let found = crate::par::map_ordered(&enabled, |rule| {
         let t = std::time::Instant::now();
         let found = run_rule(ctx, rule);
         if timings {
@@ -357,7 +357,9 @@ pub fn run_all(ctx: &Context, rules: &[Rule], timings: bool) -> Vec<Finding> {
     })
     .into_iter()
     .flatten()
-    .collect()
+    .collect();
+    // One finding per problem, listing the overlays / charts it is in.
+    crate::render::merge_overlay_findings(found)
 }
 
 /// Runs one rule: with its own parameters for services of tiers without a

@@ -4,6 +4,7 @@
 use crate::yaml::{Node, Pos};
 
 pub mod kustomize;
+pub mod openshift;
 
 /// One Kubernetes object from a manifest file.
 #[derive(Clone, Debug)]
@@ -22,6 +23,9 @@ pub struct K8sObject {
     pub pos: Pos,
     /// The whole object.
     pub node: Node,
+    /// For an object of a render (kustomize overlay, Helm chart): the
+    /// overlays or charts it comes from; `None` for a loose manifest.
+    pub origin: Option<crate::render::Origin>,
 }
 
 impl K8sObject {
@@ -45,6 +49,7 @@ impl K8sObject {
             namespace,
             pos: node.pos,
             node: node.clone(),
+            origin: None,
         })
     }
 
@@ -53,9 +58,16 @@ impl K8sObject {
         self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
     }
 
-    /// `Kind/name`, for messages.
+    /// `Kind/name`, for messages; for a rendered object followed by the
+    /// overlays or charts it comes from (`Deployment/web (overlay
+    /// deploy/prod)`).
     pub fn display_name(&self) -> String {
-        format!("{}/{}", self.kind, self.name)
+        let from = self
+            .origin
+            .as_ref()
+            .map(crate::render::Origin::describe)
+            .unwrap_or_default();
+        format!("{}/{}{from}", self.kind, self.name)
     }
 }
 
@@ -121,6 +133,13 @@ impl K8sObject {
     /// or either unset (a manifest without `metadata.namespace` lands in the
     /// namespace it is applied to, e.g. by kustomize or `kubectl -n`).
     pub fn same_namespace(&self, other: &K8sObject) -> bool {
+        // Two renders (overlays, charts) with nothing in common are
+        // separate deployments even when namespaces are unset.
+        if let (Some(a), Some(b)) = (&self.origin, &other.origin)
+            && !a.sources.iter().any(|s| b.sources.contains(s))
+        {
+            return false;
+        }
         match (&self.namespace, &other.namespace) {
             (Some(a), Some(b)) => a == b,
             _ => true,
@@ -135,6 +154,10 @@ impl K8sObject {
     /// `extras/hpa/`, `deploy/webapp/frontend/` and `deploy/bases/frontend/`
     /// are separate deploy targets that reuse names).
     pub fn same_target(&self, other: &K8sObject) -> bool {
+        // Objects of renders deploy together when a render made both.
+        if self.origin.is_some() && other.origin.is_some() {
+            return self.same_namespace(other);
+        }
         match (&self.namespace, &other.namespace) {
             (Some(a), Some(b)) => a == b,
             _ => {

@@ -40,7 +40,7 @@ use std::collections::HashMap;
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// The built-in rules that are not rule files: (id, title, help Markdown, level).
-pub const BUILTIN_RULES: [(&str, &str, &str, Level); 3] = [
+pub const BUILTIN_RULES: [(&str, &str, &str, Level); 4] = [
     (
         "prr/parse-error",
         "A file could not be parsed",
@@ -67,6 +67,16 @@ pub const BUILTIN_RULES: [(&str, &str, &str, Level); 3] = [
          on it.\n\nIf it should be checked, make it smaller or readable; otherwise add \
          it to `ignore:` in `prr.yaml` to silence this notice.",
         Level::Notice,
+    ),
+    (
+        "prr/render",
+        "An overlay or chart could not be rendered",
+        "prr renders kustomize overlays (`kustomize build` / `kubectl kustomize`) and \
+         Helm charts (`helm template`) to check what they deploy. This one failed \
+         (a missing file, a remote base prr does not fetch, a template error, a \
+         timeout), so what it deploys was not checked.\n\nRun the same command \
+         locally to see the error; vendor remote bases into the repository.",
+        Level::Warning,
     ),
 ];
 

@@ -213,6 +213,13 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
             }
             continue;
         }
+        // An unresolved parameter (`${{REPLICAS}}` without a value) is unknown.
+        if spec_replicas
+            .and_then(Node::as_str)
+            .is_some_and(|s| s.contains("${"))
+        {
+            continue;
+        }
         let count = match spec_replicas {
             Some(r) => r.as_i64(),
             None => Some(1),
@@ -996,7 +1003,9 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
             let Some(image) = img.as_str() else { continue };
             // An empty image is filled in by an operator or an admission
             // webhook: there is no reference here to pin.
-            if image.trim().is_empty() {
+            // An unresolved parameter (`${IMAGE}:${TAG}` of an OpenShift
+            // Template, envsubst) is an unknown value, not `:latest`.
+            if image.trim().is_empty() || image.contains("${") {
                 continue;
             }
             let digest = image.contains("@sha256:");

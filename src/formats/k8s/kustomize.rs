@@ -55,7 +55,7 @@ pub fn is_kustomization(path: &str, doc: &Node) -> bool {
 /// `rel` resolved against the folder `dir` (both repository-relative, `/`
 /// separated), with `.` and `..` applied. `None` for an absolute path, a
 /// URL, or one that leaves the repository.
-fn resolve(dir: &str, rel: &str) -> Option<String> {
+pub(crate) fn resolve(dir: &str, rel: &str) -> Option<String> {
     let rel = rel.trim();
     if rel.is_empty() || rel.starts_with('/') || rel.contains("://") || rel.contains('\n') {
         return None;
