@@ -575,3 +575,36 @@ spec:
         msg(rep[0])
     );
 }
+
+/// The coverage block counts render sources by outcome (issue 13 item 11):
+/// a chart not rendered (no helm) with its templates, an OpenShift Template
+/// read with the objects it produced — in JSON and in the text report.
+#[test]
+fn coverage_counts_what_was_rendered_and_what_was_not() {
+    let d = chart();
+    write(
+        d.path(),
+        "openshift/app.yaml",
+        "apiVersion: template.openshift.io/v1\nkind: Template\nmetadata:\n  name: app\nobjects:\n- apiVersion: v1\n  kind: Service\n  metadata: {name: app}\n  spec: {ports: [{port: 80}]}\n",
+    );
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_prr"))
+            .args(["check", "--format", format])
+            .arg(d.path())
+            .env("PATH", bare_path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run prr")
+    };
+    let v: Value = serde_json::from_slice(&run("json").stdout).expect("json");
+    let renders = &v["coverage"]["renders"];
+    assert_eq!(renders["chart"]["not_rendered"], 1, "{renders}");
+    assert_eq!(renders["chart"]["templates_not_rendered"], 1, "{renders}");
+    assert_eq!(renders["OpenShift Template"]["rendered"], 1, "{renders}");
+    assert_eq!(renders["OpenShift Template"]["objects"], 1, "{renders}");
+    let text = String::from_utf8_lossy(&run("text").stdout).into_owned();
+    assert!(
+        text.contains("rendered     1 OpenShift Template → 1 object; not read: 1 chart not rendered (no tool, 1 template)"),
+        "{text}"
+    );
+}

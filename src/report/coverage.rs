@@ -9,9 +9,14 @@
 //! (Helm/Go templates not rendered), YAML that does not parse, and the
 //! other files set aside with a `prr/skipped` notice (over the size limit,
 //! kustomize patches, links out of the tree, vendored trees, LogQL rules).
-//! Every "not read" count has its notices in the findings, with the file.
+//! Rendered sources (kustomize overlays, Helm charts, OpenShift Templates,
+//! OLM ClusterServiceVersions, see [`crate::render`]) are counted by
+//! outcome: rendered (with the objects they produced), failed, not rendered
+//! for want of the tool. Every "not read" count has its notices in the
+//! findings, with the file.
 
 use crate::inventory::{FileKind, Inventory};
+use crate::render::{RenderState, SourceKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -43,6 +48,26 @@ pub struct Coverage {
     /// `prr/skipped` notices: files or documents set aside, each notice
     /// naming what and why.
     pub skipped_notices: usize,
+    /// Rendered sources by kind (`kustomization`, `chart`,
+    /// `openshift-template`, `cluster-service-version`): how many were
+    /// rendered, failed (a `prr/render` finding) or not rendered (no tool:
+    /// a notice), and the objects they produced.
+    pub renders: BTreeMap<String, RenderCounts>,
+}
+
+/// The render outcome of one kind of source ([`crate::render::RenderSource`]).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct RenderCounts {
+    /// Rendered (or read in process) and checked.
+    pub rendered: usize,
+    /// Render failed.
+    pub failed: usize,
+    /// Not rendered (no tool on PATH).
+    pub not_rendered: usize,
+    /// Objects the rendered ones produced.
+    pub objects: usize,
+    /// Template files of charts not rendered.
+    pub templates_not_rendered: usize,
 }
 
 const WORKLOAD_KINDS: &[&str] = &[
@@ -74,7 +99,23 @@ impl Coverage {
             }
         }
         let count = |rule: &str| inv.problems.iter().filter(|p| p.rule == rule).count();
+        let mut renders: BTreeMap<String, RenderCounts> = BTreeMap::new();
+        for r in &inv.renders {
+            let c = renders.entry(kind_label(r.kind).to_string()).or_default();
+            match r.state {
+                RenderState::Rendered => {
+                    c.rendered += 1;
+                    c.objects += r.objects;
+                }
+                RenderState::Failed => c.failed += 1,
+                RenderState::NotRendered => {
+                    c.not_rendered += 1;
+                    c.templates_not_rendered += r.templates;
+                }
+            }
+        }
         Coverage {
+            renders,
             files: inv.files.len(),
             slos,
             rule_files: inv.rule_files.len(),
@@ -99,6 +140,54 @@ impl Coverage {
                 .count(),
             skipped_notices: count("prr/skipped"),
         }
+    }
+
+    fn render_text(&self) -> Option<(String, String)> {
+        if self.renders.is_empty() {
+            return None;
+        }
+        let mut read = Vec::new();
+        let mut not = Vec::new();
+        for (kind, c) in &self.renders {
+            if c.rendered > 0 {
+                read.push(format!(
+                    "{} {kind}{} → {} object{}",
+                    c.rendered,
+                    plural(c.rendered),
+                    c.objects,
+                    plural(c.objects)
+                ));
+            }
+            if c.failed > 0 {
+                not.push(format!(
+                    "{} {kind}{} failed (prr/render)",
+                    c.failed,
+                    plural(c.failed)
+                ));
+            }
+            if c.not_rendered > 0 {
+                let templates = if c.templates_not_rendered > 0 {
+                    format!(
+                        ", {} template{}",
+                        c.templates_not_rendered,
+                        plural(c.templates_not_rendered)
+                    )
+                } else {
+                    String::new()
+                };
+                not.push(format!(
+                    "{} {kind}{} not rendered (no tool{templates})",
+                    c.not_rendered,
+                    plural(c.not_rendered)
+                ));
+            }
+        }
+        let read = if read.is_empty() {
+            "none".to_string()
+        } else {
+            read.join(", ")
+        };
+        Some((read, not.join("; ")))
     }
 
     fn slo_text(&self) -> String {
@@ -142,7 +231,7 @@ impl Coverage {
                 parts.join("; ")
             }
         };
-        vec![
+        let mut rows = vec![
             ("SLOs", self.slo_text(), String::new()),
             (
                 "alert rules",
@@ -167,8 +256,12 @@ impl Coverage {
                 ),
                 String::new(),
             ),
-            ("files", format!("{} read", self.files), not_read),
-        ]
+        ];
+        if let Some((read, not)) = self.render_text() {
+            rows.push(("rendered", read, not));
+        }
+        rows.push(("files", format!("{} read", self.files), not_read));
+        rows
     }
 
     /// The text block: a header and one line per family.
@@ -198,6 +291,16 @@ impl Coverage {
         }
         out.push('\n');
         out
+    }
+}
+
+/// The source kind as the coverage block names it.
+fn kind_label(k: SourceKind) -> &'static str {
+    match k {
+        SourceKind::Kustomization => "overlay",
+        SourceKind::Chart => "chart",
+        SourceKind::OpenshiftTemplate => "OpenShift Template",
+        SourceKind::ClusterServiceVersion => "ClusterServiceVersion",
     }
 }
 
