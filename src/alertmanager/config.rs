@@ -3,13 +3,14 @@
 //! (what `amtool check-config` runs) does it.
 //!
 //! Checked, with Alertmanager's wording where it has one: unknown keys at
-//! the top level and in `route`, receivers and `inhibit_rules` (`field x not
+//! the top level and in `global`, `route`, receivers and `inhibit_rules` (`field x not
 //! found`), malformed matchers, invalid label names and regular expressions
 //! in `match` / `match_re`, a root route without a receiver or with
 //! matchers, routes naming undefined receivers or time intervals, receivers
 //! without a name or with a duplicate one, duplicate `group_by` labels, zero
-//! `group_interval` / `repeat_interval`. Not checked: the fields inside
-//! `global` and inside each integration (`slack_configs: [{…}]`): those are
+//! `group_interval` / `repeat_interval`, URLs that are not `http(s)` (the
+//! `*_url` keys of `global`, `api_url` / `url` / `webhook_url` of
+//! integrations). Not checked: the other fields inside each integration (`slack_configs: [{…}]`): those are
 //! reported by amtool only (prr does not re-implement every integration's
 //! schema). Alertmanager stops at the first error; prr reports them all.
 
@@ -109,6 +110,52 @@ const TOP_KEYS: &[&str] = &[
     "tracing",
 ];
 
+/// `global:` keys (Alertmanager's `GlobalConfig`, up to 0.29).
+const GLOBAL_KEYS: &[&str] = &[
+    "resolve_timeout",
+    "http_config",
+    "smtp_from",
+    "smtp_hello",
+    "smtp_smarthost",
+    "smtp_auth_username",
+    "smtp_auth_password",
+    "smtp_auth_password_file",
+    "smtp_auth_secret",
+    "smtp_auth_secret_file",
+    "smtp_auth_identity",
+    "smtp_require_tls",
+    "smtp_tls_config",
+    "smtp_force_implicit_tls",
+    "slack_api_url",
+    "slack_api_url_file",
+    "slack_app_token",
+    "slack_app_token_file",
+    "slack_app_url",
+    "victorops_api_url",
+    "victorops_api_key",
+    "victorops_api_key_file",
+    "pagerduty_url",
+    "opsgenie_api_url",
+    "opsgenie_api_key",
+    "opsgenie_api_key_file",
+    "wechat_api_url",
+    "wechat_api_secret",
+    "wechat_api_secret_file",
+    "wechat_api_corp_id",
+    "telegram_api_url",
+    "telegram_bot_token",
+    "telegram_bot_token_file",
+    "webex_api_url",
+    "jira_api_url",
+    "rocketchat_api_url",
+    "rocketchat_token",
+    "rocketchat_token_file",
+    "rocketchat_token_id",
+    "rocketchat_token_id_file",
+    "mattermost_webhook_url",
+    "mattermost_webhook_url_file",
+];
+
 const ROUTE_KEYS: &[&str] = &[
     "receiver",
     "group_by",
@@ -206,6 +253,25 @@ impl Reader {
             format!("{what} must be a mapping, not {}", node.type_name()),
         );
         false
+    }
+
+    /// A URL field: Alertmanager accepts only `http` and `https` URLs
+    /// (`config.URL`: "unsupported scheme").
+    fn url(&mut self, node: Option<&Node>) {
+        let Some(v) = node else { return };
+        let Some(text) = v.as_str() else { return };
+        let scheme = text
+            .split_once(':')
+            .map(|(s, _)| s)
+            .filter(|s| {
+                s.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            })
+            .unwrap_or("");
+        if !matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https") {
+            self.problem(v.pos, format!("unsupported scheme {scheme:?} for URL"));
+        }
     }
 
     /// `matchers:` strings.
@@ -308,7 +374,11 @@ impl Reader {
             }
         }
         if root && !r.matchers.is_empty() {
-            self.problem(node.pos, "root route must not have any matchers");
+            let at = ["matchers", "match", "match_re"]
+                .iter()
+                .find_map(|k| node.key(k))
+                .map_or(node.pos, |k| k.pos);
+            self.problem(at, "root route must not have any matchers");
         }
         if let Some(children) = node.get("routes") {
             for c in children.items() {
@@ -342,6 +412,15 @@ impl Reader {
                     format!("notification config name {name:?} is not unique"),
                 );
                 continue;
+            }
+            for (k, list) in item.entries() {
+                if k.name.ends_with("_configs") {
+                    for cfg in list.items() {
+                        for key in ["api_url", "url", "webhook_url"] {
+                            self.url(cfg.get(key));
+                        }
+                    }
+                }
             }
             out.push(Receiver {
                 name,
@@ -436,11 +515,18 @@ pub(crate) fn read_alertmanager_yml(
         return (None, Vec::new(), rd.problems);
     }
     rd.unknown_keys(doc, TOP_KEYS, "the configuration");
+    if let Some(g) = doc.get("global").filter(|g| g.is_map()) {
+        rd.unknown_keys(g, GLOBAL_KEYS, "global");
+        for (k, _) in g.entries().iter().filter(|(k, _)| k.name.ends_with("_url")) {
+            rd.url(g.get(&k.name));
+        }
+    }
     let route = match doc.get("route") {
         Some(n) if !matches!(n.value, Value::Null) => {
             let r = rd.route(n, true);
             if r.receiver.is_none() {
-                rd.problem(n.pos, "root route must specify a default receiver");
+                let at = doc.key("route").map_or(n.pos, |k| k.pos);
+                rd.problem(at, "root route must specify a default receiver");
             }
             Some(r)
         }

@@ -122,21 +122,20 @@ fn from_secret(inv: &Inventory, o: &crate::formats::k8s::K8sObject) -> Option<Am
     {
         let key_pos = o.node.get("stringData")?.key(KEY)?.pos;
         let text = v.as_str()?.to_string();
-        // A block scalar (`|`) starts on the next line; a one-line value on its own.
-        let line = inv.line(&o.path, v.pos.line).unwrap_or_default();
-        let col = usize::try_from(v.pos.column.saturating_sub(1)).unwrap_or(0);
+        // A block scalar (`|`) starts on the line after its key.
+        let line = inv.line(&o.path, key_pos.line).unwrap_or_default();
         let block = line
-            .get(col..)
-            .is_some_and(|s| s.starts_with('|') || s.starts_with('>'));
+            .split_once(&format!("{KEY}:"))
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with(['|', '>']));
         let single_line = !text.trim_end().contains('\n');
         let origin = if block {
             Origin {
-                line_offset: v.pos.line,
+                line_offset: key_pos.line,
                 fixed: None,
             }
         } else if single_line {
             Origin {
-                line_offset: v.pos.line.saturating_sub(1),
+                line_offset: key_pos.line.saturating_sub(1),
                 fixed: None,
             }
         } else {
