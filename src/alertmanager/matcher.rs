@@ -135,7 +135,7 @@ fn first_line(s: &str) -> String {
     s.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .last()
+        .next_back()
         .unwrap_or_default()
         .to_string()
 }
