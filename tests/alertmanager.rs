@@ -346,3 +346,20 @@ fn routes_agree_with_amtool_config_routes_test() {
     eprintln!("{total} alert routes compared with amtool");
     assert!(total >= 40, "{total} alerts compared");
 }
+
+/// A measurement, not a gate: with `PRR_REAL_REPOS` set to folders
+/// (`:`-separated, e.g. the real repositories of ../shared/fixtures),
+/// routes every alert of each through amtool and prints the agreement.
+/// Without the variable it does nothing.
+#[test]
+#[ignore = "needs amtool"]
+fn real_repositories_agree_with_amtool() {
+    let Ok(dirs) = std::env::var("PRR_REAL_REPOS") else {
+        return;
+    };
+    support::require_tools(&["amtool"], "bash .ci/install-prometheus.sh");
+    for d in dirs.split(':').filter(|d| !d.is_empty()) {
+        let n = compare_with_amtool(Path::new(d));
+        eprintln!("{d}: {n} of {n} alert routes agree with amtool");
+    }
+}
