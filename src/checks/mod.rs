@@ -24,6 +24,7 @@ pub mod environment;
 pub mod generic;
 pub mod readiness;
 pub mod rollout;
+pub mod route;
 pub mod runbooks;
 pub mod secrets;
 pub mod severity;
@@ -61,6 +62,8 @@ pub(crate) struct Memo {
     /// Where the repository's Alertmanager configuration has no receiver
     /// that can page (`None`: none found, or one may page).
     pub(crate) no_pager_in: std::sync::OnceLock<Option<String>>,
+    /// The repository's Alertmanager configurations ([`route::configs`]).
+    pub(crate) alertmanager: std::sync::OnceLock<Vec<crate::alertmanager::AmConfig>>,
 }
 
 impl<'a> Context<'a> {
@@ -264,6 +267,12 @@ pub static REGISTRY: &[Analyzer] = &[
         "alerts.cause-based-page",
         alerts::cause_based_page,
         alerts::CauseBasedPage
+    ),
+    analyzer!("alerts.route", route::check, route::Route),
+    analyzer!(
+        "alerts.alertmanager-config",
+        route::alertmanager_config,
+        route::AlertmanagerConfig
     ),
     analyzer!("runbook.present", runbooks::present, runbooks::Present),
     analyzer!("runbook.sections", runbooks::sections, runbooks::Sections),
