@@ -23,7 +23,9 @@
 //! A rule *applies* to a service when it is enabled at `error` or `warning`
 //! (a `notice` rule never fails, so counting it would only inflate the
 //! score; `off` does not run) and its `applies-to` tiers, if any, include
-//! the service's tier. It *passes* for the service when no unsuppressed
+//! the service's tier, and the repository has what it judges (the
+//! alerting-chain rules `alerts/route` and `alerts/alertmanager-config`
+//! need an Alertmanager configuration). It *passes* for the service when no unsuppressed
 //! error- or warning-level finding of the rule is attributed to the service;
 //! a finding without a service (repository-wide, or in a file outside every
 //! service's paths) counts against every service.
@@ -573,7 +575,9 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
             let p = gate
                 .and_then(|g| params_for(g, svc.tier))
                 .unwrap_or(&default);
-            let areas = area_scores(svc, rules, p, &fails);
+            let areas = area_scores(svc, rules, p, &fails, &|r: &Rule| {
+                crate::checks::route::has_something_to_judge(ctx, &r.check)
+            });
             let errors = errors_all + errors_by.get(svc.name.as_str()).copied().unwrap_or(0);
             let score = weighted(&areas);
             let l = &p.levels;
@@ -609,6 +613,7 @@ fn area_scores(
     rules: &[Rule],
     p: &MinLevel,
     fails: &dyn Fn(&str, &str) -> bool,
+    judges: &dyn Fn(&Rule) -> bool,
 ) -> Vec<AreaScore> {
     let mut areas: Vec<AreaScore> = Area::ALL
         .iter()
@@ -627,7 +632,8 @@ fn area_scores(
             rule.level_for(Some(svc.tier)),
             Level::Error | Level::Warning
         ) && rule.check != ANALYZER
-            && rule.applies_to(svc.tier);
+            && rule.applies_to(svc.tier)
+            && judges(rule);
         let Some(area) = Area::of_rule(&rule.id).filter(|_| applies) else {
             continue;
         };

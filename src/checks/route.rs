@@ -48,6 +48,17 @@ pub(crate) fn paging_route(ctx: &Context, g: &RuleGroup, r: &PromRule) -> Option
     })
 }
 
+/// Whether a rule running analyzer `check` has something to judge in this
+/// repository: the alerting-chain analyzers need an Alertmanager
+/// configuration; every other analyzer is taken to (for the readiness
+/// score, [`crate::score`]).
+pub fn has_something_to_judge(ctx: &Context, check: &str) -> bool {
+    match check {
+        "alerts.route" | "alerts.alertmanager-config" => !configs(ctx).is_empty(),
+        _ => true,
+    }
+}
+
 /// Whether the repository has a configuration with a routing tree.
 pub(crate) fn has_routing(ctx: &Context) -> bool {
     configs(ctx).iter().any(|c| c.route.is_some())
