@@ -172,7 +172,11 @@ pub fn check(ctx: &Context, rule: &Rule, p: &Route) -> Vec<Finding> {
                 let (pos, what) = match &value {
                     Some(v) => (
                         v.pos,
-                        format!("`{}: {}` matches no route", p.label, v.value.trim()),
+                        format!(
+                            "no route matches its labels (`{}: {}`, …)",
+                            p.label,
+                            v.value.trim()
+                        ),
                     ),
                     None => (name_pos(r), format!("it has no `{}` label", p.label)),
                 };
@@ -333,7 +337,11 @@ receivers:
                 .message
                 .contains("alert `DiskFull` falls through to the root receiver `chat`")
         );
-        assert!(fs[0].message.contains("`severity: crit` matches no route"));
+        assert!(
+            fs[0]
+                .message
+                .contains("no route matches its labels (`severity: crit`, …)")
+        );
         // A tree that does not route on severity: no warning.
         let by_team = am("pager")
             .replace("severity=\"critical\"", "team=\"a\"")
