@@ -29,6 +29,7 @@ pub mod runbooks;
 pub mod secrets;
 pub mod severity;
 pub mod slo;
+pub mod template;
 
 /// What a check can read.
 pub struct Context<'a> {
@@ -269,6 +270,7 @@ pub static REGISTRY: &[Analyzer] = &[
         alerts::CauseBasedPage
     ),
     analyzer!("alerts.route", route::check, route::Route),
+    analyzer!("alerts.template", template::template, template::Template),
     analyzer!(
         "alerts.alertmanager-config",
         route::alertmanager_config,
