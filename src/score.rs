@@ -25,7 +25,8 @@
 //! score; `off` does not run) and its `applies-to` tiers, if any, include
 //! the service's tier, and the repository has what it judges (the
 //! alerting-chain rules `alerts/route` and `alerts/alertmanager-config`
-//! need an Alertmanager configuration, `alerts/template` a templated alert
+//! need an Alertmanager configuration, `alerts/template` and
+//! `alerts/template-labels` a templated alert
 //! value). It *passes* for the service when no unsuppressed
 //! error- or warning-level finding of the rule is attributed to the service;
 //! a finding without a service (repository-wide, or in a file outside every

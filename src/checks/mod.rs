@@ -22,6 +22,7 @@ pub mod burn_rate;
 pub mod duplicate;
 pub mod environment;
 pub mod generic;
+pub mod produced_labels;
 pub mod readiness;
 pub mod rollout;
 pub mod route;
@@ -271,6 +272,11 @@ pub static REGISTRY: &[Analyzer] = &[
     ),
     analyzer!("alerts.route", route::check, route::Route),
     analyzer!("alerts.template", template::template, template::Template),
+    analyzer!(
+        "alerts.template-labels",
+        produced_labels::template_labels,
+        produced_labels::TemplateLabels
+    ),
     analyzer!(
         "alerts.alertmanager-config",
         route::alertmanager_config,

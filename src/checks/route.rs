@@ -50,19 +50,22 @@ pub(crate) fn paging_route(ctx: &Context, g: &RuleGroup, r: &PromRule) -> Option
 
 /// Whether a rule running analyzer `check` has something to judge in this
 /// repository: the alerting-chain analyzers need an Alertmanager
-/// configuration, `alerts.template` an alert value with `{{`; every other
+/// configuration, `alerts.template` and `alerts.template-labels` an alert
+/// value with `{{`; every other
 /// analyzer is taken to (for the readiness
 /// score, [`crate::score`]).
 pub fn has_something_to_judge(ctx: &Context, check: &str) -> bool {
     match check {
         "alerts.route" | "alerts.alertmanager-config" => !configs(ctx).is_empty(),
         // Templates to parse: an alert value with `{{`.
-        "alerts.template" => super::alerts::alerts(ctx).any(|(_, _, r)| {
-            r.labels
-                .iter()
-                .chain(&r.annotations)
-                .any(|(_, v)| v.value.contains("{{"))
-        }),
+        "alerts.template" | "alerts.template-labels" => {
+            super::alerts::alerts(ctx).any(|(_, _, r)| {
+                r.labels
+                    .iter()
+                    .chain(&r.annotations)
+                    .any(|(_, v)| v.value.contains("{{"))
+            })
+        }
         _ => true,
     }
 }
