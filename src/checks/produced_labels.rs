@@ -166,11 +166,10 @@ pub fn produced(e: &Expr) -> Produced {
         Expr::Binary(b) => {
             let l = produced(&b.lhs);
             let r = produced(&b.rhs);
-            let scalar = |e: &Expr| matches!(e, Expr::NumberLiteral(_)) || is_scalar_call(e);
-            if scalar(&b.lhs) {
+            if is_scalar(&b.lhs) {
                 return r;
             }
-            if scalar(&b.rhs) {
+            if is_scalar(&b.rhs) {
                 return l;
             }
             let op = b.op.to_string().to_lowercase();
@@ -210,7 +209,13 @@ pub fn produced(e: &Expr) -> Produced {
                     (Some(p), Some(dst)) => p.add(&dst),
                     _ => Produced::any(),
                 },
-                n if KEEPS.contains(&n) => arg(0).unwrap_or_else(Produced::any),
+                // The first vector argument (`quantile_over_time(0.9, v)`).
+                n if KEEPS.contains(&n) => c
+                    .args
+                    .args
+                    .iter()
+                    .find(|a| !is_scalar(a) && !matches!(a.as_ref(), Expr::StringLiteral(_)))
+                    .map_or_else(Produced::any, |a| produced(a)),
                 _ => Produced::any(),
             }
         }
@@ -218,9 +223,17 @@ pub fn produced(e: &Expr) -> Produced {
     }
 }
 
-fn is_scalar_call(e: &Expr) -> bool {
-    matches!(e, Expr::Call(c) if matches!(c.func.name, "scalar" | "time" | "pi"))
-        || matches!(e, Expr::Paren(p) if is_scalar_call(&p.expr))
+/// Whether `e` is scalar-valued: a number, `scalar(…)`, `time()`, `pi()`,
+/// and arithmetic of those.
+fn is_scalar(e: &Expr) -> bool {
+    match e {
+        Expr::NumberLiteral(_) => true,
+        Expr::Paren(p) => is_scalar(&p.expr),
+        Expr::Unary(u) => is_scalar(&u.expr),
+        Expr::Binary(b) => is_scalar(&b.lhs) && is_scalar(&b.rhs),
+        Expr::Call(c) => matches!(c.func.name, "scalar" | "time" | "pi"),
+        _ => false,
+    }
 }
 
 fn grouped(m: &Option<LabelModifier>, inner: Produced) -> Produced {
@@ -381,6 +394,14 @@ mod tests {
         assert!(p("rate(x[5m]) / ignoring (code) rate(y[5m])").lacks("code"));
         assert!(!p("rate(x[5m]) / rate(y[5m])").lacks("instance"));
         assert!(!p("absent(up{job=\"a\"})").lacks("job"));
+        // Scalar arithmetic on either side keeps the vector's labels.
+        assert!(!p("(86400 * 7) < x - time() < (86400 * 90)").lacks("subject"));
+        assert!(
+            !p(
+                "quantile_over_time(0.9, x[30m]) / quantile_over_time(0.9, x[30m] offset 1d) <= 0.5"
+            )
+            .lacks("instance")
+        );
     }
 
     #[test]
