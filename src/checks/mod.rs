@@ -66,6 +66,8 @@ pub(crate) struct Memo {
     pub(crate) no_pager_in: std::sync::OnceLock<Option<String>>,
     /// The repository's Alertmanager configurations ([`route::configs`]).
     pub(crate) alertmanager: std::sync::OnceLock<Vec<crate::alertmanager::AmConfig>>,
+    /// Whether an alert value has a template (`{{`), for the readiness score.
+    pub(crate) templated: std::sync::OnceLock<bool>,
 }
 
 impl<'a> Context<'a> {

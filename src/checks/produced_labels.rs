@@ -320,6 +320,14 @@ pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Fi
         if f.dialect != crate::formats::prometheus_rules::Dialect::PromQL {
             continue;
         }
+        let reads_labels = r
+            .labels
+            .iter()
+            .chain(&r.annotations)
+            .any(|(_, v)| v.value.contains("$labels"));
+        if !reads_labels {
+            continue;
+        }
         let Some(e) = r
             .expr
             .as_ref()

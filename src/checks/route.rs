@@ -58,14 +58,14 @@ pub fn has_something_to_judge(ctx: &Context, check: &str) -> bool {
     match check {
         "alerts.route" | "alerts.alertmanager-config" => !configs(ctx).is_empty(),
         // Templates to parse: an alert value with `{{`.
-        "alerts.template" | "alerts.template-labels" => {
+        "alerts.template" | "alerts.template-labels" => *ctx.memo.templated.get_or_init(|| {
             super::alerts::alerts(ctx).any(|(_, _, r)| {
                 r.labels
                     .iter()
                     .chain(&r.annotations)
                     .any(|(_, v)| v.value.contains("{{"))
             })
-        }
+        }),
         _ => true,
     }
 }
