@@ -38,6 +38,8 @@ pub enum Command {
     Init(InitArgs),
     /// Generate files from others (`generate alerts`: burn-rate alerts from an SLO file).
     Generate(GenerateArgs),
+    /// The alerting chain offline (`alerts routes`: each alert's Alertmanager receivers).
+    Alerts(AlertsArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
     /// Print the manual page (roff; `prr man | man -l -`).
@@ -409,6 +411,38 @@ pub enum GenerateCommand {
     /// Multi-window, multi-burn-rate alerts and their recording rules from an SLO file
     /// (Sloth prometheus/v1, OpenSLO v1 ratio SLIs on Prometheus, Pyrra).
     Alerts(GenerateAlertsArgs),
+}
+
+/// `prr alerts`.
+#[derive(Debug, Args)]
+pub struct AlertsArgs {
+    /// What to show.
+    #[command(subcommand)]
+    pub command: AlertsCommand,
+}
+
+/// What `prr alerts` shows.
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Route every alerting rule of the repository (its static labels and
+    /// `alertname`) through the repository's Alertmanager configuration, as
+    /// `amtool config routes test` would, and print each alert's receivers.
+    Routes(AlertRoutesArgs),
+}
+
+/// `prr alerts routes`.
+#[derive(Debug, Args)]
+pub struct AlertRoutesArgs {
+    /// Repository folder.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Config file.
+    #[arg(long, short = 'c')]
+    pub config: Option<PathBuf>,
+    /// JSON: an array of {"alert", "path", "line", "labels", "receivers", "config"},
+    /// receivers in the order Alertmanager notifies them.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `prr generate alerts`.

@@ -212,6 +212,11 @@ pub struct Config {
     /// [`crate::suppress::non_production::DEFAULT_NON_PRODUCTION_GLOBS`],
     /// `[]` gates everything). Secrets gate everywhere.
     pub non_production: Vec<String>,
+    /// `paging-receivers:`: Alertmanager receiver names that page someone,
+    /// besides those with PagerDuty, Opsgenie or VictorOps integrations
+    /// (e.g. a webhook in front of an incident tool). Read by the
+    /// alerting-chain rules ([`crate::checks::route`]).
+    pub paging_receivers: Vec<String>,
     /// The `budget:` section (`None`: no budget gate).
     pub budget: Option<crate::budget::config::BudgetConfig>,
     /// The `secrets:` section.
@@ -402,6 +407,10 @@ struct RawConfig {
     ignore: Vec<String>,
     #[serde(default)]
     non_production: Option<Vec<String>>,
+    /// Alertmanager receiver names that page (besides PagerDuty, Opsgenie,
+    /// VictorOps receivers).
+    #[serde(default)]
+    paging_receivers: Vec<String>,
     #[serde(default)]
     #[schemars(with = "Option<crate::budget::config::BudgetConfig>")]
     budget: Option<Spanned<crate::budget::config::BudgetConfig>>,
@@ -558,6 +567,7 @@ impl Config {
                 .collect(),
             ignore: Vec::new(),
             non_production: default_non_production(),
+            paging_receivers: Vec::new(),
             budget: None,
         }
     }
@@ -902,6 +912,7 @@ impl Config {
             runbooks,
             ignore: raw.ignore,
             non_production,
+            paging_receivers: raw.paging_receivers,
         })
     }
 

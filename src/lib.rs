@@ -5,6 +5,7 @@
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
+pub mod alertmanager;
 pub mod baseline;
 pub mod budget;
 pub mod catalog;

@@ -117,6 +117,12 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
         }
         Command::Init(args) => prr::generate::run_init(&args),
         Command::Generate(args) => prr::generate::run_generate(&args),
+        Command::Alerts(args) => match args.command {
+            cli::AlertsCommand::Routes(mut args) => {
+                discover(&mut args.path, args.config.is_some());
+                prr::alertmanager::command::routes(&args.path, args.config.as_deref(), args.json)
+            }
+        },
         Command::Baseline(mut args) => {
             discover(&mut args.path, args.config.is_some());
             let (n, path) = prr::write_baseline(&args.path, args.config.as_deref(), args.family)?;

@@ -23,7 +23,11 @@
 //! A rule *applies* to a service when it is enabled at `error` or `warning`
 //! (a `notice` rule never fails, so counting it would only inflate the
 //! score; `off` does not run) and its `applies-to` tiers, if any, include
-//! the service's tier. It *passes* for the service when no unsuppressed
+//! the service's tier, and the repository has what it judges (the
+//! alerting-chain rules `alerts/route` and `alerts/alertmanager-config`
+//! need an Alertmanager configuration, `alerts/template` and
+//! `alerts/template-labels` a templated alert
+//! value). It *passes* for the service when no unsuppressed
 //! error- or warning-level finding of the rule is attributed to the service;
 //! a finding without a service (repository-wide, or in a file outside every
 //! service's paths) counts against every service.
@@ -623,7 +627,9 @@ pub fn compute(ctx: &Context, rules: &[Rule], findings: &[Finding]) -> Vec<Readi
                 .and_then(|g| params_for(g, svc.tier))
                 .unwrap_or(&default);
             let read = area_inputs(ctx, svc);
-            let areas = area_scores(svc, rules, p, &fails, &read);
+            let areas = area_scores(svc, rules, p, &fails, &read, &|r: &Rule| {
+                crate::checks::route::has_something_to_judge(ctx, &r.check)
+            });
             let errors = errors_all + errors_by.get(svc.name.as_str()).copied().unwrap_or(0);
             let score = weighted(&areas);
             let assessed = score.is_some();
@@ -722,6 +728,7 @@ fn area_scores(
     p: &MinLevel,
     fails: &dyn Fn(&str, &str) -> bool,
     read: &[usize; 5],
+    judges: &dyn Fn(&Rule) -> bool,
 ) -> Vec<AreaScore> {
     let mut areas: Vec<AreaScore> = Area::ALL
         .iter()
@@ -742,7 +749,8 @@ fn area_scores(
             rule.level_for(Some(svc.tier)),
             Level::Error | Level::Warning
         ) && rule.check != ANALYZER
-            && rule.applies_to(svc.tier);
+            && rule.applies_to(svc.tier)
+            && judges(rule);
         let Some(area) = Area::of_rule(&rule.id).filter(|_| applies) else {
             continue;
         };

@@ -69,7 +69,7 @@ pub(crate) fn first_annotation<'a>(
 
 /// Where a rule's name is written (`alert:` / `record:` value), or the rule
 /// start.
-fn name_pos(rule: &PromRule) -> Pos {
+pub(crate) fn name_pos(rule: &PromRule) -> Pos {
     rule.alert
         .as_ref()
         .or(rule.record.as_ref())
@@ -737,11 +737,17 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
     let mut out = Vec::new();
     let vocab = super::severity::Vocabulary::of(ctx, &p.label);
     let configured = p.allowed.as_ref();
+    // Without `allowed`, the values the Alertmanager routes match on.
+    let routed = match configured {
+        None => super::route::routed_values(ctx, &p.label),
+        Some(_) => None,
+    };
     // Missing labels matter when the list is configured or when the
-    // repository routes on the label (most alerts carry it).
-    let require = configured.is_some() || vocab.routes_on_label();
-    let shown = match configured {
-        Some(a) if !a.is_empty() => a.join("|"),
+    // repository routes on the label (routes match it, most alerts carry it).
+    let require = configured.is_some() || routed.is_some() || vocab.routes_on_label();
+    let shown = match (configured, &routed) {
+        (Some(a), _) if !a.is_empty() => a.join("|"),
+        (None, Some((values, _))) if !values.is_empty() => values.join("|"),
         _ => {
             let mut v: Vec<(&String, &usize)> = vocab.counts.iter().collect();
             v.sort_by(|a, b| b.1.cmp(a.1));
@@ -769,6 +775,10 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                 let at = r.node.key("labels").map_or(name_pos(r), |k| k.pos);
                 let why = if configured.is_some() {
                     "prr.yaml requires it".to_string()
+                } else if let Some((_, sites)) = &routed {
+                    format!(
+                        "the Alertmanager routes ({sites}) match on it, so this alert goes to the default receiver"
+                    )
                 } else {
                     format!(
                         "{} of this repository's {} alerts carry it, so its routing depends on it and this alert goes to the default receiver",
@@ -801,6 +811,15 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                         Some(format!("{hint}: use one of {} so Alertmanager routes it", a.join(", ")))
                     }
                     Some(_) => None,
+                    None if routed.is_some() => {
+                        let (values, sites) = routed.as_ref().map(|(v, s)| (v.join(", "), s.as_str())).unwrap_or_default();
+                        (!super::route::value_routed(ctx, &p.label, value)).then(|| {
+                            format!(
+                                ", which no route of the Alertmanager configuration ({sites}) matches{}: Alertmanager sends it to the default receiver; use a value the routes match",
+                                if values.is_empty() { String::new() } else { format!(" (they match {values})") }
+                            )
+                        })
+                    }
                     None => vocab.slip_of(value).map(|common| {
                         format!(
                             ", which looks like a slip of `{common}` ({} alerts here use it; values are compared exactly, so routes on `{common}` miss this one): use `{common}`, or list both in the rule's `allowed`",
@@ -840,7 +859,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
             .with_level(crate::finding::Level::Notice),
         );
     }
-    if configured.is_none() && !vocab.counts.is_empty() {
+    if configured.is_none() && routed.is_none() && !vocab.counts.is_empty() {
         let own = vocab
             .counts
             .keys()
@@ -921,7 +940,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
         if first_annotation(r, &names).is_some() {
             continue;
         }
-        let pages = paging.pages(g, r, &p.label);
+        let pages = paging.pages(ctx, g, r, &p.label);
         if pages.is_none()
             && !p.non_production_environments
             && let Some(env) =
@@ -1174,6 +1193,21 @@ impl promql_parser::util::ExprVisitor for ExprFacts {
     }
 }
 
+/// Whether `expr` is a fast-burn (page) multi-window burn-rate condition:
+/// an `and` of conditions over at least two windows, the longest at most
+/// 6 h (Google SRE Workbook ch. 5; see [`super::burn_rate`]).
+pub(crate) fn fast_burn(expr: &str) -> bool {
+    let Some(f) = expr_facts(expr) else {
+        return false;
+    };
+    let secs: Vec<f64> = f
+        .windows
+        .iter()
+        .filter_map(|w| crate::formats::parse_duration(w))
+        .collect();
+    f.has_and && secs.len() >= 2 && secs.iter().all(|s| *s <= 6.0 * 3600.0)
+}
+
 fn expr_facts(expr: &str) -> Option<ExprFacts> {
     let ast = crate::formats::promql::parse(expr).ok()?;
     let mut facts = ExprFacts::default();
@@ -1198,7 +1232,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
         );
     }
     for (f, g, r) in alerts(ctx) {
-        let Some(sev) = paging.pages(g, r, &p.label) else {
+        let Some(sev) = paging.pages(ctx, g, r, &p.label) else {
             continue;
         };
         let why = paging.why(&p.label, &sev);
@@ -1324,7 +1358,7 @@ pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<F
     let mut out = Vec::new();
     let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     for (f, g, r) in alerts(ctx) {
-        let Some(sev) = paging.pages(g, r, &p.label) else {
+        let Some(sev) = paging.pages(ctx, g, r, &p.label) else {
             continue;
         };
         let Some(expr) = &r.expr else { continue };

@@ -23,12 +23,15 @@ pub mod duplicate;
 pub mod environment;
 pub mod generic;
 pub mod hosted;
+pub mod produced_labels;
 pub mod readiness;
 pub mod rollout;
+pub mod route;
 pub mod runbooks;
 pub mod secrets;
 pub mod severity;
 pub mod slo;
+pub mod template;
 
 /// What a check can read.
 pub struct Context<'a> {
@@ -65,6 +68,10 @@ pub(crate) struct Memo {
     /// Where the repository's Alertmanager configuration has no receiver
     /// that can page (`None`: none found, or one may page).
     pub(crate) no_pager_in: std::sync::OnceLock<Option<String>>,
+    /// The repository's Alertmanager configurations ([`route::configs`]).
+    pub(crate) alertmanager: std::sync::OnceLock<Vec<crate::alertmanager::AmConfig>>,
+    /// Whether an alert value has a template (`{{`), for the readiness score.
+    pub(crate) templated: std::sync::OnceLock<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -283,6 +290,18 @@ pub static REGISTRY: &[Analyzer] = &[
         "alerts.cause-based-page",
         alerts::cause_based_page,
         alerts::CauseBasedPage
+    ),
+    analyzer!("alerts.route", route::check, route::Route),
+    analyzer!("alerts.template", template::template, template::Template),
+    analyzer!(
+        "alerts.template-labels",
+        produced_labels::template_labels,
+        produced_labels::TemplateLabels
+    ),
+    analyzer!(
+        "alerts.alertmanager-config",
+        route::alertmanager_config,
+        route::AlertmanagerConfig
     ),
     analyzer!("runbook.present", runbooks::present, runbooks::Present),
     analyzer!("runbook.sections", runbooks::sections, runbooks::Sections),

@@ -26,8 +26,11 @@
 //! When the repository holds Alertmanager configuration (an
 //! `alertmanager.yml`-shaped file, `AlertmanagerConfig` objects) and none of
 //! its receivers can page (only e-mail, Slack, Teams, … — no PagerDuty,
-//! Opsgenie, VictorOps, Pushover, SNS or webhook), no alert pages. Full
-//! routing of each alert through the tree is the alerting-chain checks'.
+//! Opsgenie, VictorOps, Pushover, SNS or webhook), no alert pages.
+//! Otherwise, when it has a routing tree and `page-severities` is not set,
+//! the routes decide: an alert pages when its static labels reach a
+//! receiver that pages (PagerDuty, Opsgenie, VictorOps, or named in
+//! prr.yaml's `paging-receivers`; see [`super::route`]).
 
 use super::Context;
 use super::alerts::{alerts, label_value};
@@ -129,6 +132,10 @@ pub struct Paging {
     /// Set when the repository's Alertmanager configuration has no
     /// receiver that can page: where it is (`path`, one of them).
     pub no_pager_in: Option<String>,
+    /// `true` when the repository's Alertmanager routing decides: an alert
+    /// pages when one of the receivers its labels reach pages
+    /// ([`super::route::paging_route`]); `values` is then empty.
+    pub routed: bool,
 }
 
 /// Alertmanager receiver integrations that notify a person's phone or an
@@ -216,6 +223,7 @@ impl Paging {
                 values: c.to_vec(),
                 configured: true,
                 no_pager_in: None,
+                routed: false,
             };
         }
         // Alertmanager configuration whose receivers cannot page: nothing
@@ -225,6 +233,16 @@ impl Paging {
                 values: Vec::new(),
                 configured: false,
                 no_pager_in: Some(at),
+                routed: false,
+            };
+        }
+        // Routing read: the receivers decide, not a guess about values.
+        if super::route::has_routing(ctx) {
+            return Paging {
+                values: Vec::new(),
+                configured: false,
+                no_pager_in: None,
+                routed: true,
             };
         }
         let vocab = Vocabulary::of(ctx, label);
@@ -243,11 +261,17 @@ impl Paging {
             values,
             configured: false,
             no_pager_in: None,
+            routed: false,
         }
     }
 
-    /// The alert's severity value when it pages.
-    pub fn pages(&self, g: &RuleGroup, r: &PromRule, label: &str) -> Option<String> {
+    /// The alert's severity value when it pages; with [`Paging::routed`],
+    /// the receiver that pages it (`receiver `pd` (pagerduty_configs) of
+    /// alertmanager.yml:3`), for [`Paging::why`].
+    pub fn pages(&self, ctx: &Context, g: &RuleGroup, r: &PromRule, label: &str) -> Option<String> {
+        if self.routed {
+            return super::route::paging_route(ctx, g, r);
+        }
         let v = label_value(g, r, label)?;
         let v = v.value.trim();
         self.values
@@ -259,7 +283,9 @@ impl Paging {
     /// Why the alert counts as paging, for the end of a message:
     /// `paging: severity=critical, …`.
     pub fn why(&self, label: &str, value: &str) -> String {
-        if self.configured {
+        if self.routed {
+            format!("paging: Alertmanager routes it to {value}")
+        } else if self.configured {
             format!("paging: {label}={value}, in page-severities")
         } else {
             format!(
@@ -291,9 +317,36 @@ mod tests {
         assert_eq!(fs.len(), 1, "{fs:#?}");
         assert_eq!(fs[0].level, crate::finding::Level::Notice);
         assert_eq!(fs[0].path, "alertmanager.yml");
-        // A PagerDuty receiver: critical pages again (inferred).
+        // A PagerDuty receiver the alert does not reach: the routes decide,
+        // `critical` alone does not page.
         let pd = format!("{slack}- name: pager\n  pagerduty_configs: [{{routing_key_file: /k}}]\n");
         let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", &pd)]);
+        assert_eq!(findings(dir.path(), "alerts/for"), vec![]);
+        // Routed to it: it pages, and the message says why.
+        let routed = pd.replace(
+            "route: {receiver: chat}",
+            "route:\n  receiver: chat\n  routes: [{matchers: [severity=critical], receiver: pager}]",
+        );
+        let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", &routed)]);
+        let fs = findings(dir.path(), "alerts/for");
+        assert_eq!(fs.len(), 1, "{fs:#?}");
+        assert!(
+            fs[0].message.contains("Alertmanager routes it to receiver `pager` (pagerduty_configs) of alertmanager.yml:1"),
+            "{}",
+            fs[0].message
+        );
+        // A webhook receiver pages only when prr.yaml lists it.
+        let hook = routed.replace(
+            "pagerduty_configs: [{routing_key_file: /k}]",
+            "webhook_configs: [{url: 'https://x.invalid/'}]",
+        );
+        let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", &hook)]);
+        assert_eq!(findings(dir.path(), "alerts/for"), vec![]);
+        let dir = repo(&[
+            ("rules.yaml", rules),
+            ("alertmanager.yml", &hook),
+            ("prr.yaml", "paging-receivers: [pager]\n"),
+        ]);
         assert_eq!(findings(dir.path(), "alerts/for").len(), 1);
         // Alertmanager's own test data is not this repository's routing.
         let dir = repo(&[("rules.yaml", rules), ("testdata/alertmanager.yml", slack)]);

@@ -1,0 +1,49 @@
+//! `prr alerts routes`: every alert's receivers.
+
+use super::route;
+use std::path::Path;
+
+/// Prints each alert of the repository at `root` with the receivers the
+/// repository's Alertmanager configuration sends it to (JSON with `json`:
+/// an array of [`route::AlertRoute`]). Configuration problems go to stderr
+/// as `path:line: message`. Exit code 0; 2 (an error) when the prr config
+/// is invalid or the repository cannot be read.
+pub fn routes(root: &Path, config_path: Option<&Path>, json: bool) -> anyhow::Result<u8> {
+    let config = crate::config::Config::discover(root, config_path)?;
+    let inv = crate::inventory::scan(root, &config)?;
+    let ctx = crate::checks::Context::new(&config, &inv);
+    let configs = super::discover(&inv, &config.non_production);
+    for c in &configs {
+        for p in &c.problems {
+            eprintln!(
+                "prr: {}:{}: {}",
+                c.path,
+                p.pos.line,
+                crate::report::safe_message(&p.message)
+            );
+        }
+    }
+    let all = route::all(&ctx, &configs);
+    if json {
+        let text = serde_json::to_string_pretty(&all)?;
+        crate::outln!("{}", crate::secrets::redact::redact_text(&text));
+        return Ok(0);
+    }
+    if configs.iter().all(|c| c.route.is_none()) {
+        crate::outln!(
+            "no Alertmanager configuration with a route found (alertmanager.yml, a Secret's alertmanager.yaml, AlertmanagerConfig objects)"
+        );
+        return Ok(0);
+    }
+    for a in &all {
+        crate::outln!(
+            "{}:{}  {}  → {}  (via {})",
+            a.path,
+            a.line,
+            a.alert,
+            a.receivers.join(", "),
+            a.config
+        );
+    }
+    Ok(0)
+}
