@@ -127,9 +127,22 @@ pub struct ProviderConfig {
     /// Credentials by environment variable.
     #[serde(default)]
     pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → environment variable holding its value.
-    #[serde(default)]
+    /// Extra headers: header name → NAME of the environment variable
+    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
+    /// spelled `headers-env`). Values are never written in the file nor printed.
+    #[serde(default, alias = "headers")]
     pub headers_env: BTreeMap<String, String>,
+    /// Prometheus: the backend behind the Prometheus HTTP API —
+    /// `prometheus` (default), `thanos` (sends `partial_response=false`),
+    /// `mimir` (path prefix `/prometheus`) or `victoriametrics`; see
+    /// docs/budget-backends.md.
+    #[serde(default)]
+    pub flavor: Option<String>,
+    /// Prometheus: a path between the URL's host and `/api/v1/…`
+    /// (`/prometheus` for Mimir, `/select/0/prometheus` for a
+    /// VictoriaMetrics cluster); default: the flavor's.
+    #[serde(default)]
+    pub path_prefix: Option<String>,
     /// http-json: JSON pointer (`/remaining_percent`) or JSONPath (`$.…`) of the budget value.
     #[serde(default)]
     pub value: Option<String>,

@@ -225,7 +225,11 @@ pub fn run(
         .zip(results)
         .map(|(p, result)| {
             // No credential an API echoed reaches a reason, error or report.
-            let result = result.map(Reading::scrubbed).map_err(FetchError::scrubbed);
+            // A reading that cannot be right is unknown, not a number to gate on.
+            let result = result
+                .and_then(super::plausible)
+                .map(Reading::scrubbed)
+                .map_err(FetchError::scrubbed);
             let policy = p.policy.as_ref().unwrap_or(&budget.policy);
             let decision = policy::evaluate(policy, &result, p.on_error, &opts.change, now);
             let (reading, error) = match result {

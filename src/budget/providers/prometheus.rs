@@ -42,6 +42,12 @@
 //!   a bare counter selector (`…_total`, `…_count`) is wrapped in
 //!   `increase(…[W])`, and the whole is wrapped in `sum()`.
 
+mod flavor;
+mod partial;
+mod pyrra;
+
+pub use flavor::Flavor;
+
 use crate::budget::config::ProviderConfig;
 use crate::budget::http::Http;
 use crate::budget::providers::env_secret;
@@ -119,6 +125,7 @@ pub struct Prometheus {
     auth: Auth,
     headers_env: BTreeMap<String, String>,
     eval_time: Option<f64>,
+    flavor: Flavor,
 }
 
 impl Prometheus {
@@ -162,14 +169,30 @@ impl Prometheus {
                 format!("provider `{name}`: `eval-time: {t}` — expected Unix seconds or RFC 3339 (2024-01-31T00:00:00Z)")
             })?),
         };
+        let flavor = match cfg.flavor.as_deref() {
+            None => Flavor::default(),
+            Some(f) => Flavor::parse(f).ok_or_else(|| {
+                format!(
+                    "provider `{name}`: `flavor: {f}` — expected prometheus, thanos, mimir or victoriametrics"
+                )
+            })?,
+        };
+        let prefix = match cfg.path_prefix.as_deref() {
+            Some(p) => flavor::check_prefix(name, p)?,
+            None => flavor.default_prefix().to_string(),
+        };
+        for (header, var) in &cfg.headers_env {
+            flavor::check_header(name, header, var)?;
+        }
         Ok(Prometheus {
             name: name.to_string(),
             http,
-            base: url.trim_end_matches('/').to_string(),
+            base: format!("{}{prefix}", url.trim_end_matches('/')),
             mode,
             auth,
             headers_env: cfg.headers_env.clone(),
             eval_time,
+            flavor,
         })
     }
 
@@ -221,6 +244,9 @@ impl Prometheus {
         if let Some(t) = self.eval_time {
             params.push(("time".to_string(), format_time(t)));
         }
+        for (k, v) in self.flavor.params() {
+            params.push((k.to_string(), v.to_string()));
+        }
         let url = format!("{}/api/v1/query", self.base);
         let body = match self.http.get_json(&url, &headers, &params).await {
             Ok(b) => b,
@@ -232,7 +258,14 @@ impl Prometheus {
             }
             Err(e) => return Err(e),
         };
+        // A partial answer is never a reading, whatever it holds.
+        partial::check_partial(&body)?;
         parse_response(&body)
+    }
+
+    /// The flavor in force.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
     }
 
     async fn read_target(&self, target: &Target) -> Result<Reading, FetchError> {
@@ -243,7 +276,10 @@ impl Prometheus {
             Mode::Grafana => self.read_grafana(target).await?,
             Mode::Compute => self.read_compute(target).await?,
         };
-        reading.provenance.provider = format!("prometheus ({})", mode.as_str());
+        reading.provenance.provider = match self.flavor {
+            Flavor::Prometheus => format!("prometheus ({})", mode.as_str()),
+            f => format!("prometheus ({}, {})", mode.as_str(), f.as_str()),
+        };
         Ok(reading)
     }
 
@@ -260,6 +296,13 @@ impl Prometheus {
             )),
             e => e,
         })?;
+        partial::check_labels(
+            &samples,
+            &[
+                ("sloth_service", target.service.as_str()),
+                ("sloth_slo", target.slo.as_str()),
+            ],
+        )?;
         let series = index(&samples, |s| {
             let name = s.label("__name__");
             match name {
@@ -279,12 +322,29 @@ impl Prometheus {
         };
         let remaining = finite(rem.value, key)?;
         let budget = match series.get("slo:error_budget:ratio") {
-            Some(b) => Some(finite(b.value, "slo:error_budget:ratio")?),
-            None => target.objective.map(|o| 1.0 - o),
+            Some(b) => Some((
+                finite(b.value, "slo:error_budget:ratio")?,
+                format!("slo:error_budget:ratio = {}", b.raw),
+            )),
+            None => target
+                .objective
+                .map(|o| (1.0 - o, format!("1 − objective {o}"))),
+        };
+        // A budget of 0 (or less, or the whole) cannot divide an error
+        // ratio: dropping the burn rates instead would read a 500× burn
+        // as healthy.
+        let budget = match budget {
+            Some((b, _)) if b > 0.0 && b < 1.0 => Some(b),
+            Some((_, what)) => {
+                return Err(FetchError::Implausible(format!(
+                    "error budget {what}: an error budget is above 0 and below 1, so no burn rate can be read against it"
+                )));
+            }
+            None => None,
         };
         let mut burn_rates = BTreeMap::new();
         let mut conv = vec![format!("remaining = {key} (ratio)")];
-        if let Some(budget) = budget.filter(|b| *b > 0.0) {
+        if let Some(budget) = budget {
             for (label, _) in BURN_WINDOWS {
                 let name = format!("slo:sli_error:ratio_rate{label}");
                 if let Some(s) = series.get(&format!("{name}|{label}")) {
@@ -327,84 +387,6 @@ impl Prometheus {
         })
     }
 
-    async fn read_pyrra(&self, target: &Target) -> Result<Reading, FetchError> {
-        let slo = escape(&target.slo);
-        let promql = format!(
-            r#"{{__name__=~"pyrra_availability|pyrra_objective|pyrra_window",slo="{slo}"}}"#
-        );
-        let samples = self.query(&promql).await.map_err(|e| match e {
-            FetchError::Empty(_) => FetchError::Empty(format!(
-                "no Pyrra generic-rule series for slo=\"{}\" (is Pyrra run with --generic-rules?)",
-                target.slo
-            )),
-            e => e,
-        })?;
-        let series = index(&samples, |s| Some(s.label("__name__").to_string()))?;
-        let Some(avail) = series.get("pyrra_availability") else {
-            return Err(FetchError::Empty(format!(
-                "no `pyrra_availability{{slo=\"{}\"}}` series (is Pyrra run with --generic-rules?)",
-                target.slo
-            )));
-        };
-        let availability = finite(avail.value, "pyrra_availability")?;
-        let objective = match series.get("pyrra_objective") {
-            Some(o) => finite(o.value, "pyrra_objective")?,
-            None => target.objective.ok_or_else(|| {
-                FetchError::Missing(format!(
-                    "pyrra_objective{{slo=\"{}\"}} (and no objective in the SLO file)",
-                    target.slo
-                ))
-            })?,
-        };
-        let budget = error_budget(objective)?;
-        let remaining = finite(1.0 - (1.0 - availability) / budget, "remaining")?;
-        let window_seconds = match series.get("pyrra_window") {
-            Some(w) => Some(finite(w.value, "pyrra_window")?),
-            None => target.window_seconds,
-        };
-        // Burn rates from the recorded sums of counters, when present.
-        let errors = format!(r#"pyrra_errors_total{{slo="{slo}"}}"#);
-        let total = format!(r#"pyrra_requests_total{{slo="{slo}"}}"#);
-        let parts = Parts::counters(&errors, &total, false);
-        let windows: Vec<(String, u64)> = BURN_WINDOWS
-            .iter()
-            .map(|(l, s)| (l.to_string(), *s))
-            .collect();
-        let mut burn_rates = BTreeMap::new();
-        let mut conv = format!(
-            "remaining = 1 − (1 − pyrra_availability {availability}) / (1 − objective {objective})"
-        );
-        match self.query(&parts.promql(&windows)).await {
-            Ok(samples) => {
-                let got = parts_by_key(&samples)?;
-                for (label, _) in &windows {
-                    if let Some(r) = error_ratio(&got, label, false, parts.good)? {
-                        burn_rates.insert(
-                            label.clone(),
-                            finite(r / budget, &format!("burn rate {label}"))?,
-                        );
-                    }
-                }
-                conv.push_str("; burn rate over w = increase(pyrra_errors_total[w]) / increase(pyrra_requests_total[w]) / (1 − objective)");
-            }
-            Err(FetchError::Empty(_)) => {}
-            Err(e) => return Err(e),
-        }
-        Ok(Reading {
-            remaining,
-            burn_rates,
-            window_seconds,
-            as_of: Some(avail.time),
-            events: None,
-            provenance: Provenance {
-                source: format!("/api/v1/query {promql}"),
-                raw: avail.raw.clone(),
-                conversion: conv,
-                ..Default::default()
-            },
-        })
-    }
-
     async fn read_grafana(&self, target: &Target) -> Result<Reading, FetchError> {
         let Some(uuid) = target.id.as_deref() else {
             return Err(FetchError::Config(format!(
@@ -422,6 +404,7 @@ impl Prometheus {
             )),
             e => e,
         })?;
+        partial::check_labels(&samples, &[("grafana_slo_uuid", uuid)])?;
         let series = index(&samples, |s| Some(s.label("__name__").to_string()))?;
         let Some(sli) = series.get("grafana_slo_sli_window") else {
             return Err(FetchError::Empty(format!(
