@@ -1,11 +1,14 @@
 //! Helpers shared by the integration tests (`mod support;`).
 
+pub mod servers;
+
 use std::path::Path;
 use std::process::Command;
 
 /// Runs `git ARGS` in `dir`, isolated from the machine's identity and
 /// signing settings and from a `GIT_DIR` set by a hook, asserts success and
 /// returns the trimmed stdout.
+#[allow(dead_code)]
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args([
