@@ -608,6 +608,14 @@ fn sloth_body(remaining: &str) -> Value {
     ])
 }
 
+/// The instant queries a mock received (the chart's range queries left out).
+async fn instant_requests(server: &MockServer) -> Vec<wiremock::Request> {
+    let all = server.received_requests().await.expect("recorded");
+    all.into_iter()
+        .filter(|r| r.url.path().ends_with("/api/v1/query"))
+        .collect()
+}
+
 async fn serve(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -719,7 +727,7 @@ async fn server_error_is_retried_then_reported() {
         }
     );
     assert_eq!(
-        server.received_requests().await.expect("recorded").len(),
+        instant_requests(&server).await.len(),
         3,
         "1 attempt + 2 retries"
     );
@@ -743,7 +751,7 @@ async fn too_many_requests_honours_retry_after_then_succeeds() {
     let r = read_from(&server, 2).await.expect("retried reading");
     let waited = t0.elapsed();
     assert_eq!(r.remaining, 0.75);
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    assert_eq!(instant_requests(&server).await.len(), 2);
     assert!(
         waited >= Duration::from_millis(950),
         "waited {waited:?}: Retry-After: 1 s, not the 10 ms backoff"
@@ -757,7 +765,7 @@ async fn too_many_requests_honours_retry_after_then_succeeds() {
             "retries must stop after `retries` attempts even when the server sends Retry-After",
         );
     assert!(matches!(outcome, Err(FetchError::Http { status: 429, .. })));
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    assert_eq!(instant_requests(&server).await.len(), 2);
 }
 
 #[tokio::test]
@@ -802,7 +810,7 @@ async fn prometheus_status_error_carries_the_server_text() {
         })
     );
     assert_eq!(
-        server.received_requests().await.expect("recorded").len(),
+        instant_requests(&server).await.len(),
         1,
         "400 is not retried"
     );
@@ -901,8 +909,16 @@ async fn compute_mode_sends_one_windowed_query() {
     assert_close("remaining", r.remaining, 0.5);
     assert_close("burn 1h", r.burn_rates["1h"], 0.5);
     assert_eq!(r.events, Some(10000.0));
-    let reqs = server.received_requests().await.expect("recorded");
-    assert_eq!(reqs.len(), 1, "one round trip for all windows");
+    let reqs = instant_requests(&server).await;
+    assert_eq!(reqs.len(), 1, "one instant query for all windows");
+    let all = server.received_requests().await.expect("recorded");
+    assert_eq!(
+        all.iter()
+            .filter(|r| r.url.path() == "/api/v1/query_range")
+            .count(),
+        1,
+        "one range query for the chart"
+    );
     let query: BTreeMap<_, _> = reqs[0].url.query_pairs().into_owned().collect();
     assert!(
         query["query"]
@@ -1096,7 +1112,7 @@ async fn flavors_set_the_path_and_parameters_and_the_tenant_header_is_sent() {
     p.read(&sloth_target()).await.expect("thanos reading");
     let p = provider(&server.uri(), json!({}), http(Duration::from_secs(2), 0));
     p.read(&sloth_target()).await.expect("prometheus reading");
-    let reqs = server.received_requests().await.expect("recorded");
+    let reqs = instant_requests(&server).await;
     let params =
         |i: usize| -> BTreeMap<String, String> { reqs[i].url.query_pairs().into_owned().collect() };
     assert_eq!(

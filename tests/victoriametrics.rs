@@ -325,6 +325,30 @@ async fn prometheus_and_victoriametrics_give_the_same_remaining_budget() {
         from_vm.remaining
     );
     assert!((from_vm.remaining - from_prom.remaining).abs() < 1e-12);
+    // The chart's range query: the last step is the reading itself.
+    for (name, r) in [("victoriametrics", &from_vm), ("prometheus", &from_prom)] {
+        let last = r
+            .history
+            .last()
+            .unwrap_or_else(|| panic!("{name}: no history: {}", r.provenance.conversion));
+        assert_eq!(last.t, T_END as f64, "{name}");
+        assert!((last.remaining - 0.70).abs() < 1e-9, "{name}: {last:?}");
+        assert!(r.history.len() >= 20, "{name}: {} points", r.history.len());
+    }
+    // Before the day-15 incident, with a window reaching before the data's
+    // start: Prometheus counts only the increases it sees (budget whole);
+    // VictoriaMetrics 1.79 counts a series' first value as an increase
+    // from 0 (1 error in 5 000 requests = 0.0002 → 0.80), a MetricsQL
+    // difference the backends doc states.
+    let early = |r: &prr::budget::Reading| {
+        r.history
+            .iter()
+            .find(|p| p.t < (T_END - 16 * 86_400) as f64)
+            .map(|p| p.remaining)
+            .expect("early point")
+    };
+    assert!((early(&from_prom) - 1.0).abs() < 1e-9, "prometheus");
+    assert!((early(&from_vm) - 0.80).abs() < 1e-9, "victoriametrics");
     assert_eq!(from_vm.events, Some(25_920_000.0));
     assert_eq!(from_prom.events, Some(25_920_000.0));
 }

@@ -40,6 +40,10 @@ pub struct BudgetEntry {
     /// Where the SLO is defined (for annotations): path and position.
     #[serde(skip)]
     pub location: Option<(String, Pos)>,
+    /// The policy's `warning` and `critical` thresholds (ratios 0–1) that
+    /// judged this SLO, drawn as reference lines in the budget chart.
+    #[serde(skip)]
+    pub thresholds: Option<(f64, f64)>,
 }
 
 /// Inputs of the budget phase besides config and inventory.
@@ -245,6 +249,7 @@ pub fn run(
                 error,
                 decision,
                 location: p.location,
+                thresholds: Some((policy.warning, policy.critical)),
             }
         })
         .collect())

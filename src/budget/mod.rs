@@ -79,6 +79,20 @@ pub struct Reading {
     pub events: Option<f64>,
     /// Provenance.
     pub provenance: Provenance,
+    /// The remaining budget over the SLO window, oldest first, for the
+    /// budget chart: about 30 points from one range query (providers that
+    /// keep history); empty when none was read. Not used by the policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryPoint>,
+}
+
+/// One point of the remaining budget's course.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    /// Unix seconds (UTC).
+    pub t: f64,
+    /// Fraction of the error budget left at `t` (1.0 untouched, < 0 overspent).
+    pub remaining: f64,
 }
 
 /// Why a reading could not be had. Every variant is "unknown" to the

@@ -578,6 +578,7 @@ mod tests {
                 fast_burn: None,
             },
             location: None,
+            thresholds: None,
         };
         let md = render(&report(&[], std::slice::from_ref(&e), &inv));
         assert!(md.contains("### Error budget"));

@@ -43,6 +43,7 @@
 //!   `increase(…[W])`, and the whole is wrapped in `sum()`.
 
 mod flavor;
+mod history;
 mod partial;
 mod pyrra;
 
@@ -239,15 +240,26 @@ impl Prometheus {
 
     /// Runs one instant query and returns its samples.
     async fn query(&self, promql: &str) -> Result<Vec<Sample>, FetchError> {
-        let headers = self.headers()?;
         let mut params = vec![("query".to_string(), promql.to_string())];
         if let Some(t) = self.eval_time {
             params.push(("time".to_string(), format_time(t)));
         }
+        let body = self.get_api("query", params).await?;
+        parse_response(&body)
+    }
+
+    /// GETs `/api/v1/<endpoint>` with `params` plus the flavor's, and
+    /// refuses partial answers. Returns the JSON body.
+    async fn get_api(
+        &self,
+        endpoint: &str,
+        mut params: Vec<(String, String)>,
+    ) -> Result<serde_json::Value, FetchError> {
+        let headers = self.headers()?;
         for (k, v) in self.flavor.params() {
             params.push((k.to_string(), v.to_string()));
         }
-        let url = format!("{}/api/v1/query", self.base);
+        let url = format!("{}/api/v1/{endpoint}", self.base);
         let body = match self.http.get_json(&url, &headers, &params).await {
             Ok(b) => b,
             Err(FetchError::Http { status, detail }) => {
@@ -260,7 +272,7 @@ impl Prometheus {
         };
         // A partial answer is never a reading, whatever it holds.
         partial::check_partial(&body)?;
-        parse_response(&body)
+        Ok(body)
     }
 
     /// The flavor in force.
@@ -270,12 +282,27 @@ impl Prometheus {
 
     async fn read_target(&self, target: &Target) -> Result<Reading, FetchError> {
         let mode = self.mode_for(target);
-        let mut reading = match mode {
-            Mode::Sloth => self.read_sloth(target).await?,
-            Mode::Pyrra => self.read_pyrra(target).await?,
-            Mode::Grafana => self.read_grafana(target).await?,
-            Mode::Compute => self.read_compute(target).await?,
+        let read = async {
+            match mode {
+                Mode::Sloth => self.read_sloth(target).await,
+                Mode::Pyrra => self.read_pyrra(target).await,
+                Mode::Grafana => self.read_grafana(target).await,
+                Mode::Compute => self.read_compute(target).await,
+            }
         };
+        // The chart's range query runs beside the reading's queries (one
+        // round trip for both); its failure costs the chart, never the reading.
+        let (reading, history) = futures_util::future::join(read, self.history(target, mode)).await;
+        let mut reading = reading?;
+        match history {
+            Ok(h) => reading.history = h,
+            Err(e) => {
+                reading
+                    .provenance
+                    .conversion
+                    .push_str(&format!("; no budget history for the chart: {e}"));
+            }
+        }
         reading.provenance.provider = match self.flavor {
             Flavor::Prometheus => format!("prometheus ({})", mode.as_str()),
             f => format!("prometheus ({}, {})", mode.as_str(), f.as_str()),
@@ -384,6 +411,7 @@ impl Prometheus {
                 conversion: conv.join("; "),
                 ..Default::default()
             },
+            history: Vec::new(),
         })
     }
 
@@ -448,6 +476,7 @@ impl Prometheus {
                 ),
                 ..Default::default()
             },
+            history: Vec::new(),
         })
     }
 
@@ -520,6 +549,7 @@ impl Prometheus {
                 ),
                 ..Default::default()
             },
+            history: Vec::new(),
         })
     }
 }

@@ -181,6 +181,7 @@ impl Prometheus {
                 conversion: conv,
                 ..Default::default()
             },
+            history: Vec::new(),
         })
     }
 }
