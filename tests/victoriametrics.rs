@@ -368,3 +368,76 @@ fn the_generated_data_has_the_stated_error_ratio() {
     let gaps: std::collections::BTreeSet<i64> = s.windows(2).map(|w| w[1].0 - w[0].0).collect();
     assert!(gaps.len() >= 4, "irregular scrape intervals: {gaps:?}");
 }
+
+/// Issue 16 point 6: the Markdown report of a run backed by a
+/// Prometheus-compatible server draws one Mermaid `xychart-beta` chart per
+/// readable SLO; the text report a sparkline per SLO.
+#[test]
+#[ignore = "needs victoria-metrics (bash .ci/install-prometheus.sh); run with --include-ignored"]
+fn reports_draw_one_chart_per_readable_slo() {
+    let vm = started_vm();
+    let dir = repo(&vm.url, "victoriametrics", "fail-closed");
+    // A second SLO of the same service, and a third whose series do not
+    // exist (unreadable: no chart for it).
+    let two = sloth_file()
+        + &sloth_file()
+            .split_once("slos:\n")
+            .expect("slos")
+            .1
+            .replace("name: availability", "name: availability-eu")
+        + &sloth_file()
+            .split_once("slos:\n")
+            .expect("slos")
+            .1
+            .replace("name: availability", "name: ghost")
+            .replace("job=\"checkout\"", "job=\"nobody\"");
+    servers::write(dir.path(), "checkout/slo.yaml", &two);
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_prr"))
+            .args(["check", ".", "--format", format])
+            .current_dir(dir.path())
+            .env_remove("GITHUB_ACTIONS")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run prr");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let md = run("markdown");
+    assert_eq!(md.matches("```mermaid\nxychart-beta\n").count(), 2, "{md}");
+    for slo in ["availability", "availability-eu"] {
+        assert!(
+            md.contains(&format!(
+                "title \"checkout / {slo}: error budget remaining (%)\""
+            )),
+            "{md}"
+        );
+    }
+    assert!(
+        !md.contains("checkout / ghost"),
+        "no chart for an unreadable SLO"
+    );
+    // Every chart has its three lines and a label per point.
+    let chart = md.split("```mermaid\n").nth(1).expect("chart");
+    let chart = chart.split("```").next().expect("block");
+    let count = |line: &str| line.matches(',').count() + 1;
+    let xs = chart
+        .lines()
+        .find(|l| l.trim_start().starts_with("x-axis"))
+        .expect("x-axis");
+    for l in chart
+        .lines()
+        .filter(|l| l.trim_start().starts_with("line ["))
+    {
+        assert_eq!(count(l), count(xs), "{chart}");
+    }
+    assert!(
+        chart.contains("line [") && chart.contains("70.0]"),
+        "{chart}"
+    );
+    let text = run("text");
+    assert!(text.contains("Error budget over the SLO window"), "{text}");
+    assert!(
+        text.contains("checkout/availability  ") && text.contains(" 70.0 %"),
+        "{text}"
+    );
+}
