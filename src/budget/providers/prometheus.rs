@@ -292,7 +292,15 @@ impl Prometheus {
         };
         // The chart's range query runs beside the reading's queries (one
         // round trip for both); its failure costs the chart, never the reading.
-        let (reading, history) = futures_util::future::join(read, self.history(target, mode)).await;
+        // Bounded by one request timeout: the chart never holds the
+        // budget phase longer than a single attempt would.
+        let limit = self.http.options().timeout;
+        let history = async {
+            tokio::time::timeout(limit, self.history(target, mode))
+                .await
+                .unwrap_or(Err(FetchError::Timeout(limit.as_secs_f64())))
+        };
+        let (reading, history) = futures_util::future::join(read, history).await;
         let mut reading = reading?;
         match history {
             Ok(h) => reading.history = h,

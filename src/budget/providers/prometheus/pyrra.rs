@@ -80,12 +80,15 @@ pub fn burn_query(slo: &str) -> String {
     terms.join(" or ")
 }
 
+/// Burn rates by window label (`5m` … `3d`).
+pub type BurnRates = BTreeMap<String, f64>;
+
 /// Burn rates by window from the burn query's samples, newest generation
 /// first; `None` when neither generation has a request series.
 pub fn burn_rates(
     samples: &[super::Sample],
     budget: f64,
-) -> Result<Option<(PyrraRules, BTreeMap<String, f64>)>, FetchError> {
+) -> Result<Option<(PyrraRules, BurnRates)>, FetchError> {
     let got = parts_by_key(samples)?;
     for rules in [PyrraRules::Rate5m, PyrraRules::Totals] {
         let p = rules.prefix();
