@@ -106,6 +106,22 @@ pub struct AuthConfig {
     /// Variable holding the basic-auth password.
     #[serde(default)]
     pub basic_password_env: Option<String>,
+    /// Prometheus: AWS Signature Version 4 (Amazon Managed Service for
+    /// Prometheus), keys from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`.
+    #[serde(default)]
+    pub sigv4: Option<SigV4Config>,
+}
+
+/// `auth.sigv4`: the signing scope.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SigV4Config {
+    /// AWS region of the workspace (`eu-west-1`).
+    pub region: String,
+    /// Signing service name; default `aps`.
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 /// One provider. Which keys apply depends on `type`; the provider's

@@ -46,6 +46,7 @@ mod flavor;
 mod history;
 mod partial;
 mod pyrra;
+pub mod sigv4;
 
 pub use flavor::Flavor;
 
@@ -114,6 +115,7 @@ enum Auth {
     None,
     Bearer(String),
     Basic(String, String),
+    SigV4(sigv4::SigV4),
 }
 
 /// The provider. Holds environment variable names, never credentials.
@@ -153,6 +155,33 @@ impl Prometheus {
         };
         let auth = match &cfg.auth {
             None => Auth::None,
+            Some(a) if a.sigv4.is_some() => {
+                let s = a
+                    .sigv4
+                    .as_ref()
+                    .map(|s| (s.region.trim(), s.service.as_deref()));
+                match s {
+                    Some((region, service))
+                        if a.bearer_env.is_none()
+                            && a.basic_user_env.is_none()
+                            && a.basic_password_env.is_none()
+                            && !region.is_empty()
+                            && region
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+                    {
+                        Auth::SigV4(sigv4::SigV4 {
+                            region: region.to_string(),
+                            service: service.unwrap_or("aps").to_string(),
+                        })
+                    }
+                    _ => {
+                        return Err(format!(
+                            "provider `{name}`: `auth.sigv4` needs a `region` (e.g. us-east-1) and no other `auth` key"
+                        ));
+                    }
+                }
+            }
             Some(a) => match (&a.bearer_env, &a.basic_user_env, &a.basic_password_env) {
                 (Some(t), None, None) => Auth::Bearer(t.clone()),
                 (None, Some(u), Some(p)) => Auth::Basic(u.clone(), p.clone()),
@@ -219,7 +248,8 @@ impl Prometheus {
     fn headers(&self) -> Result<Vec<(String, String)>, FetchError> {
         let mut out = Vec::new();
         match &self.auth {
-            Auth::None => {}
+            // Signed per request over the final URL (get_api).
+            Auth::None | Auth::SigV4(_) => {}
             Auth::Bearer(var) => out.push((
                 "Authorization".to_string(),
                 format!("Bearer {}", env_secret(var)?),
@@ -255,11 +285,20 @@ impl Prometheus {
         endpoint: &str,
         mut params: Vec<(String, String)>,
     ) -> Result<serde_json::Value, FetchError> {
-        let headers = self.headers()?;
+        let mut headers = self.headers()?;
         for (k, v) in self.flavor.params() {
             params.push((k.to_string(), v.to_string()));
         }
-        let url = format!("{}/api/v1/{endpoint}", self.base);
+        let mut url = format!("{}/api/v1/{endpoint}", self.base);
+        if let Auth::SigV4(s) = &self.auth {
+            // The signature covers the exact query string sent.
+            let mut u = reqwest::Url::parse(&url)
+                .map_err(|e| FetchError::Config(format!("invalid URL: {e}")))?;
+            u.query_pairs_mut().extend_pairs(&params);
+            url = u.to_string();
+            params.clear();
+            headers.extend(s.headers(&url)?);
+        }
         let body = match self.http.get_json(&url, &headers, &params).await {
             Ok(b) => b,
             Err(FetchError::Http { status, detail }) => {
