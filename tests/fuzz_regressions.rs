@@ -80,7 +80,7 @@ fn harness_reaches_every_provider() {
             0,
             7,
             prom(
-                r#"{"metric":{"__name__":"slo:period_error_budget_remaining:ratio"},"value":[1700000000,"0.62"]}"#,
+                r#"{"metric":{"__name__":"slo:period_error_budget_remaining:ratio","sloth_service":"checkout","sloth_slo":"availability"},"value":[1700000000,"0.62"]}"#,
             ),
             0.62,
         ),
@@ -88,7 +88,7 @@ fn harness_reaches_every_provider() {
             1,
             7,
             prom(
-                r#"{"metric":{"__name__":"pyrra_availability"},"value":[1700000000,"0.9995"]},{"metric":{"__name__":"pyrra_objective"},"value":[1700000000,"0.999"]}"#,
+                r#"{"metric":{"__name__":"pyrra_availability","slo":"availability"},"value":[1700000000,"0.9995"]},{"metric":{"__name__":"pyrra_objective","slo":"availability"},"value":[1700000000,"0.999"]}"#,
             ),
             0.5,
         ),
@@ -96,7 +96,7 @@ fn harness_reaches_every_provider() {
             2,
             7,
             prom(
-                r#"{"metric":{"__name__":"grafana_slo_sli_window"},"value":[1700000000,"0.9995"]}"#,
+                r#"{"metric":{"__name__":"grafana_slo_sli_window","grafana_slo_uuid":"abc-123"},"value":[1700000000,"0.9995"]}"#,
             ),
             0.5,
         ),

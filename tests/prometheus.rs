@@ -591,8 +591,13 @@ fn vector(samples: &[(Value, &str)]) -> Value {
     json!({"status": "success", "data": {"resultType": "vector", "result": result}})
 }
 
+/// Labels of a Sloth series of checkout/availability.
+fn sloth_labels(name: &str) -> Value {
+    json!({"__name__": name, "sloth_service": "checkout", "sloth_slo": "availability"})
+}
+
 fn sloth_body(remaining: &str) -> Value {
-    let l = |name: &str| json!({"__name__": name, "sloth_service": "checkout", "sloth_slo": "availability"});
+    let l = sloth_labels;
     vector(&[
         (l("slo:period_error_budget_remaining:ratio"), remaining),
         (l("slo:error_budget:ratio"), "0.001"),
@@ -601,6 +606,14 @@ fn sloth_body(remaining: &str) -> Value {
             "0.0144",
         ),
     ])
+}
+
+/// The instant queries a mock received (the chart's range queries left out).
+async fn instant_requests(server: &MockServer) -> Vec<wiremock::Request> {
+    let all = server.received_requests().await.expect("recorded");
+    all.into_iter()
+        .filter(|r| r.url.path().ends_with("/api/v1/query"))
+        .collect()
 }
 
 async fn serve(template: ResponseTemplate) -> MockServer {
@@ -714,7 +727,7 @@ async fn server_error_is_retried_then_reported() {
         }
     );
     assert_eq!(
-        server.received_requests().await.expect("recorded").len(),
+        instant_requests(&server).await.len(),
         3,
         "1 attempt + 2 retries"
     );
@@ -738,7 +751,7 @@ async fn too_many_requests_honours_retry_after_then_succeeds() {
     let r = read_from(&server, 2).await.expect("retried reading");
     let waited = t0.elapsed();
     assert_eq!(r.remaining, 0.75);
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    assert_eq!(instant_requests(&server).await.len(), 2);
     assert!(
         waited >= Duration::from_millis(950),
         "waited {waited:?}: Retry-After: 1 s, not the 10 ms backoff"
@@ -752,7 +765,7 @@ async fn too_many_requests_honours_retry_after_then_succeeds() {
             "retries must stop after `retries` attempts even when the server sends Retry-After",
         );
     assert!(matches!(outcome, Err(FetchError::Http { status: 429, .. })));
-    assert_eq!(server.received_requests().await.expect("recorded").len(), 2);
+    assert_eq!(instant_requests(&server).await.len(), 2);
 }
 
 #[tokio::test]
@@ -797,7 +810,7 @@ async fn prometheus_status_error_carries_the_server_text() {
         })
     );
     assert_eq!(
-        server.received_requests().await.expect("recorded").len(),
+        instant_requests(&server).await.len(),
         1,
         "400 is not retried"
     );
@@ -829,13 +842,13 @@ async fn nan_and_infinity_are_not_finite() {
         );
     }
     // A NaN burn-rate input is not silently dropped either.
-    let l = json!({"__name__": "slo:sli_error:ratio_rate5m", "sloth_window": "5m"});
+    let l = json!({"__name__": "slo:sli_error:ratio_rate5m", "sloth_window": "5m", "sloth_service": "checkout", "sloth_slo": "availability"});
     let body = vector(&[
         (
-            json!({"__name__": "slo:period_error_budget_remaining:ratio"}),
+            sloth_labels("slo:period_error_budget_remaining:ratio"),
             "0.9",
         ),
-        (json!({"__name__": "slo:error_budget:ratio"}), "0.001"),
+        (sloth_labels("slo:error_budget:ratio"), "0.001"),
         (l, "NaN"),
     ]);
     let server = serve(ResponseTemplate::new(200).set_body_json(body)).await;
@@ -847,8 +860,8 @@ async fn nan_and_infinity_are_not_finite() {
 
 #[tokio::test]
 async fn several_series_for_one_ratio_are_malformed() {
-    let name = json!({"__name__": "slo:period_error_budget_remaining:ratio", "replica": "a"});
-    let other = json!({"__name__": "slo:period_error_budget_remaining:ratio", "replica": "b"});
+    let name = json!({"__name__": "slo:period_error_budget_remaining:ratio", "replica": "a", "sloth_service": "checkout", "sloth_slo": "availability"});
+    let other = json!({"__name__": "slo:period_error_budget_remaining:ratio", "replica": "b", "sloth_service": "checkout", "sloth_slo": "availability"});
     let server =
         serve(ResponseTemplate::new(200).set_body_json(vector(&[(name, "0.5"), (other, "0.6")])))
             .await;
@@ -896,8 +909,16 @@ async fn compute_mode_sends_one_windowed_query() {
     assert_close("remaining", r.remaining, 0.5);
     assert_close("burn 1h", r.burn_rates["1h"], 0.5);
     assert_eq!(r.events, Some(10000.0));
-    let reqs = server.received_requests().await.expect("recorded");
-    assert_eq!(reqs.len(), 1, "one round trip for all windows");
+    let reqs = instant_requests(&server).await;
+    assert_eq!(reqs.len(), 1, "one instant query for all windows");
+    let all = server.received_requests().await.expect("recorded");
+    assert_eq!(
+        all.iter()
+            .filter(|r| r.url.path() == "/api/v1/query_range")
+            .count(),
+        1,
+        "one range query for the chart"
+    );
     let query: BTreeMap<_, _> = reqs[0].url.query_pairs().into_owned().collect();
     assert!(
         query["query"]
@@ -944,5 +965,289 @@ fn generator_is_deterministic_and_aligned() {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join(".ci/install-prometheus.sh")
             .exists()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Readings that cannot be right (issue 16 point 4)
+// ---------------------------------------------------------------------------
+
+/// A Sloth answer with a 5m error ratio of 0.5 and the given error budget.
+fn fast_burn_body(budget: &str) -> Value {
+    vector(&[
+        (
+            sloth_labels("slo:period_error_budget_remaining:ratio"),
+            "0.9",
+        ),
+        (sloth_labels("slo:error_budget:ratio"), budget),
+        (
+            json!({"__name__": "slo:sli_error:ratio_rate5m", "sloth_service": "checkout", "sloth_slo": "availability", "sloth_window": "5m"}),
+            "0.5",
+        ),
+    ])
+}
+
+#[tokio::test]
+async fn an_error_budget_of_zero_never_drops_a_fast_burn() {
+    // Must read: budget 0.001, 5m error ratio 0.5 → burn rate 500.
+    let server = serve(ResponseTemplate::new(200).set_body_json(fast_burn_body("0.001"))).await;
+    let r = read_from(&server, 0).await.expect("reading");
+    assert_close("5m burn", r.burn_rates["5m"], 500.0);
+    // Must refuse: a budget series of 0 or below cannot divide the ratio;
+    // dropping the burn rates instead read this as healthy.
+    for budget in ["0", "-0.001"] {
+        let server = serve(ResponseTemplate::new(200).set_body_json(fast_burn_body(budget))).await;
+        let e = read_from(&server, 0).await.expect_err(budget);
+        assert!(
+            matches!(&e, FetchError::Implausible(m) if m.contains(&format!("slo:error_budget:ratio = {budget}"))),
+            "{e}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_series_of_another_slo_is_not_this_slos_reading() {
+    // Must read: the asked service and SLO.
+    let server = serve(ResponseTemplate::new(200).set_body_json(sloth_body("0.5"))).await;
+    assert!(read_from(&server, 0).await.is_ok());
+    // Must refuse: a backend that ignored the matchers answers with the
+    // latency SLO's series.
+    let body = vector(&[(
+        json!({"__name__": "slo:period_error_budget_remaining:ratio", "sloth_service": "checkout", "sloth_slo": "latency"}),
+        "0.9",
+    )]);
+    let server = serve(ResponseTemplate::new(200).set_body_json(body)).await;
+    let e = read_from(&server, 0).await.expect_err("another SLO");
+    assert!(
+        matches!(&e, FetchError::Implausible(m) if m.contains(r#"sloth_slo="latency""#)),
+        "{e}"
+    );
+    // Pyrra: the `slo` label.
+    let body = vector(&[(
+        json!({"__name__": "pyrra_availability", "slo": "other"}),
+        "0.999",
+    )]);
+    let server = serve(ResponseTemplate::new(200).set_body_json(body)).await;
+    let p = provider(
+        &server.uri(),
+        json!({"mode": "pyrra"}),
+        http(Duration::from_secs(2), 0),
+    );
+    assert!(matches!(
+        p.read(&sloth_target()).await,
+        Err(FetchError::Implausible(_))
+    ));
+}
+
+// ---------------------------------------------------------------------------
+// Partial answers, flavors and headers (issue 16 points 1 and 2)
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn thanos_warnings_and_is_partial_are_never_a_reading() {
+    // Must read: the same answer without warnings.
+    let mut body = sloth_body("0.5");
+    body["warnings"] = json!([]);
+    let server = serve(ResponseTemplate::new(200).set_body_json(body.clone())).await;
+    assert!(read_from(&server, 0).await.is_ok());
+    // Must refuse: HTTP 200 with Thanos' warnings.
+    body["warnings"] =
+        json!(["receiving series from store 10.0.0.7:10901: rpc error: code = Unavailable"]);
+    let server = serve(ResponseTemplate::new(200).set_body_json(body.clone())).await;
+    let e = read_from(&server, 0).await.expect_err("partial");
+    assert!(
+        matches!(&e, FetchError::Partial(m) if m.contains("store 10.0.0.7:10901")),
+        "{e}"
+    );
+    // Must refuse: VictoriaMetrics' isPartial.
+    let mut body = sloth_body("0.5");
+    body["isPartial"] = json!(true);
+    let server = serve(ResponseTemplate::new(200).set_body_json(body)).await;
+    assert!(matches!(
+        read_from(&server, 0).await,
+        Err(FetchError::Partial(m)) if m.contains("isPartial")
+    ));
+}
+
+#[tokio::test]
+async fn flavors_set_the_path_and_parameters_and_the_tenant_header_is_sent() {
+    unsafe {
+        std::env::set_var("PRR_TEST_MIMIR_TENANT", "team-b");
+    }
+    // Mimir: /prometheus prefix and the tenant header from the environment.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/prometheus/api/v1/query"))
+        .and(header("x-scope-orgid", "team-b"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sloth_body("0.5")))
+        .mount(&server)
+        .await;
+    let p = provider(
+        &server.uri(),
+        json!({"flavor": "mimir", "headers": {"X-Scope-OrgID": "PRR_TEST_MIMIR_TENANT"}}),
+        http(Duration::from_secs(2), 0),
+    );
+    let r = p.read(&sloth_target()).await.expect("mimir reading");
+    assert_eq!(r.provenance.provider, "prometheus (sloth, mimir)");
+    assert!(
+        !format!("{r:?}{p:?}").contains("team-b"),
+        "no header value shown"
+    );
+    // Without the header configured, the mock (a Mimir requiring a
+    // tenant) has no answer for the request.
+    let p = provider(
+        &server.uri(),
+        json!({"flavor": "mimir"}),
+        http(Duration::from_secs(2), 0),
+    );
+    assert!(p.read(&sloth_target()).await.is_err());
+
+    // Thanos: partial_response=false on every query; plain Prometheus: not.
+    let server = serve(ResponseTemplate::new(200).set_body_json(sloth_body("0.5"))).await;
+    let p = provider(
+        &server.uri(),
+        json!({"flavor": "thanos", "path-prefix": "/"}),
+        http(Duration::from_secs(2), 0),
+    );
+    p.read(&sloth_target()).await.expect("thanos reading");
+    let p = provider(&server.uri(), json!({}), http(Duration::from_secs(2), 0));
+    p.read(&sloth_target()).await.expect("prometheus reading");
+    let reqs = instant_requests(&server).await;
+    let params =
+        |i: usize| -> BTreeMap<String, String> { reqs[i].url.query_pairs().into_owned().collect() };
+    assert_eq!(
+        params(0).get("partial_response").map(String::as_str),
+        Some("false")
+    );
+    assert_eq!(params(1).get("partial_response"), None);
+}
+
+#[test]
+fn flavor_and_header_mistakes_are_configuration_errors() {
+    for (extra, msg) in [
+        (
+            json!({"flavor": "influxdb"}),
+            "expected prometheus, thanos, mimir or victoriametrics",
+        ),
+        (json!({"path-prefix": "prometheus"}), "must start with /"),
+        (
+            json!({"headers": {"X-Scope-OrgID": "team-a"}}),
+            "NAME of an environment variable",
+        ),
+        (
+            json!({"headers": {"Authorization": "TOKEN"}}),
+            "use `auth:`",
+        ),
+    ] {
+        let mut cfg = json!({"type": "prometheus", "url": "http://127.0.0.1:9"});
+        if let (Some(c), Value::Object(e)) = (cfg.as_object_mut(), extra) {
+            c.extend(e);
+        }
+        let cfg: ProviderConfig = serde_json::from_value(cfg).expect("provider config");
+        let e =
+            Prometheus::from_config("prom", &cfg, http(Duration::from_secs(1), 0)).expect_err(msg);
+        assert!(e.contains(msg), "{e}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pyrra's rule generations (issue 16 point 3)
+// ---------------------------------------------------------------------------
+
+/// Answers the availability query and the burn query of Pyrra mode.
+async fn pyrra_server(burn: Value) -> MockServer {
+    let server = MockServer::start().await;
+    let head = vector(&[
+        (
+            json!({"__name__": "pyrra_availability", "slo": "availability"}),
+            "0.9995",
+        ),
+        (
+            json!({"__name__": "pyrra_objective", "slo": "availability"}),
+            "0.999",
+        ),
+        (
+            json!({"__name__": "pyrra_window", "slo": "availability"}),
+            "2592000",
+        ),
+    ]);
+    Mock::given(method("GET"))
+        .and(path("/api/v1/query"))
+        .and(wiremock::matchers::query_param_contains(
+            "query",
+            "__name__=~",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(head))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/query"))
+        .and(wiremock::matchers::query_param_contains(
+            "query", "prr_part",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(burn))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn pyrra_reads_the_newest_rules_first_and_says_which() {
+    let part = |k: &str, v: &'static str| (json!({"prr_part": k}), v);
+    let p = |url: &str| {
+        provider(
+            url,
+            json!({"mode": "pyrra"}),
+            http(Duration::from_secs(2), 0),
+        )
+    };
+    // Both generations present: the rate5m rules win.
+    let server = pyrra_server(vector(&[
+        part("errors:rate5m-5m", "2"),
+        part("total:rate5m-5m", "100"),
+        part("errors:totals-5m", "1"),
+        part("total:totals-5m", "1000"),
+    ]))
+    .await;
+    let r = p(&server.uri())
+        .read(&sloth_target())
+        .await
+        .expect("reading");
+    assert_close("remaining", r.remaining, 0.5);
+    assert_close("5m burn from rate5m", r.burn_rates["5m"], 20.0);
+    assert!(
+        r.provenance
+            .conversion
+            .contains("Pyrra ≥ 0.9's pyrra_errors:rate5m"),
+        "{}",
+        r.provenance.conversion
+    );
+    // Only the older totals: read them, and say so.
+    let server = pyrra_server(vector(&[
+        part("errors:totals-1h", "1"),
+        part("total:totals-1h", "1000"),
+    ]))
+    .await;
+    let r = p(&server.uri())
+        .read(&sloth_target())
+        .await
+        .expect("reading");
+    assert_close("1h burn from totals", r.burn_rates["1h"], 1.0);
+    assert!(
+        r.provenance.conversion.contains("older pyrra_errors_total"),
+        "{}",
+        r.provenance.conversion
+    );
+    // Neither: no burn rates, said in the provenance.
+    let server = pyrra_server(vector(&[])).await;
+    let r = p(&server.uri())
+        .read(&sloth_target())
+        .await
+        .expect("reading");
+    assert!(r.burn_rates.is_empty());
+    assert!(
+        r.provenance.conversion.contains("no burn rates"),
+        "{}",
+        r.provenance.conversion
     );
 }

@@ -106,6 +106,22 @@ pub struct AuthConfig {
     /// Variable holding the basic-auth password.
     #[serde(default)]
     pub basic_password_env: Option<String>,
+    /// Prometheus: AWS Signature Version 4 (Amazon Managed Service for
+    /// Prometheus), keys from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_SESSION_TOKEN`.
+    #[serde(default)]
+    pub sigv4: Option<SigV4Config>,
+}
+
+/// `auth.sigv4`: the signing scope.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SigV4Config {
+    /// AWS region of the workspace (`eu-west-1`).
+    pub region: String,
+    /// Signing service name; default `aps`.
+    #[serde(default)]
+    pub service: Option<String>,
 }
 
 /// One provider. Which keys apply depends on `type`; the provider's
@@ -127,9 +143,22 @@ pub struct ProviderConfig {
     /// Credentials by environment variable.
     #[serde(default)]
     pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → environment variable holding its value.
-    #[serde(default)]
+    /// Extra headers: header name → NAME of the environment variable
+    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
+    /// spelled `headers-env`). Values are never written in the file nor printed.
+    #[serde(default, alias = "headers")]
     pub headers_env: BTreeMap<String, String>,
+    /// Prometheus: the backend behind the Prometheus HTTP API —
+    /// `prometheus` (default), `thanos` (sends `partial_response=false`),
+    /// `mimir` (path prefix `/prometheus`) or `victoriametrics`; see
+    /// docs/budget-backends.md.
+    #[serde(default)]
+    pub flavor: Option<String>,
+    /// Prometheus: a path between the URL's host and `/api/v1/…`
+    /// (`/prometheus` for Mimir, `/select/0/prometheus` for a
+    /// VictoriaMetrics cluster); default: the flavor's.
+    #[serde(default)]
+    pub path_prefix: Option<String>,
     /// http-json: JSON pointer (`/remaining_percent`) or JSONPath (`$.…`) of the budget value.
     #[serde(default)]
     pub value: Option<String>,

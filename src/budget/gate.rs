@@ -40,6 +40,10 @@ pub struct BudgetEntry {
     /// Where the SLO is defined (for annotations): path and position.
     #[serde(skip)]
     pub location: Option<(String, Pos)>,
+    /// The policy's `warning` and `critical` thresholds (ratios 0–1) that
+    /// judged this SLO, drawn as reference lines in the budget chart.
+    #[serde(skip)]
+    pub thresholds: Option<(f64, f64)>,
 }
 
 /// Inputs of the budget phase besides config and inventory.
@@ -225,7 +229,11 @@ pub fn run(
         .zip(results)
         .map(|(p, result)| {
             // No credential an API echoed reaches a reason, error or report.
-            let result = result.map(Reading::scrubbed).map_err(FetchError::scrubbed);
+            // A reading that cannot be right is unknown, not a number to gate on.
+            let result = result
+                .and_then(super::plausible)
+                .map(Reading::scrubbed)
+                .map_err(FetchError::scrubbed);
             let policy = p.policy.as_ref().unwrap_or(&budget.policy);
             let decision = policy::evaluate(policy, &result, p.on_error, &opts.change, now);
             let (reading, error) = match result {
@@ -241,6 +249,7 @@ pub fn run(
                 error,
                 decision,
                 location: p.location,
+                thresholds: Some((policy.warning, policy.critical)),
             }
         })
         .collect())

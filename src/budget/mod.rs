@@ -79,6 +79,20 @@ pub struct Reading {
     pub events: Option<f64>,
     /// Provenance.
     pub provenance: Provenance,
+    /// The remaining budget over the SLO window, oldest first, for the
+    /// budget chart: about 30 points from one range query (providers that
+    /// keep history); empty when none was read. Not used by the policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryPoint>,
+}
+
+/// One point of the remaining budget's course.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    /// Unix seconds (UTC).
+    pub t: f64,
+    /// Fraction of the error budget left at `t` (1.0 untouched, < 0 overspent).
+    pub remaining: f64,
 }
 
 /// Why a reading could not be had. Every variant is "unknown" to the
@@ -114,6 +128,16 @@ pub enum FetchError {
     /// The provider or target is misconfigured (no SLO id, missing env var).
     #[error("configuration: {0}")]
     Config(String),
+    /// The backend answered with a partial result (Thanos `warnings`,
+    /// VictoriaMetrics `isPartial`): some stores or shards did not answer,
+    /// so the numbers may leave out errors. Never a reading.
+    #[error("partial response: {0}")]
+    Partial(String),
+    /// The backend answered, but the value cannot be a true reading
+    /// (remaining above 100 %, a negative burn rate, an error budget of 0,
+    /// a series of another SLO); the text carries the raw value.
+    #[error("implausible reading: {0}")]
+    Implausible(String),
 }
 
 impl FetchError {
@@ -133,6 +157,8 @@ impl FetchError {
             FetchError::NotFinite(m) => FetchError::NotFinite(scrub(&m)),
             FetchError::Empty(m) => FetchError::Empty(scrub(&m)),
             FetchError::Config(m) => FetchError::Config(scrub(&m)),
+            FetchError::Partial(m) => FetchError::Partial(scrub(&m)),
+            FetchError::Implausible(m) => FetchError::Implausible(scrub(&m)),
         }
     }
 }
@@ -168,9 +194,74 @@ pub fn finite(x: f64, what: &str) -> Result<f64, FetchError> {
     }
 }
 
+/// Readings above this remaining fraction are refused: 1.0 (100 %) plus
+/// room for floating-point rounding.
+const MAX_REMAINING: f64 = 1.0 + 1e-9;
+
+/// Refuses a reading that cannot be right, whatever the provider:
+/// remaining above 100 % of the budget (no SLO earns budget back beyond
+/// untouched) or a negative burn rate (errors do not un-happen). The error
+/// ([`FetchError::Implausible`]) carries the raw value; the SLO's reading is
+/// then unknown and its service's `on-error` decides.
+pub fn plausible(r: Reading) -> Result<Reading, FetchError> {
+    if r.remaining > MAX_REMAINING {
+        return Err(FetchError::Implausible(format!(
+            "remaining budget {:.4} % (raw {}) is above 100 %",
+            r.remaining * 100.0,
+            if r.provenance.raw.is_empty() {
+                r.remaining.to_string()
+            } else {
+                format!("\"{}\"", r.provenance.raw)
+            }
+        )));
+    }
+    if let Some((w, b)) = r.burn_rates.iter().find(|(_, b)| **b < 0.0) {
+        return Err(FetchError::Implausible(format!(
+            "burn rate over {w} = {b} is below 0"
+        )));
+    }
+    Ok(r)
+}
+
 /// Current time as Unix seconds.
 pub fn now_unix() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reading(remaining: f64, burn: &[(&str, f64)]) -> Reading {
+        Reading {
+            remaining,
+            burn_rates: burn.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+            provenance: Provenance {
+                raw: remaining.to_string(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn impossible_readings_are_refused_with_the_raw_value() {
+        // Must pass: untouched, overspent, fast burn.
+        assert!(plausible(reading(1.0, &[("5m", 0.0)])).is_ok());
+        assert!(plausible(reading(-3.0, &[("5m", 500.0)])).is_ok());
+        // Must refuse: above 100 %, negative burn.
+        let e = plausible(reading(1.25, &[])).expect_err("125 %");
+        assert_eq!(
+            e.to_string(),
+            "implausible reading: remaining budget 125.0000 % (raw \"1.25\") is above 100 %"
+        );
+        let e = plausible(reading(0.5, &[("1h", -0.2)])).expect_err("negative burn");
+        assert!(
+            e.to_string()
+                .contains("burn rate over 1h = -0.2 is below 0"),
+            "{e}"
+        );
+    }
 }

@@ -1092,6 +1092,7 @@ mod tests {
                 provider: "test".into(),
                 ..Provenance::default()
             },
+            history: Vec::new(),
         }
     }
 

@@ -191,6 +191,7 @@ mod tests {
                 fast_burn: None,
             },
             location: None,
+            thresholds: None,
         }
     }
 

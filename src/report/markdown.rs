@@ -295,6 +295,19 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
     if !w.push(&table) {
         w.force("_Error-budget table omitted: it does not fit the summary size limit._\n\n");
     }
+    // One chart per readable SLO, as many as fit (super::chart).
+    let charts = super::chart::markdown_charts(r.budget);
+    if !charts.is_empty() && w.push("#### Error budget over the SLO window\n\n") {
+        for (i, c) in charts.iter().enumerate() {
+            if !w.push(c) {
+                w.force(&format!(
+                    "_{} more budget chart(s) omitted: they do not fit the summary size limit._\n\n",
+                    charts.len() - i
+                ));
+                break;
+            }
+        }
+    }
     let table = readiness_table(r);
     if !w.push(&table) {
         w.force("_Readiness table omitted: it does not fit the summary size limit._\n\n");
@@ -583,6 +596,7 @@ mod tests {
                 fast_burn: None,
             },
             location: None,
+            thresholds: None,
         };
         let md = render(&report(&[], std::slice::from_ref(&e), &inv));
         assert!(md.contains("### Error budget"));

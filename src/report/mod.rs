@@ -7,6 +7,7 @@ use crate::rules::Rule;
 use serde::Serialize;
 
 pub mod budget;
+pub mod chart;
 pub mod coverage;
 pub mod github;
 pub mod gitlab;

@@ -78,6 +78,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
     if !r.budget.is_empty() {
         out.push('\n');
     }
+    out.push_str(&super::chart::text_sparklines(r.budget));
     out.push_str(&readiness(r.readiness));
     out.push_str(&super::coverage::Coverage::of(r.inventory).text());
     out.push_str(&super::verdict::tally(r));

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests (`mod support;`).
 
+pub mod servers;
+
 use std::path::Path;
 use std::process::Command;
 

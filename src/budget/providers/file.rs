@@ -173,6 +173,7 @@ impl File {
                 raw: raw_text(raw),
                 conversion: "ratio (as is)".to_string(),
             },
+            history: Vec::new(),
         })
     }
 }

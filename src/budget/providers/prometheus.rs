@@ -42,14 +42,27 @@
 //!   a bare counter selector (`…_total`, `…_count`) is wrapped in
 //!   `increase(…[W])`, and the whole is wrapped in `sum()`.
 
+mod compute;
+mod flavor;
+mod history;
+mod partial;
+mod pyrra;
+mod response;
+pub mod sigv4;
+
+pub use compute::windowed;
+pub use flavor::Flavor;
+
+use compute::{Parts, error_ratio, sli_roles};
+pub use response::{Sample, parse_response};
+use response::{index, parts_by_key, prometheus_error, sample_pair};
+
 use crate::budget::config::ProviderConfig;
 use crate::budget::http::Http;
 use crate::budget::providers::env_secret;
 use crate::budget::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
-use crate::formats::slo::{SloFormat, render_query_template};
-use promql_parser::parser::{self, AggregateExpr, Expr};
+use crate::formats::slo::SloFormat;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// Burn-rate windows read in every mode: label and seconds.
 pub const BURN_WINDOWS: [(&str, u64); 6] = [
@@ -107,6 +120,7 @@ enum Auth {
     None,
     Bearer(String),
     Basic(String, String),
+    SigV4(sigv4::SigV4),
 }
 
 /// The provider. Holds environment variable names, never credentials.
@@ -119,6 +133,7 @@ pub struct Prometheus {
     auth: Auth,
     headers_env: BTreeMap<String, String>,
     eval_time: Option<f64>,
+    flavor: Flavor,
 }
 
 impl Prometheus {
@@ -145,6 +160,33 @@ impl Prometheus {
         };
         let auth = match &cfg.auth {
             None => Auth::None,
+            Some(a) if a.sigv4.is_some() => {
+                let s = a
+                    .sigv4
+                    .as_ref()
+                    .map(|s| (s.region.trim(), s.service.as_deref()));
+                match s {
+                    Some((region, service))
+                        if a.bearer_env.is_none()
+                            && a.basic_user_env.is_none()
+                            && a.basic_password_env.is_none()
+                            && !region.is_empty()
+                            && region
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+                    {
+                        Auth::SigV4(sigv4::SigV4 {
+                            region: region.to_string(),
+                            service: service.unwrap_or("aps").to_string(),
+                        })
+                    }
+                    _ => {
+                        return Err(format!(
+                            "provider `{name}`: `auth.sigv4` needs a `region` (e.g. us-east-1) and no other `auth` key"
+                        ));
+                    }
+                }
+            }
             Some(a) => match (&a.bearer_env, &a.basic_user_env, &a.basic_password_env) {
                 (Some(t), None, None) => Auth::Bearer(t.clone()),
                 (None, Some(u), Some(p)) => Auth::Basic(u.clone(), p.clone()),
@@ -162,14 +204,30 @@ impl Prometheus {
                 format!("provider `{name}`: `eval-time: {t}` — expected Unix seconds or RFC 3339 (2024-01-31T00:00:00Z)")
             })?),
         };
+        let flavor = match cfg.flavor.as_deref() {
+            None => Flavor::default(),
+            Some(f) => Flavor::parse(f).ok_or_else(|| {
+                format!(
+                    "provider `{name}`: `flavor: {f}` — expected prometheus, thanos, mimir or victoriametrics"
+                )
+            })?,
+        };
+        let prefix = match cfg.path_prefix.as_deref() {
+            Some(p) => flavor::check_prefix(name, p)?,
+            None => flavor.default_prefix().to_string(),
+        };
+        for (header, var) in &cfg.headers_env {
+            flavor::check_header(name, header, var)?;
+        }
         Ok(Prometheus {
             name: name.to_string(),
             http,
-            base: url.trim_end_matches('/').to_string(),
+            base: format!("{}{prefix}", url.trim_end_matches('/')),
             mode,
             auth,
             headers_env: cfg.headers_env.clone(),
             eval_time,
+            flavor,
         })
     }
 
@@ -195,7 +253,8 @@ impl Prometheus {
     fn headers(&self) -> Result<Vec<(String, String)>, FetchError> {
         let mut out = Vec::new();
         match &self.auth {
-            Auth::None => {}
+            // Signed per request over the final URL (get_api).
+            Auth::None | Auth::SigV4(_) => {}
             Auth::Bearer(var) => out.push((
                 "Authorization".to_string(),
                 format!("Bearer {}", env_secret(var)?),
@@ -216,12 +275,35 @@ impl Prometheus {
 
     /// Runs one instant query and returns its samples.
     async fn query(&self, promql: &str) -> Result<Vec<Sample>, FetchError> {
-        let headers = self.headers()?;
         let mut params = vec![("query".to_string(), promql.to_string())];
         if let Some(t) = self.eval_time {
             params.push(("time".to_string(), format_time(t)));
         }
-        let url = format!("{}/api/v1/query", self.base);
+        let body = self.get_api("query", params).await?;
+        parse_response(&body)
+    }
+
+    /// GETs `/api/v1/<endpoint>` with `params` plus the flavor's, and
+    /// refuses partial answers. Returns the JSON body.
+    async fn get_api(
+        &self,
+        endpoint: &str,
+        mut params: Vec<(String, String)>,
+    ) -> Result<serde_json::Value, FetchError> {
+        let mut headers = self.headers()?;
+        for (k, v) in self.flavor.params() {
+            params.push((k.to_string(), v.to_string()));
+        }
+        let mut url = format!("{}/api/v1/{endpoint}", self.base);
+        if let Auth::SigV4(s) = &self.auth {
+            // The signature covers the exact query string sent.
+            let mut u = reqwest::Url::parse(&url)
+                .map_err(|e| FetchError::Config(format!("invalid URL: {e}")))?;
+            u.query_pairs_mut().extend_pairs(&params);
+            url = u.to_string();
+            params.clear();
+            headers.extend(s.headers(&url)?);
+        }
         let body = match self.http.get_json(&url, &headers, &params).await {
             Ok(b) => b,
             Err(FetchError::Http { status, detail }) => {
@@ -232,18 +314,51 @@ impl Prometheus {
             }
             Err(e) => return Err(e),
         };
-        parse_response(&body)
+        // A partial answer is never a reading, whatever it holds.
+        partial::check_partial(&body)?;
+        Ok(body)
+    }
+
+    /// The flavor in force.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
     }
 
     async fn read_target(&self, target: &Target) -> Result<Reading, FetchError> {
         let mode = self.mode_for(target);
-        let mut reading = match mode {
-            Mode::Sloth => self.read_sloth(target).await?,
-            Mode::Pyrra => self.read_pyrra(target).await?,
-            Mode::Grafana => self.read_grafana(target).await?,
-            Mode::Compute => self.read_compute(target).await?,
+        let read = async {
+            match mode {
+                Mode::Sloth => self.read_sloth(target).await,
+                Mode::Pyrra => self.read_pyrra(target).await,
+                Mode::Grafana => self.read_grafana(target).await,
+                Mode::Compute => self.read_compute(target).await,
+            }
         };
-        reading.provenance.provider = format!("prometheus ({})", mode.as_str());
+        // The chart's range query runs beside the reading's queries (one
+        // round trip for both); its failure costs the chart, never the reading.
+        // Bounded by one request timeout: the chart never holds the
+        // budget phase longer than a single attempt would.
+        let limit = self.http.options().timeout;
+        let history = async {
+            tokio::time::timeout(limit, self.history(target, mode))
+                .await
+                .unwrap_or(Err(FetchError::Timeout(limit.as_secs_f64())))
+        };
+        let (reading, history) = futures_util::future::join(read, history).await;
+        let mut reading = reading?;
+        match history {
+            Ok(h) => reading.history = h,
+            Err(e) => {
+                reading
+                    .provenance
+                    .conversion
+                    .push_str(&format!("; no budget history for the chart: {e}"));
+            }
+        }
+        reading.provenance.provider = match self.flavor {
+            Flavor::Prometheus => format!("prometheus ({})", mode.as_str()),
+            f => format!("prometheus ({}, {})", mode.as_str(), f.as_str()),
+        };
         Ok(reading)
     }
 
@@ -260,6 +375,13 @@ impl Prometheus {
             )),
             e => e,
         })?;
+        partial::check_labels(
+            &samples,
+            &[
+                ("sloth_service", target.service.as_str()),
+                ("sloth_slo", target.slo.as_str()),
+            ],
+        )?;
         let series = index(&samples, |s| {
             let name = s.label("__name__");
             match name {
@@ -279,12 +401,29 @@ impl Prometheus {
         };
         let remaining = finite(rem.value, key)?;
         let budget = match series.get("slo:error_budget:ratio") {
-            Some(b) => Some(finite(b.value, "slo:error_budget:ratio")?),
-            None => target.objective.map(|o| 1.0 - o),
+            Some(b) => Some((
+                finite(b.value, "slo:error_budget:ratio")?,
+                format!("slo:error_budget:ratio = {}", b.raw),
+            )),
+            None => target
+                .objective
+                .map(|o| (1.0 - o, format!("1 − objective {o}"))),
+        };
+        // A budget of 0 (or less, or the whole) cannot divide an error
+        // ratio: dropping the burn rates instead would read a 500× burn
+        // as healthy.
+        let budget = match budget {
+            Some((b, _)) if b > 0.0 && b < 1.0 => Some(b),
+            Some((_, what)) => {
+                return Err(FetchError::Implausible(format!(
+                    "error budget {what}: an error budget is above 0 and below 1, so no burn rate can be read against it"
+                )));
+            }
+            None => None,
         };
         let mut burn_rates = BTreeMap::new();
         let mut conv = vec![format!("remaining = {key} (ratio)")];
-        if let Some(budget) = budget.filter(|b| *b > 0.0) {
+        if let Some(budget) = budget {
             for (label, _) in BURN_WINDOWS {
                 let name = format!("slo:sli_error:ratio_rate{label}");
                 if let Some(s) = series.get(&format!("{name}|{label}")) {
@@ -324,84 +463,7 @@ impl Prometheus {
                 conversion: conv.join("; "),
                 ..Default::default()
             },
-        })
-    }
-
-    async fn read_pyrra(&self, target: &Target) -> Result<Reading, FetchError> {
-        let slo = escape(&target.slo);
-        let promql = format!(
-            r#"{{__name__=~"pyrra_availability|pyrra_objective|pyrra_window",slo="{slo}"}}"#
-        );
-        let samples = self.query(&promql).await.map_err(|e| match e {
-            FetchError::Empty(_) => FetchError::Empty(format!(
-                "no Pyrra generic-rule series for slo=\"{}\" (is Pyrra run with --generic-rules?)",
-                target.slo
-            )),
-            e => e,
-        })?;
-        let series = index(&samples, |s| Some(s.label("__name__").to_string()))?;
-        let Some(avail) = series.get("pyrra_availability") else {
-            return Err(FetchError::Empty(format!(
-                "no `pyrra_availability{{slo=\"{}\"}}` series (is Pyrra run with --generic-rules?)",
-                target.slo
-            )));
-        };
-        let availability = finite(avail.value, "pyrra_availability")?;
-        let objective = match series.get("pyrra_objective") {
-            Some(o) => finite(o.value, "pyrra_objective")?,
-            None => target.objective.ok_or_else(|| {
-                FetchError::Missing(format!(
-                    "pyrra_objective{{slo=\"{}\"}} (and no objective in the SLO file)",
-                    target.slo
-                ))
-            })?,
-        };
-        let budget = error_budget(objective)?;
-        let remaining = finite(1.0 - (1.0 - availability) / budget, "remaining")?;
-        let window_seconds = match series.get("pyrra_window") {
-            Some(w) => Some(finite(w.value, "pyrra_window")?),
-            None => target.window_seconds,
-        };
-        // Burn rates from the recorded sums of counters, when present.
-        let errors = format!(r#"pyrra_errors_total{{slo="{slo}"}}"#);
-        let total = format!(r#"pyrra_requests_total{{slo="{slo}"}}"#);
-        let parts = Parts::counters(&errors, &total, false);
-        let windows: Vec<(String, u64)> = BURN_WINDOWS
-            .iter()
-            .map(|(l, s)| (l.to_string(), *s))
-            .collect();
-        let mut burn_rates = BTreeMap::new();
-        let mut conv = format!(
-            "remaining = 1 − (1 − pyrra_availability {availability}) / (1 − objective {objective})"
-        );
-        match self.query(&parts.promql(&windows)).await {
-            Ok(samples) => {
-                let got = parts_by_key(&samples)?;
-                for (label, _) in &windows {
-                    if let Some(r) = error_ratio(&got, label, false, parts.good)? {
-                        burn_rates.insert(
-                            label.clone(),
-                            finite(r / budget, &format!("burn rate {label}"))?,
-                        );
-                    }
-                }
-                conv.push_str("; burn rate over w = increase(pyrra_errors_total[w]) / increase(pyrra_requests_total[w]) / (1 − objective)");
-            }
-            Err(FetchError::Empty(_)) => {}
-            Err(e) => return Err(e),
-        }
-        Ok(Reading {
-            remaining,
-            burn_rates,
-            window_seconds,
-            as_of: Some(avail.time),
-            events: None,
-            provenance: Provenance {
-                source: format!("/api/v1/query {promql}"),
-                raw: avail.raw.clone(),
-                conversion: conv,
-                ..Default::default()
-            },
+            history: Vec::new(),
         })
     }
 
@@ -422,6 +484,7 @@ impl Prometheus {
             )),
             e => e,
         })?;
+        partial::check_labels(&samples, &[("grafana_slo_uuid", uuid)])?;
         let series = index(&samples, |s| Some(s.label("__name__").to_string()))?;
         let Some(sli) = series.get("grafana_slo_sli_window") else {
             return Err(FetchError::Empty(format!(
@@ -465,6 +528,7 @@ impl Prometheus {
                 ),
                 ..Default::default()
             },
+            history: Vec::new(),
         })
     }
 
@@ -537,6 +601,7 @@ impl Prometheus {
                 ),
                 ..Default::default()
             },
+            history: Vec::new(),
         })
     }
 }
@@ -561,497 +626,6 @@ fn error_budget(objective: f64) -> Result<f64, FetchError> {
             "objective {objective} is not a ratio between 0 and 1 (exclusive)"
         )))
     }
-}
-
-/// The SLI queries of a target, by the roles compute mode understands.
-#[derive(Clone, Debug, PartialEq)]
-enum Sli<'a> {
-    /// Bad events and all events.
-    Bad { bad: &'a str, total: &'a str },
-    /// Good events and all events.
-    Good { good: &'a str, total: &'a str },
-    /// An error-ratio query with Sloth's `{{.window}}` placeholder.
-    Ratio(&'a str),
-}
-
-fn sli_roles(target: &Target) -> Option<Sli<'_>> {
-    let q = |roles: &[&str]| {
-        target
-            .sli
-            .iter()
-            .find(|s| {
-                roles.contains(&s.role.as_str())
-                    && (s.language.is_empty() || s.language == "promql")
-            })
-            .map(|s| s.query.as_str())
-    };
-    let total = q(&["total"]);
-    if let (Some(bad), Some(total)) = (q(&["errors", "bad"]), total) {
-        return Some(Sli::Bad { bad, total });
-    }
-    if let (Some(good), Some(total)) = (q(&["good", "success"]), total) {
-        return Some(Sli::Good { good, total });
-    }
-    q(&["error-ratio"]).map(Sli::Ratio)
-}
-
-/// The parts of the compute query: PromQL templates with `{W}` for the
-/// window, by part name (`errors`, `good`, `total`, `ratio`).
-#[derive(Clone, Debug)]
-struct Parts {
-    parts: Vec<(&'static str, Rewrite)>,
-    good: bool,
-}
-
-/// One SLI query, ready to be windowed.
-#[derive(Clone, Debug)]
-enum Rewrite {
-    /// An AST whose range selectors get the window.
-    Ast(Expr),
-    /// A Sloth `{{.window}}` template (error-ratio queries).
-    Template(String),
-}
-
-impl Rewrite {
-    fn at(&self, seconds: u64) -> String {
-        let d = Duration::from_secs(seconds);
-        match self {
-            Rewrite::Ast(e) => {
-                let mut e = e.clone();
-                set_ranges(&mut e, d);
-                e.to_string()
-            }
-            Rewrite::Template(t) => render_query_template(t, &duration_text(seconds)),
-        }
-    }
-}
-
-impl Parts {
-    fn from_target(target: &Target) -> Result<Parts, FetchError> {
-        let sli = sli_roles(target).ok_or_else(|| {
-            FetchError::Config(format!(
-                "SLO `{}`: compute mode needs PromQL SLI queries (errors/bad/good with total, or an error-ratio query); found roles [{}]",
-                target.slo,
-                target.sli.iter().map(|s| s.role.as_str()).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-        let ast = |role: &str, q: &str| {
-            windowed(q).map(Rewrite::Ast).map_err(|e| {
-                FetchError::Config(format!("SLO `{}`: {role} query `{q}`: {e}", target.slo))
-            })
-        };
-        Ok(match sli {
-            Sli::Bad { bad, total } => Parts {
-                parts: vec![
-                    ("errors", ast("errors", bad)?),
-                    ("total", ast("total", total)?),
-                ],
-                good: false,
-            },
-            Sli::Good { good, total } => Parts {
-                parts: vec![
-                    ("good", ast("good", good)?),
-                    ("total", ast("total", total)?),
-                ],
-                good: true,
-            },
-            Sli::Ratio(q) => {
-                let rendered = render_query_template(q, "5m");
-                crate::formats::promql::parse(&rendered).map_err(|e| {
-                    FetchError::Config(format!(
-                        "SLO `{}`: error-ratio query `{q}` is not PromQL: {e}",
-                        target.slo
-                    ))
-                })?;
-                if rendered == q {
-                    return Err(FetchError::Config(format!(
-                        "SLO `{}`: error-ratio query `{q}` has no {{{{.window}}}} placeholder to set the window",
-                        target.slo
-                    )));
-                }
-                Parts {
-                    parts: vec![("ratio", Rewrite::Template(q.to_string()))],
-                    good: false,
-                }
-            }
-        })
-    }
-
-    /// Parts over already-windowable counter selectors (Pyrra's recorded sums).
-    fn counters(errors: &str, total: &str, good: bool) -> Parts {
-        let wrap = |sel: &str| Rewrite::Template(format!("sum(increase({sel}[{{{{.window}}}}]))"));
-        Parts {
-            parts: vec![
-                (if good { "good" } else { "errors" }, wrap(errors)),
-                ("total", wrap(total)),
-            ],
-            good,
-        }
-    }
-
-    /// One query returning every part over every window, each series
-    /// labelled `prr_part="<part>:<window label>"`.
-    fn promql(&self, windows: &[(String, u64)]) -> String {
-        let mut terms = Vec::new();
-        for (label, secs) in windows {
-            for (part, rw) in &self.parts {
-                terms.push(format!(
-                    r#"label_replace({}, "prr_part", "{part}:{label}", "", "")"#,
-                    rw.at(*secs)
-                ));
-            }
-        }
-        terms.join(" or ")
-    }
-
-    fn formula(&self) -> &'static str {
-        match self.parts.first().map(|p| p.0) {
-            Some("ratio") => "the SLI's error-ratio query",
-            _ if self.good => {
-                "(sum(increase(total[W])) − sum(increase(good[W]))) / sum(increase(total[W]))"
-            }
-            _ => "sum(increase(errors[W])) / sum(increase(total[W]))",
-        }
-    }
-}
-
-/// Parses an SLI query (after filling window placeholders) and makes it
-/// windowable: `rate(x[…])` → `increase(x[W])`, a bare counter selector →
-/// `increase(sel[W])`, all wrapped in `sum()`. Errors: not PromQL, or a
-/// construct whose value cannot be re-windowed (`irate`, `*_over_time`,
-/// subqueries, a selector that is not a counter).
-pub fn windowed(query: &str) -> Result<Expr, String> {
-    let rendered = render_query_template(query, "5m");
-    let mut expr =
-        crate::formats::promql::parse(&rendered).map_err(|e| format!("not PromQL: {e}"))?;
-    let mut has_range = false;
-    rewrite(&mut expr, &mut has_range)?;
-    if !has_range {
-        return Err("no counter to compute increases from: use rate()/increase() over a counter, or a `…_total`/`…_count` counter selector".to_string());
-    }
-    // Always sum: the ratio of sums, whatever grouping the query had.
-    Ok(sum(expr))
-}
-
-fn sum(expr: Expr) -> Expr {
-    match parser::parse("sum(x)") {
-        Ok(Expr::Aggregate(mut a)) => {
-            a.expr = Box::new(expr);
-            Expr::Aggregate(a)
-        }
-        _ => expr,
-    }
-}
-
-fn is_counter_name(name: &str) -> bool {
-    ["_total", "_count", "_bucket", "_sum"]
-        .iter()
-        .any(|s| name.ends_with(s))
-}
-
-fn rewrite(expr: &mut Expr, has_range: &mut bool) -> Result<(), String> {
-    match expr {
-        Expr::Call(call) => match call.func.name {
-            "rate" | "increase" => {
-                let Some(arg) = call.args.args.first() else {
-                    return Err(format!("{}() without an argument", call.func.name));
-                };
-                if !matches!(**arg, Expr::MatrixSelector(_)) {
-                    return Err(format!(
-                        "{}() over a subquery cannot be re-windowed",
-                        call.func.name
-                    ));
-                }
-                call.func.name = "increase";
-                *has_range = true;
-                Ok(())
-            }
-            "irate" | "idelta" | "delta" | "deriv" | "resets" | "changes" | "predict_linear"
-            | "holt_winters" => Err(format!(
-                "{}() cannot be evaluated over the SLO window; use rate() or increase()",
-                call.func.name
-            )),
-            name if name.ends_with("_over_time") => Err(format!(
-                "{name}() cannot be re-windowed exactly; use rate() or increase() over a counter"
-            )),
-            _ => {
-                for a in call.args.args.iter_mut() {
-                    rewrite(a, has_range)?;
-                }
-                Ok(())
-            }
-        },
-        Expr::VectorSelector(vs) => {
-            let name = vs.name.clone().unwrap_or_default();
-            if is_counter_name(&name) {
-                let text = format!("increase({}[5m])", Expr::VectorSelector(vs.clone()));
-                *expr = parser::parse(&text).map_err(|e| format!("cannot window `{name}`: {e}"))?;
-                *has_range = true;
-                Ok(())
-            } else {
-                Err(format!(
-                    "`{}` is not a counter (no _total/_count suffix) and is not inside rate()/increase()",
-                    Expr::VectorSelector(vs.clone())
-                ))
-            }
-        }
-        Expr::MatrixSelector(_) => Err("a range selector outside rate()/increase()".to_string()),
-        Expr::Subquery(_) => Err("subqueries cannot be re-windowed".to_string()),
-        Expr::Aggregate(AggregateExpr { expr: inner, .. }) => rewrite(inner, has_range),
-        Expr::Binary(b) => {
-            rewrite(&mut b.lhs, has_range)?;
-            rewrite(&mut b.rhs, has_range)
-        }
-        Expr::Paren(p) => rewrite(&mut p.expr, has_range),
-        Expr::Unary(u) => rewrite(&mut u.expr, has_range),
-        Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Ok(()),
-        Expr::Extension(_) => Err("unsupported expression".to_string()),
-    }
-}
-
-/// Sets every range selector's range to `d`.
-fn set_ranges(expr: &mut Expr, d: Duration) {
-    match expr {
-        Expr::MatrixSelector(m) => m.range = d,
-        Expr::Call(c) => c.args.args.iter_mut().for_each(|a| set_ranges(a, d)),
-        Expr::Aggregate(a) => set_ranges(&mut a.expr, d),
-        Expr::Binary(b) => {
-            set_ranges(&mut b.lhs, d);
-            set_ranges(&mut b.rhs, d);
-        }
-        Expr::Paren(p) => set_ranges(&mut p.expr, d),
-        Expr::Unary(u) => set_ranges(&mut u.expr, d),
-        Expr::Subquery(s) => set_ranges(&mut s.expr, d),
-        Expr::VectorSelector(_)
-        | Expr::NumberLiteral(_)
-        | Expr::StringLiteral(_)
-        | Expr::Extension(_) => {}
-    }
-}
-
-/// Error ratio over the window labelled `label` from the part values.
-/// `None` when the window had no requests (total 0) or, unless
-/// `required`, when a series is absent. A missing errors series with
-/// traffic counts as 0 errors (counters with a `code` label appear with the
-/// first error); a missing good series is never read as 100 % errors.
-fn error_ratio(
-    got: &BTreeMap<String, Sample>,
-    label: &str,
-    required: bool,
-    good_mode: bool,
-) -> Result<Option<f64>, FetchError> {
-    if let Some(r) = got.get(&format!("ratio:{label}")) {
-        return finite(r.value, &format!("error ratio over {label}")).map(Some);
-    }
-    let absent = |what: &str| {
-        if required {
-            Err(FetchError::Empty(format!(
-                "the {what} query returned no series over the {label} window"
-            )))
-        } else {
-            Ok(None)
-        }
-    };
-    let Some(t) = got.get(&format!("total:{label}")) else {
-        return absent("total");
-    };
-    let total = finite(t.value, &format!("total over {label}"))?;
-    if total <= 0.0 {
-        return Ok(None);
-    }
-    if good_mode {
-        let Some(g) = got.get(&format!("good:{label}")) else {
-            return absent("good");
-        };
-        let good = finite(g.value, &format!("good over {label}"))?;
-        return Ok(Some((total - good) / total));
-    }
-    let errors = match got.get(&format!("errors:{label}")) {
-        Some(e) => finite(e.value, &format!("errors over {label}"))?,
-        None => 0.0,
-    };
-    Ok(Some(errors / total))
-}
-
-/// Values by their `prr_part` label; duplicates are malformed.
-fn parts_by_key(samples: &[Sample]) -> Result<BTreeMap<String, Sample>, FetchError> {
-    index(samples, |s| {
-        Some(s.label("prr_part").to_string()).filter(|k| !k.is_empty())
-    })
-}
-
-/// Indexes samples by `key`; two samples with one key is malformed (a
-/// ratio must not be summed across series).
-fn index(
-    samples: &[Sample],
-    key: impl Fn(&Sample) -> Option<String>,
-) -> Result<BTreeMap<String, Sample>, FetchError> {
-    let mut out: BTreeMap<String, Sample> = BTreeMap::new();
-    for s in samples {
-        let Some(k) = key(s) else { continue };
-        if let Some(prev) = out.get(&k) {
-            return Err(FetchError::Malformed(format!(
-                "several series for `{k}` ({} and {}): add label matchers so each SLO has one series",
-                labels_text(&prev.labels),
-                labels_text(&s.labels)
-            )));
-        }
-        out.insert(k, s.clone());
-    }
-    Ok(out)
-}
-
-fn labels_text(labels: &BTreeMap<String, String>) -> String {
-    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
-    format!("{{{}}}", inner.join(","))
-}
-
-/// One sample of an instant-query result.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    /// Series labels (with `__name__` when the series has a name).
-    pub labels: BTreeMap<String, String>,
-    /// Evaluation time, Unix seconds.
-    pub time: f64,
-    /// The value as Prometheus wrote it (`"0.25"`, `"NaN"`, `"+Inf"`).
-    pub raw: String,
-    /// The value (may be NaN or infinite: callers check with `finite`).
-    pub value: f64,
-}
-
-impl Sample {
-    fn label(&self, name: &str) -> &str {
-        self.labels.get(name).map_or("", String::as_str)
-    }
-}
-
-/// Parses an instant-query response (`{"status":"success","data":{
-/// "resultType":"vector","result":[{"metric":{…},"value":[t,"v"]}]}}`,
-/// <https://prometheus.io/docs/prometheus/latest/querying/api/#expression-query-result-formats>).
-/// Errors: `status: error` → Malformed with the server's text; wrong
-/// shapes → Malformed; an empty vector → Empty.
-pub fn parse_response(body: &serde_json::Value) -> Result<Vec<Sample>, FetchError> {
-    let status = body.get("status").and_then(|s| s.as_str());
-    match status {
-        Some("success") => {}
-        Some("error") => {
-            let kind = body
-                .get("errorType")
-                .and_then(|v| v.as_str())
-                .unwrap_or("error");
-            let text = body
-                .get("error")
-                .and_then(|v| v.as_str())
-                .unwrap_or("(no error text)");
-            return Err(FetchError::Malformed(format!("Prometheus {kind}: {text}")));
-        }
-        _ => {
-            return Err(FetchError::Malformed(
-                "no `status` in the response (not a Prometheus API?)".to_string(),
-            ));
-        }
-    }
-    let data = body
-        .get("data")
-        .ok_or_else(|| FetchError::Missing("data".to_string()))?;
-    let kind = data
-        .get("resultType")
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| FetchError::Missing("data.resultType".to_string()))?;
-    let result = data
-        .get("result")
-        .ok_or_else(|| FetchError::Missing("data.result".to_string()))?;
-    match kind {
-        "vector" => {
-            let items = result
-                .as_array()
-                .ok_or_else(|| FetchError::Malformed("data.result is not an array".to_string()))?;
-            if items.is_empty() {
-                return Err(FetchError::Empty(
-                    "the query returned an empty vector".to_string(),
-                ));
-            }
-            items
-                .iter()
-                .map(|item| {
-                    let labels = match item.get("metric") {
-                        Some(serde_json::Value::Object(m)) => m
-                            .iter()
-                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                            .collect(),
-                        Some(_) => {
-                            return Err(FetchError::Malformed(
-                                "`metric` is not an object".to_string(),
-                            ));
-                        }
-                        None => BTreeMap::new(),
-                    };
-                    let (time, raw, value) =
-                        sample_pair(item.get("value").ok_or_else(|| {
-                            FetchError::Missing("data.result[].value".to_string())
-                        })?)?;
-                    Ok(Sample {
-                        labels,
-                        time,
-                        raw,
-                        value,
-                    })
-                })
-                .collect()
-        }
-        "scalar" => {
-            let (time, raw, value) = sample_pair(result)?;
-            Ok(vec![Sample {
-                labels: BTreeMap::new(),
-                time,
-                raw,
-                value,
-            }])
-        }
-        other => Err(FetchError::Malformed(format!(
-            "resultType `{other}`: an instant vector or scalar was expected"
-        ))),
-    }
-}
-
-/// `[1435781451.781, "1"]` → (time, raw, value).
-fn sample_pair(v: &serde_json::Value) -> Result<(f64, String, f64), FetchError> {
-    let arr = v
-        .as_array()
-        .filter(|a| a.len() == 2)
-        .ok_or_else(|| FetchError::Malformed(format!("sample `{v}` is not [time, \"value\"]")))?;
-    let time = arr
-        .first()
-        .and_then(|t| t.as_f64())
-        .ok_or_else(|| FetchError::Malformed(format!("sample time in `{v}` is not a number")))?;
-    let raw = arr
-        .get(1)
-        .and_then(|x| x.as_str())
-        .ok_or_else(|| FetchError::Malformed(format!("sample value in `{v}` is not a string")))?;
-    Ok((time, raw.to_string(), parse_value(raw)?))
-}
-
-/// Prometheus' float text: decimal, `NaN`, `+Inf`, `-Inf`.
-fn parse_value(raw: &str) -> Result<f64, FetchError> {
-    match raw {
-        "NaN" => Ok(f64::NAN),
-        "+Inf" | "Inf" => Ok(f64::INFINITY),
-        "-Inf" => Ok(f64::NEG_INFINITY),
-        _ => raw
-            .parse::<f64>()
-            .map_err(|_| FetchError::Malformed(format!("sample value `{raw}` is not a number"))),
-    }
-}
-
-/// The server's `error` text from an error body, when the body is Prometheus JSON.
-fn prometheus_error(detail: &str) -> Option<String> {
-    let v: serde_json::Value = serde_json::from_str(detail).ok()?;
-    let text = v.get("error")?.as_str()?;
-    let kind = v
-        .get("errorType")
-        .and_then(|k| k.as_str())
-        .unwrap_or("error");
-    Some(format!("{kind}: {text}"))
 }
 
 /// Escapes a PromQL double-quoted string.
@@ -1118,6 +692,7 @@ fn base64(input: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::compute::Rewrite;
     use super::*;
     use crate::formats::slo::SliQuery;
     use serde_json::json;
