@@ -1,7 +1,9 @@
 //! Suppressions, one model for every family, applied after the checks and
 //! before the reports: fingerprints, `.gitleaksignore`, in-source
 //! directives (`# prr:ignore`, `<!-- prr:ignore -->`, the Kubernetes
-//! annotation `prr.dev/ignore`; see [`inline`]), prr.yaml `suppressions:`
+//! annotation `prr.dev/ignore`; see [`inline`]), kube-linter's
+//! `ignore-check.kube-linter.io/<check>` annotations (see `kube_linter`),
+//! prr.yaml `suppressions:`
 //! (with a reason and an optional expiry), the baseline.
 //!
 //! A suppressed finding is kept (every report counts it, JSON and SARIF list
@@ -12,6 +14,7 @@
 //! baseline entries that no longer match a notice (`prr/baseline-stale`).
 
 pub mod inline;
+mod kube_linter;
 pub mod non_production;
 pub mod untouched;
 
@@ -75,6 +78,7 @@ pub fn apply(
     gitleaksignore(findings, &config.secrets.ignore_file, rules);
     let t = std::time::Instant::now();
     let in_source = inline::apply(findings, inventory, rules, opts.today);
+    kube_linter::apply(findings, inventory);
     if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
         eprintln!(
             "prr: timings: in-source suppressions {:?} ({} directive finding(s))",

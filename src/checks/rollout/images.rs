@@ -46,8 +46,9 @@ pub fn image_name(image: &str) -> &str {
 pub struct Overrides {
     /// Image names replaced with a pinned reference.
     pinned: std::collections::BTreeSet<String>,
-    /// Image names a kustomize override leaves unpinned, with what it sets.
-    unpinned: std::collections::BTreeMap<String, String>,
+    /// Image names a kustomize override leaves unpinned: per image, each
+    /// kustomization's folder and what it sets.
+    unpinned: std::collections::BTreeMap<String, Vec<(String, String)>>,
 }
 
 impl Overrides {
@@ -107,8 +108,12 @@ impl Overrides {
                     self.pinned.insert(name.to_string());
                 }
                 (Some(t), _) if !t.is_empty() => {
-                    self.unpinned.entry(name.to_string()).or_insert(format!(
-                        "kustomize rewrites it, and the images: override in {path} sets newTag: {t}"
+                    let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+                    self.unpinned.entry(name.to_string()).or_default().push((
+                        dir,
+                        format!(
+                            "kustomize rewrites it, and the images: override in {path} sets newTag: {t}"
+                        ),
                     ));
                 }
                 // Only a new name: the manifest's own tag is kept, so the
@@ -118,19 +123,66 @@ impl Overrides {
         }
     }
 
-    /// How `image` is overridden in this repository, if at all.
-    pub fn lookup(&self, image: &str) -> Option<Override> {
+    /// How `image`, written in the manifest at `path`, is overridden in
+    /// this repository, if at all. Of several kustomizations that set
+    /// `newTag: latest` for the image, the message names the nearest one:
+    /// the deepest whose folder encloses `path`, else the one sharing the
+    /// longest folder prefix with it (a sibling's override rewrites only
+    /// what that kustomization includes).
+    pub fn lookup(&self, image: &str, path: &str) -> Option<Override> {
         let name = image_name(image);
         if self.pinned.contains(name) {
             return Some(Override::Pinned);
         }
-        self.unpinned.get(name).cloned().map(Override::Unpinned)
+        let shared = |dir: &str| {
+            dir.split('/')
+                .zip(path.split('/'))
+                .take_while(|(a, b)| a == b)
+                .count()
+        };
+        let encloses = |dir: &str| dir.is_empty() || path.starts_with(&format!("{dir}/"));
+        self.unpinned
+            .get(name)?
+            .iter()
+            .max_by_key(|(dir, _)| (encloses(dir), shared(dir), std::cmp::Reverse(dir.len())))
+            .map(|(_, m)| Override::Unpinned(m.clone()))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::image_name;
+    use super::{Override, Overrides, image_name};
+
+    #[test]
+    fn the_nearest_enclosing_override_is_named() {
+        let mut o = Overrides::default();
+        let k = |images: &str| -> crate::yaml::Node {
+            crate::yaml::parse_documents(&format!(
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n{images}"
+            ))
+            .expect("yaml")
+            .remove(0)
+        };
+        let latest = k("- {name: quay.io/argoproj/argocd, newTag: latest}\n");
+        o.read("manifests/base/commit-server/kustomization.yaml", &latest);
+        o.read("manifests/base/kustomization.yaml", &latest);
+        o.read("manifests/ha/base/kustomization.yaml", &latest);
+        let at = |path: &str| match o.lookup("quay.io/argoproj/argocd:v2", path) {
+            Some(Override::Unpinned(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            at("manifests/base/server/deploy.yaml").contains("manifests/base/kustomization.yaml")
+        );
+        assert!(
+            at("manifests/base/commit-server/deploy.yaml")
+                .contains("manifests/base/commit-server/kustomization.yaml")
+        );
+        assert!(
+            at("manifests/ha/base/redis-ha/chart/upstream.yaml")
+                .contains("manifests/ha/base/kustomization.yaml")
+        );
+    }
 
     #[test]
     fn names() {

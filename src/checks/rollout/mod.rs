@@ -60,11 +60,13 @@ fn hpa_for<'a>(ctx: &'a Context, w: &K8sObject) -> Option<&'a K8sObject> {
         .objects
         .iter()
         .filter(|h| {
-            h.is(&["autoscaling"], "HorizontalPodAutoscaler")
+            is_autoscaler(h)
                 && h.same_target(w)
                 && h.node
                     .path("spec.scaleTargetRef.kind")
                     .and_then(Node::as_str)
+                    // KEDA's scaleTargetRef.kind defaults to Deployment.
+                    .or(h.is(&["keda.sh"], "ScaledObject").then_some("Deployment"))
                     == Some(w.kind.as_str())
                 && h.node
                     .path("spec.scaleTargetRef.name")
@@ -75,17 +77,38 @@ fn hpa_for<'a>(ctx: &'a Context, w: &K8sObject) -> Option<&'a K8sObject> {
         .max_by_key(|h| (shared(h), std::cmp::Reverse(h.path.clone())))
 }
 
-/// The lowest number of pods the workload runs: the HPA's `minReplicas`
-/// (default 1) when an HPA manages it, else `spec.replicas` (default 1).
+/// A HorizontalPodAutoscaler (any `autoscaling` version) or a KEDA
+/// `ScaledObject` (`keda.sh`), which creates and drives one.
+fn is_autoscaler(h: &K8sObject) -> bool {
+    h.is(&["autoscaling"], "HorizontalPodAutoscaler") || h.is(&["keda.sh"], "ScaledObject")
+}
+
+/// An autoscaler's lower bound: its node (when written), the value and
+/// the key's name — HPA `minReplicas` (default 1), KEDA `minReplicaCount`
+/// (default 0: scale to zero).
+fn autoscaler_min(h: &K8sObject) -> (Option<&Node>, i64, &'static str) {
+    let (key, default) = if h.is(&["keda.sh"], "ScaledObject") {
+        ("minReplicaCount", 0)
+    } else {
+        ("minReplicas", 1)
+    };
+    let node = h.node.get("spec").and_then(|s| s.get(key));
+    (node, node.and_then(Node::as_i64).unwrap_or(default), key)
+}
+
+/// The lowest number of pods the workload runs: its autoscaler's lower
+/// bound ([`autoscaler_min`]) when one manages it, else `spec.replicas`
+/// (default 1).
 fn effective_replicas(ctx: &Context, w: &K8sObject) -> i64 {
     // Kubernetes counts are int32 ≥ 0; clamp whatever the file says so the
     // arithmetic below can neither overflow nor go negative.
     let n = match hpa_for(ctx, w) {
-        Some(h) => h
-            .node
-            .path("spec.minReplicas")
-            .and_then(Node::as_i64)
-            .unwrap_or(1),
+        // An unresolved lower bound (`${{MIN}}` without a value) is unknown:
+        // no claim about "one pod" may rest on it, so it counts as many.
+        Some(h) => match autoscaler_min(h) {
+            (Some(node), _, _) if node.as_i64().is_none() => i64::from(i32::MAX),
+            (_, min, _) => min,
+        },
         None => w
             .node
             .path("spec.replicas")
@@ -177,19 +200,21 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
         }
         let spec_replicas = o.node.path("spec.replicas");
         if let Some(h) = hpa_for(ctx, o) {
-            let min_node = h.node.path("spec.minReplicas");
-            let min = min_node.and_then(Node::as_i64).unwrap_or(1);
-            if min < p.min {
+            let (min_node, min, key) = autoscaler_min(h);
+            // A parameter the file does not resolve (`${{MIN}}` of a
+            // Template) is an unknown value, not the default.
+            let unknown = min_node.is_some_and(|n| n.as_i64().is_none());
+            if min < p.min && !unknown {
                 let what = match min_node {
-                    Some(_) => format!("minReplicas: {min}"),
-                    None => "no minReplicas (default 1)".to_string(),
+                    Some(_) => format!("{key}: {min}"),
+                    None => format!("no {key} (default {min})"),
                 };
                 out.push(Finding::new(
                     &rule.id,
                     &h.path,
                     min_node.map_or(h.pos, |n| n.pos),
                     format!(
-                        "{} has {what}: it may scale {} down to {min} pod(s) — set minReplicas: {} or more so a node drain or a crash keeps the service up",
+                        "{} has {what}: it may scale {} down to {min} pod(s) — set {key}: {} or more so a node drain or a crash keeps the service up",
                         h.display_name(),
                         o.display_name(),
                         p.min
@@ -1009,7 +1034,7 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
                 continue;
             }
             let digest = image.contains("@sha256:");
-            let replaced = overrides.lookup(image);
+            let replaced = overrides.lookup(image, &w.template_obj.path);
             let problem = if replaced == Some(images::Override::Pinned) {
                 None
             } else if let Some(images::Override::Unpinned(how)) = replaced {
