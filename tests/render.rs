@@ -346,7 +346,9 @@ fn helm_stand_in(dir: &Path) -> String {
 echo "$@" > "$(dirname "$0")/args"
 replicas=1
 while [ $# -gt 0 ]; do
-  if [ "$1" = "--values" ]; then replicas=$(sed -n 's/^replicaCount: //p' "$2"); fi
+  case "$1" in
+    --values=*) replicas=$(sed -n 's/^replicaCount: //p' "${1#--values=}") ;;
+  esac
   shift
 done
 cat <<EOF
@@ -419,9 +421,41 @@ fn helm_charts_are_rendered_with_a_stand_in_helm() {
     let fs = check(d.path(), &path);
     assert!(of(&fs, "rollout/replicas").is_empty(), "{fs:#?}");
     let args = std::fs::read_to_string(tools.path().join("stand-in-bin/args")).unwrap();
-    assert!(args.starts_with("template shop "), "{args}");
-    assert!(args.contains("--namespace prod"), "{args}");
-    assert!(args.contains("charts/web/values-prod.yaml"), "{args}");
+    // Options first as `--opt=value`, then `--`, then the release and the
+    // chart (a copy holding its regular files only).
+    assert!(
+        args.starts_with("template --namespace=prod --values="),
+        "{args}"
+    );
+    assert!(
+        args.contains("charts/web/values-prod.yaml -- shop "),
+        "{args}"
+    );
+}
+
+/// A repository-chosen name is never read as a helm option: a chart folder
+/// named `--post-renderer=sh` renders as `release-name`, after `--`.
+#[test]
+fn a_chart_name_never_becomes_a_helm_option() {
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    let dir = "deploy/--post-renderer=sh";
+    write(
+        r,
+        &format!("{dir}/Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    write(r, &format!("{dir}/values.yaml"), "replicaCount: 1\n");
+    write(r, &format!("{dir}/templates/deployment.yaml"), CHART_DEPLOY);
+    let tools = tempfile::tempdir().unwrap();
+    let path = helm_stand_in(tools.path());
+    check(r, &path);
+    let args = std::fs::read_to_string(tools.path().join("stand-in-bin/args")).unwrap();
+    assert!(
+        args.starts_with("template --namespace=default -- release-name "),
+        "{args}"
+    );
+    assert!(!args.contains("--post-renderer"), "{args}");
 }
 
 /// Without helm: one notice per chart with the number of templates, not

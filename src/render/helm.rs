@@ -137,18 +137,43 @@ pub fn render_all(root: &Path, files: &[SourceFile], cfg: &super::RenderConfig) 
                 n.to_string()
             }
         });
+        // Names come from the repository (a folder, `Chart.yaml`): only a
+        // DNS-1123 name, as helm itself requires, ever reaches its command
+        // line, and every option is written `--opt=value` before `--`, so
+        // nothing the repository names is read as an option
+        // (`--post-renderer=sh` as a folder name runs nothing).
+        let release = if is_dns1123(&release, 53) {
+            release
+        } else {
+            "release-name".to_string()
+        };
+        let namespace = chart_cfg
+            .namespace
+            .as_deref()
+            .filter(|n| is_dns1123(n, 63))
+            .unwrap_or("default");
+        // helm follows symbolic links and reads the whole chart folder: it
+        // renders a copy holding the chart's regular files only (no links,
+        // no `.git`), so no template can read a file outside the chart.
+        let copy = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
+        let chart_copy = copy.path().join("chart");
+        copy_regular_tree(&abs_dir, &chart_copy, super::MAX_OUTPUT_BYTES)?;
         let mut cmd = Command::new(&helm);
-        cmd.args(["template", &release]).arg(&abs_dir).args([
-            "--namespace",
-            chart_cfg.namespace.as_deref().unwrap_or("default"),
-        ]);
+        cmd.arg("template").arg(format!("--namespace={namespace}"));
         for v in &chart_cfg.values {
-            let Some(rel) = super::inside(&root_canon, &abs_dir.join(v)) else {
-                return Err(format!("values file `{v}` is outside the repository"));
-            };
-            cmd.arg("--values").arg(root_canon.join(rel));
+            let real = std::fs::canonicalize(abs_dir.join(v))
+                .map_err(|_| format!("values file `{v}` is not readable"))?;
+            if !real.starts_with(&root_canon) || !real.is_file() {
+                return Err(format!(
+                    "values file `{v}` is outside the repository or not a regular file"
+                ));
+            }
+            let mut arg = std::ffi::OsString::from("--values=");
+            arg.push(real.as_os_str());
+            cmd.arg(arg);
         }
-        cmd.current_dir(&root_canon);
+        cmd.arg("--").arg(&release).arg(&chart_copy);
+        cmd.current_dir(copy.path());
         super::run_bounded(cmd, super::TIMEOUT, super::MAX_OUTPUT_BYTES)
             .map_err(|e| super::shorten_error(&e, &root_canon, &root_canon))
     });
@@ -274,4 +299,94 @@ fn map_back(text: &str, c: &Chart, files: &[SourceFile]) -> (Vec<K8sObject>, Vec
         }
     }
     (objects, problems)
+}
+
+/// A DNS-1123 label or subdomain-safe name of at most `max` characters:
+/// lowercase letters, digits and `-`, starting and ending with a letter or
+/// digit (helm's rule for release names, Kubernetes' for namespaces).
+fn is_dns1123(name: &str, max: usize) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= max
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// Copies the regular files under `src` to `dst` (created), skipping
+/// symbolic links, `.git` and anything else that is not a file or folder,
+/// at most `max` bytes in all. Errors: unreadable files, the size limit.
+fn copy_regular_tree(src: &Path, dst: &Path, max: usize) -> Result<(), String> {
+    let mut total = 0usize;
+    let mut stack = vec![(src.to_path_buf(), dst.to_path_buf())];
+    while let Some((from, to)) = stack.pop() {
+        std::fs::create_dir_all(&to).map_err(|e| format!("cannot copy the chart: {e}"))?;
+        let entries =
+            std::fs::read_dir(&from).map_err(|e| format!("cannot read the chart: {e}"))?;
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if name == ".git" {
+                continue;
+            }
+            let Ok(meta) = std::fs::symlink_metadata(e.path()) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push((e.path(), to.join(&name)));
+            } else if meta.is_file() {
+                total = total.saturating_add(usize::try_from(meta.len()).unwrap_or(usize::MAX));
+                if total > max {
+                    return Err(format!(
+                        "chart over {} MiB, not rendered",
+                        max / 1024 / 1024
+                    ));
+                }
+                std::fs::copy(e.path(), to.join(&name))
+                    .map_err(|e| format!("cannot copy the chart: {e}"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod hardening_tests {
+    use super::{copy_regular_tree, is_dns1123};
+
+    #[test]
+    fn only_dns_names_reach_helms_command_line() {
+        for ok in ["web", "podinfo-2", "a"] {
+            assert!(is_dns1123(ok, 53), "{ok}");
+        }
+        for bad in [
+            "--post-renderer=sh",
+            "-x",
+            "Web",
+            "a_b",
+            "",
+            "x-",
+            &"a".repeat(54),
+        ] {
+            assert!(!is_dns1123(bad, 53), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_chart_copy_leaves_links_and_git_behind() {
+        let src = tempfile::tempdir().expect("tmp");
+        let s = src.path();
+        std::fs::create_dir_all(s.join("templates")).expect("mkdir");
+        std::fs::write(s.join("Chart.yaml"), "name: web\n").expect("write");
+        std::fs::write(s.join("templates/d.yaml"), "kind: X\n").expect("write");
+        std::os::unix::fs::symlink("/etc/hostname", s.join("files")).expect("link");
+        std::fs::create_dir_all(s.join(".git")).expect("mkdir");
+        std::fs::write(s.join(".git/config"), "secret\n").expect("write");
+        let dst = tempfile::tempdir().expect("tmp");
+        let d = dst.path().join("c");
+        copy_regular_tree(s, &d, 1 << 20).expect("copy");
+        assert!(d.join("Chart.yaml").is_file() && d.join("templates/d.yaml").is_file());
+        assert!(!d.join("files").exists() && !d.join(".git").exists());
+        assert!(copy_regular_tree(s, &dst.path().join("small"), 4).is_err());
+    }
 }

@@ -212,7 +212,28 @@ pub fn find_on_path(name: &str) -> Option<PathBuf> {
 /// `timeout`, reading at most `max` bytes of standard output. Returns the
 /// output, or an error naming the tool's complaint (the last lines of its
 /// standard error), the timeout, or the size limit.
+///
+/// The tool gets a cleared environment — `PATH`, a throw-away `HOME` and
+/// Helm/XDG folders inside it, and the proxy and git settings that close
+/// the network — so no credential of prr's environment (`GITHUB_TOKEN`,
+/// `AWS_*`, provider headers) reaches it. It runs in its own process group,
+/// and the whole group is killed at the timeout, so a helper process that
+/// inherited the output pipe cannot hold the run past it.
 pub fn run_bounded(mut cmd: Command, timeout: Duration, max: usize) -> Result<String, String> {
+    use std::os::unix::process::CommandExt;
+    let home = tempfile::tempdir().map_err(|e| format!("no temporary folder: {e}"))?;
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    cmd.env_clear().env("PATH", path).env("HOME", home.path());
+    for (var, sub) in [
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("HELM_CACHE_HOME", "helm/cache"),
+        ("HELM_CONFIG_HOME", "helm/config"),
+        ("HELM_DATA_HOME", "helm/data"),
+    ] {
+        cmd.env(var, home.path().join(sub));
+    }
     for v in [
         "HTTP_PROXY",
         "HTTPS_PROXY",
@@ -223,31 +244,46 @@ pub fn run_bounded(mut cmd: Command, timeout: Duration, max: usize) -> Result<St
     ] {
         cmd.env(v, "http://127.0.0.1:9");
     }
-    cmd.env_remove("NO_PROXY")
-        .env_remove("no_proxy")
-        .env("GIT_ALLOW_PROTOCOL", "none")
+    cmd.env("GIT_ALLOW_PROTOCOL", "none")
         .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("KUSTOMIZE_PLUGIN_HOME", "/nonexistent")
         .env("HELM_PLUGINS", "/nonexistent")
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|e| format!("cannot run: {e}"))?;
+    let group = i32::try_from(child.id()).unwrap_or(0);
     let mut stdout = child.stdout.take().ok_or("no output pipe")?;
     let mut stderr = child.stderr.take().ok_or("no error pipe")?;
-    let out = std::thread::spawn(move || {
+    let (out_tx, out_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
         let n = (&mut stdout)
             .take(max as u64 + 1)
             .read_to_end(&mut buf)
             .unwrap_or(0);
-        (buf, n > max)
+        let _ = out_tx.send((buf, n > max));
     });
-    let err = std::thread::spawn(move || {
+    let (err_tx, err_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = (&mut stderr).take(64 * 1024).read_to_end(&mut buf);
-        buf
+        let _ = err_tx.send(buf);
     });
+    let kill_group = |child: &mut std::process::Child| {
+        if group > 0 {
+            // SAFETY: kill(2) with a negative pid signals the process group
+            // the child leads (created by `process_group(0)`); no memory is
+            // touched.
+            unsafe {
+                libc::kill(-group, libc::SIGKILL);
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    };
     let start = Instant::now();
     // The reader stops after `max + 1` bytes and closes the pipe, so a
     // tool printing more ends (broken pipe) instead of blocking.
@@ -261,14 +297,21 @@ pub fn run_bounded(mut cmd: Command, timeout: Duration, max: usize) -> Result<St
         }
     };
     if status.is_none() {
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_group(&mut child);
     }
-    let (buf, over) = out.join().unwrap_or_default();
-    let errtext = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+    // The readers end when every holder of the pipes has exited; a process
+    // that left the group could keep them open, so the wait is bounded.
+    let grace = Duration::from_secs(2);
+    let Ok((buf, over)) = out_rx.recv_timeout(grace) else {
+        kill_group(&mut child);
+        return Err(
+            "its output did not end after the tool exited (a helper process held it)".into(),
+        );
+    };
+    let errtext =
+        String::from_utf8_lossy(&err_rx.recv_timeout(grace).unwrap_or_default()).into_owned();
     if over {
-        let _ = child.kill();
-        let _ = child.wait();
+        kill_group(&mut child);
         return Err(format!("output over {} MiB, stopped", max / 1024 / 1024));
     }
     let Some(status) = status else {
@@ -292,7 +335,16 @@ fn last_error(stderr: &str) -> String {
         .unwrap_or("failed without a message");
     let line = line.split_once(" err=").map_or(line, |(_, e)| e);
     let line = line.strip_prefix("Error: ").unwrap_or(line);
-    line.trim_matches('"').to_string()
+    let line = line.trim_matches('"');
+    // A template's own message (`fail`, `required`) is the repository's
+    // text, which may quote any file the chart can read: say where it
+    // failed, never what it printed.
+    if let Some(i) = line.find("execution error at (") {
+        let rest = &line[i..];
+        let end = rest.find("):").map_or(rest.len(), |e| e + 1);
+        return format!("{} (the template's own message is not shown)", &rest[..end]);
+    }
+    line.to_string()
 }
 
 /// A tool's error made readable: absolute paths under `root` and the

@@ -56,16 +56,22 @@ pub fn template_nodes(doc: &Node) -> Vec<Node> {
         .map(Node::items)
         .unwrap_or_default()
         .iter()
-        .map(|o| {
+        .scan(GROWTH_BUDGET, |budget, o| {
             let mut o = o.clone();
-            substitute(&mut o, &params);
-            o
+            substitute(&mut o, &params, budget);
+            Some(o)
         })
         .collect()
 }
 
-/// Applies parameter values to every string scalar under `node`.
-fn substitute(node: &mut Node, params: &BTreeMap<String, String>) {
+/// How many bytes parameter values may add to one Template in all: a
+/// parameter referenced many times cannot grow a 10 MiB file into
+/// gigabytes. References past the budget stay as written (unknown values).
+const GROWTH_BUDGET: usize = 16 * 1024 * 1024;
+
+/// Applies parameter values to every string scalar under `node`, within
+/// `budget` bytes of growth (spent as values are inserted).
+fn substitute(node: &mut Node, params: &BTreeMap<String, String>, budget: &mut usize) {
     match &mut node.value {
         Value::Str(s) if s.contains("${") => {
             // A whole `${{NAME}}` is a typed value.
@@ -75,10 +81,17 @@ fn substitute(node: &mut Node, params: &BTreeMap<String, String>) {
                 node.value = typed(v);
                 return;
             }
-            *s = replace(s, params);
+            let replaced = replace(s, params);
+            let growth = replaced.len().saturating_sub(s.len());
+            if growth <= *budget {
+                *budget -= growth;
+                *s = replaced;
+            }
         }
-        Value::Map(entries) => entries.iter_mut().for_each(|(_, v)| substitute(v, params)),
-        Value::Seq(items) => items.iter_mut().for_each(|i| substitute(i, params)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|(_, v)| substitute(v, params, budget)),
+        Value::Seq(items) => items.iter_mut().for_each(|i| substitute(i, params, budget)),
         _ => {}
     }
 }
@@ -94,11 +107,17 @@ fn typed(v: &str) -> Value {
     }
 }
 
-/// `${NAME}` and `${{NAME}}` in `s` replaced by known values.
+/// `${NAME}` and `${{NAME}}` in `s` replaced by known values. Stops
+/// inserting values once the result would exceed `s` plus
+/// [`GROWTH_BUDGET`] (the rest is kept as written).
 fn replace(s: &str, params: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
+    let limit = s.len().saturating_add(GROWTH_BUDGET);
     while let Some(at) = rest.find("${") {
+        if out.len() > limit {
+            break;
+        }
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
         let (open, close) = if tail.starts_with("${{") {
@@ -186,6 +205,20 @@ mod tests {
         assert_eq!(replace("img:${T}", &p), "img:v2");
         assert_eq!(replace("${X}:${T}@${{A}}", &p), "${X}:v2@1");
         assert_eq!(replace("${broken", &p), "${broken");
+    }
+
+    #[test]
+    fn parameter_expansion_is_bounded() {
+        // 1 MiB value referenced 100 000 times: at most the budget is added.
+        let mut p = BTreeMap::new();
+        p.insert("X".to_string(), "a".repeat(1 << 20));
+        let s = "${X}".repeat(100_000);
+        let out = replace(&s, &p);
+        assert!(
+            out.len() <= s.len() + super::GROWTH_BUDGET + (1 << 20),
+            "{}",
+            out.len()
+        );
     }
 
     #[test]
