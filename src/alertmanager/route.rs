@@ -71,6 +71,14 @@ pub fn routes_on(root: &Route, label: &str) -> bool {
     root.matchers.iter().any(|m| m.name == label) || root.routes.iter().any(|c| routes_on(c, label))
 }
 
+/// The label names any route of the tree matches on, sorted and unique.
+pub fn matched_labels(root: &Route, out: &mut std::collections::BTreeSet<String>) {
+    out.extend(root.matchers.iter().map(|m| m.name.clone()));
+    for c in &root.routes {
+        matched_labels(c, out);
+    }
+}
+
 /// Every value routes select label `label` by: `=` values and the plain
 /// alternatives of `=~` expressions (see [`super::matcher::Matcher::selected_values`]).
 pub fn values_routed_on(root: &Route, label: &str, out: &mut Vec<String>) {

@@ -150,8 +150,20 @@ pub fn check(ctx: &Context, rule: &Rule, p: &Route) -> Vec<Finding> {
     for c in configs(ctx) {
         let Some(root) = &c.route else { continue };
         let on_label = routes_on(root, &p.label);
+        let mut matched = std::collections::BTreeSet::new();
+        crate::alertmanager::route::matched_labels(root, &mut matched);
         for (f, g, r) in alerts(ctx) {
             let labels = static_labels(g, r);
+            // Routing on a label the rule does not set (`namespace`, `team`,
+            // `cluster`: the series bring them, and the operator's
+            // AlertmanagerConfig routes all match `namespace`) is decided at
+            // alert time: no claim about where this alert goes is certain.
+            if matched
+                .iter()
+                .any(|l| l != "alertname" && *l != p.label && !labels.contains_key(l))
+            {
+                continue;
+            }
             let reached = route(root, &labels);
             let names: Vec<&str> = reached.iter().map(|x| x.receiver.as_str()).collect();
             let shown = names
@@ -291,6 +303,36 @@ receivers:
 - name: \"null\"
 "
         )
+    }
+
+    /// prometheus-operator's AlertmanagerConfig routes all match
+    /// `namespace`, which a PrometheusRule's alerts get from their series,
+    /// not from the rule: where such an alert goes is decided at alert
+    /// time, so no "nobody is notified" claim is made (the reviewer's case:
+    /// a fast burn in `shop` routed to PagerDuty by the operator's tree).
+    #[test]
+    fn routing_on_a_label_the_rule_does_not_set_makes_no_claim() {
+        let operator = "apiVersion: monitoring.coreos.com/v1alpha1
+kind: AlertmanagerConfig
+metadata: {name: shop, namespace: shop}
+spec:
+  route:
+    receiver: pager
+    matchers: [{name: severity, value: critical}]
+  receivers:
+  - name: pager
+    pagerdutyConfigs: [{routingKey: {name: pd, key: k}}]
+";
+        let dir = repo(&[("rules.yaml", RULES), ("amc.yaml", operator)]);
+        let fs = findings(dir.path(), "alerts/route");
+        assert!(fs.iter().all(|f| f.level != Level::Error), "{fs:?}");
+        // Must fire: the same blackhole routing with only rule labels.
+        let dir = repo(&[("rules.yaml", RULES), ("alertmanager.yml", &am("\"null\""))]);
+        assert!(
+            findings(dir.path(), "alerts/route")
+                .iter()
+                .any(|f| f.level == Level::Error)
+        );
     }
 
     #[test]

@@ -134,7 +134,8 @@ pub fn mermaid(e: &BudgetEntry) -> Option<String> {
         .iter()
         .map(|p| format!("\"{}\"", relative(p.0 - c.now)))
         .collect();
-    let (warning, critical) = e.thresholds.unwrap_or((0.5, 0.25));
+    // Threshold lines only when a policy set them: none is invented.
+    let thresholds = e.thresholds;
     let lowest = points.iter().map(|p| p.1).fold(0.0f64, f64::min).max(-10.0);
     let highest = points.iter().map(|p| p.1).fold(1.0f64, f64::max);
     let y_min = (lowest * 10.0).floor() * 10.0;
@@ -156,8 +157,10 @@ pub fn mermaid(e: &BudgetEntry) -> Option<String> {
     let _ = writeln!(out, "    x-axis [{}]", labels.join(", "));
     let _ = writeln!(out, "    y-axis \"remaining %\" {y_min} --> {y_max}");
     let _ = writeln!(out, "    line [{}]", line(&|v| v));
-    let _ = writeln!(out, "    line [{}]", line(&|_| warning));
-    let _ = writeln!(out, "    line [{}]", line(&|_| critical));
+    if let Some((warning, critical)) = thresholds {
+        let _ = writeln!(out, "    line [{}]", line(&|_| warning));
+        let _ = writeln!(out, "    line [{}]", line(&|_| critical));
+    }
     out.push_str("```\n\n");
     let what = if r.history.is_empty() {
         "no history from this provider: the line is the projection from now"
@@ -166,12 +169,19 @@ pub fn mermaid(e: &BudgetEntry) -> Option<String> {
     } else {
         "the remaining budget over the window, then the projection after *now*"
     };
-    let _ = write!(
-        out,
-        "_Lines: {what}; warning at {} %, critical at {} %._",
-        pct(warning),
-        pct(critical)
-    );
+    match thresholds {
+        Some((warning, critical)) => {
+            let _ = write!(
+                out,
+                "_Lines: {what}; warning at {} %, critical at {} %._",
+                pct(warning),
+                pct(critical)
+            );
+        }
+        None => {
+            let _ = write!(out, "_Line: {what}._");
+        }
+    }
     match (current_burn_rate(e), time_to_exhaustion(e)) {
         (Some(b), Some(t)) if t > 0.0 => {
             let _ = write!(

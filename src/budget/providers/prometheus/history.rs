@@ -25,6 +25,8 @@ use std::collections::BTreeMap;
 
 /// Steps of the range query over the SLO window (31 points with both ends).
 pub const POINTS: u64 = 30;
+/// The longest window drawn: ten years, in seconds.
+const MAX_WINDOW_SECONDS: u64 = 10 * 365 * 86_400;
 
 /// One series of a range-query answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,8 @@ impl Series {
 }
 
 impl Prometheus {
-    /// The remaining budget of `target` over its SLO window, oldest first.
+    /// The remaining budget of `target` over its SLO window (at most
+    /// [`MAX_WINDOW_SECONDS`]), oldest first.
     pub(super) async fn history(
         &self,
         target: &Target,
@@ -51,10 +54,12 @@ impl Prometheus {
         let window = target
             .window_seconds
             .filter(|w| w.is_finite() && *w >= 60.0)
-            .map_or(DEFAULT_WINDOW_SECONDS, |w| w.round() as u64);
+            .map_or(DEFAULT_WINDOW_SECONDS, |w| w.round() as u64)
+            // At most ten years: `step * POINTS` must not overflow.
+            .min(MAX_WINDOW_SECONDS);
         let step = window.div_ceil(POINTS).max(1);
         let end = self.eval_time.unwrap_or_else(now_unix).floor();
-        let start = end - (step * POINTS) as f64;
+        let start = end - step.saturating_mul(POINTS) as f64;
         let (promql, compute) = match mode {
             Mode::Sloth => (
                 format!(

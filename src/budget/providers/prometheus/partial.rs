@@ -6,7 +6,10 @@
 //!   partial responses are allowed (its default); the values then leave
 //!   out the missing stores' samples, errors included
 //!   (<https://thanos.io/tip/components/query.md/#partial-response>).
-//!   Prometheus itself puts PromQL warnings in the same array.
+//!   Prometheus itself puts PromQL annotations in the same array: `PromQL
+//!   info:` ones (advice such as "metric might not be a counter") are not
+//!   partial answers and are ignored; `PromQL warning:` ones (series left
+//!   out of the result) still make the reading unknown, worded as such.
 //! - VictoriaMetrics cluster's vmselect marks an answer missing some
 //!   vmstorage nodes with `"isPartial": true`
 //!   (<https://docs.victoriametrics.com/cluster-victoriametrics/#cluster-availability>).
@@ -43,6 +46,12 @@ pub fn check_partial(body: &serde_json::Value) -> Result<(), FetchError> {
         Some(serde_json::Value::Null) | None => Vec::new(),
         Some(other) => vec![other.to_string()],
     };
+    // Prometheus' PromQL annotations of the `info` kind ("metric might not
+    // be a counter") say nothing about missing data: not a partial answer.
+    let warnings: Vec<String> = warnings
+        .into_iter()
+        .filter(|w| !w.trim_start().starts_with("PromQL info:"))
+        .collect();
     if warnings.is_empty() {
         return Ok(());
     }
@@ -54,8 +63,16 @@ pub fn check_partial(body: &serde_json::Value) -> Result<(), FetchError> {
     if warnings.len() > MAX_WARNINGS {
         quoted.push(format!("and {} more", warnings.len() - MAX_WARNINGS));
     }
+    let why = if warnings
+        .iter()
+        .all(|w| w.trim_start().starts_with("PromQL warning:"))
+    {
+        "PromQL warnings: the query's result may leave out series it was meant to count"
+    } else {
+        "a partial answer (Thanos answers so when a store API did not respond): the values may leave out errors"
+    };
     Err(FetchError::Partial(format!(
-        "the backend answered with {} warning{} (Thanos: a store did not answer, so the values may leave out errors): {}",
+        "the backend answered with {} warning{} — {why}: {}",
         warnings.len(),
         if warnings.len() == 1 { "" } else { "s" },
         quoted.join("; ")
@@ -147,5 +164,25 @@ mod tests {
             .expect_err("another SLO");
         assert!(e.to_string().contains("sloth_slo=\"latency\""), "{e}");
         assert!(check_labels(&[s(None)], &want).is_err());
+    }
+}
+
+#[cfg(test)]
+mod annotation_tests {
+    use super::check_partial;
+    use serde_json::json;
+
+    #[test]
+    fn promql_infos_are_not_partial_answers_but_warnings_and_store_errors_are() {
+        let info = json!({"status": "success", "warnings": ["PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"x\""]});
+        assert!(check_partial(&info).is_ok());
+        let promql = json!({"warnings": ["PromQL warning: encountered a mix of histograms and floats for metric name \"x\""]});
+        let e = check_partial(&promql)
+            .expect_err("PromQL warning")
+            .to_string();
+        assert!(e.contains("PromQL warnings") && !e.contains("store"), "{e}");
+        let store = json!({"warnings": ["receive store: rpc error: code = Unavailable"]});
+        let e = check_partial(&store).expect_err("store").to_string();
+        assert!(e.contains("partial answer"), "{e}");
     }
 }
