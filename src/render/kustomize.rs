@@ -513,12 +513,18 @@ fn map_back(
                 .collect()
         })
         .unwrap_or_default();
+    // The source document: the same name, else the longest source name the
+    // rendered one contains (a `namePrefix`/`nameSuffix` adds to it:
+    // `prod-api-worker` is `api-worker`, not `api`).
+    let name_of = |d: &&Node| d.path("metadata.name").and_then(Node::scalar_text);
     let src = same_kind
         .iter()
-        .find(|d| {
-            d.path("metadata.name")
-                .and_then(Node::scalar_text)
-                .is_some_and(|n| !n.is_empty() && name.contains(&n))
+        .find(|d| name_of(d).is_some_and(|n| n == name))
+        .or_else(|| {
+            same_kind
+                .iter()
+                .filter(|d| name_of(d).is_some_and(|n| !n.is_empty() && name.contains(&n)))
+                .max_by_key(|d| name_of(d).map_or(0, |n| n.len()))
         })
         .or_else(|| (same_kind.len() == 1).then(|| &same_kind[0]))
         .copied();
