@@ -1034,7 +1034,19 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
                 continue;
             }
             let digest = image.contains("@sha256:");
-            let replaced = overrides.lookup(image, &w.template_obj.path);
+            // A rendered object's override is in its overlay's chain: look
+            // it up from the overlay, not from the base file it maps to.
+            let seen_from = w
+                .template_obj
+                .origin
+                .as_ref()
+                .filter(|o| o.via == "overlay")
+                .and_then(|o| o.sources.first())
+                .map_or_else(
+                    || w.template_obj.path.clone(),
+                    |d| format!("{d}/kustomization.yaml"),
+                );
+            let replaced = overrides.lookup(image, &seen_from);
             let problem = if replaced == Some(images::Override::Pinned) {
                 None
             } else if let Some(images::Override::Unpinned(how)) = replaced {
