@@ -251,9 +251,11 @@ fn grouped(m: &Option<LabelModifier>, inner: Produced) -> Produced {
     }
 }
 
-/// The `$labels.<name>` a template reads, in order.
+/// The `$labels.<name>` a template reads, in order. The template is parsed
+/// with every variable Prometheus declares (`$value`, `$externalLabels`,
+/// …: [`super::template::DEFS`]), so one that also uses them is read too.
 pub fn labels_read(text: &str) -> Vec<String> {
-    let src = format!("{{{{$labels := .Labels}}}}{text}");
+    let src = format!("{}{text}", super::template::DEFS);
     let Ok(p) = Parser::new(&src, "{{", "}}") else {
         return Vec::new();
     };
@@ -379,6 +381,16 @@ mod tests {
 
     fn p(q: &str) -> Produced {
         produced(&crate::formats::promql::parse(q).expect("parses"))
+    }
+
+    #[test]
+    fn labels_are_read_from_templates_using_every_prometheus_variable() {
+        assert_eq!(
+            super::labels_read(
+                "{{ $labels.instance }} at {{ $value | humanize }} ({{ $externalLabels.cluster }})"
+            ),
+            ["instance"]
+        );
     }
 
     #[test]

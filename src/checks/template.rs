@@ -58,7 +58,7 @@ pub const PROMETHEUS_FUNCS: &[&str] = &[
 ];
 
 /// What Prometheus declares before each value (rules/alerting.go).
-const DEFS: &str = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
+pub(crate) const DEFS: &str = "{{$labels := .Labels}}{{$externalLabels := .ExternalLabels}}{{$externalURL := .ExternalURL}}{{$value := .Value}}";
 
 /// Parameters of `alerts.template` (none).
 #[derive(Debug, Default, Deserialize)]
