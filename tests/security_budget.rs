@@ -274,91 +274,6 @@ fn openmetrics() -> String {
     s
 }
 
-/// A running `prometheus` on 127.0.0.1, killed on drop.
-struct Server {
-    child: std::process::Child,
-    port: u16,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Backfills [`openmetrics`] and starts Prometheus on a free port.
-fn start_prometheus() -> Server {
-    use std::io::{Read, Write};
-    let dir = tempfile::tempdir().expect("tempdir");
-    let input = dir.path().join("data.om.txt");
-    let tsdb = dir.path().join("tsdb");
-    std::fs::write(&input, openmetrics()).expect("write");
-    let backfill = |extra: &[&str]| {
-        Command::new("promtool")
-            .args(["tsdb", "create-blocks-from", "openmetrics", "--quiet"])
-            .args(extra)
-            .arg(&input)
-            .arg(&tsdb)
-            .output()
-            .expect("run promtool")
-    };
-    let mut out = backfill(&["--max-block-duration=720h"]);
-    if !out.status.success() {
-        let _ = std::fs::remove_dir_all(&tsdb);
-        out = backfill(&[]);
-    }
-    assert!(
-        out.status.success(),
-        "promtool: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let config = dir.path().join("prometheus.yml");
-    std::fs::write(
-        &config,
-        "global:\n  evaluation_interval: 1m\nscrape_configs: []\n",
-    )
-    .expect("config");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let log = std::fs::File::create(dir.path().join("prometheus.log")).expect("log");
-    let child = Command::new("prometheus")
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", tsdb.display()))
-        .arg("--storage.tsdb.retention.time=4000d")
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .stdout(std::process::Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start prometheus");
-    let server = Server {
-        child,
-        port,
-        _dir: dir,
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let ready = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut c| {
-            let _ = c.write_all(b"GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-            let mut r = String::new();
-            let _ = c.read_to_string(&mut r);
-            r.starts_with("HTTP/1.0 200") || r.starts_with("HTTP/1.1 200")
-        });
-        if ready {
-            return server;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "prometheus not ready after 30 s: {}",
-            std::fs::read_to_string(server._dir.path().join("prometheus.log")).unwrap_or_default()
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-}
-
 const GOOD: &str = r#"sum(rate(http_requests_total{code="200"}[5m]))"#;
 const TOTAL: &str = "sum(rate(http_requests_total[5m]))";
 
@@ -382,7 +297,7 @@ fn a_changed_slo_definition_does_not_lift_the_block() {
         &["prometheus", "promtool"],
         "bash .ci/install-prometheus.sh",
     );
-    let prom = start_prometheus();
+    let prom = support::servers::start_prometheus(&openmetrics());
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();
     support::git(d, &["init", "-q"]);
