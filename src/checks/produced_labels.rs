@@ -15,7 +15,6 @@
 //! carry any label and is never reported.
 
 use super::Context;
-use super::alerts::all_rules;
 use crate::finding::{Finding, Level};
 use crate::rules::Rule;
 use gotmpl::parse::{Expr as TExpr, ListNode, Node, Parser, PipeNode};
@@ -315,13 +314,7 @@ pub struct TemplateLabels {}
 /// Runs `alerts.template-labels`.
 pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (f, _, r) in all_rules(ctx) {
-        let Some(alert) = r.alert.as_ref().filter(|a| !a.value.is_empty()) else {
-            continue;
-        };
-        if f.dialect != crate::formats::prometheus_rules::Dialect::PromQL {
-            continue;
-        }
+    for (f, r, alert) in super::template::promql_alerts(ctx) {
         let reads_labels = r
             .labels
             .iter()

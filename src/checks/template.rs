@@ -13,8 +13,9 @@
 //! structure it was declared in).
 
 use super::Context;
-use super::alerts::all_rules;
+use super::alerts::alerts;
 use crate::finding::Finding;
+use crate::formats::prometheus_rules::{Dialect, PromRule, RuleFile, Text};
 use crate::rules::Rule;
 use gotmpl::parse::{Expr, ListNode, Node, Parser, PipeNode};
 use serde::Deserialize;
@@ -237,16 +238,20 @@ fn walk_expr(e: &Expr, vars: &mut Vec<String>, err: &mut Err) {
     }
 }
 
+/// Every alerting rule of a PromQL rule file (a Loki ruler file's values
+/// are not Prometheus templates), with its file and its `alert:` name.
+pub(crate) fn promql_alerts<'a>(
+    ctx: &'a Context,
+) -> impl Iterator<Item = (&'a RuleFile, &'a PromRule, &'a Text)> {
+    alerts(ctx)
+        .filter(|(f, _, _)| f.dialect == Dialect::PromQL)
+        .filter_map(|(f, _, r)| r.alert.as_ref().map(|a| (f, r, a)))
+}
+
 /// Runs `alerts.template` over every alerting rule's labels and annotations.
 pub fn template(ctx: &Context, rule: &Rule, _: &Template) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (f, _, r) in all_rules(ctx) {
-        let Some(alert) = r.alert.as_ref().filter(|a| !a.value.is_empty()) else {
-            continue;
-        };
-        if f.dialect != crate::formats::prometheus_rules::Dialect::PromQL {
-            continue;
-        }
+    for (f, r, alert) in promql_alerts(ctx) {
         let values = r
             .labels
             .iter()
