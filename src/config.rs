@@ -212,6 +212,13 @@ pub struct Config {
     /// [`crate::suppress::non_production::DEFAULT_NON_PRODUCTION_GLOBS`],
     /// `[]` gates everything). Secrets gate everywhere.
     pub non_production: Vec<String>,
+    /// `production:`: globs of the files that deploy to production. Findings
+    /// of rules that judge production workloads (`applies-to: {
+    /// environments: [production] }`) gate on files matching them, besides
+    /// where an overlay, namespace or folder name says production or a
+    /// declared service covers the file (see
+    /// [`crate::suppress::environment`]). Empty by default.
+    pub production: Vec<String>,
     /// `paging-receivers:`: Alertmanager receiver names that page someone,
     /// besides those with PagerDuty, Opsgenie or VictorOps integrations
     /// (e.g. a webhook in front of an incident tool). Read by the
@@ -407,6 +414,9 @@ struct RawConfig {
     ignore: Vec<String>,
     #[serde(default)]
     non_production: Option<Vec<String>>,
+    /// Globs of the files that deploy to production.
+    #[serde(default)]
+    production: Vec<String>,
     /// Alertmanager receiver names that page (besides PagerDuty, Opsgenie,
     /// VictorOps receivers).
     #[serde(default)]
@@ -567,6 +577,7 @@ impl Config {
                 .collect(),
             ignore: Vec::new(),
             non_production: default_non_production(),
+            production: Vec::new(),
             paging_receivers: Vec::new(),
             budget: None,
         }
@@ -801,6 +812,7 @@ impl Config {
             .iter()
             .chain(raw.ignore.iter())
             .chain(non_production.iter())
+            .chain(raw.production.iter())
         {
             if let Err(e) = globset::Glob::new(g) {
                 return Err(ConfigError::new(
@@ -912,6 +924,7 @@ impl Config {
             runbooks,
             ignore: raw.ignore,
             non_production,
+            production: raw.production,
             paging_receivers: raw.paging_receivers,
         })
     }

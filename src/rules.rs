@@ -59,6 +59,10 @@ pub struct Rule {
     pub level: Level,
     /// Tiers the rule applies to (`None`: all).
     pub tiers: Option<Vec<Tier>>,
+    /// `applies-to: { environments: [production] }`: the rule judges
+    /// production workloads, so its findings gate only where prr knows the
+    /// object runs in production (see [`crate::suppress::environment`]).
+    pub production_only: bool,
     /// Analyzer name (`alerts.required-annotation`, `yaml.assert`, …).
     pub check: String,
     /// Analyzer parameters (a mapping; empty when none).
@@ -144,6 +148,17 @@ struct RawRule {
 struct AppliesTo {
     #[serde(default)]
     tiers: Option<Vec<Tier>>,
+    /// Deploy environments the rule's claim is about (only `production`).
+    #[serde(default)]
+    environments: Option<Vec<Environment>>,
+}
+
+/// A deploy environment a rule applies to.
+#[derive(Deserialize, schemars::JsonSchema, PartialEq, Eq, Clone, Copy, Debug)]
+#[serde(rename_all = "kebab-case")]
+enum Environment {
+    /// Objects that run production traffic.
+    Production,
 }
 
 /// Parses one rule file. `path` is for messages.
@@ -191,6 +206,11 @@ pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
         id,
         title: raw.title,
         level: raw.level,
+        production_only: raw
+            .applies_to
+            .as_ref()
+            .and_then(|a| a.environments.as_ref())
+            .is_some_and(|e| e.contains(&Environment::Production)),
         tiers: raw.applies_to.and_then(|a| a.tiers),
         check,
         with,

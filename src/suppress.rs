@@ -13,6 +13,7 @@
 //! in-source directive without a reason an error (`prr/suppression-invalid`),
 //! baseline entries that no longer match a notice (`prr/baseline-stale`).
 
+pub mod environment;
 pub mod inline;
 mod kube_linter;
 pub mod non_production;
@@ -35,7 +36,8 @@ pub struct Options<'a> {
     /// Report stale baseline entries: only for a whole-tree run; of a
     /// family-only run (`prr secrets`), only that family's entries.
     pub stale_family: Option<Option<&'a str>>,
-    /// Apply prr.yaml `non-production:` (off with `--include-non-production`).
+    /// Apply prr.yaml `non-production:` and the deploy-environment pass
+    /// ([`environment`]); off with `--include-non-production`.
     pub non_production: bool,
 }
 
@@ -125,6 +127,9 @@ pub fn apply(
     // development tree does not gate (counted in one notice per tree).
     if opts.non_production {
         meta.extend(non_production::apply(findings, &config.non_production));
+        // Then what lives in a non-production environment, or is judged by
+        // a production-only rule where production is not known.
+        meta.extend(environment::apply(findings, inventory, config, rules));
     }
     fingerprint_all(&mut meta, inventory);
     findings.extend(meta);

@@ -203,6 +203,26 @@ const INTEGRATION_KEYS: &[&str] = &[
     "wechat_configs",
 ];
 
+/// Whether a value is wholly a deploy-time placeholder: an upper-case
+/// identifier with an underscore (`SLACK_WEBHOOK_URL`), `${NAME}`, `$NAME`
+/// or `<…>`.
+fn is_placeholder(text: &str) -> bool {
+    let t = text.trim();
+    let ident = |s: &str| {
+        !s.is_empty()
+            && s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let upper = ident(t) && t.contains('_') && t.chars().all(|c| !c.is_ascii_lowercase());
+    let braced = t
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .is_some_and(ident);
+    let dollar = t.strip_prefix('$').is_some_and(ident);
+    let angle = t.len() > 2 && t.starts_with('<') && t.ends_with('>') && !t.contains('\n');
+    upper || braced || dollar || angle
+}
+
 /// Reads a configuration tree, collecting problems.
 pub(crate) struct Reader {
     pub(crate) origin: Origin,
@@ -257,9 +277,17 @@ impl Reader {
 
     /// A URL field: Alertmanager accepts only `http` and `https` URLs
     /// (`config.URL`: "unsupported scheme").
+    ///
+    /// A value that is wholly a deploy-time placeholder (`SLACK_WEBHOOK_URL`,
+    /// `${SLACK_URL}`, `$URL`, `<webhook url>`) is not judged: the file is
+    /// a template that a deploy step fills in (amtool refuses it as
+    /// committed; what is deployed is another file).
     fn url(&mut self, node: Option<&Node>) {
         let Some(v) = node else { return };
         let Some(text) = v.as_str() else { return };
+        if is_placeholder(text) {
+            return;
+        }
         let scheme = text
             .split_once(':')
             .map(|(s, _)| s)

@@ -936,6 +936,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
     let mut out = Vec::new();
     let paging = super::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
+    let mut unpaged = 0usize;
     for (f, g, r) in alerts(ctx) {
         if first_annotation(r, &names).is_some() {
             continue;
@@ -947,6 +948,12 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 super::environment::non_production(&f.path, f.object_namespace.as_deref())
         {
             *skipped.entry(env).or_default() += 1;
+            continue;
+        }
+        // The repository's own Alertmanager pages nobody (a homelab, a
+        // chat-only setup): a runbook link is advice, counted in one notice.
+        if pages.is_none() && paging.no_pager_in.is_some() {
+            unpaged += 1;
             continue;
         }
         let empty = names.iter().find_map(|n| r.annotation(n).map(|t| (n, t)));
@@ -981,6 +988,22 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 ),
             )
             .with_level(level),
+        );
+    }
+    if let (true, Some(at)) = (unpaged > 0, &paging.no_pager_in) {
+        out.push(
+            Finding::new(
+                &rule.id,
+                at,
+                Pos::default(),
+                format!(
+                    "{unpaged} alert{} without a `{}` annotation {} not reported one by one: none of them pages anyone, because the repository's Alertmanager configuration (here) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); a runbook link still helps whoever reads the notification. Set `page-severities` if alerts page another way",
+                    if unpaged == 1 { "" } else { "s" },
+                    p.annotation,
+                    if unpaged == 1 { "is" } else { "are" },
+                ),
+            )
+            .with_level(crate::finding::Level::Notice),
         );
     }
     if !skipped.is_empty() {
@@ -1046,6 +1069,18 @@ pub fn runbook_resolves(ctx: &Context, rule: &Rule, p: &RunbookResolves) -> Vec<
     out
 }
 
+/// Whether a runbook value is a placeholder rather than a link: no `/`,
+/// `.` or `#`, and a placeholder word (`TODO`, `TBD`, `TBA`, `FIXME`,
+/// `XXX`, `none`) or a phrase with spaces (`Need to add one`).
+fn is_placeholder_text(link: &str) -> bool {
+    const WORDS: &[&str] = &["todo", "tbd", "tba", "fixme", "xxx", "none", "placeholder"];
+    !link.contains(['/', '.', '#'])
+        && (link.contains(' ')
+            || link
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| WORDS.contains(&w.to_lowercase().as_str())))
+}
+
 /// `None` when the link resolves (or is not checkable), else what is wrong.
 fn check_link(
     ctx: &Context,
@@ -1062,6 +1097,12 @@ fn check_link(
         }),
         Link::Repo { path, anchor } => {
             let Some(target) = target_file(ctx, &path) else {
+                if is_placeholder_text(link) {
+                    return Some(
+                        "is a placeholder, not a link: whoever handles the alert has no runbook; write one and link it"
+                            .to_string(),
+                    );
+                }
                 return Some(format!(
                     "does not resolve: no file `{path}` in the repository (relative links are resolved from the rule file's folder, `/…` from the repository root); fix the link or add the runbook"
                 ));

@@ -45,26 +45,42 @@ pub fn words(name: &str) -> Vec<&'static str> {
     out
 }
 
-/// The non-production environment a path or namespace names, if any. The
-/// namespace decides when it names an environment; otherwise the deepest
-/// path component (or file stem) that names one. A name with a production
-/// word in it too (`prod-dev`) is not taken as non-production.
-pub fn non_production(path: &str, namespace: Option<&str>) -> Option<&'static str> {
-    let decide = |ws: Vec<&'static str>| -> Option<Option<&'static str>> {
-        if ws.is_empty() {
-            return None;
-        }
+/// What a path or namespace says of the deploy environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// A production word (`prod`, `production`, `prd`, `live`, `canary`),
+    /// or a mix of production and non-production words (`prod-dev`).
+    Production,
+    /// Only non-production words; the first one.
+    NonProduction(&'static str),
+}
+
+/// The environment a path or namespace names, if any. The namespace
+/// decides when it names an environment; otherwise the deepest path
+/// component (or file stem) that names one. A name with a production word
+/// in it too (`prod-dev`) is taken as production.
+pub fn named(path: &str, namespace: Option<&str>) -> Option<Named> {
+    let decide = |ws: Vec<&'static str>| -> Option<Named> {
+        let first = *ws.first()?;
         if ws.iter().any(|w| !NON_PRODUCTION.contains(w)) {
-            return Some(None);
+            return Some(Named::Production);
         }
-        Some(ws.first().copied())
+        Some(Named::NonProduction(first))
     };
     if let Some(d) = namespace.and_then(|ns| decide(words(ns))) {
-        return d;
+        return Some(d);
     }
     path.rsplit('/')
         .find_map(|comp| decide(words(comp.split('.').next().unwrap_or(comp))))
-        .flatten()
+}
+
+/// The non-production environment a path or namespace names, if any (see
+/// [`named`]).
+pub fn non_production(path: &str, namespace: Option<&str>) -> Option<&'static str> {
+    match named(path, namespace)? {
+        Named::NonProduction(w) => Some(w),
+        Named::Production => None,
+    }
 }
 
 #[cfg(test)]
@@ -100,5 +116,23 @@ mod tests {
             None
         );
         assert_eq!(non_production("x/prod-dev/rules.yaml", None), None);
+    }
+
+    #[test]
+    fn production_is_named_by_a_production_word() {
+        assert_eq!(
+            named("deploy/overlays/production", None),
+            Some(Named::Production)
+        );
+        assert_eq!(
+            named("k8s/app.yaml", Some("shop-prd")),
+            Some(Named::Production)
+        );
+        assert_eq!(
+            named("overlays/staging/app.yaml", None),
+            Some(Named::NonProduction("staging"))
+        );
+        assert_eq!(named("k8s/base/app.yaml", None), None);
+        assert_eq!(named("productions/app.yaml", None), None);
     }
 }

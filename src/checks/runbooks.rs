@@ -299,18 +299,6 @@ fn default_sections() -> Vec<SectionSpec> {
                 "what to do",
             ],
         ),
-        spec(
-            "escalation",
-            &[
-                "escalation",
-                "escalate",
-                "contacts",
-                "contact",
-                "owners",
-                "owner",
-                "who to call",
-            ],
-        ),
     ]
 }
 
@@ -502,7 +490,7 @@ mod tests {
 
     #[test]
     fn sections_inline() {
-        let partial = "---\ntitle: x\n---\n# HighErrors\n\n## Meaning\n\n## Fix it\n";
+        let partial = "---\ntitle: x\n---\n# HighErrors\n\n## Meaning\n";
         let dir = repo(&[
             ("runbooks/full.md", FULL_RUNBOOK),
             ("runbooks/partial.md", partial),
@@ -521,7 +509,7 @@ mod tests {
             ]
         );
         assert!(
-            fs[1].message.contains("no escalation section"),
+            fs[1].message.contains("no mitigation section"),
             "{}",
             fs[1].message
         );
@@ -553,16 +541,17 @@ mod tests {
         // Prometheus{Duplicate,OutOfOrder}Timestamps; diagnosis also in
         // KubeAPIErrorBudgetBurn; mitigation also in
         // PrometheusOperatorNodeLookupErrors.
-        assert_eq!(per("escalation"), 108);
+        // Escalation is `runbook/escalation`'s, not a default section.
+        assert_eq!(per("escalation"), 0);
         assert_eq!(per("meaning / impact"), 3);
         assert_eq!(per("diagnosis"), 4);
         assert_eq!(per("mitigation"), 5);
-        assert_eq!(all.len(), 108 + 3 + 4 + 5);
+        assert_eq!(all.len(), 3 + 4 + 5);
         let raid: Vec<_> = all
             .iter()
             .filter(|f| f.path.ends_with("node/NodeRAIDDiskFailure.md"))
             .collect();
-        assert_eq!(raid.len(), 4);
+        assert_eq!(raid.len(), 3);
         assert_eq!(raid[0].line, 6, "first heading, after the front matter");
         assert!(!all.iter().any(|f| f.path.ends_with("_index.md")));
         // No alerts in that repository: nothing can be judged orphaned.

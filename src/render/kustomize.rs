@@ -263,6 +263,7 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
         .zip(&reached)
         .map(|(&i, reached)| refuse(&kusts, i, reached).map(Err))
         .collect();
+    let refused: Vec<bool> = results.iter().map(Option::is_some).collect();
     // The rest is built in batches (one kustomize run renders several
     // overlays; kubectl starts slowly): overlays sharing no kustomization
     // go together (so no object is there twice), a batch that fails is
@@ -342,6 +343,15 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
     for (ri, res) in results.into_iter().enumerate() {
         let k = &kusts[roots[ri]];
         match res {
+            // Refused before running (a remote base, a file outside the
+            // repository): a limit of prr's offline render, not a defect of
+            // the repository — a notice; its files are still checked loose
+            // and the coverage block counts it as not rendered.
+            Err((path, pos, msg)) if refused[ri] => {
+                out.problems
+                    .push(Finding::new("prr/render", &path, pos, msg).with_level(Level::Notice));
+                states.push(RenderState::NotRendered);
+            }
             Err((path, pos, msg)) => {
                 out.problems
                     .push(Finding::new("prr/render", &path, pos, msg).with_level(Level::Warning));

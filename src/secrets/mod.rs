@@ -79,6 +79,7 @@ pub fn load_pack(config: &Config) -> Result<SecretPack, ConfigError> {
             title,
             level: Level::Error,
             tiers: None,
+            production_only: false,
             check: "secrets.pattern".to_string(),
             with,
             params: crate::checks::Prepared(std::sync::Arc::new(params)),

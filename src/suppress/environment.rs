@@ -1,0 +1,284 @@
+//! Deploy environments: a finding gates only where its claim holds.
+//!
+//! Two kinds of finding do not gate by default; each is kept, marked
+//! suppressed with its reason, and counted in a notice by rule:
+//!
+//! 1. **Non-production environments.** A finding whose object lives only in
+//!    a non-production environment — every overlay that renders it, its
+//!    namespace or its folder is named `dev`, `staging`, `test`, `qa`, …
+//!    (see [`crate::checks::environment`]) — is about a copy that serves no
+//!    production traffic. One notice per environment word.
+//! 2. **Production-only rules where production is unknown.** Rules written
+//!    with `applies-to: { environments: [production] }` judge what a
+//!    production workload needs (a second replica, a PodDisruptionBudget,
+//!    requests and limits, a pinned image). On an upstream install manifest,
+//!    a demo or a chart's defaults, whether one replica is a problem depends
+//!    on where it runs: an experienced SRE would not sign "this blocks the
+//!    merge" there. Their findings gate where prr knows the object runs in
+//!    production: a file matching prr.yaml `production:` globs, an overlay,
+//!    namespace or folder named `prod`/`production`/`prd`/`live`/`canary`,
+//!    or a service declared in prr.yaml or a catalog (tier other than
+//!    `experimental`). Elsewhere they are counted in one notice that says
+//!    how to declare production.
+//!
+//! Secrets, and prr's own findings about its configuration, rendering,
+//! suppressions and baseline (`secrets/*`, `prr/*`), gate everywhere.
+//! `prr check --include-non-production` gates everything.
+//!
+//! The environment of a finding comes from the objects at its file and line
+//! in the inventory (their namespaces and, for rendered objects, the
+//! overlays or charts that render them), else the rule file's
+//! PrometheusRule namespace, else the file's path.
+
+use crate::checks::environment::{Named, named};
+use crate::config::{Config, Tier};
+use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use crate::inventory::Inventory;
+use crate::rules::Rule;
+use crate::yaml::Pos;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The rule the notices are reported under.
+pub const RULE: &str = "prr/environment";
+
+/// Where a finding's object runs, as far as the repository says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Where {
+    Production,
+    NonProduction(&'static str),
+    Unknown,
+}
+
+/// What is known of the places one file's objects are deployed to: for
+/// each object (by the line its document starts at), its namespace and the
+/// overlay / chart folders that render it.
+/// One object of a file: the line its document starts at, its namespace,
+/// the overlays / charts that render it.
+type Placed<'a> = (u32, Option<&'a str>, Vec<&'a str>);
+
+struct Places<'a> {
+    objects: HashMap<&'a str, Vec<Placed<'a>>>,
+    rule_files: HashMap<&'a str, Option<&'a str>>,
+}
+
+impl<'a> Places<'a> {
+    fn new(inv: &'a Inventory) -> Self {
+        let mut objects: HashMap<&str, Vec<Placed<'_>>> = HashMap::new();
+        for o in &inv.objects {
+            let sources = o
+                .origin
+                .as_ref()
+                .map(|or| or.sources.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            objects.entry(o.path.as_str()).or_default().push((
+                o.pos.line,
+                o.namespace.as_deref(),
+                sources,
+            ));
+        }
+        for v in objects.values_mut() {
+            v.sort_by_key(|(line, _, _)| *line);
+        }
+        let mut rule_files = HashMap::new();
+        for rf in &inv.rule_files {
+            rule_files
+                .entry(rf.path.as_str())
+                .or_insert(rf.object_namespace.as_deref());
+        }
+        Places {
+            objects,
+            rule_files,
+        }
+    }
+
+    /// The (namespace, path) pairs a finding at `path:line` is deployed as.
+    fn of(&self, path: &'a str, line: u32) -> Vec<(Option<&'a str>, &'a str)> {
+        if let Some(objs) = self.objects.get(path) {
+            // The objects of the document holding the line: the last start
+            // at or before it (every render of it shares that start).
+            let start = objs
+                .iter()
+                .map(|(l, _, _)| *l)
+                .filter(|l| *l <= line.max(1))
+                .max();
+            if let Some(start) = start {
+                let mut out = Vec::new();
+                for (_, ns, sources) in objs.iter().filter(|(l, _, _)| *l == start) {
+                    if sources.is_empty() {
+                        out.push((*ns, path));
+                    }
+                    for s in sources {
+                        out.push((*ns, *s));
+                    }
+                }
+                return out;
+            }
+        }
+        let ns = self.rule_files.get(path).copied().flatten();
+        vec![(ns, path)]
+    }
+}
+
+/// The environment of the places a finding is deployed as: production when
+/// any is named production, non-production when all are named
+/// non-production (the first word), else unknown.
+fn environment(places: &[(Option<&str>, &str)]) -> Where {
+    let mut first_non_prod = None;
+    let mut all_non_prod = !places.is_empty();
+    for (ns, path) in places {
+        match named(path, *ns) {
+            Some(Named::Production) => return Where::Production,
+            Some(Named::NonProduction(w)) => {
+                first_non_prod.get_or_insert(w);
+            }
+            None => all_non_prod = false,
+        }
+    }
+    match first_non_prod {
+        Some(w) if all_non_prod => Where::NonProduction(w),
+        _ => Where::Unknown,
+    }
+}
+
+/// Whether findings of `rule` gate wherever they are.
+fn gates_everywhere(rule: &str) -> bool {
+    rule.starts_with("secrets/") || rule.starts_with("prr/") || rule.starts_with("budget/")
+}
+
+/// Marks the findings of non-production environments, and those of
+/// production-only rules where production is not known, as suppressed, and
+/// returns the notices counting them (see the module documentation).
+pub fn apply(
+    findings: &mut [Finding],
+    inventory: &Inventory,
+    config: &Config,
+    rules: &[Rule],
+) -> Vec<Finding> {
+    let production_only: BTreeSet<&str> = rules
+        .iter()
+        .filter(|r| r.production_only)
+        .map(|r| r.id.as_str())
+        .collect();
+    let production_globs = crate::inventory::globset(&config.production);
+    let declared = |service: Option<&str>| {
+        service.is_some_and(|n| {
+            config
+                .services
+                .iter()
+                .any(|s| s.name == n && s.tier != Tier::Experimental)
+        })
+    };
+    let places = Places::new(inventory);
+    // environment word → rule → count; rule → count (production unknown)
+    let mut non_prod: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
+    for f in findings.iter_mut() {
+        if f.suppressed
+            || f.path.is_empty()
+            || f.level < Level::Warning
+            || gates_everywhere(&f.rule)
+        {
+            continue;
+        }
+        let at = places.of(&f.path, f.line);
+        if at.iter().any(|(_, p)| production_globs.is_match(p)) {
+            continue;
+        }
+        let reason = match environment(&at) {
+            Where::Production => continue,
+            Where::NonProduction(w) => {
+                *non_prod
+                    .entry(w)
+                    .or_default()
+                    .entry(f.rule.clone())
+                    .or_default() += 1;
+                format!("non-production environment (`{w}`)")
+            }
+            Where::Unknown => {
+                if !production_only.contains(f.rule.as_str()) || declared(f.service.as_deref()) {
+                    continue;
+                }
+                *unknown.entry(f.rule.clone()).or_default() += 1;
+                "not known to run in production (no production overlay, namespace, folder, \
+                 `production:` glob or declared service)"
+                    .to_string()
+            }
+        };
+        f.suppressed = true;
+        f.suppression = Some(Suppression {
+            kind: SuppressionKind::External,
+            reason,
+            source: "deploy environment".to_string(),
+        });
+    }
+    let by_rule = |rules: &BTreeMap<String, usize>| {
+        let mut v: Vec<(&str, usize)> = rules.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+        crate::finding::tally(v)
+    };
+    let plural = |n: usize| if n == 1 { ("", "es") } else { ("s", "") };
+    let mut out = Vec::new();
+    for (env, rules) in &non_prod {
+        let (total, list) = by_rule(rules);
+        let (s, es) = plural(total);
+        out.push(
+            Finding::new(
+                RULE,
+                "",
+                Pos::default(),
+                format!(
+                    "{total} finding{s} in the non-production environment `{env}` (named by its overlays, namespaces or folders) do{es} not gate ({list}); secrets still gate. Gate them with `prr check --include-non-production`"
+                ),
+            )
+            .with_level(Level::Notice),
+        );
+    }
+    if !unknown.is_empty() {
+        let (total, list) = by_rule(&unknown);
+        let (s, es) = plural(total);
+        out.push(
+            Finding::new(
+                RULE,
+                "",
+                Pos::default(),
+                format!(
+                    "{total} finding{s} of rules that judge production workloads do{es} not gate, because nothing says their objects run in production ({list}): no overlay, namespace or folder is named prod/production/live, and no declared service covers them. Say where production is with prr.yaml `production: [globs]` or `services:`, or gate them all with `prr check --include-non-production`"
+                ),
+            )
+            .with_level(Level::Notice),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_wins_and_all_places_must_be_non_production() {
+        assert_eq!(
+            environment(&[
+                (None, "k8s/overlays/dev"),
+                (None, "k8s/overlays/production")
+            ]),
+            Where::Production
+        );
+        assert_eq!(
+            environment(&[(None, "k8s/overlays/dev"), (None, "k8s/overlays/staging")]),
+            Where::NonProduction("dev")
+        );
+        assert_eq!(
+            environment(&[(None, "k8s/overlays/dev"), (None, "k8s/overlays/eu")]),
+            Where::Unknown
+        );
+        assert_eq!(
+            environment(&[(Some("shop-prod"), "k8s/base/app.yaml")]),
+            Where::Production
+        );
+        assert_eq!(
+            environment(&[(None, "manifests/install.yaml")]),
+            Where::Unknown
+        );
+    }
+}
