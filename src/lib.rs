@@ -449,7 +449,18 @@ pub fn analyze_opts(
                 || lines.contains(&(f.path.clone(), f.line))
         });
     }
+    // A declared service (prr.yaml, catalog) of a non-experimental tier is
+    // the team saying its objects run in production.
+    let declared_service = |f: &finding::Finding| {
+        !ctx.implicit_service
+            && f.service
+                .as_deref()
+                .and_then(|n| ctx.service_named(n))
+                .or_else(|| ctx.service_of(&f.path))
+                .is_some_and(|s| s.tier != config::Tier::Experimental)
+    };
     let suppress_opts = suppress::Options {
+        declared_service: &declared_service,
         today: &suppress::today(),
         use_baseline: opts.use_baseline,
         stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),

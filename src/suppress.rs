@@ -39,6 +39,10 @@ pub struct Options<'a> {
     /// Apply prr.yaml `non-production:` and the deploy-environment pass
     /// ([`environment`]); off with `--include-non-production`.
     pub non_production: bool,
+    /// Whether a finding belongs to a service the team declared (prr.yaml
+    /// `services:` or a catalog entry) of a tier other than `experimental`:
+    /// production evidence for [`environment`].
+    pub declared_service: &'a dyn Fn(&Finding) -> bool,
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.
@@ -129,7 +133,13 @@ pub fn apply(
         meta.extend(non_production::apply(findings, &config.non_production));
         // Then what lives in a non-production environment, or is judged by
         // a production-only rule where production is not known.
-        meta.extend(environment::apply(findings, inventory, config, rules));
+        meta.extend(environment::apply(
+            findings,
+            inventory,
+            config,
+            rules,
+            opts.declared_service,
+        ));
     }
     fingerprint_all(&mut meta, inventory);
     findings.extend(meta);

@@ -41,6 +41,8 @@ fn bad_alerts(i: usize) -> String {
 fn a_legacy_repository_adopts_with_one_baseline_and_then_fails_only_on_new_problems() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    // The services deploy to production: the production-only rules gate.
+    std::fs::write(root.join("prr.yaml"), "production: [\"**\"]\n").unwrap();
     for i in 0..50 {
         let d = root.join(format!("svc{i}"));
         std::fs::create_dir_all(&d).unwrap();

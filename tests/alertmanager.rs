@@ -363,3 +363,38 @@ fn real_repositories_agree_with_amtool() {
         eprintln!("{d}: {n} of {n} alert routes agree with amtool");
     }
 }
+
+/// A URL that is wholly a deploy-time placeholder (bank-of-anthos'
+/// `api_url: SLACK_WEBHOOK_URL`, filled in by its install steps) is not a
+/// configuration error; a URL without a scheme still is. amtool refuses
+/// both as committed: this is where prr departs from it on purpose.
+#[test]
+fn placeholder_urls_are_filled_in_at_deploy_time() {
+    let config = |url: &str| {
+        format!(
+            "route: {{receiver: chat}}\nreceivers:\n- name: chat\n  slack_configs:\n  - api_url: '{url}'\n    channel: '#alerts'\n"
+        )
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("am.yml");
+    for url in [
+        "SLACK_WEBHOOK_URL",
+        "${SLACK_URL}",
+        "$SLACK_URL",
+        "<slack webhook url>",
+    ] {
+        std::fs::write(&file, config(url)).expect("write");
+        assert_eq!(problems_of(&file), vec![], "{url}");
+    }
+    for url in [
+        "hooks.slack.com/services/T0/B0/x",
+        "Slack_webhook",
+        "ftp://x",
+    ] {
+        std::fs::write(&file, config(url)).expect("write");
+        let p = problems_of(&file);
+        assert_eq!(p.len(), 1, "{url}: {p:?}");
+        assert_eq!(p[0].0, 5);
+        assert!(p[0].1.contains("unsupported scheme"), "{url}: {p:?}");
+    }
+}

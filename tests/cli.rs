@@ -909,7 +909,7 @@ fn the_log_always_says_the_verdict() {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..60 {
         files.push((
-            format!("deploy/d{i}.yaml"),
+            format!("deploy/production/d{i}.yaml"),
             format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d{i}\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {{ app: d{i} }}\n  template:\n    metadata:\n      labels: {{ app: d{i} }}\n    spec:\n      containers:\n        - name: c\n          image: app:latest\n          ports: [{{ containerPort: 80 }}]\n").into_bytes(),
         ));
     }
@@ -1091,7 +1091,7 @@ fn reports_read_well() {
     let plain = String::from_utf8_lossy(&prr(&["check", ex], cwd, &[]).stdout).into_owned();
     assert!(!plain.contains('\u{1b}'), "NO_COLOR is respected");
     assert!(
-        plain.contains("prr: FAIL: 17 errors, 10 warnings, 2 notices"),
+        plain.contains("prr: FAIL: 17 errors, 9 warnings, 2 notices"),
         "{plain}"
     );
     assert!(plain.contains("31/100 unrated"), "{plain}");
@@ -1121,7 +1121,7 @@ fn config_is_found_upward_and_named_in_the_report() {
     let d = repo(&[
         (
             "prr.yaml",
-            b"extends: [recommended]\nrules:\n  rollout/image-pinned: { level: warning }\n",
+            b"extends: [recommended]\nproduction: [\"svc/**\"]\nrules:\n  rollout/image-pinned: { level: warning }\n",
         ),
         ("svc/a/deploy.yaml", deploy),
         ("svc/b/deploy.yaml", deploy),

@@ -32,10 +32,13 @@ fn repo() -> tempfile::TempDir {
         std::fs::copy(Path::new(FIXTURES).join(from), dest).expect("copy fixture");
     }
     // The fixture's Deployments run one pod; the tests suppress a missing
-    // PodDisruptionBudget too, so ask for one at every scale.
+    // PodDisruptionBudget too, so ask for one at every scale. `deploy/`
+    // deploys to production (so the production-only rules gate there), and
+    // the runbooks are held to an escalation section (the upstream ones
+    // have none; the Markdown tests suppress that finding).
     std::fs::write(
         tmp.path().join("prr.yaml"),
-        "rules:\n  rollout/pdb: { with: { min-replicas: 1 } }\n",
+        "production: [\"deploy/**\"]\nrules:\n  rollout/pdb: { with: { min-replicas: 1 } }\n  runbook/sections: { with: { sections: [{ name: escalation, headings: [escalation, contacts] }] } }\n",
     )
     .expect("write prr.yaml");
     tmp
@@ -399,7 +402,7 @@ fn file_level_directives_cover_every_finding_of_the_rule_in_the_file() {
 #[test]
 fn directive_without_reason_is_invalid_and_the_finding_still_blocks() {
     let tmp = repo();
-    let prr_yaml = "rules:\n  slo/present: { level: off }\n  rollout/pdb: { level: off }\n  rollout/selector-match: { level: off }\n  rollout/replicas: { level: off }\n  runbook/sections: { level: off }\n  rollout/readiness-probe: { level: off }\n";
+    let prr_yaml = "production: [\"deploy/**\"]\nrules:\n  slo/present: { level: off }\n  rollout/pdb: { level: off }\n  rollout/selector-match: { level: off }\n  rollout/replicas: { level: off }\n  runbook/sections: { level: off }\n  rollout/readiness-probe: { level: off }\n";
     std::fs::write(tmp.path().join("prr.yaml"), prr_yaml).expect("write");
     // Every rule the fixtures trigger is off: the run passes…
     let (code, v) = check(tmp.path());
@@ -595,7 +598,7 @@ fn exit_code_is_zero_when_the_only_errors_are_suppressed() {
     let tmp = repo();
     std::fs::write(
         tmp.path().join("prr.yaml"),
-        "rules:\n  slo/present: { level: off }\n  rollout/pdb: { level: off }\n  rollout/selector-match: { level: off }\n",
+        "production: [\"deploy/**\"]\nrules:\n  slo/present: { level: off }\n  rollout/pdb: { level: off }\n  rollout/selector-match: { level: off }\n",
     )
     .expect("write");
     let (code, v) = check(tmp.path());

@@ -5,7 +5,7 @@
 //!
 //! - `deploy/deployment.yaml`: image tag `:latest` → `rollout/image-pinned`
 //!   (error);
-//! - `runbooks/CheckoutPodsNotReady.md`: no escalation heading →
+//! - `runbooks/CheckoutPodsNotReady.md`: no mitigation heading →
 //!   `runbook/sections` (warning);
 //! - `config/settings.env`: a fake AWS access key → `secrets/aws-access-token`
 //!   (error).
@@ -76,7 +76,7 @@ fn defective(prr_yaml: &str) -> tempfile::TempDir {
     edit(
         root,
         "runbooks/CheckoutPodsNotReady.md",
-        "## Escalation",
+        "## Mitigation",
         "## Notes",
     );
     std::fs::create_dir_all(root.join("config")).expect("mkdir");

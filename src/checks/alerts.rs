@@ -1936,6 +1936,38 @@ mod tests {
     }
 
     #[test]
+    fn alerts_that_page_nobody_are_counted_in_one_notice() {
+        let rules = "groups:\n- name: g\n  rules:\n  - alert: Down\n    expr: up == 0\n    labels: {severity: critical}\n  - alert: Slow\n    expr: up == 0\n    labels: {severity: warning}\n";
+        // Must not report one by one: the repository's Alertmanager has no
+        // receiver that can page.
+        let chat = "route: {receiver: chat}\nreceivers:\n- name: chat\n  slack_configs: [{channel: '#alerts'}]\n";
+        let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", chat)]);
+        let fs = findings(dir.path(), "alerts/runbook-annotation");
+        assert_eq!(fs.len(), 1, "{fs:#?}");
+        assert_eq!(fs[0].level, crate::finding::Level::Notice);
+        assert_eq!(fs[0].path, "alertmanager.yml");
+        assert!(
+            fs[0].message.starts_with("2 alerts without"),
+            "{}",
+            fs[0].message
+        );
+        // Must fire: a PagerDuty route for critical makes `Down` page, and
+        // `Slow` (routed to chat) is a warning of its own.
+        let paged = "route:\n  receiver: chat\n  routes: [{matchers: [severity=critical], receiver: pager}]\nreceivers:\n- name: chat\n  slack_configs: [{channel: '#alerts'}]\n- name: pager\n  pagerduty_configs: [{routing_key_file: /k}]\n";
+        let dir = repo(&[("rules.yaml", rules), ("alertmanager.yml", paged)]);
+        let fs = findings(dir.path(), "alerts/runbook-annotation");
+        let levels: Vec<_> = fs.iter().map(|f| (f.line, f.level)).collect();
+        assert_eq!(
+            levels,
+            vec![
+                (4, crate::finding::Level::Error),
+                (7, crate::finding::Level::Warning)
+            ],
+            "{fs:#?}"
+        );
+    }
+
+    #[test]
     fn runbook_links_resolve() {
         let rules = "groups:\n- name: g\n  rules:\n  - alert: Ok\n    expr: up == 0\n    annotations:\n      runbook_url: ../runbooks/high-errors.md#diagnosis\n  - alert: Missing\n    expr: up == 0\n    annotations:\n      runbook_url: ../runbooks/nope.md\n  - alert: BadAnchor\n    expr: up == 0\n    annotations:\n      runbook_url: /runbooks/high-errors.md#escalation\n  - alert: ViaBase\n    expr: up == 0\n    annotations:\n      runbook_url: https://github.com/acme/shop/blob/main/runbooks/high-errors.md#what-it-means\n  - alert: Escapes\n    expr: up == 0\n    annotations:\n      runbook_url: ../../../etc/passwd\n  - alert: External\n    expr: up == 0\n    annotations:\n      runbook_url: https://runbooks.prometheus-operator.dev/runbooks/x\n  - alert: Templated\n    expr: up == 0\n    annotations:\n      runbook_url: /missing/{{ $labels.alertname }}.md\n";
         let md = "# High errors\n\n## What it means\n\n## Diagnosis\n";

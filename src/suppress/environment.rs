@@ -31,7 +31,7 @@
 //! PrometheusRule namespace, else the file's path.
 
 use crate::checks::environment::{Named, named};
-use crate::config::{Config, Tier};
+use crate::config::Config;
 use crate::finding::{Finding, Level, Suppression, SuppressionKind};
 use crate::inventory::Inventory;
 use crate::rules::Rule;
@@ -153,6 +153,7 @@ pub fn apply(
     inventory: &Inventory,
     config: &Config,
     rules: &[Rule],
+    declared: &dyn Fn(&Finding) -> bool,
 ) -> Vec<Finding> {
     let production_only: BTreeSet<&str> = rules
         .iter()
@@ -160,14 +161,6 @@ pub fn apply(
         .map(|r| r.id.as_str())
         .collect();
     let production_globs = crate::inventory::globset(&config.production);
-    let declared = |service: Option<&str>| {
-        service.is_some_and(|n| {
-            config
-                .services
-                .iter()
-                .any(|s| s.name == n && s.tier != Tier::Experimental)
-        })
-    };
     let places = Places::new(inventory);
     // environment word → rule → count; rule → count (production unknown)
     let mut non_prod: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
@@ -195,7 +188,7 @@ pub fn apply(
                 format!("non-production environment (`{w}`)")
             }
             Where::Unknown => {
-                if !production_only.contains(f.rule.as_str()) || declared(f.service.as_deref()) {
+                if !production_only.contains(f.rule.as_str()) || declared(f) {
                     continue;
                 }
                 *unknown.entry(f.rule.clone()).or_default() += 1;
