@@ -209,8 +209,10 @@ pub struct Config {
     pub ignore: Vec<String>,
     /// Globs of test, example and development trees whose findings do not
     /// gate (`non-production:`; default
-    /// [`crate::suppress::non_production::DEFAULT_NON_PRODUCTION_GLOBS`],
-    /// `[]` gates everything). Secrets gate everywhere.
+    /// [`crate::suppress::non_production::DEFAULT_NON_PRODUCTION_GLOBS`];
+    /// `[]`: no such trees, though [`crate::suppress::environment`] still
+    /// sets aside folders named like a non-production environment). Secrets
+    /// gate everywhere.
     pub non_production: Vec<String>,
     /// `production:`: globs of the files that deploy to production. Findings
     /// of rules that judge production workloads (`applies-to: {

@@ -110,6 +110,11 @@ pub struct Finding {
     /// Why the finding is suppressed (`suppressed` is true), and by what.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppression: Option<Suppression>,
+    /// The check itself established that the subject runs in production
+    /// (an alert that the routing pages someone with): the deploy-environment
+    /// pass ([`crate::suppress::environment`]) never sets it aside.
+    #[serde(skip)]
+    pub in_production: bool,
 }
 
 /// Where a suppression comes from (SARIF 2.1.0 §3.35.3 `kind`).
@@ -241,7 +246,15 @@ impl Finding {
             secret_values: Vec::new(),
             fingerprint: None,
             suppression: None,
+            in_production: false,
         }
+    }
+
+    /// Marks the subject as known to run in production (see
+    /// [`Finding::in_production`]).
+    pub fn in_production(mut self) -> Self {
+        self.in_production = true;
+        self
     }
 
     /// Sets the service.

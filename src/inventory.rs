@@ -781,6 +781,7 @@ fn in_process(
         state: crate::render::RenderState::Rendered,
         objects,
         templates: 0,
+        reaches: Vec::new(),
     }
 }
 

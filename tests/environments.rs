@@ -197,3 +197,137 @@ fn secrets_gate_in_every_environment() {
         "{out}"
     );
 }
+
+/// A kustomize base with a `dev` and a `production` overlay in their own
+/// namespaces.
+fn overlays(d: &std::path::Path, production_kustomization: &str) {
+    write(d, "k8s/base/web.yaml", WEB);
+    write(d, "k8s/base/kustomization.yaml", "resources: [web.yaml]\n");
+    write(
+        d,
+        "k8s/overlays/dev/kustomization.yaml",
+        "namespace: shop-dev\nresources: [../../base]\n",
+    );
+    write(
+        d,
+        "k8s/overlays/production/kustomization.yaml",
+        production_kustomization,
+    );
+}
+
+/// Where the production overlay scales the base to 3, only the `dev` copy
+/// runs one replica: that finding names the dev overlay and does not gate,
+/// although the production copy starts at the same base line.
+#[test]
+#[ignore = "needs kubectl kustomize"]
+fn a_finding_of_one_overlay_takes_that_overlays_environment() {
+    support::require_kubectl();
+    let d = tempfile::tempdir().unwrap();
+    overlays(
+        d.path(),
+        "namespace: shop-prod\nresources: [../../base]\nreplicas: [{name: web, count: 3}]\n",
+    );
+    let (_, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
+    let replicas: Vec<_> = gating(&r)
+        .into_iter()
+        .filter(|(x, _, _)| x == "rollout/replicas")
+        .collect();
+    assert_eq!(replicas.len(), 1, "{out}");
+    assert!(
+        replicas[0].1 && replicas[0].2.contains("`dev`"),
+        "{replicas:?}"
+    );
+    // Must gate: the production overlay keeps one replica.
+    overlays(d.path(), "namespace: shop-prod\nresources: [../../base]\n");
+    let (code, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
+    assert!(gates(&r, "rollout/replicas"), "{out}");
+    assert_eq!(code, 1);
+}
+
+/// A production overlay that does not build (here: it lists a file that is
+/// not there) leaves its base checked loose, and the base still deploys to
+/// production: its findings gate (a pull request cannot break the overlay to
+/// silence them). The `prr/render` warning says what did not build.
+#[test]
+#[ignore = "needs kubectl kustomize"]
+fn a_production_overlay_that_does_not_build_still_gates_its_base() {
+    support::require_kubectl();
+    let d = tempfile::tempdir().unwrap();
+    overlays(
+        d.path(),
+        "namespace: shop-prod\nresources: [../../base, missing.yaml]\n",
+    );
+    let (code, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
+    assert!(gates(&r, "rollout/replicas"), "{out}");
+    assert!(gates(&r, "prr/render"), "{out}");
+    assert_eq!(code, 1);
+}
+
+const RULE_DOC: &str = "apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata: {name: shop, namespace: NS}
+spec:
+  groups:
+  - name: shop
+    rules:
+    - alert: ShopDown
+      expr: sum(up{job=\"shop\"}) == 0
+      for: 5m
+      labels: {severity: SEVERITY}
+      annotations:
+        summary: shop {{ $labels.instance }} is down
+";
+
+/// A file holding the `-dev` and the `-prod` copy of a PrometheusRule: each
+/// document has its own environment (`alerts/template-labels` reports the
+/// `$labels.instance` that `sum` drops in both).
+#[test]
+fn each_rule_document_has_its_own_namespace() {
+    let d = tempfile::tempdir().unwrap();
+    let doc = |ns: &str| RULE_DOC.replace("NS", ns).replace("SEVERITY", "warning");
+    write(
+        d.path(),
+        "monitoring/rules.yaml",
+        &format!("{}---\n{}", doc("shop-dev"), doc("shop-prod")),
+    );
+    let (_, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
+    let labels: Vec<_> = gating(&r)
+        .into_iter()
+        .filter(|(x, _, _)| x == "alerts/template-labels")
+        .map(|(_, s, _)| s)
+        .collect();
+    assert_eq!(
+        labels,
+        vec![true, false],
+        "dev set aside, prod gates: {out}"
+    );
+}
+
+/// An alert that pages someone runs in production, wherever its file is:
+/// its missing runbook gates even in a `-dev` namespace.
+#[test]
+fn a_paging_alert_without_a_runbook_gates_in_any_environment() {
+    let d = tempfile::tempdir().unwrap();
+    let page = RULE_DOC
+        .replace("NS", "shop-dev")
+        .replace("SEVERITY", "critical")
+        .replace("shop {{ $labels.instance }} is down", "shop is down");
+    write(d.path(), "monitoring/rules.yaml", &page);
+    write(
+        d.path(),
+        "alertmanager/alertmanager.yml",
+        "route:\n  receiver: chat\n  routes: [{matchers: [severity=critical], receiver: pager}]\nreceivers:\n- name: chat\n  slack_configs: [{channel: '#alerts'}]\n- name: pager\n  pagerduty_configs: [{routing_key_file: /k}]\n",
+    );
+    let (code, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
+    assert!(gates(&r, "alerts/runbook-annotation"), "{out}");
+    assert_eq!(code, 1);
+    // Must not gate: the same alert routed to chat only, in a `-dev`
+    // namespace.
+    write(
+        d.path(),
+        "monitoring/rules.yaml",
+        &page.replace("severity: critical", "severity: warning"),
+    );
+    let (_, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
+    assert!(!gates(&r, "alerts/runbook-annotation"), "{out}");
+}

@@ -3,6 +3,8 @@
 //! [`helm_stand_in`]), OpenShift Templates and OLM ClusterServiceVersions.
 //! Each feature has a must-fire and a must-not-fire case.
 
+mod support;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -60,17 +62,6 @@ fn which(t: &str) -> Result<std::path::PathBuf, ()> {
         .map(|d| d.join(t))
         .find(|p| p.is_file())
         .ok_or(())
-}
-
-fn require_kubectl() {
-    let ok = Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        ok,
-        "this test needs kubectl 1.21 or later (kustomize v4+) on PATH; run plain `cargo test` to skip it"
-    );
 }
 
 const BASE_DEPLOY: &str = "apiVersion: apps/v1
@@ -155,7 +146,7 @@ fn overlays() -> tempfile::TempDir {
 #[test]
 #[ignore = "needs kubectl kustomize"]
 fn kustomize_overlays_are_rendered_and_mapped_back() {
-    require_kubectl();
+    support::require_kubectl();
     let d = overlays();
     let fs = check(d.path(), &std::env::var("PATH").unwrap());
     let replicas = of(&fs, "rollout/replicas");
@@ -201,7 +192,7 @@ fn kustomize_overlays_are_rendered_and_mapped_back() {
 #[test]
 #[ignore = "needs kubectl kustomize"]
 fn kustomize_render_errors_are_findings() {
-    require_kubectl();
+    support::require_kubectl();
     let d = overlays();
     let r = d.path();
     write(

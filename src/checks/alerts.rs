@@ -976,19 +976,23 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 crate::finding::Level::Warning,
             ),
         };
-        out.push(
-            Finding::new(
-                &rule.id,
-                &f.path,
-                pos,
-                format!(
-                    "alert `{}` {what}: {who} a link to what to do; add `{}: <link to the runbook>` under `annotations:`{why}",
-                    r.name(),
-                    p.annotation
-                ),
-            )
-            .with_level(level),
-        );
+        let finding = Finding::new(
+            &rule.id,
+            &f.path,
+            pos,
+            format!(
+                "alert `{}` {what}: {who} a link to what to do; add `{}: <link to the runbook>` under `annotations:`{why}",
+                r.name(),
+                p.annotation
+            ),
+        )
+        .with_level(level);
+        // An alert that pages someone runs in production, wherever it is.
+        out.push(if pages.is_some() {
+            finding.in_production()
+        } else {
+            finding
+        });
     }
     if let (true, Some(at)) = (unpaged > 0, &paging.no_pager_in) {
         out.push(

@@ -45,6 +45,28 @@ pub fn words(name: &str) -> Vec<&'static str> {
     out
 }
 
+/// The environment words that end `name` (its trailing run of environment
+/// words): `shop-dev` → `dev`, `prod-dev` → `prod`, `dev`; but `dev-portal`,
+/// `qa-dashboard`, `sandbox-api` name services, not environments → none.
+pub fn trailing_words(name: &str) -> Vec<&'static str> {
+    let lower = name
+        .to_ascii_lowercase()
+        .replace("pre-prod", "preprod")
+        .replace("non-prod", "nonprod");
+    let mut out: Vec<&'static str> = Vec::new();
+    for w in lower.split(['-', '_', '.']).rev() {
+        match NON_PRODUCTION.iter().chain(PRODUCTION).find(|e| **e == w) {
+            Some(e) => {
+                if !out.contains(e) {
+                    out.insert(0, e);
+                }
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 /// What a path or namespace says of the deploy environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Named {
@@ -55,10 +77,11 @@ pub enum Named {
     NonProduction(&'static str),
 }
 
-/// The environment a path or namespace names, if any. The namespace
-/// decides when it names an environment; otherwise the deepest path
-/// component (or file stem) that names one. A name with a production word
-/// in it too (`prod-dev`) is taken as production.
+/// The environment a path or namespace names, if any: by the words that
+/// end a name ([`trailing_words`]). The namespace decides when it names an
+/// environment; otherwise the deepest path component (or file stem) that
+/// names one. A name with a production word in it too (`prod-dev`) is taken
+/// as production.
 pub fn named(path: &str, namespace: Option<&str>) -> Option<Named> {
     let decide = |ws: Vec<&'static str>| -> Option<Named> {
         let first = *ws.first()?;
@@ -67,11 +90,11 @@ pub fn named(path: &str, namespace: Option<&str>) -> Option<Named> {
         }
         Some(Named::NonProduction(first))
     };
-    if let Some(d) = namespace.and_then(|ns| decide(words(ns))) {
+    if let Some(d) = namespace.and_then(|ns| decide(trailing_words(ns))) {
         return Some(d);
     }
     path.rsplit('/')
-        .find_map(|comp| decide(words(comp.split('.').next().unwrap_or(comp))))
+        .find_map(|comp| decide(trailing_words(comp.split('.').next().unwrap_or(comp))))
 }
 
 /// The non-production environment a path or namespace names, if any (see
@@ -134,5 +157,12 @@ mod tests {
         );
         assert_eq!(named("k8s/base/app.yaml", None), None);
         assert_eq!(named("productions/app.yaml", None), None);
+        // A leading environment word names a service, not an environment.
+        assert_eq!(named("apps/dev-portal/app.yaml", None), None);
+        assert_eq!(named("k8s/app.yaml", Some("sandbox-api")), None);
+        assert_eq!(
+            named("apps/portal-dev/app.yaml", None),
+            Some(Named::NonProduction("dev"))
+        );
     }
 }

@@ -126,7 +126,8 @@ pub struct SectionSpec {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Sections {
     /// Required sections (default: meaning / impact, diagnosis, mitigation,
-    /// escalation, with synonyms).
+    /// with synonyms; escalation is `runbook/escalation`'s, on in the
+    /// `recommended` pack).
     #[serde(default = "default_sections")]
     pub sections: Vec<SectionSpec>,
     /// Runbook paths that are not runbooks (section indexes): default
@@ -525,7 +526,7 @@ mod tests {
     }
 
     #[test]
-    fn prometheus_operator_runbooks_lack_only_escalation() {
+    fn prometheus_operator_runbooks_lack_few_sections() {
         let root = fixtures().join("runbooks/prometheus-operator");
         let all = findings(&root, "runbook/sections");
         let runbooks = crate::analyze(&root, None).unwrap().inventory.runbooks;

@@ -213,6 +213,7 @@ fn source(c: &Chart, state: RenderState, objects: usize) -> RenderSource {
         state,
         objects,
         templates: c.templates,
+        reaches: Vec::new(),
     }
 }
 

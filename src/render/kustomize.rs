@@ -251,7 +251,9 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
                 )
                 .with_level(Level::Notice),
             );
-            out.sources.push(source(k, RenderState::NotRendered, 0));
+            let reaches = reach(i).iter().map(|&j| kusts[j].dir.clone()).collect();
+            out.sources
+                .push(source(k, RenderState::NotRendered, 0, reaches));
         }
         return out;
     };
@@ -264,6 +266,12 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
         .map(|(&i, reached)| refuse(&kusts, i, reached).map(Err))
         .collect();
     let refused: Vec<bool> = results.iter().map(Option::is_some).collect();
+    // The kustomization folders each root reaches, kept for the roots that
+    // end up not rendered (their files deploy through them all the same).
+    let reached_dirs: Vec<Vec<String>> = reached
+        .iter()
+        .map(|r| r.iter().map(|&j| kusts[j].dir.clone()).collect())
+        .collect();
     // The rest is built in batches (one kustomize run renders several
     // overlays; kubectl starts slowly): overlays sharing no kustomization
     // go together (so no object is there twice), a batch that fails is
@@ -397,20 +405,25 @@ pub fn render_all(root: &Path, files: &[SourceFile]) -> Rendered {
         }
     }
     for (ri, state) in states.into_iter().enumerate() {
+        let reaches = match state {
+            RenderState::Rendered => Vec::new(),
+            _ => reached_dirs[ri].clone(),
+        };
         out.sources
-            .push(source(&kusts[roots[ri]], state, counts[ri]));
+            .push(source(&kusts[roots[ri]], state, counts[ri], reaches));
     }
     out.objects = merged;
     out
 }
 
-fn source(k: &Kust, state: RenderState, objects: usize) -> RenderSource {
+fn source(k: &Kust, state: RenderState, objects: usize, reaches: Vec<String>) -> RenderSource {
     RenderSource {
         kind: SourceKind::Kustomization,
         path: k.path.clone(),
         state,
         objects,
         templates: 0,
+        reaches,
     }
 }
 
@@ -445,8 +458,9 @@ fn refuse(kusts: &[Kust], i: usize, reached: &[usize]) -> Option<(String, Pos, S
             k.path.clone(),
             *pos,
             format!(
-                "kustomize overlay `{}` not rendered: it loads `{url}`, which kustomize would fetch (prr renders without network); render it in a job that may, or keep the file in the repository",
-                dir_name(&kusts[i].dir)
+                "kustomize overlay `{}` not rendered: it loads `{}`, which kustomize would fetch (prr renders without network); render it in a job that may, or keep the file in the repository",
+                dir_name(&kusts[i].dir),
+                without_userinfo(url)
             ),
         ));
     }
@@ -459,7 +473,8 @@ fn refuse(kusts: &[Kust], i: usize, reached: &[usize]) -> Option<(String, Pos, S
     })?;
     let why = if is_remote(r) {
         format!(
-            "it reaches the remote resource `{r}`, and prr does not fetch remote bases (no network); render it in a job that may, or vendor the base into the repository"
+            "it reaches the remote resource `{}`, and prr does not fetch remote bases (no network); render it in a job that may, or vendor the base into the repository",
+            without_userinfo(r)
         )
     } else {
         format!("it reaches `{r}`, outside the repository, which prr does not read")
@@ -595,6 +610,20 @@ fn take_origin(doc: &mut Node) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn urls_in_messages_lose_their_credentials() {
+        assert_eq!(
+            super::without_userinfo("https://user:ghp_x@github.com/a/b//k8s?ref=v1"),
+            "https://…@github.com/a/b//k8s?ref=v1"
+        );
+        assert_eq!(
+            super::without_userinfo("https://github.com/a/b?ref=v1@x"),
+            "https://github.com/a/b?ref=v1@x"
+        );
+        assert_eq!(super::without_userinfo("github.com/a/b"), "github.com/a/b");
+    }
+
     use super::*;
 
     #[test]

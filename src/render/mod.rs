@@ -34,7 +34,7 @@
 
 pub mod helm;
 pub mod kustomize;
-mod merge;
+pub(crate) mod merge;
 mod positions;
 
 pub use merge::merge_overlay_findings;
@@ -131,6 +131,12 @@ pub struct RenderSource {
     pub objects: usize,
     /// Template files a chart holds (0 for other kinds).
     pub templates: usize,
+    /// The folders (repository-relative, `""` for the root) of the
+    /// kustomizations a root reaches, itself included: when it is not
+    /// rendered, the files there are checked loose and still deploy through
+    /// it (see [`crate::suppress::environment`]). Empty for other kinds.
+    #[serde(skip)]
+    pub reaches: Vec<String>,
 }
 
 /// How a rendered object came about: the overlays (or charts) that render

@@ -49,80 +49,109 @@ enum Where {
     Unknown,
 }
 
-/// What is known of the places one file's objects are deployed to: for
-/// each object (by the line its document starts at), its namespace and the
-/// overlay / chart folders that render it.
-/// One object of a file: the line its document starts at, its namespace,
-/// the overlays / charts that render it.
+/// One document of a file: the line it starts at, its namespace, and the
+/// overlays / charts that render it (empty for a loose document).
 type Placed<'a> = (u32, Option<&'a str>, Vec<&'a str>);
 
+/// Where each file's documents are deployed: an index over the inventory's
+/// objects and rule files, and over the kustomize roots that were not
+/// rendered (their files are checked loose, and deploy through them).
 struct Places<'a> {
-    objects: HashMap<&'a str, Vec<Placed<'a>>>,
-    rule_files: HashMap<&'a str, Option<&'a str>>,
+    /// Per file, its documents sorted by start line.
+    documents: HashMap<&'a str, Vec<Placed<'a>>>,
+    /// (kustomization folder, root folder) for every folder a root that was
+    /// not rendered reaches (`""` is the repository root).
+    unrendered: Vec<(&'a str, String)>,
 }
 
 impl<'a> Places<'a> {
     fn new(inv: &'a Inventory) -> Self {
-        let mut objects: HashMap<&str, Vec<Placed<'_>>> = HashMap::new();
+        let mut documents: HashMap<&str, Vec<Placed<'_>>> = HashMap::new();
         for o in &inv.objects {
             let sources = o
                 .origin
                 .as_ref()
                 .map(|or| or.sources.iter().map(String::as_str).collect())
                 .unwrap_or_default();
-            objects.entry(o.path.as_str()).or_default().push((
+            documents.entry(o.path.as_str()).or_default().push((
                 o.pos.line,
                 o.namespace.as_deref(),
                 sources,
             ));
         }
-        for v in objects.values_mut() {
+        // Each rule document with its own namespace (a file may hold the
+        // `-dev` and the `-prod` PrometheusRule).
+        for rf in &inv.rule_files {
+            documents.entry(rf.path.as_str()).or_default().push((
+                rf.pos.line,
+                rf.object_namespace.as_deref(),
+                Vec::new(),
+            ));
+        }
+        for v in documents.values_mut() {
             v.sort_by_key(|(line, _, _)| *line);
         }
-        let mut rule_files = HashMap::new();
-        for rf in &inv.rule_files {
-            rule_files
-                .entry(rf.path.as_str())
-                .or_insert(rf.object_namespace.as_deref());
+        let mut unrendered = Vec::new();
+        for r in &inv.renders {
+            let root = r.path.rsplit_once('/').map_or("", |(d, _)| d);
+            for dir in &r.reaches {
+                unrendered.push((dir.as_str(), root.to_string()));
+            }
         }
         Places {
-            objects,
-            rule_files,
+            documents,
+            unrendered,
         }
     }
 
-    /// The (namespace, path) pairs a finding at `path:line` is deployed as.
-    fn of(&self, path: &'a str, line: u32) -> Vec<(Option<&'a str>, &'a str)> {
-        if let Some(objs) = self.objects.get(path) {
-            // The objects of the document holding the line: the last start
-            // at or before it (every render of it shares that start).
-            let start = objs
-                .iter()
-                .map(|(l, _, _)| *l)
-                .filter(|l| *l <= line.max(1))
-                .max();
-            if let Some(start) = start {
-                let mut out = Vec::new();
-                for (_, ns, sources) in objs.iter().filter(|(l, _, _)| *l == start) {
-                    if sources.is_empty() {
-                        out.push((*ns, path));
-                    }
-                    for s in sources {
-                        out.push((*ns, *s));
+    /// The (namespace, place) pairs a finding is deployed as. A place is a
+    /// file path, or the folder of an overlay or chart that renders it.
+    /// The document holding the finding's line gives them (every render of
+    /// it shares that start; only the overlays the message names when it
+    /// names some); a finding at line 0 takes every document of its file.
+    /// Files a root that was not rendered reaches also deploy as that root.
+    fn of(&self, f: &Finding) -> Vec<(Option<&'a str>, String)> {
+        let path = f.path.as_str();
+        let mut out: Vec<(Option<&'a str>, String)> = Vec::new();
+        if let Some(docs) = self.documents.get(path) {
+            let start = docs.partition_point(|(l, _, _)| *l <= f.line.max(1));
+            let chosen: Vec<&Placed<'_>> = if f.line == 0 {
+                docs.iter().collect()
+            } else if start > 0 {
+                let at = docs[start - 1].0;
+                docs[..start].iter().filter(|(l, _, _)| *l == at).collect()
+            } else {
+                Vec::new()
+            };
+            let named = crate::render::merge::split(&f.message).map(|(_, _, s, _)| s);
+            for (_, ns, sources) in chosen {
+                if sources.is_empty() {
+                    out.push((*ns, path.to_string()));
+                }
+                for s in sources {
+                    if named.as_ref().is_none_or(|n| n.iter().any(|x| x == s)) {
+                        out.push((*ns, s.to_string()));
                     }
                 }
-                return out;
             }
         }
-        let ns = self.rule_files.get(path).copied().flatten();
-        vec![(ns, path)]
+        if out.is_empty() {
+            out.push((None, path.to_string()));
+        }
+        for (dir, root) in &self.unrendered {
+            let under = dir.is_empty() || path.starts_with(&format!("{dir}/"));
+            if under && !out.iter().any(|(_, p)| p == root) {
+                out.push((None, root.clone()));
+            }
+        }
+        out
     }
 }
 
 /// The environment of the places a finding is deployed as: production when
 /// any is named production, non-production when all are named
 /// non-production (the first word), else unknown.
-fn environment(places: &[(Option<&str>, &str)]) -> Where {
+fn environment(places: &[(Option<&str>, String)]) -> Where {
     let mut first_non_prod = None;
     let mut all_non_prod = !places.is_empty();
     for (ns, path) in places {
@@ -140,9 +169,19 @@ fn environment(places: &[(Option<&str>, &str)]) -> Where {
     }
 }
 
-/// Whether findings of `rule` gate wherever they are.
-fn gates_everywhere(rule: &str) -> bool {
-    rule.starts_with("secrets/") || rule.starts_with("prr/") || rule.starts_with("budget/")
+/// Whether a finding gates wherever it is: secrets and anything about a
+/// secret, prr's own findings, budget findings.
+fn gates_everywhere(f: &Finding) -> bool {
+    super::non_production::gates_everywhere(&f.rule)
+        || f.sensitive
+        || f.rule.starts_with("prr/")
+        || f.rule.starts_with("budget/")
+}
+
+/// Whether prr.yaml `production:` globs match `place` (a file, or an
+/// overlay or chart folder: then any file under it).
+fn matches(set: &globset::GlobSet, place: &str) -> bool {
+    set.is_match(place) || set.is_match(format!("{place}/x"))
 }
 
 /// Marks the findings of non-production environments, and those of
@@ -169,12 +208,15 @@ pub fn apply(
         if f.suppressed
             || f.path.is_empty()
             || f.level < Level::Warning
-            || gates_everywhere(&f.rule)
+            || f.in_production
+            || gates_everywhere(f)
         {
             continue;
         }
-        let at = places.of(&f.path, f.line);
-        if at.iter().any(|(_, p)| production_globs.is_match(p)) {
+        let at = places.of(f);
+        if matches(&production_globs, &f.path)
+            || at.iter().any(|(_, p)| matches(&production_globs, p))
+        {
             continue;
         }
         let reason = match environment(&at) {
@@ -248,30 +290,48 @@ pub fn apply(
 mod tests {
     use super::*;
 
+    fn at(ps: &[(Option<&'static str>, &str)]) -> Vec<(Option<&'static str>, String)> {
+        ps.iter().map(|(n, p)| (*n, p.to_string())).collect()
+    }
+
     #[test]
     fn production_wins_and_all_places_must_be_non_production() {
         assert_eq!(
-            environment(&[
+            environment(&at(&[
                 (None, "k8s/overlays/dev"),
                 (None, "k8s/overlays/production")
-            ]),
+            ])),
             Where::Production
         );
         assert_eq!(
-            environment(&[(None, "k8s/overlays/dev"), (None, "k8s/overlays/staging")]),
+            environment(&at(&[
+                (None, "k8s/overlays/dev"),
+                (None, "k8s/overlays/staging")
+            ])),
             Where::NonProduction("dev")
         );
         assert_eq!(
-            environment(&[(None, "k8s/overlays/dev"), (None, "k8s/overlays/eu")]),
+            environment(&at(&[
+                (None, "k8s/overlays/dev"),
+                (None, "k8s/overlays/eu")
+            ])),
             Where::Unknown
         );
         assert_eq!(
-            environment(&[(Some("shop-prod"), "k8s/base/app.yaml")]),
+            environment(&at(&[(Some("shop-prod"), "k8s/base/app.yaml")])),
             Where::Production
         );
         assert_eq!(
-            environment(&[(None, "manifests/install.yaml")]),
+            environment(&at(&[(None, "manifests/install.yaml")])),
             Where::Unknown
         );
+    }
+
+    #[test]
+    fn production_globs_match_files_and_folders() {
+        let set = crate::inventory::globset(&["deploy/prod/**".to_string()]);
+        assert!(matches(&set, "deploy/prod/app.yaml"));
+        assert!(matches(&set, "deploy/prod"), "an overlay folder");
+        assert!(!matches(&set, "deploy/production"));
     }
 }

@@ -41,7 +41,7 @@ pub const DEFAULT_NON_PRODUCTION_GLOBS: &[&str] = &[
 pub const RULE: &str = "prr/non-production";
 
 /// Whether findings of `rule` gate wherever they are.
-fn gates_everywhere(rule: &str) -> bool {
+pub(crate) fn gates_everywhere(rule: &str) -> bool {
     rule.starts_with("secrets/")
         || rule.starts_with("prr/suppression-")
         || rule.starts_with("prr/baseline-")

@@ -62,6 +62,20 @@ pub fn require_tools(tools: &[&str], install: &str) {
     );
 }
 
+/// Fails the test unless `kubectl` (1.21 or later: it bundles kustomize v4+)
+/// runs; tests that call it are `#[ignore = "needs kubectl kustomize"]`.
+#[allow(dead_code)]
+pub fn require_kubectl() {
+    let ok = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "this test needs kubectl 1.21 or later (kustomize v4+) on PATH; run plain `cargo test` to skip it"
+    );
+}
+
 /// Writes `body` to `dir/rel`, creating folders.
 #[allow(dead_code)]
 pub fn write(dir: &Path, rel: &str, body: &str) {

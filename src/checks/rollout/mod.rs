@@ -299,8 +299,9 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
 }
 
 /// Why `o` is a single instance by design, for `rollout/replicas`: a
-/// Deployment whose pods cannot run side by side (a ReadWriteOnce volume, a
-/// hostPort: [`volumes::exclusive_reason`]), a StatefulSet with
+/// Deployment or StatefulSet whose pods cannot run side by side (one
+/// ReadWriteOnce claim they all mount, a hostPort:
+/// [`volumes::exclusive_reason`]), a StatefulSet with
 /// `volumeClaimTemplates` (each pod its own data: more replicas help only
 /// if the software replicates it), a workload no container of which
 /// declares a port (a controller, worker or client), or one running a
@@ -308,7 +309,10 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
 /// is also chosen for apps that must not run two versions at once, which
 /// can still run two pods of one version.
 fn singleton_reason(ctx: &Context, o: &K8sObject) -> Option<String> {
-    if o.is_deployment()
+    // A Deployment, or a StatefulSet whose pods all mount one claim (not
+    // per-pod `volumeClaimTemplates`): a ReadWriteOnce claim or a hostPort
+    // keeps a second pod from running beside the first.
+    if (o.is_deployment() || o.is(&["apps"], "StatefulSet"))
         && let Some(r) = volumes::exclusive_reason(ctx, o)
     {
         return Some(r);

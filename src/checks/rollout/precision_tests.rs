@@ -339,6 +339,29 @@ fn single_instances_by_design_are_told_the_truth() {
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert!(fs[0].message.contains("ReadWriteOnce"), "{}", fs[0].message);
     assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    // A StatefulSet whose pods all mount that one claim (podinfo's database
+    // primary): the same.
+    let sts = rwo
+        .replace("kind: Deployment", "kind: StatefulSet")
+        .replace("  strategy: {type: Recreate}\n", "  serviceName: minio\n");
+    let fs = run(&[("s.yaml".to_string(), sts.clone())], "rollout/replicas");
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert!(fs[0].message.contains("ReadWriteOnce"), "{}", fs[0].message);
+    assert_eq!(fs[0].level, crate::finding::Level::Warning);
+    // Must fire as an error: the claim is ReadWriteMany, pods (of a server)
+    // can share it.
+    let fs = run(
+        &[(
+            "s.yaml".to_string(),
+            sts.replace("[ReadWriteOnce]", "[ReadWriteMany]").replace(
+                "image: 'c:1'}",
+                "image: 'c:1', ports: [{containerPort: 9000}]}",
+            ),
+        )],
+        "rollout/replicas",
+    );
+    assert_eq!(fs.len(), 1, "{fs:#?}");
+    assert_eq!(fs[0].level, crate::finding::Level::Error);
     // A stock database image in a Deployment: the same, naming the store.
     let pg = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: postgresql}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: pg}}\n  template:\n    metadata: {labels: {app: pg}}\n    spec:\n      containers: [{name: pg, image: 'docker.io/library/postgres:17.6'}]\n";
     let fs = run(
