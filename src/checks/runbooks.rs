@@ -324,7 +324,14 @@ pub fn sections(ctx: &Context, rule: &Rule, p: &Sections) -> Vec<Finding> {
         .collect();
     let mut out = Vec::new();
     for unit in units(ctx, p) {
-        let heads: Vec<Vec<String>> = unit.headings.iter().map(|h| words(&h.text)).collect();
+        let mut heads: Vec<Vec<String>> = unit.headings.iter().map(|h| words(&h.text)).collect();
+        // A runbook written as a table, one row per alert (a mixin's
+        // generated `runbook.md`): its columns are its sections.
+        if unit.section.is_none()
+            && let Some(text) = ctx.inventory.text(&unit.path)
+        {
+            heads.extend(table_columns(text).iter().map(|c| words(c)));
+        }
         for (s, phrases) in &specs {
             let found = heads
                 .iter()
@@ -349,6 +356,36 @@ pub fn sections(ctx: &Context, rule: &Rule, p: &Sections) -> Vec<Finding> {
                     ),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// The header cells of the Markdown tables in `text` (a `|`-row followed by
+/// a `|---|` delimiter row), outside fenced code blocks.
+fn table_columns(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        let delimiter = |l: &str| {
+            let l = l.trim();
+            l.starts_with('|')
+                && l.contains('-')
+                && l.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '))
+        };
+        if !fenced && t.starts_with('|') && lines.get(i + 1).is_some_and(|n| delimiter(n)) {
+            out.extend(
+                t.trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty()),
+            );
         }
     }
     out
@@ -486,6 +523,37 @@ mod tests {
         assert_eq!(
             (fs[0].path.as_str(), fs[0].service.as_deref()),
             ("b/alerts.yaml", Some("b"))
+        );
+    }
+
+    #[test]
+    fn a_table_runbook_has_its_columns_as_sections() {
+        // One row per alert, as a mixin generates it: Summary/Description
+        // give the meaning; nothing says how to diagnose or mitigate.
+        let table = "# Alerts\n\n## shop\n\n|Name|Summary|Description|Severity|\n|---|---|---|---|\n|ShopDown|Shop is down.|No shop pod is up.|critical|\n";
+        let dir = repo(&[("runbooks/runbook.md", table)]);
+        let fs = findings(dir.path(), "runbook/sections");
+        let missing: Vec<bool> = fs
+            .iter()
+            .map(|f| f.message.contains("no meaning"))
+            .collect();
+        assert_eq!(missing, vec![false, false], "{fs:#?}");
+        assert!(fs[0].message.contains("no diagnosis"), "{}", fs[0].message);
+        // Must fire: columns that do not give the meaning.
+        let bare = table.replace("|Summary|Description|", "|Expr|For|");
+        let dir = repo(&[("runbooks/runbook.md", bare.as_str())]);
+        let fs = findings(dir.path(), "runbook/sections");
+        assert!(
+            fs.iter().any(|f| f.message.contains("no meaning")),
+            "{fs:#?}"
+        );
+        // A table inside a code block is not one.
+        let fenced = format!("# Alerts\n\n```\n{}```\n", &table[9..]);
+        let dir = repo(&[("runbooks/runbook.md", fenced.as_str())]);
+        let fs = findings(dir.path(), "runbook/sections");
+        assert!(
+            fs.iter().any(|f| f.message.contains("no meaning")),
+            "{fs:#?}"
         );
     }
 
