@@ -231,11 +231,7 @@ pub(crate) fn credential_headers(
                 format!("Bearer {}", env_secret(var)?),
             ));
         } else if let (Some(u), Some(p)) = (&auth.basic_user_env, &auth.basic_password_env) {
-            let cred = format!("{}:{}", env_secret(u)?, env_secret(p)?);
-            let encoded = base64(cred.as_bytes());
-            super::register_secret(&cred);
-            super::register_secret(&encoded);
-            headers.push(("Authorization".to_string(), format!("Basic {encoded}")));
+            headers.push(("Authorization".to_string(), super::basic_auth(u, p)?));
         } else if auth.basic_user_env.is_some() || auth.basic_password_env.is_some() {
             return Err(FetchError::Config(
                 "auth: basic-user-env and basic-password-env go together".to_string(),
@@ -246,28 +242,6 @@ pub(crate) fn credential_headers(
         headers.push((header.clone(), env_secret(var)?));
     }
     Ok(headers)
-}
-
-/// Standard base64 (RFC 4648 §4, with padding), for basic auth.
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Checks that `sel` is a JSON pointer (`/a/b`, or empty for the whole
@@ -570,9 +544,7 @@ mod tests {
     }
 
     #[test]
-    fn base64_and_labels() {
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"ab"), "YWI=");
+    fn window_labels() {
         assert_eq!(window_label(300.0), "5m");
         assert_eq!(window_label(43_200.0), "12h");
         assert_eq!(window_label(2_592_000.0), "30d");

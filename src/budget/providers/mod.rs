@@ -93,6 +93,43 @@ pub fn env_secret(var: &str) -> Result<String, super::FetchError> {
 /// as a basic-auth header) in this process.
 static SECRETS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
+/// An HTTP Basic `Authorization` header value (RFC 7617:
+/// `Basic base64(user ":" password)`, standard base64 with padding, RFC 4648
+/// §4) for the credentials in environment variables `user_env` and
+/// `password_env`. Both the `user:password` text and its encoding are
+/// registered with [`register_secret`], so no message can show them.
+///
+/// Errors: [`super::FetchError`] when a variable is unset or empty (see
+/// [`env_secret`]).
+pub fn basic_auth(user_env: &str, password_env: &str) -> Result<String, super::FetchError> {
+    let creds = format!("{}:{}", env_secret(user_env)?, env_secret(password_env)?);
+    let (header, encoded) = basic_header(&creds);
+    register_secret(&creds);
+    register_secret(&encoded);
+    Ok(header)
+}
+
+/// `Basic <base64(creds)>` and the base64 part, for `creds` = `user:password`.
+fn basic_header(creds: &str) -> (String, String) {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(creds.as_bytes());
+    (format!("Basic {encoded}"), encoded)
+}
+
+/// `text` with every remembered credential replaced by [`SCRUBBED`]. An API
+/// that echoes a request header in an error body (a 401 that quotes the
+/// token, a debugging proxy) cannot put a credential in a report this way.
+pub fn scrub(text: &str) -> String {
+    let known = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_string();
+    for k in known.iter() {
+        if out.contains(k.as_str()) {
+            out = out.replace(k.as_str(), SCRUBBED);
+        }
+    }
+    out
+}
+
 /// What [`scrub`] writes instead of a credential.
 pub const SCRUBBED: &str = "***";
 
@@ -111,16 +148,16 @@ pub fn register_secret(value: &str) {
     }
 }
 
-/// `text` with every remembered credential replaced by [`SCRUBBED`]. An API
-/// that echoes a request header in an error body (a 401 that quotes the
-/// token, a debugging proxy) cannot put a credential in a report this way.
-pub fn scrub(text: &str) -> String {
-    let known = SECRETS.lock().unwrap_or_else(|e| e.into_inner());
-    let mut out = text.to_string();
-    for k in known.iter() {
-        if out.contains(k.as_str()) {
-            out = out.replace(k.as_str(), SCRUBBED);
-        }
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn basic_header_follows_rfc_7617() {
+        // RFC 7617 §2's example, and padding (RFC 4648 §4).
+        assert_eq!(
+            super::basic_header("Aladdin:open sesame").0,
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
+        assert_eq!(super::basic_header("ab").1, "YWI=");
+        assert_eq!(super::basic_header("user:pa ss").1, "dXNlcjpwYSBzcw==");
     }
-    out
 }

@@ -260,11 +260,7 @@ impl Prometheus {
                 format!("Bearer {}", env_secret(var)?),
             )),
             Auth::Basic(u, p) => {
-                let creds = format!("{}:{}", env_secret(u)?, env_secret(p)?);
-                let encoded = base64(creds.as_bytes());
-                super::register_secret(&creds);
-                super::register_secret(&encoded);
-                out.push(("Authorization".to_string(), format!("Basic {encoded}")));
+                out.push(("Authorization".to_string(), super::basic_auth(u, p)?));
             }
         }
         for (header, var) in &self.headers_env {
@@ -667,29 +663,6 @@ fn parse_time(s: &str) -> Option<f64> {
         .map(|d| d.as_secs_f64())
 }
 
-/// Standard base64 (RFC 4648 §4), for basic auth.
-fn base64(input: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let idx = [(n >> 18) & 63, (n >> 12) & 63, (n >> 6) & 63, n & 63];
-        for (i, ix) in idx.iter().enumerate() {
-            if i <= chunk.len() {
-                out.push(char::from(A[*ix as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::compute::Rewrite;
@@ -849,9 +822,6 @@ mod tests {
 
     #[test]
     fn helpers() {
-        assert_eq!(base64(b"user:pa ss"), "dXNlcjpwYSBzcw==");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"abc"), "YWJj");
         assert_eq!(duration_text(2_592_000), "30d");
         assert_eq!(duration_text(1800), "30m");
         assert_eq!(duration_text(90), "90s");
