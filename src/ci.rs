@@ -1,4 +1,4 @@
-//! The GitHub Actions environment (design.md §6, §8): the variables the
+//! The GitHub Actions environment (docs/design.md §6, §8): the variables the
 //! runner sets, the `pull_request` event payload at `GITHUB_EVENT_PATH`,
 //! step outputs (`$GITHUB_OUTPUT`) and the job summary
 //! (`$GITHUB_STEP_SUMMARY`).
@@ -64,7 +64,7 @@ pub struct PullRequest {
     /// `pull_request.head.ref` (branch name).
     pub head_ref: Option<String>,
     /// `pull_request.labels[].name` at the time of the event (labels are
-    /// read live from the API for decisions, design.md §8).
+    /// read live from the API for decisions, docs/design.md §8).
     pub labels: Vec<String>,
     /// `pull_request.head.repo.full_name`; `None` when the head repository
     /// was deleted (`repo: null`).

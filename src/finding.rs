@@ -68,7 +68,7 @@ impl fmt::Display for Level {
 /// repository when `path` is empty).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
-    /// Stable rule ID, `family/name` (design.md §3).
+    /// Stable rule ID, `family/name` (docs/design.md §3).
     pub rule: String,
     /// Level after rule overrides.
     pub level: Level,

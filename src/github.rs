@@ -1,4 +1,4 @@
-//! GitHub REST API delivery via octocrab (design.md §8): a check run with
+//! GitHub REST API delivery via octocrab (docs/design.md §8): a check run with
 //! annotations, one sticky pull-request comment, and the pull request's live
 //! labels with who applied each.
 //!

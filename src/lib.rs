@@ -1,6 +1,6 @@
 //! prr: a CI gate for production readiness and error budgets.
 //!
-//! Data flows one way (design.md §1): [`config`] → [`inventory`] →
+//! Data flows one way (docs/design.md §1): [`config`] → [`inventory`] →
 //! [`checks`] → findings → [`report`]. [`run`] ties them together for
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).

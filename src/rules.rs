@@ -1,4 +1,4 @@
-//! Rule files: the declarative checklist (design.md §3).
+//! Rule files: the declarative checklist (docs/design.md §3).
 //!
 //! One rule per YAML file. The default pack is the top-level `rules/` folder,
 //! embedded in the binary at build time (see `build.rs`); a team folder

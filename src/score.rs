@@ -5,7 +5,7 @@
 //!
 //! The score groups the checklist into the areas of a production readiness
 //! review (Google SRE book, ch. 32 "The Evolving SRE Engagement Model", and
-//! the checklist of design.md): each rule counts in the area of its family.
+//! the checklist of docs/design.md): each rule counts in the area of its family.
 //!
 //! | area | key | rules |
 //! |---|---|---|

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-/// Fake, visibly so (design.md §9): gitleaks' own test strings.
+/// Fake, visibly so (docs/design.md §9): gitleaks' own test strings.
 const SECRETS: &[(&str, &str)] = &[
     ("deploy/app.env", "AWS_KEY=AKIALALEMEL33243OLIA\n"),
     (

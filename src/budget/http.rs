@@ -60,7 +60,7 @@ struct Attempt {
 }
 
 /// Installs rustls' `ring` crypto provider for the process (idempotent).
-/// reqwest is built without a provider of its own (design.md §10).
+/// reqwest is built without a provider of its own (docs/design.md §10).
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

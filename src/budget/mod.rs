@@ -1,6 +1,6 @@
 //! Error-budget readings: fetch the remaining error budget of each gated
 //! SLO from the SLO API a team uses, normalised to one set of units
-//! (design.md §5, a contract), then apply the error-budget policy.
+//! (docs/design.md §5, a contract), then apply the error-budget policy.
 //!
 //! Units of a [`Reading`]:
 //! - `remaining`: the fraction of the error budget left over the SLO's time

@@ -1,7 +1,7 @@
 //! The error-budget policy: from a reading (or the error that replaced it)
 //! to a state and a decision, with audited exceptions.
 //!
-//! Defaults (design.md §5, from the error-budget policy we follow):
+//! Defaults (docs/design.md §5, from the error-budget policy we follow):
 //! healthy > 50 % remaining; warning 25–50 %; critical 0–25 %; exhausted
 //! ≤ 0. Healthy and warning pass (warning annotates); critical blocks unless
 //! an exception applies; exhausted blocks unless the change is a security
@@ -270,7 +270,7 @@ impl ExceptionRule {
     }
 }
 
-/// The default exceptions (design.md §5): labels `hotfix` and `reliability`
+/// The default exceptions (docs/design.md §5): labels `hotfix` and `reliability`
 /// lift critical; label `security` lifts critical and exhausted. None lifts
 /// a fast burn. No commit trailer is in the list: a trailer is written by
 /// the change's author, unaudited, so it counts only where a team's policy

@@ -3,7 +3,7 @@
 //! `%`→`%25`, CR→`%0D`, LF→`%0A`; in properties also `:`→`%3A`, `,`→`%2C`.
 //!
 //! GitHub displays at most [`MAX_PER_LEVEL`] annotations of each level
-//! (error, warning, notice) per step (design.md §8), so [`select`] picks the
+//! (error, warning, notice) per step (docs/design.md §8), so [`select`] picks the
 //! ones to emit — most severe first, then by path, line, column and rule —
 //! and reports the rest, which the Markdown job summary lists.
 

@@ -4,7 +4,7 @@
 //! level per service), findings grouped by rule family
 //! (one collapsible `<details>` each) and service, and the findings that got
 //! no workflow annotation (GitHub shows [`super::github::MAX_PER_LEVEL`] per
-//! level per step, design.md §8). The whole document stays under
+//! level per step, docs/design.md §8). The whole document stays under
 //! [`MAX_BYTES`]; what does not fit is counted in a closing note.
 //! Messages, paths and names are escaped ([`escape`]) so they cannot break a
 //! table or inject HTML.
