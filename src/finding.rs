@@ -151,6 +151,14 @@ pub fn tally<'a>(counts: impl IntoIterator<Item = (&'a str, usize)>) -> (usize, 
     (total, parts.join(", "))
 }
 
+/// [`tally`] of counts by rule (or any key), most first, ties by key:
+/// `rollout/replicas 7, rollout/pdb 3`.
+pub fn tally_by_count(counts: &std::collections::BTreeMap<String, usize>) -> (usize, String) {
+    let mut v: Vec<(&str, usize)> = counts.iter().map(|(k, n)| (k.as_str(), *n)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    tally(v)
+}
+
 /// The content fingerprint of a finding: hex `sha256(rule + ":" + path +
 /// ":" + normalised source line or message)`, so a finding keeps its
 /// fingerprint when lines are added above it. Secrets use

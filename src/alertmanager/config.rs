@@ -206,7 +206,7 @@ const INTEGRATION_KEYS: &[&str] = &[
 /// Whether a value is wholly a deploy-time placeholder: an upper-case
 /// identifier with an underscore (`SLACK_WEBHOOK_URL`), `${NAME}`, `$NAME`
 /// or `<…>`.
-fn is_placeholder(text: &str) -> bool {
+fn is_deploy_placeholder(text: &str) -> bool {
     let t = text.trim();
     let ident = |s: &str| {
         !s.is_empty()
@@ -285,7 +285,7 @@ impl Reader {
     fn url(&mut self, node: Option<&Node>) {
         let Some(v) = node else { return };
         let Some(text) = v.as_str() else { return };
-        if is_placeholder(text) {
+        if is_deploy_placeholder(text) {
             return;
         }
         let scheme = text

@@ -27,44 +27,47 @@ pub const NON_PRODUCTION: &[&str] = &[
 /// The environment words of production environments.
 pub const PRODUCTION: &[&str] = &["prod", "production", "prd", "live", "canary"];
 
-/// The environment words of `name` (one path component, a file name without
-/// its extension, or a namespace), lowercased, in order, deduplicated.
-pub fn words(name: &str) -> Vec<&'static str> {
-    let lower = name
-        .to_ascii_lowercase()
+/// Each word of `name` split at `-`, `_` and `.` (`pre-prod` and
+/// `non-prod` as one word), lowercased: the environment word it is, if any.
+fn tokens(name: &str) -> Vec<Option<&'static str>> {
+    name.to_ascii_lowercase()
         .replace("pre-prod", "preprod")
-        .replace("non-prod", "nonprod");
+        .replace("non-prod", "nonprod")
+        .split(['-', '_', '.'])
+        .map(|w| {
+            NON_PRODUCTION
+                .iter()
+                .chain(PRODUCTION)
+                .find(|e| **e == w)
+                .copied()
+        })
+        .collect()
+}
+
+/// `words` in order, each once.
+fn dedup(words: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for w in lower.split(['-', '_', '.']) {
-        if let Some(e) = NON_PRODUCTION.iter().chain(PRODUCTION).find(|e| **e == w)
-            && !out.contains(e)
-        {
-            out.push(e);
+    for w in words {
+        if !out.contains(&w) {
+            out.push(w);
         }
     }
     out
+}
+
+/// The environment words of `name` (one path component, a file name without
+/// its extension, or a namespace), lowercased, in order, deduplicated.
+pub fn words(name: &str) -> Vec<&'static str> {
+    dedup(tokens(name).into_iter().flatten())
 }
 
 /// The environment words that end `name` (its trailing run of environment
 /// words): `shop-dev` → `dev`, `prod-dev` → `prod`, `dev`; but `dev-portal`,
 /// `qa-dashboard`, `sandbox-api` name services, not environments → none.
 pub fn trailing_words(name: &str) -> Vec<&'static str> {
-    let lower = name
-        .to_ascii_lowercase()
-        .replace("pre-prod", "preprod")
-        .replace("non-prod", "nonprod");
-    let mut out: Vec<&'static str> = Vec::new();
-    for w in lower.split(['-', '_', '.']).rev() {
-        match NON_PRODUCTION.iter().chain(PRODUCTION).find(|e| **e == w) {
-            Some(e) => {
-                if !out.contains(e) {
-                    out.insert(0, e);
-                }
-            }
-            None => break,
-        }
-    }
-    out
+    let t = tokens(name);
+    let start = t.iter().rposition(Option::is_none).map_or(0, |i| i + 1);
+    dedup(t[start..].iter().flatten().copied())
 }
 
 /// What a path or namespace says of the deploy environment.

@@ -139,7 +139,10 @@ impl<'a> Places<'a> {
             out.push((None, path.to_string()));
         }
         for (dir, root) in &self.unrendered {
-            let under = dir.is_empty() || path.starts_with(&format!("{dir}/"));
+            let under = dir.is_empty()
+                || path
+                    .strip_prefix(*dir)
+                    .is_some_and(|rest| rest.starts_with('/'));
             if under && !out.iter().any(|(_, p)| p == root) {
                 out.push((None, root.clone()));
             }
@@ -246,42 +249,30 @@ pub fn apply(
             source: "deploy environment".to_string(),
         });
     }
-    let by_rule = |rules: &BTreeMap<String, usize>| {
-        let mut v: Vec<(&str, usize)> = rules.iter().map(|(r, n)| (r.as_str(), *n)).collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-        crate::finding::tally(v)
+    // One notice per non-production environment, one for unknown production;
+    // `text` gets the total, the plural endings (`s`, `es`) and the list.
+    type Text<'t> = &'t dyn Fn(usize, &str, &str, &str) -> String;
+    let notice = |rules: &BTreeMap<String, usize>, text: Text<'_>| {
+        let (total, list) = crate::finding::tally_by_count(rules);
+        let (s, es) = if total == 1 { ("", "es") } else { ("s", "") };
+        Finding::new(RULE, "", Pos::default(), text(total, s, es, &list)).with_level(Level::Notice)
     };
-    let plural = |n: usize| if n == 1 { ("", "es") } else { ("s", "") };
-    let mut out = Vec::new();
-    for (env, rules) in &non_prod {
-        let (total, list) = by_rule(rules);
-        let (s, es) = plural(total);
-        out.push(
-            Finding::new(
-                RULE,
-                "",
-                Pos::default(),
+    let mut out: Vec<Finding> = non_prod
+        .iter()
+        .map(|(env, rules)| {
+            notice(rules, &|total, s, es, list| {
                 format!(
                     "{total} finding{s} in the non-production environment `{env}` (named by its overlays, namespaces or folders) do{es} not gate ({list}); secrets still gate. Gate them with `prr check --include-non-production`"
-                ),
-            )
-            .with_level(Level::Notice),
-        );
-    }
+                )
+            })
+        })
+        .collect();
     if !unknown.is_empty() {
-        let (total, list) = by_rule(&unknown);
-        let (s, es) = plural(total);
-        out.push(
-            Finding::new(
-                RULE,
-                "",
-                Pos::default(),
-                format!(
-                    "{total} finding{s} of rules that judge production workloads do{es} not gate, because nothing says their objects run in production ({list}): no overlay, namespace or folder is named prod/production/live, and no declared service covers them. Say where production is with prr.yaml `production: [globs]` or `services:`, or gate them all with `prr check --include-non-production`"
-                ),
+        out.push(notice(&unknown, &|total, s, es, list| {
+            format!(
+                "{total} finding{s} of rules that judge production workloads do{es} not gate, because nothing says their objects run in production ({list}): no overlay, namespace or folder is named prod/production/live, and no declared service covers them. Say where production is with prr.yaml `production: [globs]` or `services:`, or gate them all with `prr check --include-non-production`"
             )
-            .with_level(Level::Notice),
-        );
+        }));
     }
     out
 }

@@ -119,10 +119,7 @@ pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
     trees
         .into_iter()
         .map(|(tree, rules)| {
-            let mut by_rule: Vec<(String, usize)> = rules.into_iter().collect();
-            by_rule.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            let (total, list) =
-                crate::finding::tally(by_rule.iter().map(|(r, n)| (r.as_str(), *n)));
+            let (total, list) = crate::finding::tally_by_count(&rules);
             Finding::new(
                 RULE,
                 tree.trim_end_matches('/'),
