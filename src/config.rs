@@ -56,7 +56,7 @@ pub fn find_upward(path: &Path) -> (PathBuf, Option<String>) {
     }
     for dir in abs.ancestors().skip(1) {
         if has_config(dir) {
-            let rel = crate::inventory::rel_path(&abs, dir);
+            let rel = crate::fsio::rel_path(&abs, dir);
             return (dir.to_path_buf(), Some(rel));
         }
         if dir == top {
@@ -346,7 +346,7 @@ fn validate_budget(
     let pos = Pos::from(&b.referenced);
     let mut c = b.value;
     if let Some(t) = &c.timeout
-        && crate::formats::parse_duration(t).is_none_or(|s| s <= 0.0 || s > MAX_BUDGET_TIMEOUT)
+        && crate::duration::parse_duration(t).is_none_or(|s| s <= 0.0 || s > MAX_BUDGET_TIMEOUT)
     {
         return Err(ConfigError::new(
             path,
@@ -540,7 +540,7 @@ impl Config {
             let Ok(meta) = p.symlink_metadata() else {
                 continue;
             };
-            if meta.file_type().is_symlink() && !crate::layers::inside(&p, root) {
+            if meta.file_type().is_symlink() && !crate::fsio::inside(&p, root) {
                 return Err(ConfigError::new(
                     &p,
                     Pos::default(),
@@ -735,7 +735,7 @@ impl Config {
                             ));
                         }
                         if let Some(w) = &r.window
-                            && crate::formats::parse_duration(w).is_none()
+                            && crate::duration::parse_duration(w).is_none()
                         {
                             return Err(ConfigError::new(
                                 path,
@@ -933,7 +933,7 @@ impl Config {
 
     /// Where the baseline is, relative to `root` when it is under it.
     pub fn baseline_display(&self, root: &Path) -> String {
-        crate::inventory::rel_path(&self.baseline, root)
+        crate::fsio::rel_path(&self.baseline, root)
     }
 
     fn with_source(mut self, path: &Path) -> Config {

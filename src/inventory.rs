@@ -21,8 +21,7 @@ use globset::{GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Files larger than this are not read (reported as a `prr/skipped` notice).
-pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+pub use crate::fsio::{MAX_FILE_BYTES, rel_path};
 
 /// YAML and Markdown files with a line longer than this are not parsed
 /// (reported as a `prr/skipped` notice at that line); the secret scan
@@ -510,16 +509,6 @@ fn walk_error_path(err: &ignore::Error, root: &Path) -> String {
         }
     }
     find(err).map(|p| rel_path(p, root)).unwrap_or_default()
-}
-
-/// `path` relative to `root` with `/` separators.
-pub fn rel_path(path: &Path, root: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let s: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    s.join("/")
 }
 
 fn read_file(

@@ -143,7 +143,7 @@ impl Resolved {
 
     fn display(&self, l: &Layer, root: &Path) -> String {
         match &l.path {
-            Some(p) => crate::inventory::rel_path(p, root),
+            Some(p) => crate::fsio::rel_path(p, root),
             None => l.name.clone(),
         }
     }
@@ -153,15 +153,6 @@ impl Resolved {
 /// default reads the working tree; `--policy-from` reads files inside the
 /// repository from a git revision instead.
 pub type Reader<'a> = &'a dyn Fn(&Path) -> std::io::Result<String>;
-
-/// Whether `path`, links resolved, lies inside the folder `root` (links
-/// resolved too). `false` when either cannot be resolved.
-pub fn inside(path: &Path, root: &Path) -> bool {
-    match (path.canonicalize(), root.canonicalize()) {
-        (Ok(p), Ok(r)) => p.starts_with(r),
-        _ => false,
-    }
-}
 
 /// Reads `path` from disk: a regular file of at most [`MAX_LAYER_BYTES`].
 pub fn read_file(path: &Path) -> std::io::Result<String> {
@@ -345,7 +336,11 @@ fn load_layer(
     // A file outside the repository (an organisation layer, or whatever a
     // link points at) may not be a prr config at all: its text is never
     // quoted in a message, only where the problem is.
-    let withheld = !entry && layer.path.as_ref().is_some_and(|p| !inside(p, root));
+    let withheld = !entry
+        && layer
+            .path
+            .as_ref()
+            .is_some_and(|p| !crate::fsio::inside(p, root));
     let docs = crate::yaml::parse_documents(text).map_err(|e| {
         let msg = if withheld {
             "not valid YAML (details withheld: the file is outside the repository)".to_string()

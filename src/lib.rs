@@ -5,6 +5,8 @@
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
+pub use prr_core::{config_message, duration, finding, fsio, par, yaml};
+
 pub mod alertmanager;
 pub mod baseline;
 pub mod budget;
@@ -13,11 +15,8 @@ pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod config;
-pub mod config_message;
 pub mod delivery;
-pub mod finding;
 pub mod formats;
-pub mod fsio;
 #[doc(hidden)]
 pub mod fuzz_api;
 pub mod generate;
@@ -25,7 +24,6 @@ pub mod git;
 pub mod github;
 pub mod inventory;
 pub mod layers;
-pub mod par;
 pub mod policy_source;
 pub mod render;
 pub mod report;
@@ -35,7 +33,6 @@ pub mod score;
 pub mod secrets;
 pub mod selection;
 pub mod suppress;
-pub mod yaml;
 
 use report::{Format, GateResult, RunReport};
 use std::io::Write;

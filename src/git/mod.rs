@@ -114,7 +114,7 @@ pub fn changed_paths(repo_root: &Path, base_ref: &str) -> Result<Vec<String>, St
 /// hunks of `git diff -U0 --no-renames --relative --text <merge-base>`
 /// (working tree, so uncommitted edits count), plus every line of untracked
 /// files (regular files only, read up to
-/// [`crate::inventory::MAX_FILE_BYTES`]). For PR annotations on changed
+/// [`crate::fsio::MAX_FILE_BYTES`]). For PR annotations on changed
 /// lines and scoped secret scans. Errors as [`changed_paths`].
 pub fn changed_lines(repo_root: &Path, base_ref: &str) -> Result<HashSet<(String, u32)>, String> {
     check_ref("--changed-since", base_ref)?;
@@ -222,7 +222,7 @@ impl Checkout {
             let path = self.dir().join(&p);
             let regular = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
             let n = if regular {
-                crate::fsio::read_bounded(&path, crate::inventory::MAX_FILE_BYTES)
+                crate::fsio::read_bounded(&path, crate::fsio::MAX_FILE_BYTES)
                     .map(|b| b.iter().filter(|c| **c == b'\n').count() + 1)
                     .unwrap_or(1)
             } else {

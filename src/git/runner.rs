@@ -239,7 +239,7 @@ impl Checkout {
     /// The folder under check relative to the top level, `/` separators,
     /// ending in `/` (empty at the top level): git's `--show-prefix`.
     pub fn prefix(&self) -> String {
-        let rel = crate::inventory::rel_path(&self.dir, &self.top);
+        let rel = crate::fsio::rel_path(&self.dir, &self.top);
         if rel.is_empty() { rel } else { rel + "/" }
     }
 

@@ -98,7 +98,7 @@ pub struct Finding {
     pub snippet_column: Option<u32>,
     /// The raw secret values of a `sensitive` finding. Never serialised or
     /// printed: the run uses them once, to redact these values from every
-    /// finding ([`crate::secrets::scrub::findings`]), then clears them.
+    /// finding (`prr::secrets::scrub::findings`), then clears them.
     #[serde(skip)]
     pub secret_values: Vec<String>,
     /// A content-based fingerprint that survives lines moving: for secrets
@@ -112,7 +112,7 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
     /// The check itself established that the subject runs in production
     /// (an alert that the routing pages someone with): the deploy-environment
-    /// pass ([`crate::suppress::environment`]) never sets it aside.
+    /// pass (`prr::suppress::environment`) never sets it aside.
     #[serde(skip)]
     pub in_production: bool,
 }

@@ -68,7 +68,29 @@ pub fn link_leaves(path: &Path, dir: &Path) -> bool {
     let is_link = path
         .symlink_metadata()
         .is_ok_and(|m| m.file_type().is_symlink());
-    is_link && !crate::layers::inside(path, dir)
+    is_link && !inside(path, dir)
+}
+
+/// Files larger than this are not read (reported as a `prr/skipped` notice).
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `path` relative to `root` with `/` separators.
+pub fn rel_path(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    s.join("/")
+}
+
+/// Whether `path`, links resolved, lies inside the folder `root` (links
+/// resolved too). `false` when either cannot be resolved.
+pub fn inside(path: &Path, root: &Path) -> bool {
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => false,
+    }
 }
 
 fn not_regular(meta: &std::fs::Metadata) -> std::io::Error {
