@@ -595,7 +595,7 @@ mod tests {
         // The real file (MoJ cloud-platform-terraform-monitoring).
         let real = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/alerts/rule-formats/moj/node-alerts.yaml"
+            "/../../tests/fixtures/alerts/rule-formats/moj/node-alerts.yaml"
         ))
         .unwrap();
         let docs = parse_documents(&real).unwrap();
