@@ -28,32 +28,11 @@
 //! Credentials are never written in the file: only the names of the
 //! environment variables that hold them (`*-env` keys).
 
+pub use prr_core::budget::OnError;
+
 use super::policy::PolicyConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// What an unreadable budget means for the gate.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum OnError {
-    /// Block the change (the safe default).
-    #[default]
-    FailClosed,
-    /// Let the change pass, with a warning that says so.
-    FailOpen,
-}
-
-impl OnError {
-    /// `fail-closed` / `fail-open`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnError::FailClosed => "fail-closed",
-            OnError::FailOpen => "fail-open",
-        }
-    }
-}
 
 /// Provider types.
 #[derive(

@@ -8,43 +8,18 @@
 //! paths, plus the ones listed under its `budget.slos` (hosted APIs need an
 //! `id` there).
 
+pub use prr_core::budget::BudgetEntry;
+
 use super::config::{BudgetConfig, OnError};
 use super::http::HttpOptions;
-use super::policy::{self, ChangeContext, Decision};
+use super::policy::{self, ChangeContext};
 use super::{FetchError, Provider, Reading, Target};
 use crate::config::{Config, ConfigError, Service};
 use crate::formats::slo::SloSpec;
 use crate::yaml::Pos;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
-
-/// One gated SLO with its reading (or error) and the policy's decision.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BudgetEntry {
-    /// Service name.
-    pub service: String,
-    /// SLO name.
-    pub slo: String,
-    /// Provider name from prr.yaml.
-    pub provider: String,
-    /// What an unreadable budget means for this service.
-    pub on_error: OnError,
-    /// The reading, when one was had.
-    pub reading: Option<Reading>,
-    /// Why there is no reading.
-    pub error: Option<String>,
-    /// The policy's verdict.
-    pub decision: Decision,
-    /// Where the SLO is defined (for annotations): path and position.
-    #[serde(skip)]
-    pub location: Option<(String, Pos)>,
-    /// The policy's `warning` and `critical` thresholds (ratios 0–1) that
-    /// judged this SLO, drawn as reference lines in the budget chart.
-    #[serde(skip)]
-    pub thresholds: Option<(f64, f64)>,
-}
 
 /// Inputs of the budget phase besides config and inventory.
 #[derive(Clone, Debug, Default)]
@@ -232,7 +207,7 @@ pub fn run(
             // A reading that cannot be right is unknown, not a number to gate on.
             let result = result
                 .and_then(super::plausible)
-                .map(Reading::scrubbed)
+                .map(super::scrubbed)
                 .map_err(FetchError::scrubbed);
             let policy = p.policy.as_ref().unwrap_or(&budget.policy);
             let decision = policy::evaluate(policy, &result, p.on_error, &opts.change, now);

@@ -22,9 +22,9 @@ pub mod http;
 pub mod policy;
 pub mod providers;
 
+pub use prr_core::budget::{HistoryPoint, Provenance, Reading};
+
 use crate::formats::slo::SliQuery;
-use serde::Serialize;
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -48,51 +48,6 @@ pub struct Target {
     pub sli: Vec<SliQuery>,
     /// Format of the SLO file the target came from (picks the Prometheus mode), if any.
     pub format: Option<crate::formats::slo::SloFormat>,
-}
-
-/// Where a reading came from and how its raw value was converted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Provenance {
-    /// Provider name (`prometheus`, `datadog`, …).
-    pub provider: String,
-    /// The query or URL asked (never with credentials).
-    pub source: String,
-    /// The raw value as the API returned it (`"42.5"`).
-    pub raw: String,
-    /// How `raw` became `remaining` (`"percent / 100"`).
-    pub conversion: String,
-}
-
-/// A normalised error-budget reading.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Reading {
-    /// Fraction of the error budget left: 1.0 untouched, 0 spent, < 0 overspent.
-    pub remaining: f64,
-    /// Burn rates by window label (`"5m"`, `"30m"`, `"1h"`, `"6h"`, `"1d"`, `"3d"`);
-    /// 1.0 spends exactly the budget over the SLO window.
-    pub burn_rates: BTreeMap<String, f64>,
-    /// SLO window in seconds, when the provider states it.
-    pub window_seconds: Option<f64>,
-    /// When the value was computed, Unix seconds (UTC).
-    pub as_of: Option<f64>,
-    /// Total events (requests) in the window, when known (low-traffic guard).
-    pub events: Option<f64>,
-    /// Provenance.
-    pub provenance: Provenance,
-    /// The remaining budget over the SLO window, oldest first, for the
-    /// budget chart: about 30 points from one range query (providers that
-    /// keep history); empty when none was read. Not used by the policy.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<HistoryPoint>,
-}
-
-/// One point of the remaining budget's course.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct HistoryPoint {
-    /// Unix seconds (UTC).
-    pub t: f64,
-    /// Fraction of the error budget left at `t` (1.0 untouched, < 0 overspent).
-    pub remaining: f64,
 }
 
 /// Why a reading could not be had. Every variant is "unknown" to the
@@ -163,19 +118,6 @@ impl FetchError {
     }
 }
 
-impl Reading {
-    /// The reading with every remembered credential removed from its
-    /// provenance ([`providers::scrub`]).
-    pub fn scrubbed(mut self) -> Reading {
-        use providers::scrub;
-        let p = &mut self.provenance;
-        p.source = scrub(&p.source);
-        p.raw = scrub(&p.raw);
-        p.conversion = scrub(&p.conversion);
-        self
-    }
-}
-
 /// A source of error-budget readings. Implementations are async and
 /// cancel-safe; they must not log or return credentials.
 pub trait Provider: Send + Sync {
@@ -228,6 +170,17 @@ pub fn now_unix() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// `reading` with every remembered credential removed from its provenance
+/// ([`providers::scrub`]).
+pub fn scrubbed(mut reading: Reading) -> Reading {
+    use providers::scrub;
+    let p = &mut reading.provenance;
+    p.source = scrub(&p.source);
+    p.raw = scrub(&p.raw);
+    p.conversion = scrub(&p.conversion);
+    reading
 }
 
 #[cfg(test)]

@@ -65,6 +65,8 @@
 //!   (Datadog, Dynatrace, …) gets no such note: the report's empty burn-rate
 //!   columns already show it.
 
+pub use prr_core::budget::{Action, Decision, GrantedException, State};
+
 use super::config::OnError;
 use super::{FetchError, Reading};
 use serde::{Deserialize, Serialize};
@@ -72,82 +74,6 @@ use serde::{Deserialize, Serialize};
 /// How far in the future (seconds) an `as_of` may lie before the reading is
 /// distrusted (clock skew between prr's host and the SLO backend).
 pub const MAX_FUTURE_SKEW_SECONDS: f64 = 300.0;
-
-/// Budget state.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    /// More than `warning` of the budget left.
-    Healthy,
-    /// More than `critical`, at most `warning` left.
-    Warning,
-    /// More than 0, at most `critical` left.
-    Critical,
-    /// None left (≤ 0).
-    Exhausted,
-    /// No trustworthy reading (error, stale, too few events, not finite).
-    Unknown,
-}
-
-impl State {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Healthy => "healthy",
-            State::Warning => "warning",
-            State::Critical => "critical",
-            State::Exhausted => "exhausted",
-            State::Unknown => "unknown",
-        }
-    }
-}
-
-/// What the gate does.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Pass silently.
-    Pass,
-    /// Pass with a warning annotation.
-    Warn,
-    /// Block the change (exit 1).
-    Block,
-}
-
-impl Action {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Pass => "pass",
-            Action::Warn => "warn",
-            Action::Block => "block",
-        }
-    }
-}
 
 /// `actions:`: what the gate does in each state.
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
@@ -546,39 +472,6 @@ pub struct RefusedLabel {
     /// Why it counts for nothing (`bob has triage access to the repository;
     /// write access is required`).
     pub reason: String,
-}
-
-/// An exception that changed a decision, recorded in every report.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct GrantedException {
-    /// `label`, `branch` or `trailer`.
-    pub kind: String,
-    /// What matched (`hotfix`, `hotfix/login`, `Change-Type: security`).
-    pub value: String,
-    /// The configured pattern that matched (`hotfix/*`), for branches; else
-    /// the same as `value`.
-    pub rule: String,
-    /// What it lifted in this decision (`critical`, `fast-burn`).
-    pub lifted: Vec<String>,
-    /// For labels read from the GitHub API: who applied the label; for a
-    /// trailer: the author of the commit carrying it (`Name <email> (commit
-    /// author)`).
-    pub applied_by: Option<String>,
-}
-
-/// The policy's verdict for one SLO.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Decision {
-    /// Budget state.
-    pub state: State,
-    /// What the gate does.
-    pub action: Action,
-    /// Why, in one sentence a person can act on.
-    pub reason: String,
-    /// The exception that applied, if any.
-    pub exception: Option<GrantedException>,
-    /// Fast-burn description when a fast burn was detected.
-    pub fast_burn: Option<String>,
 }
 
 /// A ratio as a percentage without trailing zeros: 0.5 → "50", 0.125 → "12.5".

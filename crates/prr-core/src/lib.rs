@@ -8,6 +8,7 @@
 //! checks → findings → reports; every crate of the workspace depends on
 //! this one and this one on none of them.
 
+pub mod budget;
 pub mod config_message;
 pub mod duration;
 pub mod finding;
