@@ -5,6 +5,7 @@
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
+pub use prr_config::{self as config, git, layers};
 pub use prr_core::{config_message, duration, finding, fsio, par, yaml};
 
 pub mod alertmanager;
@@ -14,16 +15,13 @@ pub mod catalog;
 pub mod checks;
 pub mod ci;
 pub mod cli;
-pub mod config;
 pub mod delivery;
 pub mod formats;
 #[doc(hidden)]
 pub mod fuzz_api;
 pub mod generate;
-pub mod git;
 pub mod github;
 pub mod inventory;
-pub mod layers;
 pub mod policy_source;
 pub mod render;
 pub mod report;

@@ -15,7 +15,8 @@
 //! This is the only part of prr that does network I/O. Checks and the
 //! policy are pure functions of the readings.
 
-pub mod config;
+/// The `budget:` section of prr.yaml (providers, per-service budgets).
+pub use prr_config::budget as config;
 pub mod definitions;
 pub mod gate;
 pub mod http;

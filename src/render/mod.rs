@@ -40,8 +40,8 @@ mod positions;
 pub use merge::merge_overlay_findings;
 pub use positions::{transplant, transplant_by_text};
 
-use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+pub use prr_config::render::{ChartConfig, RenderConfig};
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -53,41 +53,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// Most bytes of output read from one render; a render that prints more is
 /// stopped and reported.
 pub const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
-
-/// The `render:` section of prr.yaml.
-///
-/// ```yaml
-/// render:
-///   charts:
-///     charts/podinfo:              # the chart folder (holding Chart.yaml)
-///       values: [values.yaml, values-prod.yaml]   # relative to the chart folder
-///       release: podinfo           # default: the chart folder's name
-///       namespace: production      # default: `default`
-/// ```
-#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct RenderConfig {
-    /// Per-chart `helm template` settings, keyed by the chart folder
-    /// (repository-relative).
-    #[serde(default)]
-    pub charts: BTreeMap<String, ChartConfig>,
-}
-
-/// How one chart is rendered.
-#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ChartConfig {
-    /// Values files, relative to the chart folder, in `-f` order (default:
-    /// none besides the chart's own `values.yaml`, which helm always reads).
-    #[serde(default)]
-    pub values: Vec<String>,
-    /// Release name (default: the chart folder's name).
-    #[serde(default)]
-    pub release: Option<String>,
-    /// Namespace (default: `default`).
-    #[serde(default)]
-    pub namespace: Option<String>,
-}
 
 /// What a render source is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

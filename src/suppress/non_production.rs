@@ -22,20 +22,7 @@ use crate::finding::{Finding, Level, Suppression, SuppressionKind};
 use crate::yaml::Pos;
 use std::collections::BTreeMap;
 
-/// Default globs of non-production trees: a path component named like a
-/// test, example or development-tooling folder, at any depth.
-pub const DEFAULT_NON_PRODUCTION_GLOBS: &[&str] = &[
-    "**/test/**",
-    "**/tests/**",
-    "**/testdata/**",
-    "**/test-data/**",
-    "**/e2e/**",
-    "**/examples/**",
-    "**/example/**",
-    "**/samples/**",
-    "**/hack/**",
-    "**/fixtures/**",
-];
+pub use prr_config::DEFAULT_NON_PRODUCTION_GLOBS;
 
 /// The rule the per-tree notice is reported under.
 pub const RULE: &str = "prr/non-production";

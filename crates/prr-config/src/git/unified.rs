@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn mutated_patches_never_panic() {
         let seed: &[u8] =
-            include_bytes!("../../fuzz/seeds/git_patch/quoted-and-header-lookalike.patch");
+            include_bytes!("../../../../fuzz/seeds/git_patch/quoted-and-header-lookalike.patch");
         let alphabet = b"+- @\\\"\n,0123456789abt/\t\xff";
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut rnd = |n: usize| {

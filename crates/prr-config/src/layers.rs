@@ -34,19 +34,19 @@
 //! back to the file and line the value came from, so errors and findings
 //! point at the layer that wrote the value.
 
-use crate::config::ConfigError;
+use crate::ConfigError;
 use crate::yaml::{Node, Pos, Value};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// Built-in packs: name and text (`rules/packs/<name>.yaml`).
 pub const PACKS: [(&str, &str); 3] = [
-    ("minimal", include_str!("../rules/packs/minimal.yaml")),
+    ("minimal", include_str!("../../../rules/packs/minimal.yaml")),
     (
         "recommended",
-        include_str!("../rules/packs/recommended.yaml"),
+        include_str!("../../../rules/packs/recommended.yaml"),
     ),
-    ("strict", include_str!("../rules/packs/strict.yaml")),
+    ("strict", include_str!("../../../rules/packs/strict.yaml")),
 ];
 
 /// Most layers one config may have.

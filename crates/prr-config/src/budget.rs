@@ -30,7 +30,7 @@
 
 pub use prr_core::budget::OnError;
 
-use super::policy::PolicyConfig;
+use crate::policy::PolicyConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
