@@ -346,7 +346,7 @@ pub fn redact(secret: &str, text: &str) -> String {
         );
     }
     let _ = crate::config_message::humanize(text);
-    let _ = crate::report::safe_message(text);
+    let _ = crate::secrets::redact::safe_message(text);
     out
 }
 

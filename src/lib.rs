@@ -14,6 +14,7 @@ pub mod budget;
 pub mod catalog;
 pub mod checks;
 pub mod ci;
+pub mod commands;
 pub mod cli;
 pub mod delivery;
 pub mod formats;

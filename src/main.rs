@@ -20,7 +20,7 @@ fn main() -> ExitCode {
             // The one place errors reach stderr: redacted, one line.
             eprintln!(
                 "prr: error: {}",
-                prr::report::safe_message(&format!("{e:#}"))
+                prr::secrets::redact::safe_message(&format!("{e:#}"))
             );
             ExitCode::from(2)
         }
@@ -31,7 +31,7 @@ fn main() -> ExitCode {
 /// each line redacted and escaped ([`prr::report::safe_lines`]).
 macro_rules! safe_outln {
     ($($arg:tt)*) => {
-        prr::cli::write_stdout(&(prr::report::safe_lines(&format!($($arg)*)) + "\n"))?
+        prr::cli::write_stdout(&(prr::secrets::redact::safe_lines(&format!($($arg)*)) + "\n"))?
     };
 }
 
@@ -120,7 +120,7 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
         Command::Alerts(args) => match args.command {
             cli::AlertsCommand::Routes(mut args) => {
                 discover(&mut args.path, args.config.is_some());
-                prr::alertmanager::command::routes(&args.path, args.config.as_deref(), args.json)
+                prr::commands::alerts::routes(&args.path, args.config.as_deref(), args.json)
             }
         },
         Command::Baseline(mut args) => {

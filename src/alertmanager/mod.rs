@@ -15,7 +15,6 @@
 //! - prometheus-operator `AlertmanagerConfig` objects, merged into one tree
 //!   as the operator does ([`operator`]).
 
-pub mod command;
 pub mod config;
 pub mod matcher;
 pub mod operator;

@@ -9,7 +9,7 @@
 
 use super::AmConfig;
 use super::config::Route;
-use crate::checks::Context;
+use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup};
 use crate::yaml::Pos;
 use std::collections::BTreeMap;
 
@@ -115,10 +115,7 @@ pub struct AlertRoute {
 /// An alert's static labels: group `labels:`, the rule's `labels:` over
 /// them, and `alertname`. Values are taken as written (a templated value
 /// such as `{{ $labels.team }}` is routed as that text).
-pub fn static_labels(
-    g: &crate::formats::prometheus_rules::RuleGroup,
-    r: &crate::formats::prometheus_rules::PromRule,
-) -> BTreeMap<String, String> {
+pub fn static_labels(g: &RuleGroup, r: &PromRule) -> BTreeMap<String, String> {
     let mut labels = BTreeMap::new();
     for (k, v) in g
         .node
@@ -137,11 +134,15 @@ pub fn static_labels(
     labels
 }
 
-/// Every alert of the repository routed through every configuration with a
-/// routing tree, in rule-file order then configuration order.
-pub fn all(ctx: &Context, configs: &[AmConfig]) -> Vec<AlertRoute> {
+/// Every alert of `alerts` (the repository's alerting rules with their file
+/// and group, in rule-file order) routed through every configuration with
+/// a routing tree, in rule-file order then configuration order.
+pub fn all<'a>(
+    alerts: impl IntoIterator<Item = (&'a RuleFile, &'a RuleGroup, &'a PromRule)>,
+    configs: &[AmConfig],
+) -> Vec<AlertRoute> {
     let mut out = Vec::new();
-    for (f, g, r) in crate::checks::alerts::alerts(ctx) {
+    for (f, g, r) in alerts {
         let labels = static_labels(g, r);
         for c in configs {
             let Some(root) = &c.route else { continue };

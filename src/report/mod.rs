@@ -6,6 +6,9 @@ use crate::inventory::Inventory;
 use crate::rules::Rule;
 use serde::Serialize;
 
+pub use prr_core::report::ConfigUsed;
+pub use prr_core::text::{escape_char, is_unsafe_char, visible};
+
 pub mod budget;
 pub mod chart;
 pub mod coverage;
@@ -41,31 +44,6 @@ pub struct Summary {
     pub suppressed: usize,
     /// Files walked.
     pub files_scanned: usize,
-}
-
-/// Which prr config a run used, for the report (`using prr.yaml (2
-/// layers)`; the JSON report's `config`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct ConfigUsed {
-    /// The config file as shown (relative to the checked folder, or
-    /// `prr.yaml at REF` with `--policy-from`); `None`: the built-in defaults.
-    pub path: Option<String>,
-    /// Layers merged (`extends:` plus the file itself; 1 without extends).
-    pub layers: usize,
-}
-
-impl std::fmt::Display for ConfigUsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.path {
-            None => write!(f, "the built-in defaults (no prr.yaml)"),
-            Some(p) => write!(
-                f,
-                "{} ({})",
-                visible(p),
-                verdict::plural(self.layers.max(1), "layer")
-            ),
-        }
-    }
 }
 
 /// Everything a reporter needs.
@@ -176,75 +154,6 @@ impl Format {
     }
 }
 
-/// Whether `c` must not reach a log or terminal raw: C0 and C1 control
-/// characters (line breaks and tabs included), DEL, the Unicode line and
-/// paragraph separators (U+2028, U+2029) and the bidirectional overrides,
-/// embeddings, isolates and marks (U+202A–U+202E, U+2066–U+2069, U+200E,
-/// U+200F, U+061C) that make text read differently from what it is.
-pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}'
-                | '\u{2029}'
-                | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{200e}'
-                | '\u{200f}'
-                | '\u{061c}'
-        )
-}
-
-/// The visible escape of an unsafe character ([`is_unsafe_char`]): `\n`,
-/// `\r`, `\t`, else `\u{202e}` (lowercase hex).
-pub fn escape_char(c: char) -> String {
-    match c {
-        '\n' => "\\n".to_string(),
-        '\r' => "\\r".to_string(),
-        '\t' => "\\t".to_string(),
-        c => format!("\\u{{{:x}}}", u32::from(c)),
-    }
-}
-
-/// `s` with every unsafe character ([`is_unsafe_char`]) shown as its escape
-/// ([`escape_char`]), for every human-facing output: a line break in a file
-/// name or a YAML string can then never start a line of the log (GitHub
-/// reads a line starting with `::` as a workflow command), and no bidi
-/// override can reorder what a reviewer reads. Borrowed when nothing needed
-/// escaping.
-pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(is_unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_unsafe_char(c) {
-            out.push_str(&escape_char(c));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// A message for stderr or any other text printed outside a report: secrets
-/// redacted ([`crate::secrets::redact::redact_text`]: the default gitleaks
-/// pack, private-key blocks, the values the run found) and unsafe
-/// characters made visible ([`visible`]), so it is one line of the log.
-pub fn safe_message(s: &str) -> String {
-    visible(&crate::secrets::redact::redact_text(s)).into_owned()
-}
-
-/// [`safe_message`] line by line: multi-line text (a rule's help) keeps its
-/// line breaks, each line redacted and escaped.
-pub fn safe_lines(s: &str) -> String {
-    let mut out: Vec<String> = s.lines().map(safe_message).collect();
-    if s.ends_with('\n') {
-        out.push(String::new());
-    }
-    out.join("\n")
-}
-
 /// Renders the report in `format`. `color` applies to text only.
 pub fn render(format: Format, report: &RunReport, color: bool) -> String {
     format.reporter().render(report, color)
@@ -261,10 +170,6 @@ mod tests {
         assert_eq!(
             visible("x\n::error file=y::forged\r\u{202e}\u{2028}\u{85}"),
             "x\\n::error file=y::forged\\r\\u{202e}\\u{2028}\\u{85}"
-        );
-        assert_eq!(
-            safe_message("a\nghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74"),
-            "a\\nghp_…(40 chars)"
         );
     }
 

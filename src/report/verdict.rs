@@ -5,19 +5,11 @@
 
 use super::{GateResult, RunReport};
 use crate::finding::Level;
+pub use prr_core::text::plural;
 
 /// Above this many unsuppressed errors and warnings, the verdict is preceded
 /// by a per-rule tally (most frequent first).
 pub const TALLY_OVER: usize = 50;
-
-/// `n word` with English plurals: `1 error`, `2 errors`, `0 notices`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
 
 /// `3 errors, 1 warning, 0 notices, 2 suppressed; 8 files scanned`.
 pub fn counts(s: &super::Summary) -> String {

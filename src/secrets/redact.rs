@@ -393,8 +393,34 @@ pub fn in_private_key_block<'a>(line: &str, above: impl Iterator<Item = &'a str>
     false
 }
 
+/// A message for stderr or any other text printed outside a report: secrets
+/// redacted ([`redact_text`]: the default gitleaks
+/// pack, private-key blocks, the values the run found) and unsafe
+/// characters made visible ([`prr_core::text::visible`]), so it is one line of the log.
+pub fn safe_message(s: &str) -> String {
+    prr_core::text::visible(&redact_text(s)).into_owned()
+}
+
+/// [`safe_message`] line by line: multi-line text (a rule's help) keeps its
+/// line breaks, each line redacted and escaped.
+pub fn safe_lines(s: &str) -> String {
+    let mut out: Vec<String> = s.lines().map(safe_message).collect();
+    if s.ends_with('\n') {
+        out.push(String::new());
+    }
+    out.join("\n")
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn messages_are_redacted_and_escaped() {
+        assert_eq!(
+            super::safe_message("a\nghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74"),
+            "a\\nghp_…(40 chars)"
+        );
+    }
     use super::*;
 
     const PEM_BODY: [&str; 2] = [

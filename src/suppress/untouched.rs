@@ -73,8 +73,8 @@ pub fn apply(
         .map(|s| match set_aside.get(s) {
             Some((e, w)) => format!(
                 "{s} ({}, {} set aside)",
-                crate::report::verdict::plural(*e, "error"),
-                crate::report::verdict::plural(*w, "warning")
+                prr_core::text::plural(*e, "error"),
+                prr_core::text::plural(*w, "warning")
             ),
             None => s.to_string(),
         })
@@ -82,7 +82,7 @@ pub fn apply(
     let message = format!(
         "{since}: {}; gated: {}; not gated (no changed path in their paths): {}. \
          Repository-level findings and secrets gate in every case",
-        crate::report::verdict::plural(changed.len(), "changed path"),
+        prr_core::text::plural(changed.len(), "changed path"),
         if gated.is_empty() {
             "no service".to_string()
         } else {
@@ -107,7 +107,7 @@ pub fn apply_within(
     findings: &mut [Finding],
     ctx: &Context,
     within: &str,
-    config: &crate::report::ConfigUsed,
+    config: &prr_core::report::ConfigUsed,
 ) -> Finding {
     let prefix = format!("{}/", within.trim_end_matches('/'));
     let under = |p: &str| p == within || p.starts_with(&prefix);
@@ -160,7 +160,7 @@ pub fn apply_within(
         format!(
             "using {config} found above {within}: the repository is read from there; the \
              findings of {within}{services} are reported ({} outside set aside)",
-            crate::report::verdict::plural(n, "finding")
+            prr_core::text::plural(n, "finding")
         ),
     )
     .with_level(Level::Notice)

@@ -34,6 +34,7 @@ pub mod render;
 pub(crate) use prr_core::{config_message, duration, finding, fsio, yaml};
 
 use crate::finding::Level;
+pub use prr_core::service::Tier;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -120,45 +121,6 @@ impl ConfigError {
             path: path.to_path_buf(),
             pos,
             message: message.into(),
-        }
-    }
-}
-
-/// Service tier, from most to least demanding (the service catalog tiers of
-/// the SRE practice we follow).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    serde::Serialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    /// User-facing, revenue or safety critical.
-    Critical,
-    /// Important but with a fallback.
-    Important,
-    /// The default.
-    Standard,
-    /// Not yet in production.
-    Experimental,
-}
-
-impl Tier {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Critical => "critical",
-            Tier::Important => "important",
-            Tier::Standard => "standard",
-            Tier::Experimental => "experimental",
         }
     }
 }

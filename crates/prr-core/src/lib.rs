@@ -14,4 +14,8 @@ pub mod duration;
 pub mod finding;
 pub mod fsio;
 pub mod par;
+pub mod readiness;
+pub mod report;
+pub mod service;
+pub mod text;
 pub mod yaml;

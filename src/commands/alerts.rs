@@ -1,6 +1,6 @@
 //! `prr alerts routes`: every alert's receivers.
 
-use super::route;
+use crate::alertmanager::{self, route};
 use std::path::Path;
 
 /// Prints each alert of the repository at `root` with the receivers the
@@ -12,18 +12,18 @@ pub fn routes(root: &Path, config_path: Option<&Path>, json: bool) -> anyhow::Re
     let config = crate::config::Config::discover(root, config_path)?;
     let inv = crate::inventory::scan(root, &config)?;
     let ctx = crate::checks::Context::new(&config, &inv);
-    let configs = super::discover(&inv, &config.non_production);
+    let configs = alertmanager::discover(&inv, &config.non_production);
     for c in &configs {
         for p in &c.problems {
             eprintln!(
                 "prr: {}:{}: {}",
                 c.path,
                 p.pos.line,
-                crate::report::safe_message(&p.message)
+                crate::secrets::redact::safe_message(&p.message)
             );
         }
     }
-    let all = route::all(&ctx, &configs);
+    let all = route::all(crate::checks::alerts::alerts(&ctx), &configs);
     if json {
         let text = serde_json::to_string_pretty(&all)?;
         crate::outln!("{}", crate::secrets::redact::redact_text(&text));
