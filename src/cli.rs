@@ -197,6 +197,17 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--format`'s values: the report formats' registry
+/// ([`crate::report::FORMATS`]), each with its description for `--help`.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let values = crate::report::FORMATS
+        .iter()
+        .map(|e| PossibleValue::new(e.name()).help(e.help()));
+    // The parser only lets registered names through.
+    PossibleValuesParser::new(values).map(|name| Format::from_name(&name).unwrap_or(Format::TEXT))
+}
+
 /// What `check` and `secrets` share: the repository, its config, the
 /// reports to write, and where the policy comes from.
 #[derive(Debug, Args)]
@@ -209,7 +220,7 @@ pub struct ReportArgs {
     pub config: Option<PathBuf>,
     /// Report format (case-insensitive); repeat for several reports. Each --output applies to the
     /// --format before it; at most one report goes to stdout.
-    #[arg(long, short = 'f', value_enum, ignore_case = true)]
+    #[arg(long, short = 'f', value_parser = format_parser(), ignore_case = true)]
     pub format: Vec<Format>,
     /// Write the preceding --format's report to this file instead of stdout.
     #[arg(long, short = 'o')]
@@ -371,8 +382,8 @@ mod tests {
     #[test]
     fn formats_are_case_insensitive_and_stdout_takes_one_report() {
         let (_, o) = parse_from(["prr", "check", "-f", "JSON", "-f", "Sarif", "-o", "x"]).unwrap();
-        assert_eq!(o[0].0, Format::Json);
-        assert_eq!(o[1].0, Format::Sarif);
+        assert_eq!(o[0].0, Format::JSON);
+        assert_eq!(o[1].0, Format::SARIF);
         let e = parse_from(["prr", "check", "-f", "json", "-f", "text"]).unwrap_err();
         assert!(
             e.to_string()
@@ -388,8 +399,8 @@ mod tests {
         assert_eq!(
             o,
             vec![
-                (Format::Json, Some(PathBuf::from("a.json"))),
-                (Format::Text, None)
+                (Format::JSON, Some(PathBuf::from("a.json"))),
+                (Format::TEXT, None)
             ]
         );
         assert!(parse_from(["prr", "check", "-o", "a.json", "-f", "json"]).is_err());

@@ -25,7 +25,7 @@ pub fn github_delivery(
     let sel = report::github::select(report.findings, changed_lines);
     if !outputs
         .iter()
-        .any(|(f, d)| *f == Format::Github && d.is_none())
+        .any(|(f, d)| *f == Format::GITHUB && d.is_none())
     {
         print(&report::github::render_selection(&sel));
     }

@@ -140,6 +140,15 @@ impl Inventory {
     }
 }
 
+impl prr_core::report::Sources for Inventory {
+    fn line(&self, path: &str, line: u32) -> Option<&str> {
+        Inventory::line(self, path, line)
+    }
+    fn has_file(&self, path: &str) -> bool {
+        self.file(path).is_some()
+    }
+}
+
 /// Builds a glob set; globs were validated with the config.
 ///
 /// Globs match repository-relative paths the way `.gitignore` patterns do:

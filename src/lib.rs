@@ -14,8 +14,9 @@ pub mod budget;
 pub mod catalog;
 pub mod checks;
 pub mod ci;
-pub mod commands;
 pub mod cli;
+pub mod commands;
+pub mod coverage;
 pub mod delivery;
 pub mod formats;
 #[doc(hidden)]
@@ -113,6 +114,12 @@ pub struct CheckRun {
     pub fail_level: selection::FailLevel,
     /// The config the run used.
     pub config_used: report::ConfigUsed,
+    /// What the reports show of each rule in `rules`.
+    pub rule_infos: Vec<report::RuleInfo>,
+    /// The readiness gate's rule id, when that rule is loaded.
+    pub gate_rule: Option<String>,
+    /// What the run read and did not ([`coverage::of`] the inventory).
+    pub coverage: report::coverage::Coverage,
 }
 
 impl CheckRun {
@@ -127,9 +134,11 @@ impl CheckRun {
         RunReport {
             result,
             findings: &self.findings,
-            rules: &self.rules,
+            rules: &self.rule_infos,
+            gate_rule: self.gate_rule.as_deref(),
             summary,
-            inventory: &self.inventory,
+            sources: &self.inventory,
+            coverage: &self.coverage,
             budget: &self.budget,
             readiness: &self.readiness,
             config: &self.config_used,
@@ -506,11 +515,17 @@ pub fn analyze_opts(
             findings.len()
         );
     }
+    let rule_infos = rules.iter().map(rules::Rule::info).collect();
+    let gate_rule = score::gate_rule(&rules).map(|r| r.id.clone());
+    let coverage = coverage::of(&inventory);
     Ok(CheckRun {
         readiness,
         budget,
         inventory,
         rules,
+        rule_infos,
+        gate_rule,
+        coverage,
         findings,
         fail_level: opts.fail_level,
         config_used,
@@ -653,7 +668,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     let result = report.result;
     let mut outputs = settings.outputs.clone();
     if outputs.is_empty() && !settings.quiet {
-        outputs.push((Format::Text, None));
+        outputs.push((Format::TEXT, None));
     }
     let stdout = std::io::stdout();
     let print = |text: &str| {
@@ -678,7 +693,7 @@ pub fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     // stdout (reports in files, JSON on stdout, --quiet), on stderr.
     let text_on_stdout = outputs
         .iter()
-        .any(|(f, dest)| *f == Format::Text && dest.is_none());
+        .any(|(f, dest)| *f == Format::TEXT && dest.is_none());
     if !text_on_stdout {
         let tally = if settings.quiet {
             String::new()

@@ -80,6 +80,18 @@ pub struct Rule {
     pub tier_caps: Vec<(Tier, Level)>,
 }
 
+impl Rule {
+    /// What the reports show of this rule.
+    pub fn info(&self) -> crate::report::RuleInfo {
+        crate::report::RuleInfo {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            help: self.help.clone(),
+            level: self.level,
+        }
+    }
+}
+
 /// A rule as it applies to the services of one tier.
 #[derive(Clone, Debug)]
 pub struct TierVariant {

@@ -2,7 +2,7 @@
 //! gated SLO with remaining budget, state, burn rates, time to exhaustion
 //! and the decision.
 
-use crate::budget::gate::BudgetEntry;
+use prr_core::budget::BudgetEntry;
 use serde_json::{Value, json};
 
 /// Window labels shown as burn-rate columns (design: 1 h, 6 h, 3 d).

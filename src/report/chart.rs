@@ -17,7 +17,7 @@
 //! history get the projection only.
 
 use super::budget::{current_burn_rate, human_duration, time_to_exhaustion};
-use crate::budget::gate::BudgetEntry;
+use prr_core::budget::BudgetEntry;
 use std::fmt::Write as _;
 
 /// Most steps drawn after *now*.

@@ -192,6 +192,14 @@ pub fn render(r: &RunReport) -> String {
 pub struct Github;
 
 impl Reporter for Github {
+    fn name(&self) -> &'static str {
+        "github"
+    }
+
+    fn help(&self) -> &'static str {
+        "GitHub workflow commands (`::error file=…,line=…::msg`)"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r)
@@ -220,13 +228,15 @@ mod tests {
     #[test]
     fn findings_over_the_limit_are_listed_not_dropped() {
         let fs: Vec<Finding> = (1..=13).map(|i| f(Level::Error, "a.yaml", i)).collect();
-        let inv = crate::inventory::Inventory::default();
+        let coverage = super::super::coverage::Coverage::default();
         let report = RunReport {
             result: super::super::GateResult::Fail,
             findings: &fs,
             rules: &[],
+            gate_rule: None,
             summary: Default::default(),
-            inventory: &inv,
+            sources: &super::super::NoSources,
+            coverage: &coverage,
             budget: &[],
             readiness: &[],
             config: &CONFIG_USED,

@@ -69,6 +69,14 @@ pub fn render(r: &RunReport) -> String {
 pub struct Gitlab;
 
 impl Reporter for Gitlab {
+    fn name(&self) -> &'static str {
+        "gitlab"
+    }
+
+    fn help(&self) -> &'static str {
+        "GitLab Code Quality JSON (`artifacts:reports:codequality`)"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r)

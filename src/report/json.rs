@@ -1,6 +1,6 @@
 //! The JSON report (docs/json-report.md, a contract): `version`, `result`,
 //! `findings`, `budget`, `summary`, and `readiness` (added: one object per
-//! service, see [`crate::score::Readiness::to_json`]). Every finding is
+//! service, see [`prr_core::readiness::Readiness::to_json`]). Every finding is
 //! listed, suppressed ones too (`suppressed: true` with
 //! `suppression: {kind, reason, source}`);
 //! `fingerprint` is the content fingerprint the baseline uses (for secrets
@@ -36,8 +36,8 @@ pub fn render(r: &RunReport) -> String {
         "findings": findings,
         "budget": r.budget.iter().map(super::budget::entry_json).collect::<Vec<_>>(),
         "summary": r.summary,
-        "readiness": r.readiness.iter().map(crate::score::Readiness::to_json).collect::<Vec<_>>(),
-        "coverage": super::coverage::Coverage::of(r.inventory),
+        "readiness": r.readiness.iter().map(prr_core::readiness::Readiness::to_json).collect::<Vec<_>>(),
+        "coverage": r.coverage,
         "config": r.config,
     });
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
@@ -49,6 +49,14 @@ pub fn render(r: &RunReport) -> String {
 pub struct Json;
 
 impl Reporter for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn help(&self) -> &'static str {
+        "The JSON report (docs/json-report.md)"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r)

@@ -170,7 +170,7 @@ pub fn render(r: &RunReport) -> String {
             .push(f);
     }
 
-    let gate = crate::score::gate_rule(r.rules).map(|g| g.id.as_str());
+    let gate = r.gate_rule;
     let mut suites = String::new();
     let (mut total, mut total_failed) = (0usize, 0usize);
     for (id, title) in order {
@@ -268,6 +268,14 @@ pub fn render(r: &RunReport) -> String {
 pub struct Junit;
 
 impl Reporter for Junit {
+    fn name(&self) -> &'static str {
+        "junit"
+    }
+
+    fn help(&self) -> &'static str {
+        "JUnit XML (test reports in CI systems)"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r)

@@ -200,7 +200,7 @@ pub fn budget_table(r: &RunReport) -> String {
         !e.decision.reason.is_empty()
             && (e.error.is_some()
                 || e.decision.fast_burn.is_some()
-                || e.decision.action != crate::budget::policy::Action::Pass)
+                || e.decision.action != prr_core::budget::Action::Pass)
     }) {
         let _ = writeln!(
             out,
@@ -223,11 +223,11 @@ pub fn readiness_table(r: &RunReport) -> String {
         return String::new();
     }
     let mut out = String::from("### Readiness\n\n| service | tier | score | level | required |");
-    for a in crate::score::Area::ALL {
+    for a in prr_core::readiness::Area::ALL {
         let _ = write!(out, " {} |", a.as_str());
     }
     out.push_str("\n|---|---|---:|---|---|");
-    for _ in crate::score::Area::ALL {
+    for _ in prr_core::readiness::Area::ALL {
         out.push_str("---:|");
     }
     out.push('\n');
@@ -251,7 +251,7 @@ pub fn readiness_table(r: &RunReport) -> String {
                     let _ = write!(
                         out,
                         " {} {s} ({}/{}) |",
-                        crate::score::bar(s),
+                        prr_core::readiness::bar(s),
                         a.passed,
                         a.total
                     );
@@ -312,7 +312,7 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
     if !w.push(&table) {
         w.force("_Readiness table omitted: it does not fit the summary size limit._\n\n");
     }
-    let table = super::coverage::Coverage::of(r.inventory).markdown();
+    let table = r.coverage.markdown();
     if !w.push(&table) {
         w.force("_Coverage table omitted: it does not fit the summary size limit._\n\n");
     }
@@ -434,6 +434,14 @@ pub fn render(r: &RunReport) -> String {
 pub struct Markdown;
 
 impl Reporter for Markdown {
+    fn name(&self) -> &'static str {
+        "markdown"
+    }
+
+    fn help(&self) -> &'static str {
+        "Markdown (the GitHub job summary)"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r)
@@ -464,15 +472,19 @@ mod tests {
     fn report<'a>(
         findings: &'a [Finding],
         budget: &'a [BudgetEntry],
-        inv: &'a Inventory,
+        inv: &'a dyn crate::report::Sources,
     ) -> RunReport<'a> {
+        static COVERAGE: std::sync::LazyLock<crate::report::coverage::Coverage> =
+            std::sync::LazyLock::new(Default::default);
         let (summary, result) = summarize(findings, 3);
         RunReport {
             result,
             findings,
             rules: &[],
+            gate_rule: None,
             summary,
-            inventory: inv,
+            sources: inv,
+            coverage: &COVERAGE,
             budget,
             readiness: &[],
             config: &CONFIG_USED,

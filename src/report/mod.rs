@@ -2,11 +2,9 @@
 //! [`RunReport`] into a string; the CLI writes it to stdout or a file.
 
 use crate::finding::{Finding, Level};
-use crate::inventory::Inventory;
-use crate::rules::Rule;
 use serde::Serialize;
 
-pub use prr_core::report::ConfigUsed;
+pub use prr_core::report::{ConfigUsed, NoSources, RuleInfo, Sources};
 pub use prr_core::text::{escape_char, is_unsafe_char, visible};
 
 pub mod budget;
@@ -53,22 +51,27 @@ pub struct RunReport<'a> {
     /// Findings, sorted by path, line, column, rule.
     pub findings: &'a [Finding],
     /// The rules that ran (for descriptions and help).
-    pub rules: &'a [Rule],
+    pub rules: &'a [RuleInfo],
+    /// The rule whose findings are the readiness gate (`prr/min-level`'s
+    /// rule), when it is on: JUnit reports it as the gate's test case.
+    pub gate_rule: Option<&'a str>,
     /// Counts.
     pub summary: Summary,
-    /// The inventory (source lines for snippets).
-    pub inventory: &'a Inventory,
+    /// The repository's lines, for snippets.
+    pub sources: &'a dyn Sources,
+    /// What the run read and did not.
+    pub coverage: &'a coverage::Coverage,
     /// Error-budget entries (empty without a `budget:` section).
-    pub budget: &'a [crate::budget::gate::BudgetEntry],
+    pub budget: &'a [prr_core::budget::BudgetEntry],
     /// Readiness score and level per service (empty when not computed).
-    pub readiness: &'a [crate::score::Readiness],
+    pub readiness: &'a [prr_core::readiness::Readiness],
     /// The config the run used.
     pub config: &'a ConfigUsed,
 }
 
 impl RunReport<'_> {
     /// The rule with `id`, if it is a rule-file rule (not a built-in `prr/…` one).
-    pub fn rule(&self, id: &str) -> Option<&Rule> {
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
     }
 
@@ -82,7 +85,7 @@ impl RunReport<'_> {
         if f.sensitive || f.line == 0 {
             return None;
         }
-        let line = self.inventory.line(&f.path, f.line)?;
+        let line = self.sources.line(&f.path, f.line)?;
         Some(crate::finding::clip_line(line, f.column.max(1)))
     }
 }
@@ -113,44 +116,64 @@ pub fn summarize(findings: &[Finding], files_scanned: usize) -> (Summary, GateRe
     (s, result)
 }
 
-/// An output format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Human text with the offending lines.
-    Text,
-    /// The JSON report (docs/json-report.md).
-    Json,
-    /// GitHub workflow commands (`::error file=…,line=…::msg`).
-    Github,
-    /// SARIF 2.1.0 (code scanning).
-    Sarif,
-    /// JUnit XML (test reports in CI systems).
-    Junit,
-    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
-    Gitlab,
-    /// Markdown (the GitHub job summary).
-    Markdown,
-}
+/// The report formats, in the order `--format` lists them: one line per
+/// format. A new format is a module of this folder (a [`Reporter`] that
+/// names itself) and a line here.
+pub const FORMATS: &[&dyn Reporter] = &[
+    &text::Text,
+    &json::Json,
+    &github::Github,
+    &sarif::Sarif,
+    &junit::Junit,
+    &gitlab::Gitlab,
+    &markdown::Markdown,
+];
+
+/// An output format: one of [`FORMATS`], by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Format(&'static str);
 
 /// A report format: turns a run into the bytes of one report.
-pub trait Reporter {
+pub trait Reporter: Sync {
+    /// The name `--format` takes (lowercase, unique among [`FORMATS`]).
+    fn name(&self) -> &'static str;
+    /// What the format is, one line for `--help`.
+    fn help(&self) -> &'static str;
     /// Renders `report`. `color` is a hint for terminal formats; file
     /// formats ignore it.
     fn render(&self, report: &RunReport, color: bool) -> String;
 }
 
 impl Format {
+    /// Human text (the default report).
+    pub const TEXT: Format = Format("text");
+    /// The JSON report.
+    pub const JSON: Format = Format("json");
+    /// GitHub workflow commands (written to the log in Actions).
+    pub const GITHUB: Format = Format("github");
+    /// SARIF 2.1.0.
+    pub const SARIF: Format = Format("sarif");
+
+    /// The format named `name` (case-insensitive), if [`FORMATS`] has one.
+    pub fn from_name(name: &str) -> Option<Format> {
+        FORMATS
+            .iter()
+            .find(|e| e.name().eq_ignore_ascii_case(name))
+            .map(|e| Format(e.name()))
+    }
+
+    /// The format's name as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+
     /// The reporter for this format.
     pub fn reporter(self) -> &'static dyn Reporter {
-        match self {
-            Format::Text => &text::Text,
-            Format::Json => &json::Json,
-            Format::Github => &github::Github,
-            Format::Sarif => &sarif::Sarif,
-            Format::Junit => &junit::Junit,
-            Format::Gitlab => &gitlab::Gitlab,
-            Format::Markdown => &markdown::Markdown,
-        }
+        FORMATS
+            .iter()
+            .find(|e| e.name() == self.0)
+            .copied()
+            .unwrap_or(&text::Text)
     }
 }
 
@@ -161,6 +184,24 @@ pub fn render(format: Format, report: &RunReport, color: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn formats_are_one_registry() {
+        for f in [Format::TEXT, Format::JSON, Format::GITHUB, Format::SARIF] {
+            assert!(FORMATS.iter().any(|e| e.name() == f.name()), "{f:?}");
+        }
+        for e in FORMATS {
+            assert_eq!(
+                Format::from_name(&e.name().to_uppercase()).map(Format::name),
+                Some(e.name())
+            );
+        }
+        let mut names: Vec<_> = FORMATS.iter().map(|e| e.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FORMATS.len());
+        assert_eq!(Format::from_name("yaml"), None);
+    }
     use super::*;
     use crate::testutil;
 
@@ -182,16 +223,16 @@ mod tests {
         assert_eq!(r.summary.files_scanned, 2);
         assert!(r.summary.errors >= 1);
         let json: serde_json::Value =
-            serde_json::from_str(&Format::Json.reporter().render(&r, false)).unwrap();
+            serde_json::from_str(&Format::JSON.reporter().render(&r, false)).unwrap();
         assert_eq!(json["result"], "fail");
         assert!(
-            Format::Text
+            Format::TEXT
                 .reporter()
                 .render(&r, false)
                 .contains("prr: FAIL")
         );
         assert!(
-            Format::Github
+            Format::GITHUB
                 .reporter()
                 .render(&r, false)
                 .contains("::error file=broken.yaml,line=1")

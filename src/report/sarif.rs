@@ -137,9 +137,9 @@ fn line_content(r: &RunReport, f: &Finding) -> String {
 /// The artifact of a repository-level finding: the config file when the
 /// repository has one, else `.`.
 pub fn repository_artifact(r: &RunReport) -> &'static str {
-    crate::config::CONFIG_NAMES
+    prr_core::report::CONFIG_NAMES
         .into_iter()
-        .find(|n| r.inventory.file(n).is_some())
+        .find(|n| r.sources.has_file(n))
         .unwrap_or(".")
 }
 
@@ -297,7 +297,7 @@ pub fn render(r: &RunReport) -> String {
         // §3.8: the run's property bag carries what has no SARIF
         // object of its own.
         run["properties"] = json!({
-            "readiness": r.readiness.iter().map(crate::score::Readiness::to_json).collect::<Vec<_>>(),
+            "readiness": r.readiness.iter().map(prr_core::readiness::Readiness::to_json).collect::<Vec<_>>(),
         });
     }
     let log = json!({
@@ -314,6 +314,14 @@ pub fn render(r: &RunReport) -> String {
 pub struct Sarif;
 
 impl Reporter for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+
+    fn help(&self) -> &'static str {
+        "SARIF 2.1.0 (code scanning)"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r)

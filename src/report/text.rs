@@ -80,7 +80,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
     }
     out.push_str(&super::chart::text_sparklines(r.budget));
     out.push_str(&readiness(r.readiness));
-    out.push_str(&super::coverage::Coverage::of(r.inventory).text());
+    out.push_str(&r.coverage.text());
     out.push_str(&super::verdict::tally(r));
     out.push_str(&format!("prr: using {}\n", r.config));
     out.push_str(&format!(
@@ -95,7 +95,7 @@ pub fn render(r: &RunReport, color: bool) -> String {
 /// `  checkout: 86/100 silver (slo 100, alerts 75, …)`, with
 /// `; below the required gold (tier critical)` when the service fails
 /// `prr/min-level`. Empty without readiness.
-pub fn readiness(rs: &[crate::score::Readiness]) -> String {
+pub fn readiness(rs: &[prr_core::readiness::Readiness]) -> String {
     if rs.is_empty() {
         return String::new();
     }
@@ -162,6 +162,14 @@ fn caret_span(line: &str, column: usize) -> std::ops::Range<usize> {
 pub struct Text;
 
 impl Reporter for Text {
+    fn name(&self) -> &'static str {
+        "text"
+    }
+
+    fn help(&self) -> &'static str {
+        "Human text with the offending lines"
+    }
+
     fn render(&self, r: &RunReport, color: bool) -> String {
         let _ = color;
         render(r, color)

@@ -34,15 +34,15 @@ pub mod render;
 pub(crate) use prr_core::{config_message, duration, finding, fsio, yaml};
 
 use crate::finding::Level;
-pub use prr_core::service::Tier;
 use crate::yaml::{Node, Pos};
+pub use prr_core::service::Tier;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// File names looked up at the repository root when `--config` is not given.
-pub const CONFIG_NAMES: [&str; 2] = ["prr.yaml", ".prr.yaml"];
+pub use prr_core::report::CONFIG_NAMES;
 
 /// Where the config of a run on `path` lives, as git and cargo find theirs:
 /// `path` itself when it holds `prr.yaml` or `.prr.yaml`; else the nearest

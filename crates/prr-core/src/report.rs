@@ -27,3 +27,44 @@ impl std::fmt::Display for ConfigUsed {
         }
     }
 }
+
+/// The names prr looks for its config under, in order of preference.
+pub const CONFIG_NAMES: [&str; 2] = ["prr.yaml", ".prr.yaml"];
+
+/// What a report shows of a rule: its id, title, help and configured level
+/// (SARIF 2.1.0 `reportingDescriptor`: `id`, `shortDescription`, `help`,
+/// `defaultConfiguration.level`). Built from the loaded rules by the app.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleInfo {
+    /// Rule id, `family/name`.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Help text (Markdown), may be empty.
+    pub help: String,
+    /// The level the run gives the rule.
+    pub level: crate::finding::Level,
+}
+
+/// The repository's text as reporters may quote it: the line a finding
+/// points at, and whether a file is part of the run. Implemented by the
+/// inventory; reporters never read the disk.
+pub trait Sources {
+    /// Line `line` (1-based) of the repository file `path`, without its
+    /// line break; `None` when the file or the line is not in the run.
+    fn line(&self, path: &str, line: u32) -> Option<&str>;
+    /// Whether the repository file `path` is part of the run.
+    fn has_file(&self, path: &str) -> bool;
+}
+
+/// [`Sources`] of an empty repository (reports built without one).
+pub struct NoSources;
+
+impl Sources for NoSources {
+    fn line(&self, _path: &str, _line: u32) -> Option<&str> {
+        None
+    }
+    fn has_file(&self, _path: &str) -> bool {
+        false
+    }
+}
