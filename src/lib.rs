@@ -26,7 +26,9 @@ pub mod github;
 pub mod inventory;
 pub mod policy_source;
 pub mod render;
-pub mod report;
+pub use prr_report as report;
+#[cfg(test)]
+mod report_tests;
 pub mod rules;
 pub mod schema;
 pub mod score;

@@ -61,3 +61,17 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_characters_are_shown_escaped() {
+        assert_eq!(visible("plain"), "plain");
+        assert_eq!(
+            visible("x\n::error file=y::forged\r\u{202e}\u{2028}\u{85}"),
+            "x\\n::error file=y::forged\\r\\u{202e}\\u{2028}\\u{85}"
+        );
+    }
+}

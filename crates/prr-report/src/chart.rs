@@ -256,9 +256,9 @@ pub fn text_sparklines(entries: &[BudgetEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::config::OnError;
-    use crate::budget::policy::{Action, Decision, State};
-    use crate::budget::{HistoryPoint, Reading};
+    use prr_core::budget::OnError;
+    use prr_core::budget::{Action, Decision, State};
+    use prr_core::budget::{HistoryPoint, Reading};
 
     const DAY: f64 = 86_400.0;
     const NOW: f64 = 1_706_659_200.0;

@@ -169,7 +169,7 @@ pub fn render(r: &RunReport) -> String {
     if !cut.is_empty() {
         out.push_str(&format!(
             "prr: {} not annotated (GitHub shows at most {MAX_PER_LEVEL} annotations per level and step):\n",
-            crate::report::verdict::plural(cut.len(), "more finding")
+            crate::verdict::plural(cut.len(), "more finding")
         ));
         for f in cut {
             let at = match (f.path.is_empty(), f.line) {
@@ -208,7 +208,7 @@ impl Reporter for Github {
 
 #[cfg(test)]
 mod tests {
-    static CONFIG_USED: crate::report::ConfigUsed = crate::report::ConfigUsed {
+    static CONFIG_USED: crate::ConfigUsed = crate::ConfigUsed {
         path: None,
         layers: 0,
     };

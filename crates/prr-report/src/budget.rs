@@ -163,9 +163,9 @@ pub fn table_styled(entries: &[BudgetEntry], color: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::Reading;
-    use crate::budget::config::OnError;
-    use crate::budget::policy::{Action, Decision, State};
+    use prr_core::budget::OnError;
+    use prr_core::budget::Reading;
+    use prr_core::budget::{Action, Decision, State};
 
     fn entry(remaining: f64, burn_1h: Option<f64>) -> BudgetEntry {
         let mut r = Reading {

@@ -66,7 +66,7 @@ fn icon(level: Level) -> &'static str {
 }
 
 /// `path:line` (or `path`, or `(repository)`), escaped.
-fn location(f: &Finding) -> String {
+pub fn location(f: &Finding) -> String {
     match (f.path.is_empty(), f.line) {
         (true, _) => "(repository)".to_string(),
         (false, 0) => escape(&f.path),
@@ -450,18 +450,17 @@ impl Reporter for Markdown {
 
 #[cfg(test)]
 mod tests {
-    static CONFIG_USED: crate::report::ConfigUsed = crate::report::ConfigUsed {
+    static CONFIG_USED: crate::ConfigUsed = crate::ConfigUsed {
         path: None,
         layers: 0,
     };
     use super::*;
-    use crate::budget::Reading;
-    use crate::budget::config::OnError;
-    use crate::budget::gate::BudgetEntry;
-    use crate::budget::policy::{Action, Decision, State};
-    use crate::inventory::Inventory;
-    use crate::report::summarize;
+    use crate::summarize;
     use crate::yaml::Pos;
+    use prr_core::budget::BudgetEntry;
+    use prr_core::budget::OnError;
+    use prr_core::budget::Reading;
+    use prr_core::budget::{Action, Decision, State};
 
     fn f(rule: &str, level: Level, path: &str, line: u32, svc: &str, msg: &str) -> Finding {
         Finding::new(rule, path, Pos::line(line), msg)
@@ -472,9 +471,9 @@ mod tests {
     fn report<'a>(
         findings: &'a [Finding],
         budget: &'a [BudgetEntry],
-        inv: &'a dyn crate::report::Sources,
+        inv: &'a dyn crate::Sources,
     ) -> RunReport<'a> {
-        static COVERAGE: std::sync::LazyLock<crate::report::coverage::Coverage> =
+        static COVERAGE: std::sync::LazyLock<crate::coverage::Coverage> =
             std::sync::LazyLock::new(Default::default);
         let (summary, result) = summarize(findings, 3);
         RunReport {
@@ -499,7 +498,7 @@ mod tests {
         );
         // Line breaks and bidi overrides read as written (`\n`, `\u{202e}`).
         assert_eq!(escape("x\r\u{202e}"), "x\\\\r\\\\u{202e}");
-        let inv = Inventory::default();
+        let inv = crate::NoSources;
         let fs = vec![f(
             "alerts/for",
             Level::Error,
@@ -517,7 +516,7 @@ mod tests {
 
     #[test]
     fn verdict_counts_groups_and_not_annotated() {
-        let inv = Inventory::default();
+        let inv = crate::NoSources;
         let mut fs = Vec::new();
         for i in 0..12 {
             fs.push(f(
@@ -576,7 +575,7 @@ mod tests {
 
     #[test]
     fn pass_without_findings() {
-        let inv = Inventory::default();
+        let inv = crate::NoSources;
         let md = render(&report(&[], &[], &inv));
         assert!(md.contains("✅ **prr: PASS**"));
         assert!(md.contains("No findings."));
@@ -585,7 +584,7 @@ mod tests {
 
     #[test]
     fn budget_table_rows() {
-        let inv = Inventory::default();
+        let inv = crate::NoSources;
         let mut rd = Reading {
             remaining: 0.5,
             window_seconds: Some(30.0 * 86_400.0),
@@ -620,7 +619,7 @@ mod tests {
 
     #[test]
     fn capped_with_a_note_counting_what_was_cut() {
-        let inv = Inventory::default();
+        let inv = crate::NoSources;
         let long = "x".repeat(900);
         let fs: Vec<Finding> = (0..3000)
             .map(|i| f("alerts/for", Level::Warning, "a.yaml", i + 1, "s", &long))
@@ -641,30 +640,5 @@ mod tests {
         // The real cap: 1 MiB.
         let full = render(&r);
         assert!(full.len() <= MAX_BYTES && full.len() > MAX_BYTES - RESERVE - 2000);
-    }
-
-    #[test]
-    fn legacy_example_lists_every_finding_and_what_was_not_annotated() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/legacy");
-        let run = crate::testutil::check_run(&root);
-        let r = run.report();
-        let md = render(&r);
-        if std::env::var_os("PRR_PEEK").is_some() {
-            eprintln!("{md}");
-        }
-        assert_eq!(md.contains("**prr: FAIL**"), r.result == GateResult::Fail);
-        let shown: Vec<&Finding> = r.findings.iter().filter(|f| !f.suppressed).collect();
-        assert!(!shown.is_empty());
-        for f in &shown {
-            assert!(md.contains(&format!("{} — {}", location(f), inline(&f.message))));
-        }
-        let sel = github::select(r.findings, None);
-        assert_eq!(sel.annotated.len() + sel.not_annotated.len(), shown.len());
-        if !sel.not_annotated.is_empty() {
-            assert!(md.contains(&format!(
-                "### Not shown as annotations ({})",
-                sel.not_annotated.len()
-            )));
-        }
     }
 }
