@@ -23,6 +23,7 @@ pub mod duplicate;
 pub mod environment;
 pub mod generic;
 pub mod hosted;
+mod links;
 pub mod produced_labels;
 pub mod readiness;
 pub mod rollout;
@@ -140,7 +141,7 @@ impl<'a> Context<'a> {
     pub(crate) fn own_link<'l>(&self, link: &'l str) -> std::borrow::Cow<'l, str> {
         match &self.hosted {
             Some(h) => h.rewrite(link, |p| {
-                p.is_empty() || self.inventory.file(p).is_some() || alerts::folder_exists(self, p)
+                p.is_empty() || self.inventory.file(p).is_some() || links::folder_exists(self, p)
             }),
             None => std::borrow::Cow::Borrowed(link),
         }

@@ -5,11 +5,12 @@
 //! [`crate::formats::runbook`], and every Markdown file an alert's runbook
 //! link resolves to. The link between an alert and its runbook is the
 //! alert's runbook annotation, resolved like `alerts/runbook-resolves` does
-//! ([`super::alerts::resolve_link`], after [`super::Context::own_link`]
+//! ([`super::links::resolve_link`], after [`super::Context::own_link`]
 //! maps URLs of this repository's hosted files into the checkout).
 
 use super::Context;
-use super::alerts::{Link, alerts, first_annotation, resolve_link, target_file};
+use super::alerts::{alerts, first_annotation};
+use super::links::{Link, resolve_link, target_file};
 use crate::finding::Finding;
 use crate::formats::runbook::{Heading, Runbook};
 use crate::rules::Rule;
