@@ -337,16 +337,16 @@ pub static REGISTRY: &[Analyzer] = &[
     ),
     analyzer!(
         "rollout.autoscaling",
-        readiness::autoscaling,
-        readiness::Autoscaling
+        rollout::autoscaling,
+        rollout::Autoscaling
     ),
     analyzer!(
         "rollout.secret-env",
-        readiness::secret_env,
-        readiness::SecretEnv
+        rollout::secret_env,
+        rollout::SecretEnv
     ),
     analyzer!("prr.load-test", readiness::load_test, readiness::LoadTest),
-    analyzer!("rollout.backup", readiness::backup, readiness::Backup),
+    analyzer!("rollout.backup", rollout::backup, rollout::Backup),
     analyzer!(
         "prr.min-level",
         crate::score::min_level_check,

@@ -7,10 +7,7 @@
 //! | `prr.oncall`         | `prr/oncall`          | services' `owner` / `oncall` (prr.yaml), CODEOWNERS      |
 //! | `runbook.escalation` | `runbook/escalation`  | runbooks: the text under the escalation heading          |
 //! | `prr.dashboards`     | `prr/dashboards`      | Grafana dashboard JSON, ConfigMaps, GrafanaDashboards, grafonnet |
-//! | `rollout.autoscaling`| `rollout/autoscaling` | Deployments, StatefulSets, Rollouts; HPAs, KEDA ScaledObjects |
-//! | `rollout.secret-env` | `rollout/secret-env`  | env vars of every pod template                           |
 //! | `prr.load-test`      | `prr/load-test`       | k6, Locust, Gatling and JMeter scripts                   |
-//! | `rollout.backup`     | `rollout/backup`      | StatefulSets, PVC-backed Deployments; Velero Schedules   |
 //!
 //! Service-level findings (no owner, no dashboard, no load test) point at
 //! the service's entry in prr.yaml, or at the repository (empty path, line
@@ -18,21 +15,13 @@
 
 use super::Context;
 use super::generic::pos_of;
-use crate::finding::{Finding, redact};
-use crate::formats::k8s::{K8sObject, LabelSelector, labels, workloads};
+use crate::finding::Finding;
+use crate::formats::k8s::K8sObject;
 use crate::inventory::{FileKind, SourceFile};
 use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-fn de_regex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<regex::Regex, D::Error> {
-    let s = String::deserialize(d)?;
-    regex::RegexBuilder::new(&s)
-        .size_limit(1 << 22)
-        .build()
-        .map_err(serde::de::Error::custom)
-}
 
 /// Lowercase words of `s` (split on anything not alphanumeric).
 fn words(s: &str) -> Vec<String> {
@@ -684,167 +673,6 @@ pub fn dashboards(ctx: &Context, rule: &Rule, p: &Dashboards) -> Vec<Finding> {
 }
 
 // ---------------------------------------------------------------------------
-// rollout/autoscaling
-
-/// Parameters of `rollout.autoscaling` (none).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Autoscaling {}
-
-/// Whether an HPA (`autoscaling`, any version: `spec.scaleTargetRef` kind
-/// and name) or a KEDA `ScaledObject` (`keda.sh`: `spec.scaleTargetRef.name`,
-/// `kind` default `Deployment`) in the same namespace scales `w`.
-fn autoscaled(objects: &[K8sObject], w: &K8sObject) -> bool {
-    objects.iter().any(|a| {
-        let default_kind = if a.is(&["autoscaling"], "HorizontalPodAutoscaler") {
-            None
-        } else if a.is(&["keda.sh"], "ScaledObject") {
-            Some("Deployment")
-        } else {
-            return false;
-        };
-        let target = a.node.path("spec.scaleTargetRef");
-        let kind = target
-            .and_then(|t| t.get("kind"))
-            .and_then(Node::as_str)
-            .or(default_kind);
-        let name = target
-            .and_then(|t| t.get("name"))
-            .and_then(Node::scalar_text);
-        a.same_namespace(w) && kind == Some(w.kind.as_str()) && name.as_deref() == Some(&w.name)
-    })
-}
-
-/// Runs `rollout.autoscaling`: every Deployment, StatefulSet and Argo
-/// Rollout is scaled by an HPA or a KEDA ScaledObject (a Deployment that a
-/// Rollout's `workloadRef` names is skipped: the Rollout is scaled).
-/// Finding at the workload.
-pub fn autoscaling(ctx: &Context, rule: &Rule, p: &Autoscaling) -> Vec<Finding> {
-    let _ = p;
-    let objects = &ctx.inventory.objects;
-    let mut out = Vec::new();
-    for w in workloads(objects) {
-        let o = w.obj;
-        let scalable = o.is_deployment() || o.is(&["apps"], "StatefulSet") || o.is_argo_rollout();
-        if !scalable || w.referenced_by.is_some() || autoscaled(objects, o) {
-            continue;
-        }
-        out.push(Finding::new(
-            &rule.id,
-            &o.path,
-            o.pos,
-            format!(
-                "{} is not scaled by a HorizontalPodAutoscaler or a KEDA ScaledObject: a traffic peak meets a fixed replica count — add an HPA with `scaleTargetRef: {{apiVersion: {}, kind: {}, name: {}}}` in the same namespace",
-                o.display_name(),
-                o.api_version,
-                o.kind,
-                o.name
-            ),
-        ));
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------
-// rollout/secret-env
-
-fn default_secret_names() -> regex::Regex {
-    regex::Regex::new(r"(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)")
-        .expect("constant regex")
-}
-
-fn default_allow_values() -> regex::Regex {
-    regex::Regex::new(r"(?i)^(true|false|yes|no|\$\([A-Za-z_][A-Za-z0-9_.-]*\))$")
-        .expect("constant regex")
-}
-
-/// Parameters of `rollout.secret-env`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct SecretEnv {
-    /// Env var names that hold secrets (a regex, searched in the name).
-    /// Default `(?i)(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)`.
-    #[serde(default = "default_secret_names", deserialize_with = "de_regex")]
-    pub names: regex::Regex,
-    /// Literal values that are not secrets (a regex on the whole value).
-    /// Default: booleans (`true`, `false`, `yes`, `no`) and a lone
-    /// Kubernetes variable reference such as `$(DB_PASSWORD)`.
-    #[serde(default = "default_allow_values", deserialize_with = "de_regex")]
-    pub allow_values: regex::Regex,
-}
-
-/// Runs `rollout.secret-env`: a container env var whose name looks like a
-/// secret has a literal `value:` (non-empty) instead of
-/// `valueFrom.secretKeyRef`. Covers containers, init and ephemeral
-/// containers of every pod template (Pod, Deployment, StatefulSet,
-/// DaemonSet, ReplicaSet, Job, CronJob, Argo Rollout). Finding at the
-/// `value:`; the value is never printed: the finding is `sensitive` and its
-/// snippet shows the line with the value redacted.
-pub fn secret_env(ctx: &Context, rule: &Rule, p: &SecretEnv) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for w in workloads(&ctx.inventory.objects) {
-        if w.referenced_by.is_some() {
-            continue;
-        }
-        let ephemeral = w
-            .pod_spec()
-            .and_then(|s| s.get("ephemeralContainers"))
-            .map_or(&[][..], Node::items);
-        for c in w
-            .containers()
-            .iter()
-            .chain(w.init_containers())
-            .chain(ephemeral)
-        {
-            let cname = c
-                .get("name")
-                .and_then(Node::scalar_text)
-                .unwrap_or_else(|| "?".to_string());
-            for e in c.get("env").map_or(&[][..], Node::items) {
-                let Some(name) = e.get("name").and_then(Node::scalar_text) else {
-                    continue;
-                };
-                let Some(v) = e.get("value") else { continue };
-                let Some(value) = v.scalar_text() else {
-                    continue;
-                };
-                if value.trim().is_empty()
-                    || !p.names.is_match(&name)
-                    || p.allow_values.is_match(value.trim())
-                {
-                    continue;
-                }
-                let path = &w.template_obj.path;
-                let mut f = Finding::new(
-                    &rule.id,
-                    path,
-                    v.pos,
-                    format!(
-                        "env `{name}` of container `{cname}` in {} sets a literal value (not shown): a secret in a manifest is readable by everyone with access to the repository or to the workload object — store it in a Secret and use `valueFrom: {{secretKeyRef: {{name: …, key: …}}}}` (or `envFrom` from a Secret that an ExternalSecret or the CSI driver syncs)",
-                        w.display_name()
-                    ),
-                );
-                // Never show the raw line: keep what precedes the value.
-                let col = usize::try_from(v.pos.column).unwrap_or(1).max(1);
-                let before: String = ctx
-                    .inventory
-                    .line(path, v.pos.line)
-                    .map(|l| l.chars().take(col - 1).collect())
-                    .unwrap_or_default();
-                f.snippet = Some(format!("{before}{}", redact(&value)));
-                f.snippet_column = Some(v.pos.column);
-                f.sensitive = true;
-                if value.chars().count() >= 8 {
-                    f.secret_values = vec![value];
-                }
-                out.push(f);
-            }
-        }
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------
 // prr/load-test
 
 fn default_load_test_paths() -> Vec<String> {
@@ -929,133 +757,6 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
             )
             .with_service(&svc.name),
         );
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------
-// rollout/backup
-
-/// Parameters of `rollout.backup`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Backup {
-    /// Also check Deployments and Argo Rollouts that mount a
-    /// PersistentVolumeClaim (default true); StatefulSets are always checked.
-    #[serde(default = "yes")]
-    pub deployments_with_pvc: bool,
-}
-
-/// Whether a Velero `Schedule` backs up `w` (pods with `pod_labels`):
-/// not paused; `spec.template.includedNamespaces` empty, `*` or holding
-/// the workload's namespace (any, when the workload sets none), which
-/// `excludedNamespaces` does not exclude; `includedResources`, if set,
-/// includes volumes (`*`, persistentvolumeclaims, persistentvolumes, pods)
-/// and `excludedResources` does not exclude PVCs; `labelSelector` /
-/// `orLabelSelectors`, if set, select the pod template's or the
-/// workload's labels.
-fn schedule_covers(s: &K8sObject, w: &K8sObject, pod_labels: &[(String, String)]) -> bool {
-    let spec = s.node.get("spec");
-    if spec.and_then(|sp| sp.get("paused")).and_then(Node::as_bool) == Some(true) {
-        return false;
-    }
-    let t = spec.and_then(|sp| sp.get("template"));
-    let list = |k: &str| -> Vec<String> {
-        t.and_then(|t| t.get(k))
-            .map(|l| l.items().iter().filter_map(Node::scalar_text).collect())
-            .unwrap_or_default()
-    };
-    let included = list("includedNamespaces");
-    let excluded = list("excludedNamespaces");
-    let ns_ok = match &w.namespace {
-        Some(ns) => {
-            (included.is_empty() || included.iter().any(|i| i == "*" || i == ns))
-                && !excluded.iter().any(|e| e == ns)
-        }
-        None => true,
-    };
-    let base = |r: &String| r.split('.').next().unwrap_or("").to_lowercase();
-    let res_in = list("includedResources");
-    let volumes = [
-        "*",
-        "persistentvolumeclaims",
-        "pvc",
-        "persistentvolumes",
-        "pv",
-        "pods",
-    ];
-    let res_ok = (res_in.is_empty() || res_in.iter().any(|r| volumes.contains(&base(r).as_str())))
-        && !list("excludedResources")
-            .iter()
-            .any(|r| matches!(base(r).as_str(), "persistentvolumeclaims" | "pvc"));
-    let own = labels(w.node.path("metadata.labels"));
-    let sel_ok = |n: &Node| {
-        let sel = LabelSelector::from_node(n);
-        sel.is_empty() || sel.matches(pod_labels) || sel.matches(&own)
-    };
-    let selectors: Vec<&Node> = t
-        .and_then(|t| t.get("labelSelector"))
-        .into_iter()
-        .chain(
-            t.and_then(|t| t.get("orLabelSelectors"))
-                .map_or(&[][..], Node::items),
-        )
-        .collect();
-    let labels_ok = selectors.is_empty() || selectors.into_iter().any(sel_ok);
-    ns_ok && res_ok && labels_ok
-}
-
-/// Runs `rollout.backup`: every StatefulSet (and, with
-/// `deployments-with-pvc`, every Deployment or Rollout mounting a
-/// PersistentVolumeClaim) is backed up by a Velero `Schedule`
-/// (`velero.io/v1`). Finding at the workload.
-pub fn backup(ctx: &Context, rule: &Rule, p: &Backup) -> Vec<Finding> {
-    let objects = &ctx.inventory.objects;
-    let schedules: Vec<&K8sObject> = objects
-        .iter()
-        .filter(|o| o.is(&["velero.io"], "Schedule"))
-        .collect();
-    let mut out = Vec::new();
-    for w in workloads(objects) {
-        let o = w.obj;
-        if w.referenced_by.is_some() {
-            continue;
-        }
-        let sts = o.is(&["apps"], "StatefulSet");
-        let pvc = p.deployments_with_pvc
-            && (o.is_deployment() || o.is_argo_rollout())
-            && w.pod_spec()
-                .and_then(|s| s.get("volumes"))
-                .is_some_and(|v| {
-                    v.items()
-                        .iter()
-                        .any(|v| v.get("persistentVolumeClaim").is_some())
-                });
-        if !sts && !pvc {
-            continue;
-        }
-        let pod_labels = w.pod_labels();
-        if schedules.iter().any(|s| schedule_covers(s, o, &pod_labels)) {
-            continue;
-        }
-        let ns = o
-            .namespace
-            .as_deref()
-            .map_or(String::new(), |n| format!(" in namespace `{n}`"));
-        let what = if sts {
-            "keeps state"
-        } else {
-            "mounts a PersistentVolumeClaim"
-        };
-        out.push(Finding::new(
-            &rule.id,
-            &o.path,
-            o.pos,
-            format!(
-                "{}{ns} {what} but no Velero Schedule backs it up: a deleted volume or namespace loses its data for good — add a `velero.io/v1` Schedule (e.g. `schedule: \"0 3 * * *\"`) whose `template.includedNamespaces` holds its namespace and whose labelSelector, if any, selects its pods",
-                o.display_name()
-            ),
-        ));
     }
     out
 }
