@@ -25,7 +25,7 @@ pub mod generic;
 pub mod hosted;
 mod links;
 pub mod produced_labels;
-pub mod readiness;
+pub mod prr;
 pub mod rollout;
 pub mod route;
 pub mod runbooks;
@@ -324,17 +324,13 @@ pub static REGISTRY: &[Analyzer] = &[
         rollout::SelectorMatch
     ),
     analyzer!("secrets.pattern", secrets::pattern, secrets::Pattern),
-    analyzer!("prr.oncall", readiness::oncall, readiness::Oncall),
+    analyzer!("prr.oncall", prr::oncall, prr::Oncall),
     analyzer!(
         "runbook.escalation",
-        readiness::escalation,
-        readiness::Escalation
+        runbooks::escalation,
+        runbooks::Escalation
     ),
-    analyzer!(
-        "prr.dashboards",
-        readiness::dashboards,
-        readiness::Dashboards
-    ),
+    analyzer!("prr.dashboards", prr::dashboards, prr::Dashboards),
     analyzer!(
         "rollout.autoscaling",
         rollout::autoscaling,
@@ -345,7 +341,7 @@ pub static REGISTRY: &[Analyzer] = &[
         rollout::secret_env,
         rollout::SecretEnv
     ),
-    analyzer!("prr.load-test", readiness::load_test, readiness::LoadTest),
+    analyzer!("prr.load-test", prr::load_test, prr::LoadTest),
     analyzer!("rollout.backup", rollout::backup, rollout::Backup),
     analyzer!(
         "prr.min-level",
