@@ -8,9 +8,9 @@
 //! checks assume the structure is sound and skip what they cannot read.
 //!
 //! One analyzer per file; [`super::REGISTRY`] names each. Helpers several
-//! checks share: [`model`] (rules, alerts, labels), [`params`] (parameter
-//! types), [`expr`] (facts about an alert's PromQL); runbook links are
-//! resolved by [`super::links`].
+//! checks share: `model.rs` (rules, alerts, labels), `params.rs` (parameter
+//! types), `expr.rs` (facts about an alert's PromQL); runbook links are
+//! resolved by `checks/links.rs`.
 
 mod cause_based_page;
 mod expr;
