@@ -77,7 +77,7 @@ impl HostedRepo {
 
     /// Rewrites a link to one of this repository's hosted files as a
     /// root-relative link of the folder under check (`/runbooks/db.md#impact`),
-    /// which [`super::alerts::resolve_link`] resolves like any other; other
+    /// which [`super::links::resolve_link`] resolves like any other; other
     /// links come back unchanged. `exists(path)` tells whether a path
     /// (file or folder, relative to the folder under check) is in the
     /// inventory; it picks the ref length. A hosted file outside the folder

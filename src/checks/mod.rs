@@ -23,8 +23,9 @@ pub mod duplicate;
 pub mod environment;
 pub mod generic;
 pub mod hosted;
+mod links;
 pub mod produced_labels;
-pub mod readiness;
+pub mod prr;
 pub mod rollout;
 pub mod route;
 pub mod runbooks;
@@ -140,7 +141,7 @@ impl<'a> Context<'a> {
     pub(crate) fn own_link<'l>(&self, link: &'l str) -> std::borrow::Cow<'l, str> {
         match &self.hosted {
             Some(h) => h.rewrite(link, |p| {
-                p.is_empty() || self.inventory.file(p).is_some() || alerts::folder_exists(self, p)
+                p.is_empty() || self.inventory.file(p).is_some() || links::folder_exists(self, p)
             }),
             None => std::borrow::Cow::Borrowed(link),
         }
@@ -323,29 +324,25 @@ pub static REGISTRY: &[Analyzer] = &[
         rollout::SelectorMatch
     ),
     analyzer!("secrets.pattern", secrets::pattern, secrets::Pattern),
-    analyzer!("prr.oncall", readiness::oncall, readiness::Oncall),
+    analyzer!("prr.oncall", prr::oncall, prr::Oncall),
     analyzer!(
         "runbook.escalation",
-        readiness::escalation,
-        readiness::Escalation
+        runbooks::escalation,
+        runbooks::Escalation
     ),
-    analyzer!(
-        "prr.dashboards",
-        readiness::dashboards,
-        readiness::Dashboards
-    ),
+    analyzer!("prr.dashboards", prr::dashboards, prr::Dashboards),
     analyzer!(
         "rollout.autoscaling",
-        readiness::autoscaling,
-        readiness::Autoscaling
+        rollout::autoscaling,
+        rollout::Autoscaling
     ),
     analyzer!(
         "rollout.secret-env",
-        readiness::secret_env,
-        readiness::SecretEnv
+        rollout::secret_env,
+        rollout::SecretEnv
     ),
-    analyzer!("prr.load-test", readiness::load_test, readiness::LoadTest),
-    analyzer!("rollout.backup", readiness::backup, readiness::Backup),
+    analyzer!("prr.load-test", prr::load_test, prr::LoadTest),
+    analyzer!("rollout.backup", rollout::backup, rollout::Backup),
     analyzer!(
         "prr.min-level",
         crate::score::min_level_check,

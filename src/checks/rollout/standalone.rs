@@ -11,7 +11,12 @@
 //! `apps/v1beta1` and `apps/v1beta2` forms, removed in 1.16, are still read
 //! by prr).
 
-use super::{Context, Finding, K8sObject, LabelSelector, Node, Rule, replicated};
+use super::common::replicated;
+use crate::checks::Context;
+use crate::finding::Finding;
+use crate::formats::k8s::{K8sObject, LabelSelector};
+use crate::rules::Rule;
+use crate::yaml::Node;
 use serde::Deserialize;
 
 /// Whether `pdb` selects the pods of some replicated workload of the
