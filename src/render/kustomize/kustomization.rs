@@ -1,0 +1,91 @@
+//! One kustomization read: its folder, the kustomizations and files it
+//! names, its patches, the files its generators read, and a URL it would
+//! fetch.
+
+use super::remote::fetched_url;
+use crate::formats::k8s::kustomize::resolve;
+use crate::yaml::{Node, Pos};
+
+/// One kustomization of the repository.
+#[derive(Debug)]
+pub(super) struct Kust {
+    pub(super) path: String,
+    pub(super) dir: String,
+    pub(super) pos: Pos,
+    pub(super) component: bool,
+    /// `resources`/`bases`/`components` entries as written, with position.
+    pub(super) refs: Vec<(String, Pos)>,
+    /// Patch files (resolved).
+    pub(super) patches: Vec<String>,
+    /// Files its generators read (resolved; `key=path` entries by path).
+    pub(super) generated_from: Vec<String>,
+    /// A URL in a field kustomize loads a file from (a patch, a generator
+    /// source, a transformer, a replacement, …): kustomize would fetch it,
+    /// also from `localhost`, which no proxy setting stops.
+    pub(super) fetches: Option<(String, Pos)>,
+}
+
+pub(super) fn read(path: &str, doc: &Node) -> Kust {
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
+    let mut refs = Vec::new();
+    for key in ["resources", "bases", "components"] {
+        for n in doc.get(key).map(Node::items).unwrap_or_default() {
+            if let Some(s) = n.as_str() {
+                refs.push((s.to_string(), n.pos));
+            }
+        }
+    }
+    let mut patches = Vec::new();
+    for key in ["patches", "patchesJson6902"] {
+        for p in doc.get(key).map(Node::items).unwrap_or_default() {
+            if let Some(s) = p
+                .get("path")
+                .and_then(Node::as_str)
+                .and_then(|s| resolve(&dir, s))
+            {
+                patches.push(s);
+            }
+        }
+    }
+    for p in doc
+        .get("patchesStrategicMerge")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        if let Some(s) = p.as_str().and_then(|s| resolve(&dir, s)) {
+            patches.push(s);
+        }
+    }
+    let mut generated_from = Vec::new();
+    for key in ["configMapGenerator", "secretGenerator"] {
+        for g in doc.get(key).map(Node::items).unwrap_or_default() {
+            let mut names: Vec<&str> = Vec::new();
+            for field in ["files", "envs"] {
+                names.extend(
+                    g.get(field)
+                        .map(Node::items)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(Node::as_str),
+                );
+            }
+            names.extend(g.get("env").and_then(Node::as_str));
+            for n in names {
+                let file = n.rsplit_once('=').map_or(n, |(_, f)| f);
+                if let Some(f) = resolve(&dir, file) {
+                    generated_from.push(f);
+                }
+            }
+        }
+    }
+    Kust {
+        fetches: fetched_url(doc),
+        generated_from,
+        path: path.to_string(),
+        dir,
+        pos: doc.pos,
+        component: doc.get("kind").and_then(Node::as_str) == Some("Component"),
+        refs,
+        patches,
+    }
+}
