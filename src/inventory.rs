@@ -12,6 +12,7 @@
 
 use crate::config::Config;
 use crate::finding::{Finding, Level};
+pub use prr_core::secret::SecretHit;
 use crate::formats::k8s::K8sObject;
 use crate::formats::prometheus_rules::{self, PromtoolTest, RuleFile};
 use crate::formats::runbook::Runbook;
@@ -97,7 +98,7 @@ pub struct Inventory {
     /// Problems found while reading: `prr/parse-error`, `prr/templated`, `prr/skipped`.
     pub problems: Vec<Finding>,
     /// Secrets found while reading (with a secret engine), in path order.
-    pub secrets: Vec<crate::secrets::SecretHit>,
+    pub secrets: Vec<SecretHit>,
     /// Coverage: every kustomize root, Helm chart, OpenShift Template and
     /// OLM ClusterServiceVersion, whether it was rendered (or read), failed
     /// or not rendered, and how many objects came from it ([`crate::render`]).
@@ -170,11 +171,23 @@ pub fn globset(globs: &[String]) -> GlobSet {
 /// `secrets.scan-vendored` is set (the report names each one skipped).
 pub const VENDORED_DIRS: &[&str] = &["vendor", "node_modules", "bower_components"];
 
+/// The secret scan the walk runs on each file while it reads it, so every
+/// file is read once. Implemented by `prr::secrets`' engine (gitleaks'
+/// rule format); the inventory only carries what it returns.
+pub trait ScanHook: Sync {
+    /// Whether the file at repository-relative `path` is allowlisted: it is
+    /// not scanned (the report counts it).
+    fn allowlisted(&self, path: &str) -> bool;
+    /// The secrets in `bytes`, the content of the file at `path`, located
+    /// and redacted, in ascending position.
+    fn secrets_in(&self, path: &str, bytes: &[u8]) -> Vec<SecretHit>;
+}
+
 /// What else the walk does besides building the inventory.
 #[derive(Default)]
 pub struct ScanOptions<'a> {
-    /// The secret engine: every text file is scanned while it is read.
-    pub secrets: Option<&'a crate::secrets::engine::Engine<'a>>,
+    /// The secret scan: every text file is scanned while it is read.
+    pub secrets: Option<&'a dyn ScanHook>,
     /// Only these repository-relative paths (a `--changed-since` or
     /// `--staged` scope); `None`: every file.
     pub only: Option<&'a std::collections::BTreeSet<String>>,
@@ -524,7 +537,7 @@ fn read_file(
     abs: &Path,
     rel: &str,
     runbook_globs: &GlobSet,
-    secrets: Option<&crate::secrets::engine::Engine<'_>>,
+    secrets: Option<&dyn ScanHook>,
 ) -> Walked {
     let size = std::fs::metadata(abs).map(|m| m.len()).unwrap_or(0);
     let mut part = Inventory::default();
@@ -567,7 +580,7 @@ fn read_bytes(
     rel: &str,
     bytes: Vec<u8>,
     runbook_globs: &GlobSet,
-    secrets: Option<&crate::secrets::engine::Engine<'_>>,
+    secrets: Option<&dyn ScanHook>,
     mut part: Inventory,
 ) -> Walked {
     let size = bytes.len() as u64;
@@ -579,13 +592,12 @@ fn read_bytes(
         docs: Vec::new(),
     };
     let mut skip = None;
-    let binary = crate::secrets::engine::is_binary(&bytes);
-    if let Some(engine) = secrets {
-        if engine.path_allowed(rel).is_some() {
+    let binary = crate::fsio::is_binary(&bytes);
+    if let Some(scan) = secrets {
+        if scan.allowlisted(rel) {
             skip = Some((SecretSkip::Allowlisted, rel.to_string()));
         } else {
-            let hits = engine.scan(rel, &bytes);
-            part.secrets = crate::secrets::locate(engine, rel, &bytes, &hits);
+            part.secrets = scan.secrets_in(rel, &bytes);
             if binary {
                 skip = Some((SecretSkip::Binary, rel.to_string()));
             }

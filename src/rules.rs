@@ -82,8 +82,8 @@ pub struct Rule {
 
 impl Rule {
     /// What the reports show of this rule.
-    pub fn info(&self) -> crate::report::RuleInfo {
-        crate::report::RuleInfo {
+    pub fn info(&self) -> prr_core::report::RuleInfo {
+        prr_core::report::RuleInfo {
             id: self.id.clone(),
             title: self.title.clone(),
             help: self.help.clone(),

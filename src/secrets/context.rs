@@ -31,58 +31,7 @@ use crate::checks::secrets::is_placeholder;
 use base64::Engine as _;
 use std::ops::Range;
 
-/// Why a pattern match is not a secret (see the module documentation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NotSecret {
-    /// A `…Secret` key whose value is a resource name (lowercase words
-    /// joined by `-` or `.`): it names a Kubernetes Secret, it does not hold one.
-    SecretName,
-    /// The value is the resource part of an AWS ARN (`arn:aws:…:secret:NAME-AbCdEf`).
-    ArnName,
-    /// A Grafana query key: `Q-` + UUID + `-` + query index (the ID Grafana's
-    /// query editor gives each query of a panel, saved in dashboard JSON).
-    GrafanaQueryKey,
-    /// A hex digest (32, 40, 64 or 128 digits) under a checksum, digest or
-    /// hash key (Helm's `checksum/config` annotations).
-    Checksum,
-    /// At least 60 % of the value's letters and digits are runs of 4 or more
-    /// sequential or repeated characters (`1234`, `abcdefgh`, `0000`).
-    Sequential,
-    /// Base64 of a single token that is a placeholder.
-    EncodedPlaceholder,
-    /// Every data entry of a Kubernetes Secret decodes to a multi-line text
-    /// with no credential word, no PEM block and no match of any secret rule.
-    SecretDataWithoutCredential,
-}
-
-impl NotSecret {
-    /// Why the match is not reported, for the suppression reason.
-    pub fn reason(self) -> &'static str {
-        match self {
-            NotSecret::SecretName => {
-                "the value names a Secret (a `…Secret` key holding a resource name such as `app-tls`), it does not hold one"
-            }
-            NotSecret::ArnName => {
-                "the value is the name part of an AWS ARN, which identifies a resource and grants nothing"
-            }
-            NotSecret::GrafanaQueryKey => {
-                "a Grafana query key (`Q-<uuid>-<index>`, the ID Grafana gives each query of a panel)"
-            }
-            NotSecret::Checksum => {
-                "a hex digest under a checksum or hash key: a hash, not a credential"
-            }
-            NotSecret::Sequential => {
-                "the value is mostly sequential or repeated characters (`1234`, `abcdefgh`): a placeholder"
-            }
-            NotSecret::EncodedPlaceholder => {
-                "the value is base64 of a placeholder (it decodes to an `example`, `changeme` or sequential value)"
-            }
-            NotSecret::SecretDataWithoutCredential => {
-                "every data entry of this Secret decodes to a configuration text without a credential (no credential word, no key block, no match of any secret rule)"
-            }
-        }
-    }
-}
+pub use prr_core::secret::NotSecret;
 
 /// Judges the match whose secret is `secret` in `text`. `gitleaks_id` is
 /// the rule's gitleaks ID, `generic` whether it is a `generic-*` rule;

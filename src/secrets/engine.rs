@@ -27,6 +27,7 @@
 //! byte, only per hit.
 
 use super::context::{self, NotSecret};
+pub use prr_core::fsio::is_binary;
 use crate::checks::secrets::{
     Allowlist, Pattern, Target, is_code_reference, is_placeholder, shannon_entropy,
 };
@@ -397,12 +398,6 @@ fn is_module_hash(text: &[u8], secret: Range<usize>) -> bool {
         && body[..43]
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/')
-}
-
-/// Whether `text` looks binary: a NUL byte in its first 8 KiB (the test
-/// git and ripgrep use).
-pub fn is_binary(text: &[u8]) -> bool {
-    text[..text.len().min(8192)].contains(&0)
 }
 
 /// The window searched around a keyword hit at `start..end`.

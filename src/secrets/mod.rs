@@ -20,6 +20,8 @@ use crate::config::{Config, ConfigError};
 use crate::finding::{Finding, Level, clip_line, redact, secret_fingerprint};
 use crate::rules::{Rule, RuleSource};
 use crate::yaml::{Key, Node, Pos, Value};
+pub use prr_core::secret::SecretHit;
+
 use engine::{Engine, EngineRule, RawHit, line_range};
 use std::ops::Range;
 use std::path::Path;
@@ -267,35 +269,6 @@ pub fn engine<'a>(rules: &'a [Rule], global: &'a [Allowlist]) -> Engine<'a> {
     Engine::new(list, global)
 }
 
-/// A secret found in one file, located and redacted.
-#[derive(Clone, Debug)]
-pub struct SecretHit {
-    /// prr rule ID.
-    pub rule: String,
-    /// Repository-relative path.
-    pub path: String,
-    /// 1-based line and column (characters) of the secret.
-    pub pos: Pos,
-    /// The raw secret — used once to redact every output, never printed.
-    pub secret: String,
-    /// [`redact`] of the secret.
-    pub redacted: String,
-    /// [`secret_fingerprint`] (rule ID + secret).
-    pub fingerprint: String,
-    /// The source line, every secret on it redacted, clipped to 60
-    /// characters on each side of the secret.
-    pub snippet: String,
-    /// 1-based column of the redacted secret in `snippet`.
-    pub snippet_column: u32,
-    /// `prr:allow-secret` or `gitleaks:allow` when the line carries it.
-    pub inline_allow: Option<&'static str>,
-    /// A path-only rule matched (the file itself is the secret).
-    pub path_only: bool,
-    /// Set when the context filters judged the match not to be a secret:
-    /// the finding is reported as suppressed with this reason.
-    pub dismissed: Option<context::NotSecret>,
-}
-
 /// Inline markers that allow a secret on their line.
 pub const INLINE_ALLOW: [&str; 2] = ["prr:allow-secret", "gitleaks:allow"];
 
@@ -433,6 +406,18 @@ fn redacted_line(text: &[u8], line: Range<usize>, hits: &[RawHit], at: usize) ->
     let out = out.trim_end_matches('\r').to_string();
     let column = column.unwrap_or(1).min(out.chars().count().max(1));
     (out, column)
+}
+
+/// The walk's secret scan ([`crate::inventory::ScanHook`]): the engine's
+/// path allowlist, then its hits located in the file.
+impl crate::inventory::ScanHook for Engine<'_> {
+    fn allowlisted(&self, path: &str) -> bool {
+        self.path_allowed(path).is_some()
+    }
+
+    fn secrets_in(&self, path: &str, bytes: &[u8]) -> Vec<SecretHit> {
+        locate(self, path, bytes, &self.scan(path, bytes))
+    }
 }
 
 #[cfg(test)]

@@ -266,6 +266,12 @@ fn current_umask() -> u32 {
         .unwrap_or(0o022)
 }
 
+/// Whether `text` looks binary: a NUL byte in its first 8 KiB (the test
+/// git and ripgrep use).
+pub fn is_binary(text: &[u8]) -> bool {
+    text[..text.len().min(8192)].contains(&0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,6 +16,7 @@ pub mod fsio;
 pub mod par;
 pub mod readiness;
 pub mod report;
+pub mod secret;
 pub mod service;
 pub mod text;
 pub mod yaml;
