@@ -7,28 +7,24 @@
 
 pub use prr_config::{self as config, git, layers};
 pub use prr_core::{config_message, duration, finding, fsio, par, yaml};
+pub use prr_inventory::{alertmanager, catalog, formats, inventory, render};
 
-pub mod alertmanager;
 pub mod baseline;
 pub mod budget;
-pub mod catalog;
 pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod commands;
 pub mod coverage;
 pub mod delivery;
-pub mod formats;
 #[doc(hidden)]
 pub mod fuzz_api;
 pub mod generate;
 pub mod github;
-pub mod inventory;
 pub mod policy_source;
-pub mod render;
 pub use prr_report as report;
 #[cfg(test)]
-mod report_tests;
+mod pipeline_tests;
 pub mod rules;
 pub mod schema;
 pub mod score;

@@ -27,11 +27,11 @@
 //! byte, only per hit.
 
 use super::context::{self, NotSecret};
-pub use prr_core::fsio::is_binary;
 use crate::checks::secrets::{
     Allowlist, Pattern, Target, is_code_reference, is_placeholder, shannon_entropy,
 };
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+pub use prr_core::fsio::is_binary;
 use std::ops::Range;
 
 /// Bytes before a keyword hit that a window may start at (on a long line).

@@ -18,5 +18,7 @@ pub mod readiness;
 pub mod report;
 pub mod secret;
 pub mod service;
+#[cfg(feature = "testutil")]
+pub mod testutil;
 pub mod text;
 pub mod yaml;

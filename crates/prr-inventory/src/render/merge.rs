@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 /// Splits a message around its ` (overlay a)` / ` (overlays a, b)` /
 /// ` (chart c)` part: (text before, via, sources, text after).
-pub(crate) fn split(message: &str) -> Option<(&str, &'static str, Vec<String>, &str)> {
+pub fn split(message: &str) -> Option<(&str, &'static str, Vec<String>, &str)> {
     for (marker, via) in [
         (" (overlays ", "overlay"),
         (" (overlay ", "overlay"),

@@ -34,7 +34,7 @@
 
 pub mod helm;
 pub mod kustomize;
-pub(crate) mod merge;
+pub mod merge;
 mod positions;
 
 pub use merge::merge_overlay_findings;

@@ -166,6 +166,3 @@ pub fn render_query_template(query: &str, window: &str) -> String {
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod api_version_tests;

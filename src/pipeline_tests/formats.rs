@@ -1,4 +1,5 @@
-//! Unit tests: an SLO under the wrong apiVersion group is a schema finding.
+//! SLO formats on whole runs: an SLO under the wrong apiVersion group is a
+//! schema finding.
 
 use crate::testutil::{findings, repo};
 

@@ -12,13 +12,13 @@
 
 use crate::config::Config;
 use crate::finding::{Finding, Level};
-pub use prr_core::secret::SecretHit;
 use crate::formats::k8s::K8sObject;
 use crate::formats::prometheus_rules::{self, PromtoolTest, RuleFile};
 use crate::formats::runbook::Runbook;
 use crate::formats::slo::{self, SloDocument, SloSpec};
 use crate::yaml::{self, Node, Pos};
 use globset::{GlobSet, GlobSetBuilder};
+pub use prr_core::secret::SecretHit;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -193,8 +193,18 @@ pub struct ScanOptions<'a> {
     pub only: Option<&'a std::collections::BTreeSet<String>>,
 }
 
+/// Why a repository could not be walked at all (a file that cannot be read
+/// is a finding, not an error).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    /// Git could not list the tracked files of the checkout (message from
+    /// the git runner, ready to print).
+    #[error("{0}")]
+    Git(String),
+}
+
 /// Walks and reads the repository at `root` (no secret scan).
-pub fn scan(root: &Path, config: &Config) -> anyhow::Result<Inventory> {
+pub fn scan(root: &Path, config: &Config) -> Result<Inventory, ScanError> {
     scan_with(root, config, &ScanOptions::default())
 }
 
@@ -241,7 +251,7 @@ pub fn scan_with(
     root: &Path,
     config: &Config,
     opts: &ScanOptions<'_>,
-) -> anyhow::Result<Inventory> {
+) -> Result<Inventory, ScanError> {
     use std::sync::Mutex;
     let ignore = globset(&config.ignore);
     let runbook_globs = globset(&config.runbooks);
@@ -257,7 +267,7 @@ pub fn scan_with(
         }
     };
     let tracked = crate::git::tracked(root)
-        .map_err(|e| anyhow::anyhow!(e))?
+        .map_err(ScanError::Git)?
         .map(Arc::new);
     let by_ignore_files = tracked.is_none();
     let tracked_in_walk = tracked.clone();
@@ -757,7 +767,7 @@ pub fn parse_error(path: &str, pos: Pos, message: String) -> Finding {
 
 /// Top-level sequences of objects (OpenSLO files) and `kind: List` objects
 /// become one document per item.
-pub(crate) fn flatten(docs: Vec<Node>) -> Vec<Node> {
+pub fn flatten(docs: Vec<Node>) -> Vec<Node> {
     let mut out = Vec::with_capacity(docs.len());
     for d in docs {
         let is_object_list = matches!(&d.value, yaml::Value::Seq(items)
@@ -795,12 +805,7 @@ fn in_process(
     }
 }
 
-pub(crate) fn classify(
-    rel: &str,
-    docs: &[Node],
-    inv: &mut Inventory,
-    slo_docs: &mut Vec<SloDocument>,
-) {
+pub fn classify(rel: &str, docs: &[Node], inv: &mut Inventory, slo_docs: &mut Vec<SloDocument>) {
     for doc in docs {
         if let Some(format) = slo::classify(doc) {
             slo_docs.push(SloDocument {
@@ -941,158 +946,13 @@ mod tests {
         assert_eq!(inv.file("bin.dat").unwrap().kind, FileKind::Binary);
     }
 
-    fn rule_formats() -> PathBuf {
-        crate::testutil::fixtures().join("alerts/rule-formats")
-    }
-
-    fn of<'a>(fs: &'a [Finding], rule: &str, path: &str) -> Vec<&'a Finding> {
-        fs.iter()
-            .filter(|f| f.rule == rule && f.path.ends_with(path))
-            .collect()
-    }
-
-    /// Issue 12 pattern 9: Loki ruler files (solanyn/home-ops) are rule
-    /// files whose `expr:` is LogQL; not invalid PromQL, but counted.
-    #[test]
-    fn loki_rule_files_are_not_promql() {
-        let fs = crate::testutil::findings(&rule_formats().join("home-ops"), "");
-        for f in ["autobrr/lokirule.yaml", "zigbee/lokirule.yaml"] {
-            assert!(of(&fs, "alerts/parse", f).is_empty(), "{f}: {fs:#?}");
-            let notes = of(&fs, "prr/skipped", f);
-            assert_eq!(notes.len(), 1, "{f}: {fs:#?}");
-            assert!(
-                notes[0].message.contains("1 `expr:` value(s) are LogQL"),
-                "{}",
-                notes[0].message
-            );
-            assert_eq!(notes[0].line, 7, "the first `expr:` value");
-            // The checks that do not read the expression still run.
-            assert_eq!(of(&fs, "alerts/runbook-annotation", f).len(), 1, "{f}");
-        }
-        // The PromQL sibling is still a Prometheus rule file.
-        assert!(of(&fs, "prr/skipped", "autobrr/prometheusrule.yaml").is_empty());
-        assert_eq!(
-            of(
-                &fs,
-                "alerts/runbook-annotation",
-                "autobrr/prometheusrule.yaml"
-            )
-            .len(),
-            1
-        );
-    }
-
-    /// The paired true positives: a broken LogQL expression, and a broken
-    /// PromQL expression next to Loki files, are still `alerts/parse` errors.
-    #[test]
-    fn broken_logql_and_promql_still_fail() {
-        let dir = crate::testutil::repo(&[
-            (
-                "loki.yaml",
-                "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: sum(count_over_time({app=\"x\"} |= \"err\" [5m]) > 0\n",
-            ),
-            (
-                "prom.yaml",
-                "groups:\n- name: g\n  rules:\n  - alert: B\n    expr: sum(rate(x[5m]) > 0\n",
-            ),
-        ]);
-        let fs = crate::testutil::findings(dir.path(), "alerts/parse");
-        let got: Vec<_> = fs
-            .iter()
-            .map(|f| (f.path.as_str(), f.line, f.message.as_str()))
-            .collect();
-        assert_eq!(got.len(), 2, "{got:#?}");
-        assert_eq!((got[0].0, got[0].1), ("loki.yaml", 5));
-        assert!(
-            got[0].2.contains("not valid LogQL: `(` is not closed"),
-            "{}",
-            got[0].2
-        );
-        assert_eq!((got[1].0, got[1].1), ("prom.yaml", 5));
-        assert!(got[1].2.contains("not valid PromQL"), "{}", got[1].2);
-    }
-
-    /// `mimirtool` / `cortextool` / `lokitool` files: `namespace:` next to
-    /// `groups:` is their format, not an unknown field; the rules are still
-    /// checked as Prometheus rules.
-    #[test]
-    fn tool_namespace_files_are_rule_files() {
-        let dir = crate::testutil::repo(&[
-            (
-                "mimir/ok.yaml",
-                "namespace: team-a\ngroups:\n- name: g\n  rules:\n  - record: job:up:sum\n    expr: sum by (job) (up)\n",
-            ),
-            (
-                "mimir/bad.yaml",
-                "namespace: team-b\nnamspace: typo\ngroups:\n- name: g\n  rules:\n  - alert: A\n    expr: up ==\n",
-            ),
-        ]);
-        let fs = crate::testutil::findings(dir.path(), "alerts/parse");
-        let got: Vec<_> = fs.iter().map(|f| (f.path.as_str(), f.line)).collect();
-        assert_eq!(
-            got,
-            vec![("mimir/bad.yaml", 2), ("mimir/bad.yaml", 7)],
-            "{fs:#?}"
-        );
-        assert!(
-            fs[0].message.contains("unknown field `namspace`"),
-            "{}",
-            fs[0].message
-        );
-    }
-
-    /// Issue 12 pattern 11: promtool unit-test files (thanos, wikimedia)
-    /// are neither rule files nor parse errors; a rule file they name that
-    /// does not exist is a finding (promtool fails on it).
-    #[test]
-    fn promtool_tests_are_recognised() {
-        for (dir, test, n) in [
-            ("thanos", "tests.yaml", 2),
-            ("wikimedia", "apt_test.yaml", 1),
-        ] {
-            let root = rule_formats().join(dir);
-            let inv = scan(&root, &Config::default_for(&root)).unwrap();
-            assert!(inv.rule_files.iter().all(|r| r.path != test), "{dir}");
-            let t: Vec<_> = inv
-                .promtool_tests
-                .iter()
-                .filter(|t| t.path == test)
-                .collect();
-            assert_eq!(t.len(), 1, "{dir}");
-            assert_eq!(t[0].rule_files.len(), n);
-            let fs = crate::testutil::findings(&root, "");
-            assert!(
-                fs.iter().all(|f| f.path != test),
-                "nothing reported on {test}: {:#?}",
-                fs.iter().filter(|f| f.path == test).collect::<Vec<_>>()
-            );
-        }
-        let dir = crate::testutil::repo(&[
-            ("rules/a.yaml", "groups: []\n"),
-            (
-                "rules/a_test.yaml",
-                "rule_files:\n  - a.yaml\n  - b.yaml\nevaluation_interval: 1m\ntests: []\n",
-            ),
-        ]);
-        let fs = crate::testutil::findings(dir.path(), "alerts/parse");
-        let got: Vec<_> = fs.iter().map(|f| (f.path.as_str(), f.line)).collect();
-        assert_eq!(got, vec![("rules/a_test.yaml", 3)], "{fs:#?}");
-        assert!(
-            fs[0]
-                .message
-                .contains("`b.yaml` (rules/b.yaml), which does not exist"),
-            "{}",
-            fs[0].message
-        );
-    }
-
     /// Issue 12 pattern 10 and issue 13 item 8: parse first. A rule file
     /// with `{{ … }}` in its annotations that parses is checked; one that is
     /// broken for another reason is a parse error, not "templated"; a file
     /// that is not YAML because of its markers is templated.
     #[test]
     fn templated_means_unparsable_because_of_a_template() {
-        let root = rule_formats();
+        let root = crate::testutil::fixtures().join("alerts/rule-formats");
         let inv = scan(&root, &Config::default_for(&root)).unwrap();
         let probs = |p: &str| -> Vec<(&str, u32)> {
             inv.problems
