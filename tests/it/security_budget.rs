@@ -10,7 +10,7 @@
 //! Every test replays the attack through the binary in a real git
 //! repository.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::path::Path;

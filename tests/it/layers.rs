@@ -5,7 +5,7 @@
 //! config --resolved` shows where each value came from; the shipped
 //! examples and packs validate against `prr schema`.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::path::Path;

@@ -2,10 +2,9 @@
 //! agree with the reports, unreadable budgets follow `on-error` and say so,
 //! exceptions are recorded, and `--changed-since` gates only touched services.
 
-mod support;
+use crate::support::git;
 use std::path::Path;
 use std::process::{Command, Output};
-use support::git;
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prr"))

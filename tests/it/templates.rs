@@ -3,8 +3,7 @@
 //! templates, and Prometheus' own rulefmt test data; see that folder's
 //! PROVENANCE.md).
 
-#[allow(dead_code)] // the shared helpers this file does not call (git)
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

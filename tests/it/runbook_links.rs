@@ -8,10 +8,8 @@
 //! - the runbook globs match whole path segments (`xrunbooks/` is not
 //!   `runbooks/`).
 
-mod support;
-
+use crate::support::{findings_of, git, prr, write};
 use std::path::Path;
-use support::{findings_of, git, prr, write};
 
 const RULES: &str = "groups:
   - name: shop

@@ -680,7 +680,7 @@ fn default_runs_do_not_report_the_new_rules() {
 fn checkout_example_findings_are_unchanged() {
     // The reviewed snapshot of `prr check examples/checkout --format json`.
     let snap = std::fs::read_to_string(
-        manifest_dir().join("tests/snapshots/examples__checkout-json.snap"),
+        manifest_dir().join("tests/it/snapshots/it__examples__checkout-json.snap"),
     )
     .expect("snapshot");
     let json = snap

@@ -1,7 +1,7 @@
 //! Decisions under faults (issue 7, item 7): one table, every provider ×
 //! every fault × every `on-error` setting, each cell one run of the `prr`
 //! binary against `wiremock` servers answering in the providers'
-//! documented shapes (the same shapes as tests/providers.rs; Prometheus:
+//! documented shapes (the same shapes as tests/it/providers.rs; Prometheus:
 //! the instant-query API with Sloth's recording rules).
 //!
 //! Every cell gates two services:

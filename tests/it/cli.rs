@@ -1,10 +1,9 @@
 //! The CLI contract (README "Exit codes"): exit codes, bad input, report formats.
 //! Runs the real `prr` binary on throw-away repositories.
 
-mod support;
+use crate::support::git;
 use std::path::Path;
 use std::process::{Command, Output};
-use support::git;
 
 fn prr(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));

@@ -4,11 +4,11 @@
 //! `[extend]`, the `--staged` and `--changed-since` scopes, default skips and
 //! hostile files. Secrets here are fake, visibly so (gitleaks' test strings).
 
-mod support;
+use crate::support;
 
+use crate::support::{prr, write_bytes as write};
 use serde_json::Value;
 use std::path::Path;
-use support::{prr, write_bytes as write};
 
 const AWS: &str = "AKIALALEMEL33243OLIA";
 const GH: &str = "ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74";

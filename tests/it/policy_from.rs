@@ -3,7 +3,7 @@
 //! .gitleaksignore, baseline) comes from the base ref; edits to it in the
 //! change are reported, not applied.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::path::Path;

@@ -11,12 +11,12 @@
 //!   payload as `GITHUB_EVENT_PATH`, temporary `GITHUB_OUTPUT` and
 //!   `GITHUB_STEP_SUMMARY`, the built prr, on git copies of the examples.
 
-mod support;
+use crate::support;
+use crate::support::git;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use support::git;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -10,11 +10,11 @@
 //!    configuration (`diff.noprefix`, `diff.mnemonicPrefix`, colour, …).
 //!
 //! Secrets here are fake, visibly so (gitleaks' test strings, as in
-//! tests/secrets.rs).
+//! tests/it/secrets.rs).
 
-mod support;
+use crate::support;
 
-use support::{prr, prr_env, write};
+use crate::support::{prr, prr_env, write};
 
 use serde_json::Value;
 use std::path::Path;
@@ -235,7 +235,7 @@ fn ignore_files_never_hide_committed_files() {
     assert_eq!(secrets(&v), vec!["key.yaml"], "{out}");
 }
 
-/// The GitHub Action's run step (action/run.sh, as tests/action.rs runs
+/// The GitHub Action's run step (action/run.sh, as tests/it/action.rs runs
 /// it) on a pull_request event whose base is `base`, in `repo`; (exit
 /// code, the JSON report it wrote, its stderr).
 fn action_step(repo: &Path, base: &str) -> (i32, Value, String) {

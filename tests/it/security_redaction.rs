@@ -8,7 +8,7 @@
 //! annotations, the job summary and the step outputs), and checks stdout,
 //! stderr and every file written.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,11 +2,9 @@
 //! the repository's debt, never a budget decision or the readiness gate,
 //! and a baseline just written is not stale.
 
-mod support;
-
+use crate::support::write;
 use std::path::Path;
 use std::process::{Command, Output};
-use support::write;
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prr"))

@@ -3,7 +3,7 @@
 //! [`helm_stand_in`]), OpenShift Templates and OLM ClusterServiceVersions.
 //! Each feature has a must-fire and a must-not-fire case.
 
-mod support;
+use crate::support;
 
 use serde_json::Value;
 use std::path::Path;

@@ -12,7 +12,7 @@
 //! minutes, and checks the burn rates against sums over the generated
 //! values.
 
-mod support;
+use crate::support;
 
 use prr::budget::config::ProviderConfig;
 use prr::budget::http::{Http, HttpOptions};

@@ -4,11 +4,9 @@
 //! send or print credentials from a URL, move a provider's request path, or
 //! suppress a finding with a comment that is really data.
 
-mod support;
-
+use crate::support::write;
 use std::path::Path;
 use std::process::{Command, Output};
-use support::write;
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_prr"))

@@ -6,9 +6,9 @@
 //! and a `:latest` image (three production-only rules) and no readiness
 //! probe (a rule that holds everywhere).
 
-mod support;
+use crate::support;
 
-use support::{prr, write};
+use crate::support::{prr, write};
 
 const WEB: &str = "apiVersion: apps/v1
 kind: Deployment

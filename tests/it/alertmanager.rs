@@ -4,8 +4,7 @@
 //! live on the fixtures of tests/fixtures/alertmanager (see its
 //! PROVENANCE.md). Tests that need amtool are `#[ignore = "needs amtool"]`.
 
-#[allow(dead_code)] // the shared helpers this file does not call (git)
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

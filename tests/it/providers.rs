@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// The slo-generator report fixture (google/slo-generator, see PROVENANCE.md).
 const SLO_GENERATOR_REPORT: &str =
-    include_str!("fixtures/providers/slo-generator/tests/unit/fixtures/slo_report_v2.json");
+    include_str!("../fixtures/providers/slo-generator/tests/unit/fixtures/slo_report_v2.json");
 
 /// Fast limits: 300 ms timeout, one retry, 10 ms backoff, `Retry-After` capped at 50 ms.
 fn opts() -> HttpOptions {

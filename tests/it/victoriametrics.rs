@@ -15,8 +15,9 @@
 //! 1 − 0.0003 / 0.001 = 0.70 on every backend that takes the ratio of the
 //! counters' increases over the window (samples lie on both window ends).
 
-mod support;
+use crate::support;
 
+use crate::support::servers::{self, Backend};
 use prr::budget::config::ProviderConfig;
 use prr::budget::gate::GateOptions;
 use prr::budget::http::{Http, HttpOptions};
@@ -29,7 +30,6 @@ use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use support::servers::{self, Backend};
 
 /// Data end and pinned evaluation time: 2024-01-31T00:00:00Z.
 const T_END: i64 = 1_706_659_200;
