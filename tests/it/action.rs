@@ -12,19 +12,11 @@
 //!   `GITHUB_STEP_SUMMARY`, the built prr, on git copies of the examples.
 
 use crate::support;
-use crate::support::git;
+use crate::support::{git, read, root};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn action_yml() -> Value {
     serde_saphyr::from_str(&read(&root().join("action.yml"))).expect("action.yml parses")

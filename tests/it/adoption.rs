@@ -2,21 +2,12 @@
 //! families, one `prr baseline`, and from then on only new problems fail —
 //! also after every line of the old files moved.
 
+use crate::support::prr_output;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn prr(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(root)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run prr")
-}
 
 fn check(root: &Path) -> (i32, Value) {
-    let out = prr(root, &["check", ".", "--format", "json"]);
+    let out = prr_output(root, &["check", ".", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
     });
@@ -68,7 +59,7 @@ fn a_legacy_repository_adopts_with_one_baseline_and_then_fails_only_on_new_probl
     }
 
     // One command adopts it.
-    let out = prr(root, &["baseline", "."]);
+    let out = prr_output(root, &["baseline", "."]);
     assert!(
         out.status.success(),
         "{}",

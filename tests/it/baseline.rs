@@ -2,29 +2,7 @@
 //! the repository's debt, never a budget decision or the readiness gate,
 //! and a baseline just written is not stale.
 
-use crate::support::write;
-use std::path::Path;
-use std::process::{Command, Output};
-
-fn prr(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr")
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
+use crate::support::{json, prr_output, write};
 
 /// `pay` has an exhausted budget (file snapshot), a Deployment with debt
 /// (no probes, one replica) and a `critical` tier whose minimum readiness
@@ -67,14 +45,14 @@ fn unsuppressed<'a>(r: &'a serde_json::Value, prefix: &str) -> Vec<&'a serde_jso
 #[test]
 fn a_baseline_never_accepts_a_budget_decision_or_the_readiness_gate() {
     let d = repo();
-    let before = json(&prr(&["check", ".", "-f", "json"], d.path()));
+    let before = json(&prr_output(d.path(), &["check", ".", "-f", "json"]));
     assert!(
         !unsuppressed(&before, "budget/blocked").is_empty(),
         "{before:#}"
     );
     assert!(!unsuppressed(&before, "rollout/").is_empty(), "{before:#}");
 
-    let o = prr(&["baseline", "."], d.path());
+    let o = prr_output(d.path(), &["baseline", "."]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -90,7 +68,7 @@ fn a_baseline_never_accepts_a_budget_decision_or_the_readiness_gate() {
     assert!(!written.contains("prr/min-level"), "{written}");
 
     // must fire: the exhausted budget still blocks.
-    let o = prr(&["check", ".", "-f", "json"], d.path());
+    let o = prr_output(d.path(), &["check", ".", "-f", "json"]);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -117,7 +95,7 @@ fn a_baseline_never_accepts_a_budget_decision_or_the_readiness_gate() {
     );
     assert!(without < with, "{pay:#}");
     assert_eq!(before["readiness"][0]["score"].as_u64().unwrap(), without);
-    let text = String::from_utf8_lossy(&prr(&["check", "."], d.path()).stdout).into_owned();
+    let text = String::from_utf8_lossy(&prr_output(d.path(), &["check", "."]).stdout).into_owned();
     assert!(
         text.contains(&format!("pay: {without}/100 ({with} with the baseline)")),
         "{text}"
@@ -132,7 +110,7 @@ fn an_old_baseline_holding_a_budget_decision_is_stale_and_rewritten() {
         ".prr/baseline.json",
         r#"{"version": 1, "findings": [{"rule": "budget/blocked", "path": "prr.yaml", "fingerprint": "00"}]}"#,
     );
-    let r = json(&prr(&["check", ".", "-f", "json"], d.path()));
+    let r = json(&prr_output(d.path(), &["check", ".", "-f", "json"]));
     let stale = unsuppressed(&r, "prr/baseline-stale");
     assert_eq!(stale.len(), 1, "{r:#}");
     assert!(
@@ -141,7 +119,10 @@ fn an_old_baseline_holding_a_budget_decision_is_stale_and_rewritten() {
             .unwrap()
             .contains("budget/blocked")
     );
-    assert_eq!(prr(&["baseline", "."], d.path()).status.code(), Some(0));
-    let r = json(&prr(&["check", ".", "-f", "json"], d.path()));
+    assert_eq!(
+        prr_output(d.path(), &["baseline", "."]).status.code(),
+        Some(0)
+    );
+    let r = json(&prr_output(d.path(), &["check", ".", "-f", "json"]));
     assert!(unsuppressed(&r, "prr/baseline-stale").is_empty(), "{r:#}");
 }

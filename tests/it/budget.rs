@@ -2,36 +2,9 @@
 //! agree with the reports, unreadable budgets follow `on-error` and say so,
 //! exceptions are recorded, and `--changed-since` gates only touched services.
 
-use crate::support::git;
+use crate::support::{git, json, prr_output, write};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn prr(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_HEAD_REF")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr")
-}
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, body).unwrap();
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
+use std::process::Command;
 
 /// A repository with two services whose budgets come from a snapshot:
 /// `cart` is healthy, `pay` is critical (10 % left).
@@ -68,7 +41,7 @@ fn budget_of<'a>(r: &'a serde_json::Value, service: &str) -> &'a serde_json::Val
 #[test]
 fn critical_budget_blocks_and_reports_agree() {
     let d = two_services("");
-    let o = prr(&["check", ".", "-f", "json"], d.path());
+    let o = prr_output(d.path(), &["check", ".", "-f", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
     assert_eq!(r["result"], "fail");
@@ -87,7 +60,7 @@ fn critical_budget_blocks_and_reports_agree() {
     assert_eq!(blocked[0]["service"], "pay");
     assert_eq!(blocked[0]["level"], "error");
     // `prr budget` agrees: exit 1, same decision.
-    let o = prr(&["budget", ".", "--json"], d.path());
+    let o = prr_output(d.path(), &["budget", ".", "--json"]);
     assert_eq!(o.status.code(), Some(1));
     let v = json(&o);
     assert!(
@@ -101,7 +74,7 @@ fn critical_budget_blocks_and_reports_agree() {
 #[test]
 fn hotfix_label_relaxes_and_is_recorded() {
     let d = two_services("");
-    let o = prr(&["check", ".", "-f", "json", "--label", "hotfix"], d.path());
+    let o = prr_output(d.path(), &["check", ".", "-f", "json", "--label", "hotfix"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -125,7 +98,7 @@ fn hotfix_label_relaxes_and_is_recorded() {
     assert!(rules.contains(&"budget/exception"), "{rules:?}");
     assert!(rules.contains(&"budget/warning"), "{rules:?}");
     // The text report shows the exception in the table.
-    let o = prr(&["check", ".", "--label", "hotfix"], d.path());
+    let o = prr_output(d.path(), &["check", ".", "--label", "hotfix"]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("warn (label hotfix)"), "{text}");
 }
@@ -143,7 +116,7 @@ fn unreachable_api_follows_on_error() {
                 "services:\n  - name: pay\n    budget: {{ slos: [{{ name: availability }}] }}\nbudget:\n  on-error: {on_error}\n  retries: 0\n  timeout: 2s\n  providers:\n{provider}rules:\n  slo/present: {{ level: \"off\" }}\n"
             ),
         );
-        let o = prr(&["check", ".", "-f", "json"], d.path());
+        let o = prr_output(d.path(), &["check", ".", "-f", "json"]);
         assert_eq!(
             o.status.code(),
             Some(code),
@@ -175,9 +148,9 @@ fn changed_since_gates_only_touched_services() {
     git(d.path(), &["tag", "base"]);
     write(d.path(), "cart/README.md", "cart changed\n");
     // Only cart changed: pay's critical budget is not gated, the check passes.
-    let o = prr(
-        &["check", ".", "-f", "json", "--changed-since", "base"],
+    let o = prr_output(
         d.path(),
+        &["check", ".", "-f", "json", "--changed-since", "base"],
     );
     assert_eq!(
         o.status.code(),
@@ -195,13 +168,13 @@ fn changed_since_gates_only_touched_services() {
     assert_eq!(services, vec!["cart"]);
     // Touch pay too: it is gated and blocks.
     write(d.path(), "pay/README.md", "pay changed\n");
-    let o = prr(
-        &["check", ".", "-f", "json", "--changed-since", "base"],
+    let o = prr_output(
         d.path(),
+        &["check", ".", "-f", "json", "--changed-since", "base"],
     );
     assert_eq!(o.status.code(), Some(1));
     // An unknown ref is a usage error, not a silent pass.
-    let o = prr(&["check", ".", "--changed-since", "no-such-ref"], d.path());
+    let o = prr_output(d.path(), &["check", ".", "--changed-since", "no-such-ref"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-ref"));
 }
@@ -214,7 +187,7 @@ fn budget_config_errors_are_exit_2() {
         "prr.yaml",
         "budget:\n  providers:\n    a: { type: nosuch }\n",
     );
-    let o = prr(&["check", "."], d.path());
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("prr.yaml:3:"),
@@ -226,7 +199,7 @@ fn budget_config_errors_are_exit_2() {
         "prr.yaml",
         "budget:\n  providers:\n    a: { type: file }\n",
     );
-    let o = prr(&["check", "."], d.path());
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("path"),
@@ -238,14 +211,14 @@ fn budget_config_errors_are_exit_2() {
         "prr.yaml",
         "services:\n  - name: a\n    budget: { provider: missing }\nbudget:\n  providers:\n    b: { type: file, path: x.json }\n",
     );
-    let o = prr(&["check", "."], d.path());
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("missing"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let o = prr(&["budget", "."], tempfile::tempdir().unwrap().path());
+    let o = prr_output(tempfile::tempdir().unwrap().path(), &["budget", "."]);
     assert_eq!(
         o.status.code(),
         Some(2),

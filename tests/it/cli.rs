@@ -1,30 +1,13 @@
 //! The CLI contract (README "Exit codes"): exit codes, bad input, report formats.
 //! Runs the real `prr` binary on throw-away repositories.
 
-use crate::support::git;
+use crate::support::{git, prr_output, prr_output_env, tempdir_with};
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn prr(args: &[&str], cwd: &Path, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prr"));
-    cmd.args(args)
-        .current_dir(cwd)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run prr")
-}
-
+/// [`tempdir_with`] typed for byte-string literals of different lengths.
 fn repo(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (rel, body) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, body).unwrap();
-    }
-    dir
+    tempdir_with(files)
 }
 
 fn stdout(o: &Output) -> String {
@@ -57,7 +40,7 @@ fn rules_of(report: &serde_json::Value) -> Vec<(String, String, u64)> {
 #[test]
 fn missing_path_is_exit_2() {
     let d = tempfile::tempdir().unwrap();
-    let o = prr(&["check", "no/such/dir"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "no/such/dir"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("no/such/dir: no such file or directory"),
@@ -69,7 +52,7 @@ fn missing_path_is_exit_2() {
 #[test]
 fn file_instead_of_folder_is_exit_2() {
     let d = repo(&[("a.yaml", b"a: 1\n")]);
-    let o = prr(&["check", "a.yaml"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "a.yaml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("not a directory"), "{}", stderr(&o));
 }
@@ -80,7 +63,7 @@ fn config_unknown_key_is_exit_2_with_position() {
         "prr.yaml",
         b"services:\n  - name: shop\n    teir: critical\n",
     )]);
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("prr.yaml:3:5"), "{e}");
@@ -90,7 +73,7 @@ fn config_unknown_key_is_exit_2_with_position() {
 #[test]
 fn config_wrong_type_is_exit_2() {
     let d = repo(&[("prr.yaml", b"services: shop\n")]);
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("prr.yaml:1:"), "{}", stderr(&o));
 }
@@ -98,7 +81,7 @@ fn config_wrong_type_is_exit_2() {
 #[test]
 fn override_of_unknown_rule_is_exit_2() {
     let d = repo(&[("prr.yaml", b"rules:\n  alerts/nope:\n    level: off\n")]);
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("prr.yaml:3:") || stderr(&o).contains("prr.yaml:2:"),
@@ -111,9 +94,9 @@ fn override_of_unknown_rule_is_exit_2() {
 #[test]
 fn usage_error_is_exit_2() {
     let d = tempfile::tempdir().unwrap();
-    let o = prr(&["check", "--format", "xml"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "--format", "xml"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = prr(&["frobnicate"], d.path(), &[]);
+    let o = prr_output(d.path(), &["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -130,7 +113,7 @@ fn malformed_files_are_findings_not_crashes() {
     ]);
     #[cfg(unix)]
     std::os::unix::fs::symlink(d.path(), d.path().join("loop")).unwrap();
-    let o = prr(&["check", ".", "--format", "json"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "--format", "json"]);
     assert_ne!(o.status.code(), Some(101), "panic: {}", stderr(&o));
     assert_eq!(
         o.status.code(),
@@ -159,7 +142,7 @@ fn malformed_files_are_findings_not_crashes() {
 #[test]
 fn json_report_shape() {
     let d = repo(&[("deploy/broken.yaml", b"a: [\n")]);
-    let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "json"]);
     let r = json_report(&o);
     assert_eq!(r["version"], 1);
     assert_eq!(r["result"], "fail");
@@ -191,15 +174,15 @@ fn json_report_shape() {
 fn several_reports_in_one_run() {
     let d = repo(&[("broken.yaml", b"a: [\n"), ("blocker", b"a file\n")]);
     // A missing output folder is created (as for the baseline).
-    let o = prr(
-        &["check", ".", "-f", "json", "-o", "out/r.json", "-f", "text"],
+    let o = prr_output(
         d.path(),
-        &[],
+        &["check", ".", "-f", "json", "-o", "out/r.json", "-f", "text"],
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(d.path().join("out/r.json").is_file());
     // An output that cannot be written: a clear error naming it, exit 2.
-    let o = prr(
+    let o = prr_output(
+        d.path(),
         &[
             "check",
             ".",
@@ -210,15 +193,12 @@ fn several_reports_in_one_run() {
             "-f",
             "text",
         ],
-        d.path(),
-        &[],
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("blocker"), "{}", stderr(&o));
-    let o = prr(
-        &["check", ".", "-f", "json", "-o", "r.json", "-f", "text"],
+    let o = prr_output(
         d.path(),
-        &[],
+        &["check", ".", "-f", "json", "-o", "r.json", "-f", "text"],
     );
     assert_eq!(o.status.code(), Some(1));
     let file: serde_json::Value =
@@ -230,7 +210,7 @@ fn several_reports_in_one_run() {
 #[test]
 fn github_annotations_inside_actions() {
     let d = repo(&[("deploy/broken.yaml", b"a: 1\nb: [\n")]);
-    let o = prr(&["check", "."], d.path(), &[("GITHUB_ACTIONS", "true")]);
+    let o = prr_output_env(d.path(), &["check", "."], &[("GITHUB_ACTIONS", "true")]);
     let out = stdout(&o);
     assert!(
         out.lines()
@@ -238,7 +218,7 @@ fn github_annotations_inside_actions() {
                 && l.contains("title=prr/parse-error")),
         "{out}"
     );
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert!(
         !stdout(&o).contains("::error"),
         "no workflow commands outside Actions"
@@ -251,7 +231,7 @@ fn text_report_shows_the_line() {
         "alerts.yaml",
         b"groups:\n- name: x\n  rules:\n  - alert: A\n    expr: up ==\n",
     )]);
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     let out = stdout(&o);
     assert!(out.contains("alerts.yaml:5:"), "{out}");
     assert!(
@@ -264,7 +244,7 @@ fn text_report_shows_the_line() {
 #[test]
 fn explain_and_rules() {
     let d = tempfile::tempdir().unwrap();
-    let o = prr(&["rules", "--json"], d.path(), &[]);
+    let o = prr_output(d.path(), &["rules", "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let ids: Vec<&str> = v
@@ -274,10 +254,10 @@ fn explain_and_rules() {
         .map(|r| r["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"prr/codeowners"), "{ids:?}");
-    let o = prr(&["explain", "prr/codeowners"], d.path(), &[]);
+    let o = prr_output(d.path(), &["explain", "prr/codeowners"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("CODEOWNERS"));
-    let o = prr(&["explain", "prr/nope"], d.path(), &[]);
+    let o = prr_output(d.path(), &["explain", "prr/nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("prr/codeowners"),
@@ -301,7 +281,7 @@ fn team_rules_and_overrides() {
         ("Dockerfile", b"FROM scratch\n"),
         ("d.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n"),
     ]);
-    let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "json"]);
     let r = json_report(&o);
     let findings = r["findings"].as_array().unwrap();
     let by = |rule: &str| {
@@ -329,7 +309,7 @@ fn bad_team_rule_is_exit_2() {
         ("prr.yaml", b"rules-dir: r\n"),
         ("r/x.yaml", b"id: team/x\ntitle: t\nlevel: error\ncheck: yaml.assert\nwith:\n  path: \"$[\"\n  assert: exists\nhelp: h\n"),
     ]);
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("x.yaml"), "{}", stderr(&o));
     // An invalid `matches` regex is caught when the rule loads, not by
@@ -338,7 +318,7 @@ fn bad_team_rule_is_exit_2() {
         ("prr.yaml", b"rules-dir: r\n"),
         ("r/x.yaml", b"id: team/x\ntitle: t\nlevel: error\ncheck: yaml.assert\nwith:\n  path: \"$.spec.image\"\n  assert: matches\n  value: \"^registry/([\"\nhelp: h\n"),
     ]);
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("x.yaml:6:") && stderr(&o).contains("regex"),
@@ -382,7 +362,7 @@ fn hostile_inputs_never_panic_or_leak() {
         ),
     ]);
     for format in ["text", "json", "github"] {
-        let o = prr(&["check", ".", "--format", format], d.path(), &[]);
+        let o = prr_output(d.path(), &["check", ".", "--format", format]);
         assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
         let all = format!("{}{}", stdout(&o), stderr(&o));
         assert!(!all.contains(token), "{format} output leaks the token");
@@ -391,7 +371,7 @@ fn hostile_inputs_never_panic_or_leak() {
             "{format} output leaks part of the token"
         );
     }
-    let r = json_report(&prr(&["check", ".", "-f", "json"], d.path(), &[]));
+    let r = json_report(&prr_output(d.path(), &["check", ".", "-f", "json"]));
     let f = rules_of(&r);
     assert!(
         f.contains(&("alerts/parse".into(), "deep.yaml".into(), 5)),
@@ -461,7 +441,8 @@ fn github_actions_pull_request_delivery() {
     ];
     // --annotate all: nothing changed since the base, so the default
     // (changed lines only) would annotate no file finding.
-    let o = prr(
+    let o = prr_output_env(
+        d.path(),
         &[
             "check",
             ".",
@@ -472,7 +453,6 @@ fn github_actions_pull_request_delivery() {
             "--annotate",
             "all",
         ],
-        d.path(),
         &envs,
     );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
@@ -510,7 +490,7 @@ fn github_actions_pull_request_delivery() {
             .replace(&base, "1111111111111111111111111111111111111111"),
     )
     .unwrap();
-    let o = prr(&["check", "."], d.path(), &envs);
+    let o = prr_output_env(d.path(), &["check", "."], &envs);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stdout(&o).starts_with("::warning title=prr::PR mode off, gating every service"),
@@ -518,9 +498,9 @@ fn github_actions_pull_request_delivery() {
         stdout(&o)
     );
     // Asked for explicitly, an unknown ref is a usage error.
-    let o = prr(
-        &["check", ".", "--changed-since", "1111111"],
+    let o = prr_output_env(
         d.path(),
+        &["check", ".", "--changed-since", "1111111"],
         &envs,
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -568,7 +548,7 @@ fn pr_annotations_on_changed_lines() {
         v.sort();
         v
     };
-    let o = prr(&["check", "."], d.path(), &envs);
+    let o = prr_output_env(d.path(), &["check", "."], &envs);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(files(&stdout(&o)), vec!["new.yaml"], "{}", stdout(&o));
     let md = std::fs::read_to_string(&summary).unwrap();
@@ -576,7 +556,7 @@ fn pr_annotations_on_changed_lines() {
         md.contains("old.yaml"),
         "the unchanged finding is in the summary: {md}"
     );
-    let o = prr(&["check", ".", "--annotate", "all"], d.path(), &envs);
+    let o = prr_output_env(d.path(), &["check", ".", "--annotate", "all"], &envs);
     assert_eq!(
         files(&stdout(&o)),
         vec!["new.yaml", "old.yaml"],
@@ -630,7 +610,7 @@ fn a_closed_pipe_is_not_a_panic() {
 fn completions_and_the_man_page_come_from_the_cli_definition() {
     let cwd = Path::new(env!("CARGO_MANIFEST_DIR"));
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
-        let o = prr(&["completions", shell], cwd, &[]);
+        let o = prr_output(cwd, &["completions", shell]);
         assert_eq!(o.status.code(), Some(0), "{shell}");
         let text = String::from_utf8_lossy(&o.stdout);
         for word in ["check", "secrets", "changed-since", "policy-from"] {
@@ -638,11 +618,11 @@ fn completions_and_the_man_page_come_from_the_cli_definition() {
         }
     }
     assert_eq!(
-        prr(&["completions", "tcsh"], cwd, &[]).status.code(),
+        prr_output(cwd, &["completions", "tcsh"]).status.code(),
         Some(2)
     );
 
-    let o = prr(&["man"], cwd, &[]);
+    let o = prr_output(cwd, &["man"]);
     assert_eq!(o.status.code(), Some(0));
     let man = String::from_utf8_lossy(&o.stdout);
     assert!(man.starts_with(".ie") || man.contains(".TH prr 1"), "{man}");
@@ -686,7 +666,7 @@ fn the_readme_names_only_flags_prr_has() {
             } else {
                 vec![sub.as_str(), "--help"]
             };
-            String::from_utf8_lossy(&prr(&args, cwd, &[]).stdout).into_owned()
+            String::from_utf8_lossy(&prr_output(cwd, &args).stdout).into_owned()
         });
         // The command ends at a comment, a pipe or the end of a code span.
         let cmd = rest.split(['#', '|', '`']).next().unwrap_or_default();
@@ -714,12 +694,12 @@ fn the_readme_names_only_flags_prr_has() {
 #[test]
 fn two_reports_to_stdout_are_a_usage_error_and_formats_ignore_case() {
     let d = repo(&[("README.md", b"# x\n")]);
-    let o = prr(&["check", ".", "-f", "json", "-f", "text"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "json", "-f", "text"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("would go to stdout (json, text)"), "{err}");
     assert!(o.stdout.is_empty(), "nothing is concatenated");
-    let o = prr(&["check", ".", "-f", "JSON"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "JSON"]);
     assert_eq!(o.status.code(), Some(0));
     serde_json::from_slice::<serde_json::Value>(&o.stdout).expect("one JSON report");
 }
@@ -742,7 +722,7 @@ fn config_errors_speak_yaml_and_suggest_the_near_miss() {
         ),
     ] {
         let d = repo(&[("prr.yaml", yaml.as_bytes())]);
-        let o = prr(&["config", "."], d.path(), &[]);
+        let o = prr_output(d.path(), &["config", "."]);
         assert_eq!(o.status.code(), Some(2), "{yaml}");
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(want), "{yaml}: {err}");
@@ -782,7 +762,7 @@ fn rule_ids(o: &Output) -> Vec<String> {
 #[test]
 fn only_skip_fail_level_and_no_budget() {
     let d = gate_repo();
-    let all = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let all = prr_output(d.path(), &["check", ".", "-f", "json"]);
     assert_eq!(all.status.code(), Some(1));
     let all_rules = rule_ids(&all);
     assert!(
@@ -795,11 +775,7 @@ fn only_skip_fail_level_and_no_budget() {
     );
 
     // --only a family: other rules' findings are counted, not listed.
-    let o = prr(
-        &["check", ".", "-f", "json", "--only", "rollout"],
-        d.path(),
-        &[],
-    );
+    let o = prr_output(d.path(), &["check", ".", "-f", "json", "--only", "rollout"]);
     let rules = rule_ids(&o);
     assert!(
         rules
@@ -810,10 +786,9 @@ fn only_skip_fail_level_and_no_budget() {
     assert!(rules.iter().any(|r| r == "prr/selection"), "{rules:?}");
 
     // --skip the budget family and rollout: what is left passes.
-    let o = prr(
-        &["check", ".", "-f", "json", "--skip", "budget,rollout/*"],
+    let o = prr_output(
         d.path(),
-        &[],
+        &["check", ".", "-f", "json", "--skip", "budget,rollout/*"],
     );
     let rules = rule_ids(&o);
     assert!(
@@ -824,16 +799,15 @@ fn only_skip_fail_level_and_no_budget() {
     );
 
     // --no-budget: no budget decision, and the report says it was skipped.
-    let o = prr(&["check", ".", "-f", "json", "--no-budget"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "json", "--no-budget"]);
     let rules = rule_ids(&o);
     assert!(!rules.iter().any(|r| r == "budget/blocked"), "{rules:?}");
     assert!(rules.iter().any(|r| r == "prr/budget-skipped"), "{rules:?}");
 
     // --fail-level never: same findings, exit 0; warning: warnings fail too.
-    let o = prr(
-        &["check", ".", "-f", "json", "--fail-level", "never"],
+    let o = prr_output(
         d.path(),
-        &[],
+        &["check", ".", "-f", "json", "--fail-level", "never"],
     );
     assert_eq!(o.status.code(), Some(0));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -850,13 +824,14 @@ fn only_skip_fail_level_and_no_budget() {
         .find(|f| f["level"] == "warning" && f["suppressed"] == false)
         .map(|f| f["rule"].as_str().unwrap().to_string())
         .expect("the fixture has a warning");
-    let o = prr(&["check", ".", "--only", &warning_rule], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "--only", &warning_rule]);
     assert_eq!(
         o.status.code(),
         Some(0),
         "{warning_rule} alone is a warning"
     );
-    let o = prr(
+    let o = prr_output(
+        d.path(),
         &[
             "check",
             ".",
@@ -865,15 +840,13 @@ fn only_skip_fail_level_and_no_budget() {
             "--fail-level",
             "warning",
         ],
-        d.path(),
-        &[],
     );
     assert_eq!(
         o.status.code(),
         Some(1),
         "a warning fails with --fail-level warning"
     );
-    let bad = prr(&["check", ".", "--only", "a/["], d.path(), &[]);
+    let bad = prr_output(d.path(), &["check", ".", "--only", "a/["]);
     assert_eq!(bad.status.code(), Some(2));
 }
 
@@ -883,17 +856,16 @@ fn the_log_always_says_the_verdict() {
     let ex = ex.to_str().unwrap();
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("r.json");
-    let o = prr(
-        &["check", ex, "-f", "json", "-o", file.to_str().unwrap()],
+    let o = prr_output(
         out.path(),
-        &[],
+        &["check", ex, "-f", "json", "-o", file.to_str().unwrap()],
     );
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("prr: FAIL: ") && err.contains(" s\n"), "{err}");
 
-    let o = prr(&["check", ex, "--quiet"], out.path(), &[]);
+    let o = prr_output(out.path(), &["check", ex, "--quiet"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty(), "--quiet prints no report");
     let err = String::from_utf8_lossy(&o.stderr);
@@ -917,13 +889,13 @@ fn the_log_always_says_the_verdict() {
         .map(|(p, b)| (p.as_str(), b.as_slice()))
         .collect();
     let d = repo(&refs);
-    let o = prr(&["check", ".", "-f", "json", "-o", "r.json"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "json", "-o", "r.json"]);
     let err = String::from_utf8_lossy(&o.stderr);
     let tally = err.find("prr: by rule: ").expect("tally");
     let verdict = err.find("prr: FAIL").expect("verdict");
     assert!(tally < verdict, "{err}");
     assert!(err.contains("rollout/image-pinned 60 (error)"), "{err}");
-    let text = String::from_utf8_lossy(&prr(&["check", "."], d.path(), &[]).stdout).into_owned();
+    let text = String::from_utf8_lossy(&prr_output(d.path(), &["check", "."]).stdout).into_owned();
     assert!(
         text.contains("prr: by rule: "),
         "the text report has it too"
@@ -953,10 +925,9 @@ fn changed_since_scopes_the_whole_gate_to_touched_services() {
     std::fs::write(d.path().join("a/notes.md"), "# a\n").unwrap();
     git(d.path(), &["add", "."]);
     git(d.path(), &["commit", "-qm", "touch a"]);
-    let o = prr(
-        &["check", ".", "--changed-since", "main", "-f", "json"],
+    let o = prr_output(
         d.path(),
-        &[],
+        &["check", ".", "--changed-since", "main", "-f", "json"],
     );
     assert_eq!(
         o.status.code(),
@@ -994,10 +965,9 @@ fn changed_since_scopes_the_whole_gate_to_touched_services() {
     )
     .unwrap();
     git(d.path(), &["commit", "-qam", "pin b"]);
-    let o = prr(
-        &["check", ".", "--changed-since", "main", "-f", "json"],
+    let o = prr_output(
         d.path(),
-        &[],
+        &["check", ".", "--changed-since", "main", "-f", "json"],
     );
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let a_gating = r["findings"]
@@ -1027,7 +997,7 @@ fn the_text_report_points_at_each_secret_on_a_line() {
         .collect::<String>()
         + "\n";
     let d = repo(&[("a.env", line.as_bytes()), ("long.env", long.as_bytes())]);
-    let o = prr(&["secrets", ".", "--color", "never"], d.path(), &[]);
+    let o = prr_output(d.path(), &["secrets", ".", "--color", "never"]);
     let text = String::from_utf8_lossy(&o.stdout);
     for k in keys {
         assert!(!text.contains(k), "never the raw key");
@@ -1040,7 +1010,7 @@ fn the_text_report_points_at_each_secret_on_a_line() {
         .filter(|l| l.trim_start().starts_with('|') && l.contains('^'))
         .map(|l| l.find('^').unwrap())
         .collect();
-    let json = prr(&["secrets", ".", "-f", "json"], d.path(), &[]);
+    let json = prr_output(d.path(), &["secrets", ".", "-f", "json"]);
     let r: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let long_cols: std::collections::BTreeSet<u64> = r["findings"]
         .as_array()
@@ -1087,7 +1057,7 @@ fn reports_read_well() {
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("\u{1b}[1;31mFAIL\u{1b}[0m"), "{text}");
     assert!(text.contains("\u{1b}[1;31mblock\u{1b}[0m"), "{text}");
-    let plain = String::from_utf8_lossy(&prr(&["check", ex], cwd, &[]).stdout).into_owned();
+    let plain = String::from_utf8_lossy(&prr_output(cwd, &["check", ex]).stdout).into_owned();
     assert!(!plain.contains('\u{1b}'), "NO_COLOR is respected");
     assert!(
         plain.contains("prr: FAIL: 17 errors, 9 warnings, 2 notices"),
@@ -1099,7 +1069,7 @@ fn reports_read_well() {
         "{plain}"
     );
     // Markdown: code spans stay code, every finding once, one burn column.
-    let md = String::from_utf8_lossy(&prr(&["check", ex, "-f", "markdown"], cwd, &[]).stdout)
+    let md = String::from_utf8_lossy(&prr_output(cwd, &["check", ex, "-f", "markdown"]).stdout)
         .into_owned();
     assert!(
         md.contains("paging alert `InventoryHighCPU` has no `for:`"),
@@ -1127,10 +1097,10 @@ fn config_is_found_upward_and_named_in_the_report() {
     ]);
     git(d.path(), &["init", "-q"]);
     // From the repository root: the config is named, with its layers.
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("prr: using prr.yaml (2 layers)\n"), "{text}");
-    let o = prr(&["check", ".", "-f", "json"], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", ".", "-f", "json"]);
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(
         r["config"],
@@ -1138,7 +1108,7 @@ fn config_is_found_upward_and_named_in_the_report() {
     );
     // From a subfolder: the root's config applies (image-pinned is a
     // warning there), and only the subfolder's findings count.
-    let o = prr(&["check", ".", "-f", "json"], &d.path().join("svc/a"), &[]);
+    let o = prr_output(&d.path().join("svc/a"), &["check", ".", "-f", "json"]);
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let fs = r["findings"].as_array().unwrap();
     let pinned: Vec<&serde_json::Value> = fs
@@ -1151,7 +1121,7 @@ fn config_is_found_upward_and_named_in_the_report() {
     assert!(fs.iter().any(|f| f["rule"] == "prr/config"), "{r:#}");
     // Both config names in one folder: exit 2 naming both.
     std::fs::write(d.path().join(".prr.yaml"), "{}\n").unwrap();
-    let o = prr(&["check", "."], d.path(), &[]);
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("prr.yaml and .prr.yaml"), "{err}");
@@ -1170,7 +1140,7 @@ fn a_subfolder_run_keeps_its_services_findings_and_other_commands_find_the_confi
     ]);
     git(d.path(), &["init", "-q"]);
     let sub = d.path().join("svc/a");
-    let o = prr(&["check", ".", "-f", "json"], &sub, &[]);
+    let o = prr_output(&sub, &["check", ".", "-f", "json"]);
     assert_eq!(o.status.code(), Some(1));
     let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let gating: Vec<(String, String)> = r["findings"]
@@ -1191,7 +1161,7 @@ fn a_subfolder_run_keeps_its_services_findings_and_other_commands_find_the_confi
     );
     assert!(gating.iter().all(|(_, s)| s != "b"), "{gating:?}");
     // prr baseline from the subfolder writes the repository's baseline.
-    let o = prr(&["baseline", "."], &sub, &[]);
+    let o = prr_output(&sub, &["baseline", "."]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -1201,7 +1171,7 @@ fn a_subfolder_run_keeps_its_services_findings_and_other_commands_find_the_confi
     assert!(d.path().join(".prr/baseline.json").is_file());
     assert!(!sub.join(".prr").exists());
     // prr config from the subfolder validates the repository's prr.yaml.
-    let o = prr(&["config", "."], &sub, &[]);
+    let o = prr_output(&sub, &["config", "."]);
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("2 declared services"),
         "{}",

@@ -13,8 +13,8 @@
 //! redacted forms do (so the findings and the error messages are there to
 //! be checked); the host a provider redirected to received nothing.
 
+use crate::support::write;
 use serde_json::{Value, json};
-use std::path::Path;
 use std::process::Command;
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -100,12 +100,6 @@ impl Respond for GithubBadCredentials {
             "status": "401"
         }))
     }
-}
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
 }
 
 struct Servers {

@@ -3,15 +3,7 @@
 //! docs/, and every `docs/…` path the pre-commit manifest names; the licence
 //! files are there; the install instructions name no placeholder owner.
 
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(p: &Path) -> String {
-    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
+use crate::support::{read, root};
 
 /// Relative link targets `](target)` of a Markdown text, without anchors.
 fn links(text: &str) -> Vec<String> {

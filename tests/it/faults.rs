@@ -23,6 +23,8 @@
 //! `stale` for Dynatrace and Nobl9 (their APIs state no evaluation time, a
 //! reading is as of the request), HTTP 500/429 for the `file` provider.
 
+use crate::support::servers::closed_port_url;
+use crate::support::write;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
@@ -381,20 +383,6 @@ fn snapshot(entries: &[(&str, &str, Body)], now: f64) -> Value {
 // ---------------------------------------------------------------------------
 // One cell.
 // ---------------------------------------------------------------------------
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
-}
-
-/// A local URL with nothing listening.
-fn closed_port_url() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = l.local_addr().expect("addr");
-    drop(l);
-    format!("http://{addr}")
-}
 
 /// The repository of a cell: prr.yaml with the `steady` and `faulty`
 /// providers, `cart` on the first, `pay` on the second.

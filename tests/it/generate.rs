@@ -9,6 +9,7 @@
 //! Needs `promtool` for the promtool tests (`.ci/install-prometheus.sh`).
 //! Without it those tests are skipped, except with `CI=true`, where they fail.
 
+use crate::support::prr_output;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,16 +21,6 @@ fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-fn prr(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr")
-}
-
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).to_string()
 }
@@ -39,7 +30,7 @@ fn generate(file: &Path, extra: &[&str], dir: &Path) -> String {
     let f = file.to_string_lossy().to_string();
     let mut args = vec!["generate", "alerts", f.as_str()];
     args.extend_from_slice(extra);
-    let out = prr(&args, dir);
+    let out = prr_output(dir, &args);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -413,7 +404,7 @@ fn output_is_stable_and_says_where_it_comes_from() {
 /// `prr check DIR --format json`: exit code and the rule ids of the findings.
 fn check(dir: &Path) -> (Option<i32>, Vec<String>) {
     let d = dir.to_string_lossy().to_string();
-    let out = prr(&["check", &d, "--format", "json"], dir);
+    let out = prr_output(dir, &["check", &d, "--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
     let rules = report["findings"]
@@ -487,7 +478,8 @@ fn unsupported_slo_files_exit_2_naming_the_file() {
     ];
     for (file, wants) in cases {
         let path = fixture(file);
-        let out = prr(
+        let out = prr_output(
+            tmp.path(),
             &[
                 "generate",
                 "alerts",
@@ -495,7 +487,6 @@ fn unsupported_slo_files_exit_2_naming_the_file() {
                 "-o",
                 "rules.yaml",
             ],
-            tmp.path(),
         );
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{file}: {err}");
@@ -505,7 +496,7 @@ fn unsupported_slo_files_exit_2_naming_the_file() {
         }
         assert!(!tmp.path().join("rules.yaml").exists(), "nothing written");
     }
-    let out = prr(&["generate", "alerts", "missing.yaml"], tmp.path());
+    let out = prr_output(tmp.path(), &["generate", "alerts", "missing.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("missing.yaml"));
 }
@@ -521,7 +512,8 @@ fn init_passes_prr_check() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let root = tmp.path().join("svc");
         let r = root.to_string_lossy().to_string();
-        let out = prr(
+        let out = prr_output(
+            tmp.path(),
             &[
                 "init",
                 "--service",
@@ -532,7 +524,6 @@ fn init_passes_prr_check() {
                 tier,
                 &r,
             ],
-            tmp.path(),
         );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let listed = text(&out.stdout);
@@ -591,7 +582,7 @@ fn init_never_overwrites_without_force() {
     let init = |extra: &[&str]| {
         let mut args = vec!["init", "--service", "cart", "."];
         args.extend_from_slice(extra);
-        prr(&args, tmp.path())
+        prr_output(tmp.path(), &args)
     };
     // One file already there: exit 2, and nothing else is written.
     std::fs::create_dir_all(tmp.path().join("slo")).expect("mkdir");
@@ -652,7 +643,7 @@ fn init_never_overwrites_without_force() {
         before
     );
     // Bad input: exit 2 before anything is written.
-    let out = prr(&["init", "--service", "Bad_Name", "x"], tmp.path());
+    let out = prr_output(tmp.path(), &["init", "--service", "Bad_Name", "x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(!tmp.path().join("x").exists());
 }
@@ -664,7 +655,8 @@ fn init_never_overwrites_without_force() {
 fn generate_after_init_keeps_runbook_links_resolving() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let out = prr(
+    let out = prr_output(
+        dir,
         &[
             "init",
             "--service",
@@ -675,15 +667,14 @@ fn generate_after_init_keeps_runbook_links_resolving() {
             "sloth",
             ".",
         ],
-        dir,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let alerts = "alerts/shop-slo-burn-rate.yaml";
     std::fs::remove_file(dir.join(alerts)).unwrap();
     assert_eq!(check(dir).0, Some(1), "without alerts the check fails");
-    let out = prr(
-        &["generate", "alerts", "slo/shop.yaml", "--output", alerts],
+    let out = prr_output(
         dir,
+        &["generate", "alerts", "slo/shop.yaml", "--output", alerts],
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let written = std::fs::read_to_string(dir.join(alerts)).unwrap();

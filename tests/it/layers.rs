@@ -7,29 +7,12 @@
 
 use crate::support;
 
+use crate::support::{prr_output, write_files};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (p, t) in files {
-        let path = root.join(p);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, t).unwrap();
-    }
-}
-
-fn prr(root: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(root)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run prr")
-}
 
 fn json_check(root: &Path) -> (i32, Value) {
-    let out = prr(root, &["check", ".", "--format", "json"]);
+    let out = prr_output(root, &["check", ".", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}\n{}",
@@ -112,7 +95,7 @@ rules:
 fn one_org_file_gives_two_tiers_different_requirements() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             ("platform/prr-org.yaml", ORG),
@@ -165,7 +148,7 @@ fn experimental_tier_is_capped_at_warning() {
             "          readinessProbe: { httpGet: { path: /ready, port: 8080 } }\n",
             "",
         );
-    write(
+    write_files(
         root,
         &[
             ("platform/prr-org.yaml", ORG),
@@ -186,7 +169,7 @@ fn experimental_tier_is_capped_at_warning() {
     assert_eq!(probe[0].1, "warning", "{f:?}");
     assert_eq!(code, 0, "{f:?}");
     // The same repository as a standard service blocks on it.
-    write(
+    write_files(
         root,
         &[(
             "prr.yaml",
@@ -207,7 +190,7 @@ fn experimental_tier_is_capped_at_warning() {
 fn a_later_layer_changes_one_rule_and_keeps_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (
@@ -220,7 +203,7 @@ fn a_later_layer_changes_one_rule_and_keeps_the_rest() {
             ),
         ],
     );
-    let out = prr(root, &["rules", ".", "--json"]);
+    let out = prr_output(root, &["rules", ".", "--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -237,7 +220,7 @@ fn a_later_layer_changes_one_rule_and_keeps_the_rest() {
     assert_eq!(level("alerts/severity-label").as_deref(), Some("error"));
     assert_eq!(level("alerts/for").as_deref(), Some("error"));
     // The org's parameters survive the level change: p1 passes, critical fails.
-    write(
+    write_files(
         root,
         &[(
             "alerts.yaml",
@@ -259,7 +242,7 @@ fn a_later_layer_changes_one_rule_and_keeps_the_rest() {
 fn errors_point_at_the_layer_that_wrote_the_value() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (
@@ -269,14 +252,14 @@ fn errors_point_at_the_layer_that_wrote_the_value() {
             ("prr.yaml", "extends: ./org/base.yaml\n"),
         ],
     );
-    let out = prr(root, &["check", "."]);
+    let out = prr_output(root, &["check", "."]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("org/base.yaml:3"), "{err}");
     assert!(err.contains("alerts/nope"), "{err}");
     // A wrong key in the org file: its own line, not prr.yaml's.
-    write(root, &[("org/base.yaml", "# org\n\nignroe: [x]\n")]);
-    let out = prr(root, &["check", "."]);
+    write_files(root, &[("org/base.yaml", "# org\n\nignroe: [x]\n")]);
+    let out = prr_output(root, &["check", "."]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("org/base.yaml:3"), "{err}");
@@ -287,7 +270,7 @@ fn errors_point_at_the_layer_that_wrote_the_value() {
 fn config_resolved_names_each_values_layer_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (
@@ -297,7 +280,7 @@ fn config_resolved_names_each_values_layer_and_line() {
             ("prr.yaml", "extends: ./org.yaml\nignore: [\"gen/**\"]\n"),
         ],
     );
-    let out = prr(root, &["config", ".", "--resolved"]);
+    let out = prr_output(root, &["config", ".", "--resolved"]);
     assert!(
         out.status.success(),
         "{}",
@@ -319,7 +302,7 @@ fn config_resolved_names_each_values_layer_and_line() {
         line("progressive").contains("# builtin:recommended:"),
         "{text}"
     );
-    let out = prr(root, &["config", "."]);
+    let out = prr_output(root, &["config", "."]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("3 layers"));
 }
@@ -345,7 +328,7 @@ fn tier_budget_policy_inherits_the_global_policy() {
 fn catalog_files_declare_services_and_tiers() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (
@@ -372,7 +355,7 @@ fn catalog_files_declare_services_and_tiers() {
 fn shipped_configs_packs_and_rules_validate_against_prr_schema() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let schema = |kind: &str| -> Value {
-        let out = prr(repo, &["schema", kind]);
+        let out = prr_output(repo, &["schema", kind]);
         assert!(out.status.success());
         serde_json::from_slice(&out.stdout).unwrap()
     };
@@ -422,7 +405,7 @@ fn shipped_configs_packs_and_rules_validate_against_prr_schema() {
 fn an_org_files_suppression_is_reported_at_its_own_line() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (
@@ -476,7 +459,7 @@ const PAY_CATALOG: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nm
 
 /// A repository whose only service comes from a catalog file, committed.
 fn catalog_repo(root: &Path) {
-    write(
+    write_files(
         root,
         &[
             (
@@ -507,8 +490,8 @@ fn a_scoped_run_reads_the_whole_catalog() {
     catalog_repo(root);
     // The change touches the Deployment only, not the catalog file.
     let d = deployment("pay").replace("cpu: 100m", "cpu: 200m");
-    write(root, &[("pay/deploy.yaml", &d)]);
-    let out = prr(
+    write_files(root, &[("pay/deploy.yaml", &d)]);
+    let out = prr_output(
         root,
         &["check", ".", "--changed-since", "main", "--format", "json"],
     );
@@ -527,13 +510,13 @@ fn a_change_cannot_lower_its_own_tier_through_the_catalog() {
     let root = dir.path();
     catalog_repo(root);
     let lowered = PAY_CATALOG.replace("critical", "experimental");
-    write(root, &[("pay/catalog-info.yaml", &lowered)]);
+    write_files(root, &[("pay/catalog-info.yaml", &lowered)]);
     // Without --policy-from the working tree's tier applies: capped.
-    let out = prr(root, &["check", ".", "--format", "json"]);
+    let out = prr_output(root, &["check", ".", "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(0), "{:#}", v["findings"]);
     // With it, the base revision's tier holds, and the edit is named.
-    let out = prr(
+    let out = prr_output(
         root,
         &["check", ".", "--policy-from", "main", "--format", "json"],
     );
@@ -558,7 +541,7 @@ fn a_change_cannot_lower_its_own_tier_through_the_catalog() {
 fn max_level_caps_findings_no_rule_made() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (
@@ -582,7 +565,7 @@ fn max_level_caps_findings_no_rule_made() {
         )]
     );
     assert_eq!(code, 0);
-    write(root, &[("web/broken.yaml", "a: [1, 2\n")]);
+    write_files(root, &[("web/broken.yaml", "a: [1, 2\n")]);
     let (code, _) = json_check(root);
     assert_eq!(code, 1, "the standard service's parse error still blocks");
 }
@@ -591,7 +574,7 @@ fn max_level_caps_findings_no_rule_made() {
 fn the_readiness_score_counts_rules_as_they_apply_to_each_tier() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(
+    write_files(
         root,
         &[
             (

@@ -11,6 +11,7 @@
 //!   limit, and the other files of the repository are still checked.
 //! - Runbook links never resolve outside the repository root.
 
+use crate::support::write;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,12 +23,6 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn write(root: &Path, rel: &str, body: impl AsRef<[u8]>) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
 }
 
 /// Runs `prr check <root> --format json --include-non-production` (the

@@ -6,8 +6,8 @@
 //! (`--format json`), asserting rule, path, line and what the message says
 //! is missing. Fixtures: tests/fixtures/packs (see its PROVENANCE.md).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use crate::support::{prr_output, root, tempdir_with};
+use std::path::Path;
 
 /// The new rules and their files.
 const RULES: &[(&str, &str)] = &[
@@ -21,39 +21,20 @@ const RULES: &[(&str, &str)] = &[
     ("rollout/backup", "rollout-backup.yaml"),
 ];
 
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// A fixture of tests/fixtures/packs.
 fn fixture(rel: &str) -> String {
-    let p = manifest_dir().join("tests/fixtures/packs").join(rel);
+    let p = root().join("tests/fixtures/packs").join(rel);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// [`tempdir_with`] typed for `String` bodies (`.into()`).
 fn repo(files: &[(&str, String)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for (rel, body) in files {
-        let p = dir.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, body).expect("write");
-    }
-    dir
-}
-
-fn prr(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr")
+    tempdir_with(files)
 }
 
 /// `prr check . --format json`: the exit code and the report.
 fn check(dir: &Path) -> (Option<i32>, serde_json::Value) {
-    let o = prr(&["check", ".", "--format", "json"], dir);
+    let o = prr_output(dir, &["check", ".", "--format", "json"]);
     let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}\n{}",
@@ -441,7 +422,7 @@ fn secret_env_reports_literal_values_without_printing_them() {
     // The values appear in no report: not in JSON, not in the text report
     // (which shows source lines), not in SARIF.
     for format in ["json", "text", "sarif", "github"] {
-        let o = prr(&["check", ".", "--format", format], d.path());
+        let o = prr_output(d.path(), &["check", ".", "--format", format]);
         let all = format!(
             "{}{}",
             String::from_utf8_lossy(&o.stdout),
@@ -476,7 +457,7 @@ fn secret_env_names_are_overridable() {
         "rules:\n  rollout/secret-env:\n    level: error\n    with: { names: \"(\" }\n",
     )
     .expect("write");
-    let o = prr(&["check", "."], d.path());
+    let o = prr_output(d.path(), &["check", "."]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("rollout/secret-env"),
@@ -622,12 +603,11 @@ fn backup_ignores_paused_schedules() {
 #[test]
 fn new_rules_ship_off_and_explain() {
     let d = tempfile::tempdir().expect("tempdir");
-    let o = prr(&["rules", "--json"], d.path());
+    let o = prr_output(d.path(), &["rules", "--json"]);
     assert_eq!(o.status.code(), Some(0));
     let listed: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     for (id, file) in RULES {
-        let text =
-            std::fs::read_to_string(manifest_dir().join("rules").join(file)).expect("rule file");
+        let text = std::fs::read_to_string(root().join("rules").join(file)).expect("rule file");
         assert!(
             text.lines().any(|l| l == "level: off"),
             "{file} is not `level: off`"
@@ -640,7 +620,7 @@ fn new_rules_ship_off_and_explain() {
             .find(|r| r["id"] == *id)
             .unwrap_or_else(|| panic!("{id} not listed"));
         assert_eq!(entry["level"], "off", "{entry}");
-        let o = prr(&["explain", id], d.path());
+        let o = prr_output(d.path(), &["explain", id]);
         assert_eq!(o.status.code(), Some(0), "explain {id}");
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(out.starts_with(&format!("{id} — ")), "{out}");
@@ -679,19 +659,15 @@ fn default_runs_do_not_report_the_new_rules() {
 #[test]
 fn checkout_example_findings_are_unchanged() {
     // The reviewed snapshot of `prr check examples/checkout --format json`.
-    let snap = std::fs::read_to_string(
-        manifest_dir().join("tests/it/snapshots/it__examples__checkout-json.snap"),
-    )
-    .expect("snapshot");
+    let snap =
+        std::fs::read_to_string(root().join("tests/it/snapshots/it__examples__checkout-json.snap"))
+            .expect("snapshot");
     let json = snap
         .splitn(3, "---\n")
         .nth(2)
         .expect("insta snapshot header");
     let before: serde_json::Value = serde_json::from_str(json).expect("snapshot json");
-    let o = prr(
-        &["check", "examples/checkout", "--format", "json"],
-        &manifest_dir(),
-    );
+    let o = prr_output(&root(), &["check", "examples/checkout", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0));
     let now: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     assert_eq!(now["findings"], before["findings"]);

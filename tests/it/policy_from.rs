@@ -5,33 +5,10 @@
 
 use crate::support;
 
+use crate::support::{prr, write};
 use serde_json::Value;
-use std::path::Path;
-use std::process::Command;
 
 const AWS: &str = "AKIALALEMEL33243OLIA";
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
-}
-
-fn prr(dir: &Path, args: &[&str]) -> (i32, Value, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run prr");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let v = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-    (
-        out.status.code().unwrap_or(-1),
-        v,
-        stdout + &String::from_utf8_lossy(&out.stderr),
-    )
-}
 
 fn finding<'a>(v: &'a Value, rule: &str) -> Vec<&'a Value> {
     v["findings"]

@@ -15,6 +15,8 @@ use std::time::Duration;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::servers::closed_port_url;
+
 /// The slo-generator report fixture (google/slo-generator, see PROVENANCE.md).
 const SLO_GENERATOR_REPORT: &str =
     include_str!("../fixtures/providers/slo-generator/tests/unit/fixtures/slo_report_v2.json");
@@ -584,14 +586,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// A local port with nothing listening.
-async fn closed_port_url() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    drop(listener);
-    format!("http://{addr}")
-}
-
 async fn serve(server: &MockServer, case: &Case, resp: ResponseTemplate) {
     server.reset().await;
     Mock::given(method("GET"))
@@ -758,7 +752,7 @@ async fn faults_are_never_healthy_and_never_panic() {
         );
 
         // Connection refused.
-        let p = provider((case.cfg)(&closed_port_url().await));
+        let p = provider((case.cfg)(&closed_port_url()));
         let e = p.read(&case.target).await.unwrap_err();
         assert!(
             matches!(e, FetchError::Unreachable(_)),

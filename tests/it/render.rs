@@ -5,15 +5,10 @@
 
 use crate::support;
 
+use crate::support::write;
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, body).unwrap();
-}
 
 /// Runs `prr check DIR --format json` with `PATH` = `path`; returns the findings.
 fn check(dir: &Path, path: &str) -> Vec<Value> {

@@ -6,7 +6,7 @@
 
 use crate::support;
 
-use crate::support::{prr, write_bytes as write};
+use crate::support::{prr, write};
 use serde_json::Value;
 use std::path::Path;
 

@@ -10,6 +10,7 @@
 
 use crate::support;
 
+use crate::support::write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,12 +48,6 @@ fn pem(body: &[&str], indent: &str) -> String {
     }
     s.push_str(&format!("{indent}-----END RSA PRIVATE KEY-----\n"));
     s
-}
-
-fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(p, body).expect("write");
 }
 
 /// What one run of prr printed and wrote.

@@ -171,8 +171,8 @@ fn start_proxy(backend_port: u16, inject: Inject) -> (u16, Arc<Mutex<Vec<String>
 /// provider reads `url` in compute mode at the pinned time.
 fn repo(url: &str, flavor: &str, on_error: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    servers::write(dir.path(), "checkout/slo.yaml", &sloth_file());
-    servers::write(
+    support::write(dir.path(), "checkout/slo.yaml", &sloth_file());
+    support::write(
         dir.path(),
         "prr.yaml",
         &format!(
@@ -391,7 +391,7 @@ fn reports_draw_one_chart_per_readable_slo() {
             .1
             .replace("name: availability", "name: ghost")
             .replace("job=\"checkout\"", "job=\"nobody\"");
-    servers::write(dir.path(), "checkout/slo.yaml", &two);
+    support::write(dir.path(), "checkout/slo.yaml", &two);
     let run = |format: &str| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_prr"))
             .args(["check", ".", "--format", format])

@@ -7,7 +7,6 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -201,11 +200,7 @@ impl Backend {
     }
 }
 
-/// Writes `body` to `dir/rel`, creating folders.
-pub fn write(dir: &Path, rel: &str, body: &str) {
-    let p = dir.join(rel);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(p, body).expect("write");
+/// `http://127.0.0.1:<port>` on a port nobody listens on at the time of the call.
+pub fn closed_port_url() -> String {
+    format!("http://127.0.0.1:{}", free_port())
 }
