@@ -2,24 +2,21 @@
 //! fails in every family. Both reports are snapshot-tested (insta), so any
 //! change in what prr says about them is reviewed.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use crate::support::{prr_output, root};
+use std::process::Output;
 
 fn check(example: &str, format: &str) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args([
+    prr_output(
+        &root(),
+        &[
             "check",
             &format!("examples/{example}"),
             "--format",
             format,
             "--color",
             "never",
-        ])
-        .current_dir(root)
-        .env_remove("GITHUB_ACTIONS")
-        .output()
-        .expect("run prr")
+        ],
+    )
 }
 
 /// Families with at least one error or warning.

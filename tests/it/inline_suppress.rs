@@ -9,9 +9,9 @@
 //! `runbook/sections` finding each), copied from tests/fixtures/suppress/
 //! into a temporary repository where each test adds its directives.
 
+use crate::support::prr_output;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/suppress");
 const DEPLOY: &str = "deploy/linenumbers.yaml";
@@ -66,13 +66,7 @@ fn append(dir: &Path, rel: &str, line: &str) {
 
 /// Runs `prr ARGS` in `dir`; returns (exit code, the JSON report).
 fn prr(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run prr");
+    let out = prr_output(dir, args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let v: Value = serde_json::from_str(&stdout).unwrap_or(Value::Null);
     assert!(

@@ -11,7 +11,7 @@
 //!   limit, and the other files of the repository are still checked.
 //! - Runbook links never resolve outside the repository root.
 
-use crate::support::write;
+use crate::support::{prr_command, write};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -29,13 +29,9 @@ fn fixtures() -> PathBuf {
 /// fixtures keep their upstream paths, `…/testdata/…` among them, and must
 /// gate here); a run that outlives [`TIMEOUT`] is killed and fails the test.
 fn prr_check(root: &Path) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_prr"))
-        .arg("check")
+    let child = prr_command(root, &["check"])
         .arg(root)
         .args(["--format", "json", "--include-non-production"])
-        .current_dir(root)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

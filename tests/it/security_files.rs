@@ -4,17 +4,12 @@
 //! send or print credentials from a URL, move a provider's request path, or
 //! suppress a finding with a comment that is really data.
 
-use crate::support::write;
+use crate::support::{prr_command, write};
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn prr(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1")
+    prr_command(cwd, args)
         .env("PRR_TEST_CANARY", "canary-7Hq2-not-for-logs")
         .output()
         .expect("run prr")

@@ -10,9 +10,8 @@
 
 use crate::support;
 
-use crate::support::write;
+use crate::support::{prr_command, write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// A fake GitHub token of gitleaks' own tests (rule `github-pat`).
 const TOKEN: &str = "ghp_ph96tgc94ne8e3qkvxj3e2ejicia8tp3ue74";
@@ -74,17 +73,11 @@ impl Run {
 }
 
 fn prr(dir: &Path, args: &[&str], env: &[(&str, &Path)], label: &str) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_prr"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
+    let out = prr_command(dir, args)
         .env_remove("GITHUB_OUTPUT")
         .env_remove("GITHUB_EVENT_PATH")
         .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_HEAD_REF")
         .env_remove("PRR_TIMINGS")
-        .env("NO_COLOR", "1")
         .envs(env.iter().map(|(k, v)| (*k, *v)))
         .output()
         .expect("run prr");
