@@ -13,7 +13,7 @@ fn two_services(extra_budget: &str) -> tempfile::TempDir {
     write(
         d.path(),
         "prr.yaml",
-        &format!(
+        format!(
             "services:\n  - name: cart\n    paths: [\"cart/**\"]\n    budget: {{ slos: [{{ name: availability }}] }}\n  - name: pay\n    paths: [\"pay/**\"]\n    budget: {{ slos: [{{ name: availability }}] }}\nbudget:\n  providers:\n    snap: {{ type: file, path: budget.json }}\n  policy: {{ max-age: 0 }}\n{extra_budget}rules:\n  slo/present: {{ level: \"off\" }}\n  prr/codeowners: {{ level: \"off\" }}\n"
         ),
     );
@@ -112,7 +112,7 @@ fn unreachable_api_follows_on_error() {
         write(
             d.path(),
             "prr.yaml",
-            &format!(
+            format!(
                 "services:\n  - name: pay\n    budget: {{ slos: [{{ name: availability }}] }}\nbudget:\n  on-error: {on_error}\n  retries: 0\n  timeout: 2s\n  providers:\n{provider}rules:\n  slo/present: {{ level: \"off\" }}\n"
             ),
         );

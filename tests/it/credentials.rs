@@ -218,18 +218,18 @@ rules:
     );
     write(d.path(), "prr.yaml", &config);
     for svc in ["checkout", "payments", "search", "ledger", "metrics"] {
-        write(d.path(), &format!("{svc}/README.md"), &format!("# {svc}\n"));
+        write(d.path(), &format!("{svc}/README.md"), format!("# {svc}\n"));
     }
     // Committed fake secrets, in the forms a repository really has them.
     write(
         d.path(),
         "checkout/config/settings.env",
-        &format!("# legacy settings\nAWS_ACCESS_KEY_ID={AWS_KEY}\nAWS_REGION=eu-west-1\n"),
+        format!("# legacy settings\nAWS_ACCESS_KEY_ID={AWS_KEY}\nAWS_REGION=eu-west-1\n"),
     );
     write(
         d.path(),
         "payments/deploy/ci.yaml",
-        &format!("env:\n  github_token: \"{GH_PAT}\"\n"),
+        format!("env:\n  github_token: \"{GH_PAT}\"\n"),
     );
     let event = json!({
         "action": "synchronize", "number": 7,
@@ -238,7 +238,7 @@ rules:
             "base": {"sha": "0000000000000000000000000000000000000000", "ref": "main", "repo": {"full_name": "acme/shop"}},
             "labels": [{"name": "hotfix"}]}
     });
-    write(d.path(), ".github-event.json", &event.to_string());
+    write(d.path(), ".github-event.json", event.to_string());
     d
 }
 

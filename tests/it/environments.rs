@@ -116,7 +116,7 @@ fn production_only_rules_gate_where_production_is_named_or_declared() {
     write(
         namespace.path(),
         "manifests/web.yaml",
-        &WEB.replace("  name: web\n", "  name: web\n  namespace: shop-prod\n"),
+        WEB.replace("  name: web\n", "  name: web\n  namespace: shop-prod\n"),
     );
     let globs = tempfile::tempdir().unwrap();
     write(globs.path(), "manifests/web.yaml", WEB);
@@ -165,7 +165,7 @@ fn findings_of_non_production_environments_are_counted_not_gated() {
     write(
         d.path(),
         "deploy/staging/web.yaml",
-        &WEB.replace(
+        WEB.replace(
             "  name: web\n",
             "  name: web\n  namespace: shop-production\n",
         ),
@@ -184,7 +184,7 @@ fn secrets_gate_in_every_environment() {
     write(
         d.path(),
         "deploy/staging/config.yaml",
-        &format!(
+        format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\ndata:\n  token: {token}\n"
         ),
     );
@@ -288,7 +288,7 @@ fn each_rule_document_has_its_own_namespace() {
     write(
         d.path(),
         "monitoring/rules.yaml",
-        &format!("{}---\n{}", doc("shop-dev"), doc("shop-prod")),
+        format!("{}---\n{}", doc("shop-dev"), doc("shop-prod")),
     );
     let (_, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
     let labels: Vec<_> = gating(&r)
@@ -326,7 +326,7 @@ fn a_paging_alert_without_a_runbook_gates_in_any_environment() {
     write(
         d.path(),
         "monitoring/rules.yaml",
-        &page.replace("severity: critical", "severity: warning"),
+        page.replace("severity: critical", "severity: warning"),
     );
     let (_, r, out) = prr(d.path(), &["check", ".", "--format", "json"]);
     assert!(!gates(&r, "alerts/runbook-annotation"), "{out}");

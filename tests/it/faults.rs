@@ -506,7 +506,7 @@ async fn serve(
 /// Writes the cell's snapshots (`file`): `steady.json` and `faulty.json`.
 fn snapshots(dir: &Path, fault: Fault, now: f64) {
     let steady = snapshot(&[("cart", "availability", Body::Good)], now);
-    write(dir, "steady.json", &steady.to_string());
+    write(dir, "steady.json", steady.to_string());
     let pay = |b: Body| snapshot(&[("pay", "availability", b)], now).to_string();
     match fault {
         Fault::Refused => {}
@@ -515,14 +515,14 @@ fn snapshots(dir: &Path, fault: Fault, now: f64) {
             assert!(made.is_ok_and(|s| s.success()), "mkfifo");
         }
         Fault::Malformed => write(dir, "faulty.json", "{\"readings\": ["),
-        Fault::MissingField => write(dir, "faulty.json", &pay(Body::Missing)),
-        Fault::NaN => write(dir, "faulty.json", &pay(Body::NaN)),
-        Fault::Empty => write(dir, "faulty.json", &pay(Body::Empty)),
-        Fault::Stale => write(dir, "faulty.json", &pay(Body::Stale)),
+        Fault::MissingField => write(dir, "faulty.json", pay(Body::Missing)),
+        Fault::NaN => write(dir, "faulty.json", pay(Body::NaN)),
+        Fault::Empty => write(dir, "faulty.json", pay(Body::Empty)),
+        Fault::Stale => write(dir, "faulty.json", pay(Body::Stale)),
         Fault::Partial => write(
             dir,
             "faulty.json",
-            &snapshot(
+            snapshot(
                 &[
                     ("pay", "availability", Body::Good),
                     ("pay", "latency", Body::Empty),

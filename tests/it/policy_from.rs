@@ -27,7 +27,7 @@ fn a_change_cannot_weaken_its_own_gate() {
     write(
         d,
         "app/config.go",
-        &format!("package app\nconst k = \"{AWS}\"\n"),
+        format!("package app\nconst k = \"{AWS}\"\n"),
     );
     write(d, "prr.yaml", "rules-dir: .prr/rules\n");
     write(

@@ -532,7 +532,7 @@ objects:
     write(
         r,
         "openshift/app.yaml",
-        &text.replace("value: '1'", "value: '3'"),
+        text.replace("value: '1'", "value: '3'"),
     );
     assert!(of(&check(r, &bare_path()), "rollout/replicas").is_empty());
 }

@@ -59,7 +59,7 @@ fn repo(tmp: &Path, link_a: &str, link_b: &str) -> std::path::PathBuf {
     write(
         &d,
         "deploy/alerts.yaml",
-        &RULES.replace("LINK_A", link_a).replace("LINK_B", link_b),
+        RULES.replace("LINK_A", link_a).replace("LINK_B", link_b),
     );
     write(&d, "docs/alerts.md", ALERTS_MD);
     d

@@ -44,7 +44,7 @@ fn critical_pay(d: &Path, exceptions: &str) {
     write(
         d,
         "prr.yaml",
-        &format!(
+        format!(
             "services:\n  - name: pay\n    paths: [\"pay/**\"]\n    budget: {{ slos: [{{ name: availability }}] }}\nbudget:\n  providers:\n    snap: {{ type: file, path: budget.json }}\n  policy:\n    max-age: 0\n{exceptions}rules:\n  slo/present: {{ level: \"off\" }}\n  prr/codeowners: {{ level: \"off\" }}\n"
         ),
     );
@@ -280,12 +280,12 @@ fn a_changed_slo_definition_does_not_lift_the_block() {
     write(
         d,
         "prr.yaml",
-        &format!(
+        format!(
             "services:\n  - name: pay\n    paths: [\"pay/**\"]\nbudget:\n  providers:\n    prom: {{ type: prometheus, url: \"http://127.0.0.1:{}\", eval-time: \"{T_END}\" }}\n  policy:\n    max-age: 0\nrules:\n  prr/codeowners: {{ level: \"off\" }}\n  alerts/burn-rate: {{ level: \"off\" }}\n",
             prom.port
         ),
     );
-    write(d, "pay/slo.yaml", &openslo("0.999", "30d", GOOD));
+    write(d, "pay/slo.yaml", openslo("0.999", "30d", GOOD));
     commit(d, "base");
     support::git(d, &["branch", "base"]);
     let (code, v, out) = prr(d, &["check", ".", "-f", "json"]);
@@ -413,14 +413,14 @@ fn every_slo_format_is_read_from_the_policy_revision() {
             "apiVersion: sre.google.com/v2\nkind: ServiceLevelObjective\nmetadata:\n  name: pay-freshness\n  labels: {{ service_name: pay }}\nspec:\n  goal: {goal}\n  backend: prometheus\n  method: good_bad_ratio\n  service_level_indicator:\n    filter_good: 'up{{job=\"pay\"}}'\n    filter_valid: 'up'\n"
         )
     };
-    write(d, "pay/sloth.yaml", &sloth("99.9"));
-    write(d, "pay/pyrra.yaml", &pyrra("28d"));
-    write(d, "pay/slo-generator.yaml", &slo_generator("0.999"));
+    write(d, "pay/sloth.yaml", sloth("99.9"));
+    write(d, "pay/pyrra.yaml", pyrra("28d"));
+    write(d, "pay/slo-generator.yaml", slo_generator("0.999"));
     commit(d, "base");
     support::git(d, &["branch", "base"]);
-    write(d, "pay/sloth.yaml", &sloth("90"));
-    write(d, "pay/pyrra.yaml", &pyrra("1d"));
-    write(d, "pay/slo-generator.yaml", &slo_generator("0.5"));
+    write(d, "pay/sloth.yaml", sloth("90"));
+    write(d, "pay/pyrra.yaml", pyrra("1d"));
+    write(d, "pay/slo-generator.yaml", slo_generator("0.5"));
     commit(d, "relax every SLO");
     let (_, v, out) = prr(d, &["check", ".", "-f", "json", "--policy-from", "base"]);
     let notes = changed_notes(&v);

@@ -154,7 +154,7 @@ fn provider_urls_never_carry_credentials() {
         write(
             d.path(),
             "prr.yaml",
-            &format!("budget:\n  providers:\n    api: {kind}\n"),
+            format!("budget:\n  providers:\n    api: {kind}\n"),
         );
         let o = prr(&["check", "."], d.path());
         let err = stderr(&o);
@@ -172,7 +172,7 @@ fn a_yaml_block_scalar_cannot_hold_a_suppression() {
     write(
         d.path(),
         "deploy/config.yaml",
-        &format!(
+        format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  notes: |\n    # prr:ignore-file secrets/* -- pasted from a wiki\n    aws_access_key_id = {key}\n"
         ),
     );
@@ -186,7 +186,7 @@ fn a_yaml_block_scalar_cannot_hold_a_suppression() {
     write(
         d.path(),
         "deploy/config.yaml",
-        &format!(
+        format!(
             "# prr:ignore-file secrets/* -- a documented test key\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  notes: |\n    aws_access_key_id = {key}\n"
         ),
     );

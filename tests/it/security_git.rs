@@ -82,7 +82,7 @@ fn an_embedded_repository_never_runs_its_fsmonitor() {
     write(
         &d,
         "svc/config",
-        &format!(
+        format!(
             "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\tfsmonitor = \"touch '{}'; false\"\n",
             marker.display()
         ),
@@ -175,16 +175,16 @@ fn ignore_files_never_hide_committed_files() {
     support::git(&d, &["branch", "-f", "main"]);
     // The change: a leak named by `.ignore`, one force-added past
     // `.gitignore`, one excluded by `.git/info/exclude` after it was added.
-    write(&d, "leak.yaml", &format!("token: {GH}\n"));
+    write(&d, "leak.yaml", format!("token: {GH}\n"));
     write(&d, ".ignore", "leak.yaml\n");
-    write(&d, "forced.env", &format!("AWS_KEY={AWS}\n"));
-    write(&d, "excluded.yaml", &format!("token: {GH}\n"));
+    write(&d, "forced.env", format!("AWS_KEY={AWS}\n"));
+    write(&d, "excluded.yaml", format!("token: {GH}\n"));
     support::git(&d, &["add", "leak.yaml", ".ignore", "excluded.yaml"]);
     support::git(&d, &["add", "-f", "forced.env"]);
     support::git(&d, &["commit", "-q", "-m", "hide a leak"]);
     write(&d, ".git/info/exclude", "excluded.yaml\n");
     // An untracked, ignored file: not required to be found.
-    write(&d, "untracked.env", &format!("AWS_KEY={AWS}\n"));
+    write(&d, "untracked.env", format!("AWS_KEY={AWS}\n"));
 
     let want = |v: &Value, out: &str| {
         let paths: Vec<String> = secrets(v)
@@ -219,15 +219,15 @@ fn ignore_files_never_hide_committed_files() {
     // A folder the checkout ignores as a whole (rendered output): checked
     // when named, its own ignore files honoured as outside git.
     write(&d, ".git/info/exclude", "excluded.yaml\nrendered/\n");
-    write(&d, "rendered/out.yaml", &format!("token: {GH}\n"));
+    write(&d, "rendered/out.yaml", format!("token: {GH}\n"));
     write(&d, "rendered/.ignore", "skipped.yaml\n");
-    write(&d, "rendered/skipped.yaml", &format!("token: {GH}\n"));
+    write(&d, "rendered/skipped.yaml", format!("token: {GH}\n"));
     let (code, v, out) = prr(&d, &["check", "rendered", "-f", "json"]);
     assert_eq!(code, 1, "{out}");
     assert_eq!(secrets(&v), vec!["out.yaml"], "{out}");
     // From a subfolder the same holds for its files.
     write(&d, "svc/.ignore", "key.yaml\n");
-    write(&d, "svc/key.yaml", &format!("token: {GH}\n"));
+    write(&d, "svc/key.yaml", format!("token: {GH}\n"));
     support::git(&d, &["add", "svc"]);
     support::git(&d, &["commit", "-q", "-m", "more"]);
     let (code, v, out) = prr(&d, &["check", "svc", "-f", "json"]);
@@ -283,7 +283,7 @@ fn the_action_finds_a_committed_file_hidden_by_an_ignore_file() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = repo(tmp.path());
     let base = support::git(&d, &["rev-parse", "main"]);
-    write(&d, "leak.yaml", &format!("token: {GH}\n"));
+    write(&d, "leak.yaml", format!("token: {GH}\n"));
     write(&d, ".ignore", "leak.yaml\n");
     support::git(&d, &["add", "-A"]);
     support::git(&d, &["commit", "-q", "-m", "hide a leak"]);
@@ -297,8 +297,8 @@ fn outside_git_ignore_files_are_honoured() {
     let tmp = tempfile::tempdir().expect("tmp");
     let d = tmp.path();
     write(d, ".ignore", "skipped.yaml\n");
-    write(d, "skipped.yaml", &format!("token: {GH}\n"));
-    write(d, "seen.yaml", &format!("token: {GH}\n"));
+    write(d, "skipped.yaml", format!("token: {GH}\n"));
+    write(d, "seen.yaml", format!("token: {GH}\n"));
     let (code, v, out) = prr(d, &["secrets", ".", "-f", "json"]);
     assert_eq!(code, 1, "{out}");
     assert_eq!(secrets(&v), vec!["seen.yaml"], "{out}");

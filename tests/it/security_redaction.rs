@@ -182,7 +182,7 @@ fn private_key_in_an_alert_annotation_is_never_printed() {
     write(
         d.path(),
         "alerts/rules.yaml",
-        &format!(
+        format!(
             "groups:
   - name: g
     rules:
@@ -242,8 +242,8 @@ fn private_key_line_in_a_parse_error_frame_is_never_printed() {
         }
         s
     };
-    write(d.path(), "deploy/tls.yaml", &tabbed(&KEY_A, true));
-    write(d.path(), "deploy/partial.yaml", &tabbed(&KEY_B, false));
+    write(d.path(), "deploy/tls.yaml", tabbed(&KEY_A, true));
+    write(d.path(), "deploy/partial.yaml", tabbed(&KEY_B, false));
     let runs = every_output(d.path(), &["check", "."]);
     assert_eq!(
         runs[1].stdout.matches("prr/parse-error").count(),
@@ -268,7 +268,7 @@ fn scoped_scans_never_print_a_secret_outside_the_change() {
     write(
         dir,
         "app/config.yaml",
-        &format!("a: 1\ntoken: \"{TOKEN}\nb: 2\n"),
+        format!("a: 1\ntoken: \"{TOKEN}\nb: 2\n"),
     );
     support::git(dir, &["add", "-A"]);
     support::git(dir, &["commit", "-qm", "base"]);
@@ -276,7 +276,7 @@ fn scoped_scans_never_print_a_secret_outside_the_change() {
     write(
         dir,
         "app/config.yaml",
-        &format!("a: 1\ntoken: \"{TOKEN}\nb: 2\nc: 3\n"),
+        format!("a: 1\ntoken: \"{TOKEN}\nb: 2\nc: 3\n"),
     );
     support::git(dir, &["commit", "-qam", "change"]);
     let mut runs = every_output(dir, &["secrets", ".", "--changed-since", "main"]);
@@ -288,7 +288,7 @@ fn scoped_scans_never_print_a_secret_outside_the_change() {
     write(
         dir,
         "app/config.yaml",
-        &format!("a: 1\ntoken: \"{TOKEN}\nb: 2\nc: 4\n"),
+        format!("a: 1\ntoken: \"{TOKEN}\nb: 2\nc: 4\n"),
     );
     support::git(dir, &["add", "app/config.yaml"]);
     runs.extend(every_output(dir, &["secrets", ".", "--staged"]));
@@ -309,7 +309,7 @@ fn token_in_place_of_a_variable_name_is_never_printed() {
     write(
         d.path(),
         "prr.yaml",
-        &format!(
+        format!(
             r#"services:
   - name: checkout
     paths: ["checkout/**"]
@@ -377,7 +377,7 @@ fn token_in_an_invalid_config_is_never_echoed() {
     write(
         d.path(),
         ".gitleaks.toml",
-        &format!("[[rules]]\nid = \"x\"\nregex = '''({TOKEN}'''\n"),
+        format!("[[rules]]\nid = \"x\"\nregex = '''({TOKEN}'''\n"),
     );
     for args in [&["check", "."][..], &["secrets", "."]] {
         let r = prr(d.path(), args, &[], &format!(".gitleaks.toml {args:?}"));

@@ -171,11 +171,11 @@ fn start_proxy(backend_port: u16, inject: Inject) -> (u16, Arc<Mutex<Vec<String>
 /// provider reads `url` in compute mode at the pinned time.
 fn repo(url: &str, flavor: &str, on_error: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
-    support::write(dir.path(), "checkout/slo.yaml", &sloth_file());
+    support::write(dir.path(), "checkout/slo.yaml", sloth_file());
     support::write(
         dir.path(),
         "prr.yaml",
-        &format!(
+        format!(
             "services:\n  - name: checkout\n    paths: [\"checkout/**\"]\nbudget:\n  on-error: {on_error}\n  retries: 0\n  providers:\n    metrics: {{ type: prometheus, flavor: {flavor}, url: \"{url}\", mode: compute, eval-time: \"{T_END}\" }}\n  policy:\n    max-age: 0\n"
         ),
     );
