@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the live tests need:
-#   prometheus              prometheus + promtool (tests/prometheus.rs backfills
+#   prometheus              prometheus + promtool (tests/it/prometheus.rs backfills
 #                           a TSDB and starts a throw-away server on 127.0.0.1;
 #                           template verdicts are compared with promtool)
 #   prometheus-alertmanager amtool (routing is compared with `amtool config

@@ -1,5 +1,5 @@
 //! Entry points for the cargo-fuzz targets under `fuzz/` and for
-//! `tests/fuzz_regressions.rs` (see FUZZING.md). Not part of prr's API.
+//! `tests/it/fuzz_regressions.rs` (see FUZZING.md). Not part of prr's API.
 //!
 //! Each function runs the same code `prr check` runs on one untrusted
 //! input, in-process and single-threaded, so a fuzzer can call it millions
