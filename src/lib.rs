@@ -639,7 +639,7 @@ fn budget_phase(
         &service_of,
         gate.changed.as_deref(),
     )?;
-    budget::gate::run(b, planned, root, gate)
+    Ok(budget::gate::run(b, planned, root, gate)?)
 }
 
 /// `prr check`: analyze, write every requested report, return the verdict.

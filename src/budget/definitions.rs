@@ -45,7 +45,7 @@ type Key = (Option<String>, String);
 /// edits to their definitions.
 ///
 /// `at_ref`: the definitions at the policy revision `git_ref`
-/// ([`crate::policy_source::Revision::slo_definitions`]); `tree`: the
+/// (`prr::policy_source::Revision::slo_definitions`); `tree`: the
 /// working tree's; `services`: the REF config's services (for
 /// `budget.slos`); `service_of`: the service owning a path, by the REF
 /// config.

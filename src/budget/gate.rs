@@ -146,15 +146,35 @@ pub fn plan(
     Ok(out)
 }
 
+/// Why the budget phase could not run (exit 2): the configuration, not a
+/// budget reading (an unreadable budget is a reading the policy judges).
+#[derive(Debug, thiserror::Error)]
+pub enum BudgetError {
+    /// A provider's configuration is invalid.
+    #[error("budget provider `{name}`: {message}")]
+    Provider {
+        /// The provider's name in `budget.providers`.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A service's SLO names a provider that is not defined.
+    #[error("budget provider `{0}` is not defined in budget.providers")]
+    Undefined(String),
+    /// The async runtime could not start.
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(String),
+}
+
 /// Builds the providers, fetches every planned SLO concurrently and
 /// applies the policy. Errors (exit 2): a provider's configuration is
-/// invalid, or the async runtime cannot start.
+/// invalid, a provider is not defined, or the async runtime cannot start.
 pub fn run(
     budget: &BudgetConfig,
     planned: Vec<Planned>,
     root: &Path,
     opts: &GateOptions,
-) -> anyhow::Result<Vec<BudgetEntry>> {
+) -> Result<Vec<BudgetEntry>, BudgetError> {
     let http = HttpOptions {
         timeout: budget
             .timeout
@@ -169,17 +189,17 @@ pub fn run(
     let mut providers: BTreeMap<String, Box<dyn Provider>> = BTreeMap::new();
     for (name, cfg) in &budget.providers {
         let p = super::providers::build(name, cfg, &http, root)
-            .map_err(|m| anyhow::anyhow!("budget provider `{name}`: {m}"))?;
+            .map_err(|message| BudgetError::Provider {
+                name: name.clone(),
+                message,
+            })?;
         providers.insert(name.clone(), p);
     }
     if let Some(p) = planned
         .iter()
         .find(|p| !providers.contains_key(&p.provider))
     {
-        anyhow::bail!(
-            "budget provider `{}` is not defined in budget.providers",
-            p.provider
-        );
+        return Err(BudgetError::Undefined(p.provider.clone()));
     }
     if planned.is_empty() {
         return Ok(Vec::new());
@@ -187,7 +207,7 @@ pub fn run(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))?;
+        .map_err(|e| BudgetError::Runtime(e.to_string()))?;
     let results: Vec<Result<Reading, FetchError>> = rt.block_on(async {
         let futures = planned.iter().map(|p| {
             let provider = &providers[&p.provider];

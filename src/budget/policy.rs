@@ -100,7 +100,7 @@ pub struct ChangeContext {
 }
 
 /// A pull-request label refused as an exception by the audit
-/// ([`crate::github::GithubClient::audit_labels`]).
+/// (`prr::github::GithubClient::audit_labels`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RefusedLabel {
     /// Label name.

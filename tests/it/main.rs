@@ -29,6 +29,7 @@ mod providers;
 mod pyrra;
 mod readiness;
 mod render;
+mod rule_fixtures;
 mod runbook_links;
 mod secret_scan;
 mod secrets;

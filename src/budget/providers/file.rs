@@ -16,7 +16,7 @@
 //!
 //! With `--policy-from REF` the snapshot is policy: a file of the
 //! repository is read as REF holds it ([`PinnedSnapshot`], set by
-//! [`crate::policy_source`]), and [`changed_readings`] names what the
+//! `prr::policy_source`), and [`changed_readings`] names what the
 //! change edits in it.
 
 use super::http_json::{number, optional_number, raw_text, timestamp, type_name};

@@ -22,6 +22,8 @@ use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
+use crate::support;
+
 /// prr's own findings that `prr rules` does not list (they have no rule
 /// file: the run reports them about itself), but that a fixture can provoke.
 /// Their folders are required like a rule's.
@@ -42,21 +44,13 @@ fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rules")
 }
 
+/// The binary as CI runs it ([`support::prr_command`]), with the GitHub
+/// variables that could change a verdict removed too.
 fn prr() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_prr"));
-    // What a CI runner or a developer's shell sets must not change a verdict.
-    for var in [
-        "GITHUB_ACTIONS",
-        "GITHUB_TOKEN",
-        "GITHUB_EVENT_PATH",
-        "GITHUB_EVENT_NAME",
-        "GITHUB_STEP_SUMMARY",
-        "GITHUB_OUTPUT",
-        "GITHUB_HEAD_REF",
-    ] {
+    let mut c = support::prr_command(&fixtures_root(), &[]);
+    for var in ["GITHUB_TOKEN", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_OUTPUT"] {
         c.env_remove(var);
     }
-    c.env("NO_COLOR", "1");
     c
 }
 
