@@ -5,12 +5,12 @@
 //! `prr check`; the binary maps its [`Outcome`] to the exit code
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
+pub use prr_budget as budget;
 pub use prr_config::{self as config, git, layers};
 pub use prr_core::{config_message, duration, finding, fsio, par, yaml};
 pub use prr_inventory::{alertmanager, catalog, formats, inventory, render};
 
 pub mod baseline;
-pub mod budget;
 pub mod checks;
 pub mod ci;
 pub mod cli;

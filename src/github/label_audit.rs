@@ -137,7 +137,7 @@ impl GithubClient {
 /// A timeline timestamp (`created_at`, `committer.date`) as Unix seconds.
 fn when(v: Option<&serde_json::Value>) -> Option<f64> {
     v.and_then(serde_json::Value::as_str)
-        .and_then(crate::budget::providers::http_json::rfc3339)
+        .and_then(prr_core::time::rfc3339)
 }
 
 /// When the head commit arrived on the pull request, as Unix seconds and
@@ -255,9 +255,7 @@ pub fn judge_label(
             return audit;
         }
     }
-    let applied = at
-        .as_deref()
-        .and_then(crate::budget::providers::http_json::rfc3339);
+    let applied = at.as_deref().and_then(prr_core::time::rfc3339);
     match (head_at, applied) {
         (None, _) => {
             audit.refused = Some(format!(

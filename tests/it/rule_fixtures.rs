@@ -48,7 +48,12 @@ fn fixtures_root() -> PathBuf {
 /// variables that could change a verdict removed too.
 fn prr() -> Command {
     let mut c = support::prr_command(&fixtures_root(), &[]);
-    for var in ["GITHUB_TOKEN", "GITHUB_EVENT_PATH", "GITHUB_EVENT_NAME", "GITHUB_OUTPUT"] {
+    for var in [
+        "GITHUB_TOKEN",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_OUTPUT",
+    ] {
         c.env_remove(var);
     }
     c

@@ -179,7 +179,7 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub eval_time: Option<String>,
     /// `file`: the snapshot as the policy revision holds it, set by
-    /// `--policy-from` ([`crate::policy_source`]); never read from YAML.
+    /// `--policy-from` (`prr::policy_source`); never read from YAML.
     #[serde(skip)]
     #[schemars(skip)]
     pub pinned: Option<PinnedSnapshot>,

@@ -21,4 +21,5 @@ pub mod service;
 #[cfg(feature = "testutil")]
 pub mod testutil;
 pub mod text;
+pub mod time;
 pub mod yaml;

@@ -1,7 +1,7 @@
 //! Instant-query answers of the Prometheus HTTP API: samples, their
 //! documented shapes, and the server's error text.
 
-use crate::budget::FetchError;
+use crate::FetchError;
 use std::collections::BTreeMap;
 
 /// Values by their `prr_part` label; duplicates are malformed.

@@ -20,7 +20,7 @@ use super::{
     DEFAULT_WINDOW_SECONDS, Mode, Parts, Prometheus, Sample, error_budget, error_ratio, escape,
     format_time, sample_pair,
 };
-use crate::budget::{FetchError, HistoryPoint, Target, now_unix};
+use crate::{FetchError, HistoryPoint, Target, now_unix};
 use std::collections::BTreeMap;
 
 /// Steps of the range query over the SLO window (31 points with both ends).

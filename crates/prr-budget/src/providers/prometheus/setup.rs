@@ -2,8 +2,8 @@
 //! `eval-time`, flavor, path prefix and headers, each checked.
 
 use super::{Auth, Flavor, Mode, Prometheus, flavor, parse_time, sigv4};
-use crate::budget::config::ProviderConfig;
-use crate::budget::http::Http;
+use crate::config::ProviderConfig;
+use crate::http::Http;
 
 impl Prometheus {
     /// Builds it from its config. Errors: `url` missing or not http(s),
@@ -17,7 +17,7 @@ impl Prometheus {
             .ok_or_else(|| format!("provider `{name}`: `url` is required for type prometheus (e.g. http://prometheus:9090)"))?;
         // One check for every provider: http(s), no user info, and messages
         // that never repeat the URL's credentials.
-        let url = crate::budget::providers::check_url(name, "prometheus", url)?;
+        let url = crate::providers::check_url(name, "prometheus", url)?;
         let url = url.as_str();
         let mode = match cfg.mode.as_deref() {
             None => None,

@@ -5,8 +5,8 @@
 //! the formulas.
 
 use super::{Sample, duration_text};
-use crate::budget::{FetchError, Target, finite};
 use crate::formats::slo::render_query_template;
+use crate::{FetchError, Target, finite};
 use promql_parser::parser::{self, AggregateExpr, Expr};
 use std::collections::BTreeMap;
 use std::time::Duration;

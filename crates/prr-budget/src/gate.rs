@@ -14,9 +14,9 @@ use super::config::{BudgetConfig, OnError};
 use super::http::HttpOptions;
 use super::policy::{self, ChangeContext};
 use super::{FetchError, Provider, Reading, Target};
-use crate::config::{Config, ConfigError, Service};
 use crate::formats::slo::SloSpec;
 use crate::yaml::Pos;
+use prr_config::{Config, ConfigError, Service};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
@@ -188,11 +188,12 @@ pub fn run(
     // reported (exit 2) before the day a service starts using it.
     let mut providers: BTreeMap<String, Box<dyn Provider>> = BTreeMap::new();
     for (name, cfg) in &budget.providers {
-        let p = super::providers::build(name, cfg, &http, root)
-            .map_err(|message| BudgetError::Provider {
+        let p = super::providers::build(name, cfg, &http, root).map_err(|message| {
+            BudgetError::Provider {
                 name: name.clone(),
                 message,
-            })?;
+            }
+        })?;
         providers.insert(name.clone(), p);
     }
     if let Some(p) = planned

@@ -17,6 +17,10 @@
 
 /// The `budget:` section of prr.yaml (providers, per-service budgets).
 pub use prr_config::budget as config;
+// The lower crates' modules under the names this crate's files use.
+pub(crate) use prr_core::{finding, fsio, yaml};
+pub(crate) use prr_inventory::formats;
+
 pub mod definitions;
 pub mod gate;
 pub mod http;

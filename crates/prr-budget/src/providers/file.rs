@@ -20,8 +20,8 @@
 //! change edits in it.
 
 use super::http_json::{number, optional_number, raw_text, timestamp, type_name};
-use crate::budget::config::{PinnedSnapshot, ProviderConfig};
-use crate::budget::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
+use crate::config::{PinnedSnapshot, ProviderConfig};
+use crate::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! recorded series (label `grafana_slo_uuid`).
 
 use super::{BURN_WINDOWS, Prometheus, error_budget, escape, index, partial};
-use crate::budget::{FetchError, Provenance, Reading, Target, finite};
+use crate::{FetchError, Provenance, Reading, Target, finite};
 use std::collections::BTreeMap;
 
 impl Prometheus {

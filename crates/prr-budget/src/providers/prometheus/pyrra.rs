@@ -26,7 +26,7 @@ use super::{
     BURN_WINDOWS, Parts, Prometheus, error_budget, error_ratio, escape, index, partial,
     parts_by_key,
 };
-use crate::budget::{FetchError, Provenance, Reading, Target, finite};
+use crate::{FetchError, Provenance, Reading, Target, finite};
 use std::collections::BTreeMap;
 
 /// Which generation of Pyrra's request/error rules answered.

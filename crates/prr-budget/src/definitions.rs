@@ -33,9 +33,9 @@
 //!
 //! The readiness rules (`slo/*`) still check the working tree's files.
 
-use crate::config::Service;
 use crate::finding::{Finding, Level};
 use crate::formats::slo::{SloFormat, SloSpec};
+use prr_config::Service;
 use std::collections::BTreeMap;
 
 /// Service (when known) and SLO name: how an SLO is matched across revisions.
@@ -348,13 +348,13 @@ mod tests {
     /// A file may not give SLI queries to an SLO prr.yaml defines.
     #[test]
     fn a_new_file_for_an_slo_prr_yaml_lists_is_left_out() {
-        let svc: Service = serde_json::from_value::<crate::budget::config::ServiceBudget>(
+        let svc: Service = serde_json::from_value::<crate::config::ServiceBudget>(
             serde_json::json!({"slos": [{"name": "availability", "objective": 99.9}]}),
         )
         .map(|b| Service {
             name: "pay".into(),
             paths: Vec::new(),
-            tier: crate::config::Tier::Standard,
+            tier: prr_config::Tier::Standard,
             tier_given: false,
             owner: None,
             oncall: None,

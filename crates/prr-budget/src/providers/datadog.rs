@@ -24,12 +24,10 @@
 use super::http_json::{
     credential_headers, encode_component, number, raw_text, require_id, window_label,
 };
-use crate::budget::config::ProviderConfig;
-use crate::budget::http::Http;
-use crate::budget::providers::env_secret;
-use crate::budget::{
-    BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite, now_unix,
-};
+use crate::config::ProviderConfig;
+use crate::http::Http;
+use crate::providers::env_secret;
+use crate::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite, now_unix};
 use serde_json::Value;
 
 /// Default window queried when the SLO states none (30 days).

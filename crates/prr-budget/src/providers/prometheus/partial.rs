@@ -20,7 +20,7 @@
 //! characters removed) and later scrubbed of credentials like every message.
 
 use super::Sample;
-use crate::budget::FetchError;
+use crate::FetchError;
 
 /// Most warnings quoted in a reason.
 const MAX_WARNINGS: usize = 3;

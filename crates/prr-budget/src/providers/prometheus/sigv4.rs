@@ -9,8 +9,8 @@
 //! configured. Each request is signed over its exact URL (query included),
 //! with an empty payload, at the current time.
 
-use crate::budget::FetchError;
-use crate::budget::providers::env_secret;
+use crate::FetchError;
+use crate::providers::env_secret;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use std::time::SystemTime;
 
@@ -93,7 +93,7 @@ impl SigV4 {
         let headers = self.headers_at("GET", url, &[], &keys, SystemTime::now())?;
         for (name, value) in &headers {
             if name == "authorization" {
-                crate::budget::providers::register_secret(value);
+                crate::providers::register_secret(value);
             }
         }
         Ok(headers)

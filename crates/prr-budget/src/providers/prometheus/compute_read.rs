@@ -5,7 +5,7 @@ use super::{
     BURN_WINDOWS, DEFAULT_WINDOW_SECONDS, Parts, Prometheus, duration_text, error_budget,
     error_ratio, parts_by_key,
 };
-use crate::budget::{FetchError, Provenance, Reading, Target, finite};
+use crate::{FetchError, Provenance, Reading, Target, finite};
 use std::collections::BTreeMap;
 
 impl Prometheus {

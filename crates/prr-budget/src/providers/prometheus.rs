@@ -62,9 +62,9 @@ use compute::{Parts, error_ratio, sli_roles};
 pub use response::{Sample, parse_response};
 use response::{index, parts_by_key, prometheus_error, sample_pair};
 
-use crate::budget::http::Http;
-use crate::budget::{BoxFuture, FetchError, Provider, Reading, Target, finite};
 use crate::formats::slo::SloFormat;
+use crate::http::Http;
+use crate::{BoxFuture, FetchError, Provider, Reading, Target, finite};
 use std::collections::BTreeMap;
 
 /// Burn-rate windows read in every mode: label and seconds.

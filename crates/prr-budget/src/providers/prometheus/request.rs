@@ -2,8 +2,8 @@
 //! SigV4 signing, the flavor's parameters, and partial answers refused.
 
 use super::{Auth, Prometheus, Sample, format_time, parse_response, partial, prometheus_error};
-use crate::budget::FetchError;
-use crate::budget::providers::env_secret;
+use crate::FetchError;
+use crate::providers::env_secret;
 
 impl Prometheus {
     fn headers(&self) -> Result<Vec<(String, String)>, FetchError> {
@@ -18,7 +18,7 @@ impl Prometheus {
             Auth::Basic(u, p) => {
                 out.push((
                     "Authorization".to_string(),
-                    crate::budget::providers::basic_auth(u, p)?,
+                    crate::providers::basic_auth(u, p)?,
                 ));
             }
         }

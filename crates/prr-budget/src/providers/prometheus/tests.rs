@@ -3,7 +3,7 @@
 
 use super::compute::Rewrite;
 use super::*;
-use crate::budget::config::ProviderConfig;
+use crate::config::ProviderConfig;
 use crate::formats::slo::SliQuery;
 use serde_json::json;
 

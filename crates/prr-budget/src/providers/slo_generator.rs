@@ -28,9 +28,9 @@
 use super::http_json::{
     credential_headers, fill_template, number, optional_number, raw_text, strip_query, window_label,
 };
-use crate::budget::config::ProviderConfig;
-use crate::budget::http::Http;
-use crate::budget::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
+use crate::config::ProviderConfig;
+use crate::http::Http;
+use crate::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
 use serde_json::Value;
 
 /// Difference above which two derivations of the remaining ratio disagree.

@@ -603,7 +603,7 @@ pub fn evaluate_with_notes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::budget::Provenance;
+    use crate::Provenance;
     use std::collections::BTreeMap;
 
     const NOW: f64 = 1_700_000_000.0;

@@ -2,7 +2,7 @@
 //! rules (labels `sloth_service`, `sloth_slo`).
 
 use super::{BURN_WINDOWS, Prometheus, escape, index, partial};
-use crate::budget::{FetchError, Provenance, Reading, Target, finite};
+use crate::{FetchError, Provenance, Reading, Target, finite};
 use std::collections::BTreeMap;
 
 impl Prometheus {

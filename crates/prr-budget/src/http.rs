@@ -597,19 +597,17 @@ mod tests {
             Duration::from_millis(50),
         )
         .await;
-        let cfg: crate::budget::config::ProviderConfig =
-            serde_json::from_value(serde_json::json!({
-                "type": "http-json", "url": url, "value": "/remaining", "unit": "ratio"
-            }))
-            .unwrap();
+        let cfg: crate::config::ProviderConfig = serde_json::from_value(serde_json::json!({
+            "type": "http-json", "url": url, "value": "/remaining", "unit": "ratio"
+        }))
+        .unwrap();
         let opts = HttpOptions {
             timeout: Duration::from_millis(400),
             retries: 0,
             ..HttpOptions::default()
         };
-        let p =
-            crate::budget::providers::build("api", &cfg, &opts, std::path::Path::new(".")).unwrap();
-        let target = crate::budget::Target {
+        let p = crate::providers::build("api", &cfg, &opts, std::path::Path::new(".")).unwrap();
+        let target = crate::Target {
             service: "pay".into(),
             slo: "availability".into(),
             ..Default::default()

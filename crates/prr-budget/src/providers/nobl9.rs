@@ -28,12 +28,10 @@
 use super::http_json::{
     CURRENT, credential_headers, encode_component, number, optional_number, raw_text,
 };
-use crate::budget::config::{ProviderConfig, Unit};
-use crate::budget::http::Http;
-use crate::budget::providers::env_secret;
-use crate::budget::{
-    BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite, now_unix,
-};
+use crate::config::{ProviderConfig, Unit};
+use crate::http::Http;
+use crate::providers::env_secret;
+use crate::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite, now_unix};
 use serde_json::Value;
 
 /// Tolerance when telling a ratio from a percent by cross-checking.
