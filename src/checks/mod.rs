@@ -23,7 +23,7 @@ pub mod duplicate;
 pub mod environment;
 pub mod generic;
 pub mod hosted;
-mod links;
+pub mod links;
 pub mod produced_labels;
 pub mod prr;
 pub mod rollout;

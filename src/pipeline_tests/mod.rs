@@ -3,6 +3,7 @@
 //! result. They live in the app because only the app wires the stages; each
 //! stage's own unit tests stay in its crate.
 
+mod checks;
 mod formats;
 mod inventory;
 mod report;

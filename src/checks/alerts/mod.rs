@@ -32,5 +32,3 @@ pub use required_annotation::{RequiredAnnotation, required_annotation};
 pub use runbook_resolves::{RunbookResolves, runbook_resolves};
 pub use severity_label::{SeverityLabel, severity_label};
 
-#[cfg(test)]
-mod tests;

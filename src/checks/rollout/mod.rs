@@ -52,8 +52,4 @@ pub use selector_match::{SelectorMatch, selector_match};
 pub use standalone::{Schema, schema};
 pub use strategy::{Strategy, strategy};
 
-#[cfg(test)]
-mod precision_tests;
 
-#[cfg(test)]
-mod tests;

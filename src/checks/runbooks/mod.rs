@@ -22,5 +22,3 @@ pub use orphan::{Orphan, orphan};
 pub use present::{Present, present};
 pub use sections::{SectionSpec, Sections, sections};
 
-#[cfg(test)]
-mod tests;

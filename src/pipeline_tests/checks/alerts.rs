@@ -1,6 +1,6 @@
 //! Tests of the `alerts/…` checks.
 
-use super::*;
+use crate::checks::alerts::*;
 use crate::checks::links::{Link, resolve_link};
 use crate::finding::Finding;
 use crate::testutil::{findings, fixtures, repo};
