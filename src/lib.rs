@@ -6,12 +6,11 @@
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
 pub use prr_budget as budget;
+pub use prr_checks::{baseline, checks, rules, score, secrets, suppress};
 pub use prr_config::{self as config, git, layers};
 pub use prr_core::{config_message, duration, finding, fsio, par, yaml};
 pub use prr_inventory::{alertmanager, catalog, formats, inventory, render};
 
-pub mod baseline;
-pub mod checks;
 pub mod ci;
 pub mod cli;
 pub mod commands;
@@ -25,12 +24,8 @@ pub mod policy_source;
 pub use prr_report as report;
 #[cfg(test)]
 mod pipeline_tests;
-pub mod rules;
 pub mod schema;
-pub mod score;
-pub mod secrets;
 pub mod selection;
-pub mod suppress;
 
 use report::{Format, GateResult, RunReport};
 use std::io::Write;

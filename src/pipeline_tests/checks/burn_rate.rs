@@ -2,10 +2,19 @@
 #[test]
 fn split_takes_the_larger_constant_as_the_factor() {
     let e = |q: &str| promql_parser::parser::parse(q).unwrap();
-    assert_eq!(crate::checks::burn_rate::split(&e("(14.4 * 0.001)")), Some((14.4, 0.001)));
-    assert_eq!(crate::checks::burn_rate::split(&e("0.001 * 6")), Some((6.0, 0.001)));
+    assert_eq!(
+        crate::checks::burn_rate::split(&e("(14.4 * 0.001)")),
+        Some((14.4, 0.001))
+    );
+    assert_eq!(
+        crate::checks::burn_rate::split(&e("0.001 * 6")),
+        Some((6.0, 0.001))
+    );
     // Sloth's 28-day slow ticket: a factor below 1.
-    assert_eq!(crate::checks::burn_rate::split(&e("(0.9333 * 0.001)")), Some((0.9333, 0.001)));
+    assert_eq!(
+        crate::checks::burn_rate::split(&e("(0.9333 * 0.001)")),
+        Some((0.9333, 0.001))
+    );
     assert_eq!(crate::checks::burn_rate::split(&e("2 * 3")), None);
 }
 
@@ -164,8 +173,7 @@ fn hand_written_rules_for_openslo() {
         ("alerts.yaml", &wrong),
         (
             "tickets.yaml",
-            &rules(&[("SlowBurn", "(3 * 0.001)", "1d", "2h")])
-                .replace("checkout-slo", "tickets"),
+            &rules(&[("SlowBurn", "(3 * 0.001)", "1d", "2h")]).replace("checkout-slo", "tickets"),
         ),
     ]);
     let f = findings(dir.path(), RULE);
@@ -178,9 +186,8 @@ fn hand_written_rules_for_openslo() {
         ]
     );
     assert!(
-        f[0].message.contains(
-            "14.4 × 0.01 = 0.144, but the budget is 0.001: use 14.4 × 0.001 = 0.0144"
-        ),
+        f[0].message
+            .contains("14.4 × 0.01 = 0.144, but the budget is 0.001: use 14.4 × 0.001 = 0.0144"),
         "{}",
         f[0].message
     );

@@ -39,10 +39,8 @@ fn labels_the_expression_produces() {
     // Scalar arithmetic on either side keeps the vector's labels.
     assert!(!p("(86400 * 7) < x - time() < (86400 * 90)").lacks("subject"));
     assert!(
-        !p(
-            "quantile_over_time(0.9, x[30m]) / quantile_over_time(0.9, x[30m] offset 1d) <= 0.5"
-        )
-        .lacks("instance")
+        !p("quantile_over_time(0.9, x[30m]) / quantile_over_time(0.9, x[30m] offset 1d) <= 0.5")
+            .lacks("instance")
     );
 }
 
@@ -66,7 +64,10 @@ fn an_aggregated_away_label_is_reported_and_a_kept_one_is_not() {
     let dir = repo(&[("rules.yaml", rules)]);
     let fs = findings(dir.path(), "alerts/template-labels");
     assert_eq!(fs.len(), 1, "{fs:#?}");
-    assert_eq!((fs[0].line, fs[0].level), (7, crate::finding::Level::Warning));
+    assert_eq!(
+        (fs[0].line, fs[0].level),
+        (7, crate::finding::Level::Warning)
+    );
     assert!(fs[0].message.contains("reads `$labels.instance`, which its expression cannot produce (its result carries only job)"), "{}", fs[0].message);
     let kept = rules.replace("by (job)", "by (job, instance)");
     let dir = repo(&[("rules.yaml", &kept)]);

@@ -33,7 +33,9 @@ fn alertmanager_without_a_pager_means_nothing_pages() {
     let fs = findings(dir.path(), "alerts/for");
     assert_eq!(fs.len(), 1, "{fs:#?}");
     assert!(
-        fs[0].message.contains("Alertmanager routes it to receiver `pager` (pagerduty_configs) of alertmanager.yml:1"),
+        fs[0].message.contains(
+            "Alertmanager routes it to receiver `pager` (pagerduty_configs) of alertmanager.yml:1"
+        ),
         "{}",
         fs[0].message
     );

@@ -168,9 +168,7 @@ fn objective_range() {
     let dir = repo(&[("slo.yaml", &body)]);
     let f = findings(dir.path(), "slo/objective-range");
     assert_eq!(lines(&f), vec![("slo.yaml".to_string(), 5)]);
-    assert!(
-        f[0].message.contains("objective `100`") && f[0].message.contains("no error budget")
-    );
+    assert!(f[0].message.contains("objective `100`") && f[0].message.contains("no error budget"));
     // OpenSLO writes a ratio: 99.9 there is a percent by mistake.
     let o = "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: a}\nspec:\n  service: s\n  indicator:\n    spec:\n      ratioMetric:\n        good: {metricSource: {type: Prometheus, spec: {query: sum(good)}}}\n        total: {metricSource: {type: Prometheus, spec: {query: sum(total)}}}\n  timeWindow: [{duration: 28d}]\n  objectives:\n    - target: 99.9\n";
     let dir = repo(&[("o.yaml", o)]);
@@ -235,10 +233,11 @@ fn sli_query() {
 #[test]
 fn window_params_are_validated() {
     let doc = |t: &str| crate::yaml::parse_documents(t).expect("yaml").remove(0);
-    let err =
-        crate::checks::params::<crate::checks::slo::Window>(&doc("min: soon\n")).expect_err("bad duration");
+    let err = crate::checks::params::<crate::checks::slo::Window>(&doc("min: soon\n"))
+        .expect_err("bad duration");
     assert!(err.contains("`soon` is not a duration"), "{err}");
-    let p = crate::checks::params::<crate::checks::slo::Window>(&doc("max: 31d\n")).expect("params");
+    let p =
+        crate::checks::params::<crate::checks::slo::Window>(&doc("max: 31d\n")).expect("params");
     assert_eq!((p.min.as_str(), p.max.as_str()), ("7d", "31d"));
     assert!(crate::checks::params::<crate::checks::slo::Coverage>(&doc("maximum: 3\n")).is_err());
 }

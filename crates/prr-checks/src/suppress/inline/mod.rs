@@ -28,7 +28,7 @@ mod markdown_comments;
 mod parse;
 mod yaml_comments;
 
-pub(crate) use yaml_comments::yaml_directive_counts;
+pub use yaml_comments::yaml_directive_counts;
 
 use crate::finding::{Finding, Level, Suppression, SuppressionKind};
 use crate::inventory::{FileKind, Inventory};

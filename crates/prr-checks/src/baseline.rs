@@ -74,6 +74,12 @@ pub struct Baseline {
     pub findings: Vec<Entry>,
 }
 
+/// Why a baseline could not be read or written (exit 2); the message names
+/// the file and, for invalid JSON, the line and column.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BaselineError(String);
+
 impl Baseline {
     /// The baseline of `findings`: every unsuppressed error or warning
     /// (notices never fail a run, so they are not recorded) of a rule it
@@ -103,26 +109,31 @@ impl Baseline {
     /// [`MAX_BASELINE_BYTES`]); `Ok(None)` when it does not exist.
     ///
     /// Errors: unreadable file, invalid JSON, unknown version (exit 2).
-    pub fn load(path: &Path) -> anyhow::Result<Option<Baseline>> {
+    pub fn load(path: &Path) -> Result<Option<Baseline>, BaselineError> {
         let text = match crate::fsio::read_text_bounded(path, MAX_BASELINE_BYTES) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => anyhow::bail!("cannot read the baseline {}: {e}", path.display()),
+            Err(e) => {
+                return Err(BaselineError(format!(
+                    "cannot read the baseline {}: {e}",
+                    path.display()
+                )));
+            }
         };
         let b: Baseline = serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
+            BaselineError(format!(
                 "{}:{}:{}: invalid baseline: {e} (regenerate it with `prr baseline`)",
                 path.display(),
                 e.line(),
                 e.column()
-            )
+            ))
         })?;
         if b.version != 1 {
-            anyhow::bail!(
+            return Err(BaselineError(format!(
                 "{}: baseline version {} is not supported (expected 1)",
                 path.display(),
                 b.version
-            );
+            )));
         }
         Ok(Some(b))
     }
@@ -133,10 +144,11 @@ impl Baseline {
     /// committed `.prr -> elsewhere`; never written through), I/O errors.
     /// `root` is the repository folder: no folder between it and `path` may
     /// be a link either.
-    pub fn save(&self, root: &Path, path: &Path) -> anyhow::Result<()> {
-        let text = serde_json::to_string_pretty(self)? + "\n";
+    pub fn save(&self, root: &Path, path: &Path) -> Result<(), BaselineError> {
+        let text =
+            serde_json::to_string_pretty(self).map_err(|e| BaselineError(e.to_string()))? + "\n";
         crate::fsio::write_file_within(Some(root), path, text.as_bytes())
-            .map_err(|e| anyhow::anyhow!("{e}"))
+            .map_err(|e| BaselineError(e.to_string()))
     }
 
     /// Marks the findings the baseline accepts as suppressed (never one of a

@@ -21,4 +21,3 @@ pub use escalation::{Escalation, escalation};
 pub use orphan::{Orphan, orphan};
 pub use present::{Present, present};
 pub use sections::{SectionSpec, Sections, sections};
-

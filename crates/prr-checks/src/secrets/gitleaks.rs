@@ -145,7 +145,7 @@ pub struct Error {
 
 /// The default gitleaks configuration (gitleaks 8.30 `config/gitleaks.toml`,
 /// MIT), shipped as prr's default secret pack.
-pub const DEFAULT_CONFIG: &str = include_str!("../../rules/secrets/gitleaks.toml");
+pub const DEFAULT_CONFIG: &str = include_str!("../../../../rules/secrets/gitleaks.toml");
 
 /// Parses gitleaks TOML text.
 ///

@@ -1,8 +1,9 @@
-//! Embeds the default rule pack (`rules/*.yaml`) into the binary.
+//! Embeds the default rule pack (`rules/*.yaml` at the workspace root) into
+//! the crate, so the binary carries it.
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = fs::read_dir(&dir)
         .map(|rd| {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// Where a runbook link points, after resolution against the repository.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Link {
+pub enum Link {
     /// A repository path (normalised, no leading `/`) and the `#anchor`, if any.
     Repo {
         /// Repository-relative path.
@@ -39,11 +39,7 @@ pub(crate) enum Link {
 /// the repository or a verdict, and nothing outside the repository root is
 /// ever read or stat'ed (absolute paths are root-relative, `..` above the
 /// root is [`Link::Escapes`], symbolic links are not in the inventory).
-pub(crate) fn resolve_link(
-    rule_path: &str,
-    link: &str,
-    base_urls: &BTreeMap<String, String>,
-) -> Link {
+pub fn resolve_link(rule_path: &str, link: &str, base_urls: &BTreeMap<String, String>) -> Link {
     let link = link.trim();
     // A template or variable (`{{ $labels.x }}`, `[[ .RunbookURL ]]`,
     // `${VAR}`) is an unresolved value: only the fixed folder before it

@@ -618,12 +618,12 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
 /// readiness is returned.
 ///
 /// Errors: those of `suppress`.
-pub fn gate(
+pub fn gate<E>(
     ctx: &Context,
     rules: &[Rule],
     findings: &mut Vec<Finding>,
-    mut suppress: impl FnMut(&mut Vec<Finding>) -> anyhow::Result<()>,
-) -> anyhow::Result<Vec<Readiness>> {
+    mut suppress: impl FnMut(&mut Vec<Finding>) -> Result<(), E>,
+) -> Result<Vec<Readiness>, E> {
     let Some(rule) = gate_rule(rules) else {
         suppress(findings)?;
         return Ok(Vec::new());

@@ -18,7 +18,7 @@ pub(crate) fn all_rules<'a>(
 }
 
 /// Every alerting rule (a non-empty `alert:`) with its file and group.
-pub(crate) fn alerts<'a>(
+pub fn alerts<'a>(
     ctx: &'a Context,
 ) -> impl Iterator<Item = (&'a RuleFile, &'a RuleGroup, &'a PromRule)> {
     all_rules(ctx).filter(|(_, _, r)| r.alert.as_ref().is_some_and(|a| !a.value.is_empty()))

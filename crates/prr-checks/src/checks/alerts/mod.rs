@@ -25,10 +25,10 @@ mod severity_label;
 pub use cause_based_page::{CauseBasedPage, RegexParam, cause_based_page};
 pub(crate) use expr::fast_burn;
 pub use for_duration::{ForDuration, for_duration};
-pub(crate) use model::{alerts, all_rules, first_annotation, label_value, name_pos};
+pub use model::alerts;
+pub(crate) use model::{all_rules, first_annotation, label_value, name_pos};
 pub use params::{DurationParam, is_prometheus_duration};
 pub use parse::{NameValidation, Parse, parse};
 pub use required_annotation::{RequiredAnnotation, required_annotation};
 pub use runbook_resolves::{RunbookResolves, runbook_resolves};
 pub use severity_label::{SeverityLabel, severity_label};
-

@@ -51,5 +51,3 @@ pub use secret_env::{SecretEnv, secret_env};
 pub use selector_match::{SelectorMatch, selector_match};
 pub use standalone::{Schema, schema};
 pub use strategy::{Strategy, strategy};
-
-

@@ -107,7 +107,7 @@ fn block_scalar_lines(lines: &[&str]) -> Vec<bool> {
 
 /// The directives and directive problems [`scan_yaml`] finds in `text`, as
 /// counts (the `yaml_directives` fuzz target's entry point).
-pub(crate) fn yaml_directive_counts(text: &str) -> (usize, usize) {
+pub fn yaml_directive_counts(text: &str) -> (usize, usize) {
     let (mut out, mut meta) = (Vec::new(), Vec::new());
     scan_yaml("fuzz.yaml", text, &mut out, &mut meta);
     (out.len(), meta.len())

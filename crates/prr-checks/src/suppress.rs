@@ -79,7 +79,7 @@ pub fn apply(
     config: &Config,
     rules: &[Rule],
     opts: &Options<'_>,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::baseline::BaselineError> {
     fingerprint_all(findings, inventory);
     gitleaksignore(findings, &config.secrets.ignore_file, rules);
     let t = std::time::Instant::now();
