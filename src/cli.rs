@@ -362,7 +362,7 @@ fn pair_outputs(m: &ArgMatches) -> Result<Outputs, String> {
     let to_stdout: Vec<String> = pairs
         .iter()
         .filter(|(_, dest)| dest.is_none())
-        .map(|(f, _)| format!("{f:?}").to_lowercase())
+        .map(|(f, _)| f.name().to_string())
         .collect();
     if to_stdout.len() > 1 {
         return Err(format!(

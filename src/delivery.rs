@@ -53,7 +53,7 @@ pub fn github_delivery(
         ];
         for (f, dest) in outputs {
             if let Some(d) = dest {
-                let name = format!("{f:?}").to_lowercase();
+                let name = f.name();
                 pairs.push((format!("report-{name}"), d.display().to_string()));
             }
         }
