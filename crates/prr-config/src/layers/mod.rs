@@ -39,14 +39,19 @@ use crate::yaml::{Node, Pos, Value};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod emit;
+mod merge;
+use emit::*;
+use merge::*;
+
 /// Built-in packs: name and text (`rules/packs/<name>.yaml`).
 pub const PACKS: [(&str, &str); 3] = [
-    ("minimal", include_str!("../../../rules/packs/minimal.yaml")),
+    ("minimal", include_str!("../../../../rules/packs/minimal.yaml")),
     (
         "recommended",
-        include_str!("../../../rules/packs/recommended.yaml"),
+        include_str!("../../../../rules/packs/recommended.yaml"),
     ),
-    ("strict", include_str!("../../../rules/packs/strict.yaml")),
+    ("strict", include_str!("../../../../rules/packs/strict.yaml")),
 ];
 
 /// Most layers one config may have.
@@ -157,121 +162,6 @@ pub type Reader<'a> = &'a dyn Fn(&Path) -> std::io::Result<String>;
 /// Reads `path` from disk: a regular file of at most [`MAX_LAYER_BYTES`].
 pub fn read_file(path: &Path) -> std::io::Result<String> {
     crate::fsio::read_text_bounded(path, MAX_LAYER_BYTES)
-}
-
-/// A merged value: like [`Node`], with the layer of each value.
-#[derive(Clone, Debug)]
-enum Tree {
-    Scalar(Value, Origin),
-    Seq(Vec<Tree>, Origin),
-    Map(Vec<(String, Origin, Tree)>, Origin),
-}
-
-impl Tree {
-    fn from_node(n: &Node, layer: usize) -> Tree {
-        let o = Origin { layer, pos: n.pos };
-        match &n.value {
-            Value::Seq(items) => {
-                Tree::Seq(items.iter().map(|i| Tree::from_node(i, layer)).collect(), o)
-            }
-            Value::Map(entries) => Tree::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.name.clone(),
-                            Origin { layer, pos: k.pos },
-                            Tree::from_node(v, layer),
-                        )
-                    })
-                    .collect(),
-                o,
-            ),
-            v => Tree::Scalar(v.clone(), o),
-        }
-    }
-
-    fn get(&self, key: &str) -> Option<&Tree> {
-        match self {
-            Tree::Map(e, _) => e.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
-            _ => None,
-        }
-    }
-
-    fn str(&self) -> Option<&str> {
-        match self {
-            Tree::Scalar(Value::Str(s), _) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-/// Merges `over` into `base` following the module's rules; `path` is the
-/// dotted key path of `base` (empty at the top).
-fn merge(base: Tree, over: Tree, path: &str) -> Tree {
-    match (base, over) {
-        (Tree::Map(mut b, bo), Tree::Map(o, _)) => {
-            for (k, ko, v) in o {
-                let child = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                match b.iter().position(|(bk, _, _)| *bk == k) {
-                    Some(i) => {
-                        let (_, _, old) = b.remove(i);
-                        b.insert(i, (k, ko, merge_child(old, v, &child)));
-                    }
-                    None => b.push((k, ko, v)),
-                }
-            }
-            Tree::Map(b, bo)
-        }
-        (_, over) => over,
-    }
-}
-
-fn merge_child(old: Tree, new: Tree, path: &str) -> Tree {
-    match (path, old, new) {
-        ("services", Tree::Seq(mut b, bo), Tree::Seq(o, _)) => {
-            for item in o {
-                let name = item.get("name").and_then(Tree::str).map(str::to_string);
-                let same = name.as_deref().and_then(|n| {
-                    b.iter()
-                        .position(|x| x.get("name").and_then(Tree::str) == Some(n))
-                });
-                match same {
-                    Some(i) => {
-                        let old = b.remove(i);
-                        b.insert(i, merge(old, item, "services[]"));
-                    }
-                    None => b.push(item),
-                }
-            }
-            Tree::Seq(b, bo)
-        }
-        ("suppressions" | "ignore" | "rules-dir", b, o) => {
-            let mut items = into_seq(b);
-            let o_origin = origin(&o);
-            items.extend(into_seq(o));
-            Tree::Seq(items, o_origin)
-        }
-        (_, b, o) => merge(b, o, path),
-    }
-}
-
-fn origin(t: &Tree) -> Origin {
-    match t {
-        Tree::Scalar(_, o) | Tree::Seq(_, o) | Tree::Map(_, o) => *o,
-    }
-}
-
-fn into_seq(t: Tree) -> Vec<Tree> {
-    match t {
-        Tree::Seq(items, _) => items,
-        Tree::Scalar(Value::Null, _) => Vec::new(),
-        other => vec![other],
-    }
 }
 
 /// Resolves the layers of the config file `entry` (text `text`, already
@@ -453,26 +343,6 @@ fn load_layer(
     })
 }
 
-/// A tier's `budget-policy:` changes the global `budget.policy` key by key:
-/// the global policy is merged under it (rule 1), so a tier writes only what
-/// differs.
-fn inherit_tier_policies(tree: &mut Tree) {
-    let Some(base) = tree.get("budget").and_then(|b| b.get("policy")).cloned() else {
-        return;
-    };
-    let Tree::Map(top, _) = tree else { return };
-    let Some((_, _, Tree::Map(tiers, _))) = top.iter_mut().find(|(k, _, _)| k == "tiers") else {
-        return;
-    };
-    for (_, _, t) in tiers.iter_mut() {
-        let Tree::Map(entries, _) = t else { continue };
-        if let Some(slot) = entries.iter_mut().find(|(k, _, _)| k == "budget-policy") {
-            let own = std::mem::replace(&mut slot.2, Tree::Scalar(Value::Null, slot.1));
-            slot.2 = merge(base.clone(), own, "budget.policy");
-        }
-    }
-}
-
 /// Whether the config text needs the layered path: it extends other files
 /// or has a tier `budget-policy:` that inherits the global policy.
 pub fn needs_layers(text: &str) -> bool {
@@ -553,92 +423,6 @@ fn fetch(name: &str, dir: &Path, read: Reader) -> Result<(String, Layer), String
             path: Some(path),
         },
     ))
-}
-
-fn emit_map(entries: &[(String, Origin, Tree)], indent: usize, out: &mut Resolved) {
-    for (k, ko, v) in entries {
-        emit_entry(k, *ko, v, indent, None, out);
-    }
-}
-
-/// Writes `key: value` at `indent`; `prefix` replaces the indentation of
-/// the first line (the `- ` of a sequence item).
-fn emit_entry(
-    k: &str,
-    ko: Origin,
-    v: &Tree,
-    indent: usize,
-    prefix: Option<&str>,
-    out: &mut Resolved,
-) {
-    let lead = prefix.map_or_else(|| " ".repeat(indent), str::to_string);
-    let key = quote(k);
-    match v {
-        Tree::Scalar(s, _) => push(out, format!("{lead}{key}: {}", scalar(s)), ko),
-        Tree::Seq(items, _) if items.is_empty() => push(out, format!("{lead}{key}: []"), ko),
-        Tree::Map(e, _) if e.is_empty() => push(out, format!("{lead}{key}: {{}}"), ko),
-        Tree::Seq(items, _) => {
-            push(out, format!("{lead}{key}:"), ko);
-            emit_seq(items, indent + 2, out);
-        }
-        Tree::Map(e, _) => {
-            push(out, format!("{lead}{key}:"), ko);
-            emit_map(e, indent + 2, out);
-        }
-    }
-}
-
-fn emit_seq(items: &[Tree], indent: usize, out: &mut Resolved) {
-    let pad = " ".repeat(indent);
-    for item in items {
-        match item {
-            Tree::Scalar(s, o) => push(out, format!("{pad}- {}", scalar(s)), *o),
-            Tree::Seq(inner, o) if inner.is_empty() => push(out, format!("{pad}- []"), *o),
-            Tree::Map(e, o) if e.is_empty() => push(out, format!("{pad}- {{}}"), *o),
-            Tree::Seq(inner, o) => {
-                push(out, format!("{pad}-"), *o);
-                emit_seq(inner, indent + 2, out);
-            }
-            Tree::Map(e, _) => {
-                let first = format!("{pad}- ");
-                for (j, (k, ko, v)) in e.iter().enumerate() {
-                    let p = (j == 0).then_some(first.as_str());
-                    emit_entry(k, *ko, v, indent + 2, p, out);
-                }
-            }
-        }
-    }
-}
-
-fn push(out: &mut Resolved, line: String, o: Origin) {
-    out.text.push_str(&line);
-    out.text.push('\n');
-    out.lines.push(o);
-}
-
-/// A YAML scalar: strings double-quoted with JSON escapes (valid YAML 1.2).
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Int(i) => i.to_string(),
-        Value::Float(f) if f.is_nan() => ".nan".to_string(),
-        Value::Float(f) if f.is_infinite() => if *f > 0.0 { ".inf" } else { "-.inf" }.to_string(),
-        Value::Float(f) => {
-            let s = f.to_string();
-            if s.contains('.') || s.contains('e') {
-                s
-            } else {
-                format!("{s}.0")
-            }
-        }
-        Value::Str(s) => quote(s),
-        Value::Seq(_) | Value::Map(_) => "null".to_string(),
-    }
-}
-
-fn quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
 #[cfg(test)]
