@@ -12,7 +12,8 @@ pub mod alertmanager;
 pub mod catalog;
 pub mod formats;
 pub mod inventory;
-pub mod render;
+/// Rendering runs as part of the walk; its old path is kept.
+pub use inventory::render;
 
 // The lower crates' modules under the names this crate's files use.
 pub(crate) use prr_config::{self as config, git};

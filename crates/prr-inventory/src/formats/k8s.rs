@@ -25,7 +25,7 @@ pub struct K8sObject {
     pub node: Node,
     /// For an object of a render (kustomize overlay, Helm chart): the
     /// overlays or charts it comes from; `None` for a loose manifest.
-    pub origin: Option<crate::render::Origin>,
+    pub origin: Option<crate::formats::rendered::Origin>,
 }
 
 impl K8sObject {
@@ -65,7 +65,7 @@ impl K8sObject {
         let from = self
             .origin
             .as_ref()
-            .map(crate::render::Origin::describe)
+            .map(crate::formats::rendered::Origin::describe)
             .unwrap_or_default();
         format!("{}/{}{from}", self.kind, self.name)
     }

@@ -6,6 +6,7 @@ pub mod k8s;
 pub mod logql;
 pub mod prometheus_rules;
 pub mod promql;
+pub mod rendered;
 pub mod runbook;
 pub mod slo;
 pub mod template;

@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 pub use crate::fsio::{MAX_FILE_BYTES, rel_path};
 
+pub mod render;
 mod read;
 mod walk;
 pub use read::{MAX_LINE_BYTES, classify, flatten, parse_error};
@@ -92,8 +93,8 @@ pub struct Inventory {
     pub secrets: Vec<SecretHit>,
     /// Coverage: every kustomize root, Helm chart, OpenShift Template and
     /// OLM ClusterServiceVersion, whether it was rendered (or read), failed
-    /// or not rendered, and how many objects came from it ([`crate::render`]).
-    pub renders: Vec<crate::render::RenderSource>,
+    /// or not rendered, and how many objects came from it ([`crate::inventory::render`]).
+    pub renders: Vec<crate::formats::rendered::RenderSource>,
 }
 
 impl Inventory {

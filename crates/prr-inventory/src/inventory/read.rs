@@ -265,14 +265,14 @@ pub fn flatten(docs: Vec<Node>) -> Vec<Node> {
 
 /// A coverage entry for objects read in process (Templates, CSVs).
 pub(super) fn in_process(
-    kind: crate::render::SourceKind,
+    kind: crate::formats::rendered::SourceKind,
     path: &str,
     objects: usize,
-) -> crate::render::RenderSource {
-    crate::render::RenderSource {
+) -> crate::formats::rendered::RenderSource {
+    crate::formats::rendered::RenderSource {
         kind,
         path: path.to_string(),
-        state: crate::render::RenderState::Rendered,
+        state: crate::formats::rendered::RenderState::Rendered,
         objects,
         templates: 0,
         reaches: Vec::new(),
@@ -314,7 +314,7 @@ pub fn classify(rel: &str, docs: &[Node], inv: &mut Inventory, slo_docs: &mut Ve
             classify(rel, &nodes, inv, slo_docs);
             let objects = inv.objects.len() + inv.rule_files.len() + slo_docs.len() - before;
             inv.renders.push(in_process(
-                crate::render::SourceKind::OpenshiftTemplate,
+                crate::formats::rendered::SourceKind::OpenshiftTemplate,
                 rel,
                 objects,
             ));
@@ -322,7 +322,7 @@ pub fn classify(rel: &str, docs: &[Node], inv: &mut Inventory, slo_docs: &mut Ve
             if crate::formats::k8s::openshift::is_csv(doc) {
                 let deps = crate::formats::k8s::openshift::csv_deployments(rel, doc);
                 inv.renders.push(in_process(
-                    crate::render::SourceKind::ClusterServiceVersion,
+                    crate::formats::rendered::SourceKind::ClusterServiceVersion,
                     rel,
                     deps.len(),
                 ));

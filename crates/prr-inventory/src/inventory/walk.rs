@@ -227,7 +227,7 @@ pub(super) fn assemble(
     mut walked: Vec<Walked>,
     notes: Vec<Finding>,
     mut vendored: Vec<String>,
-    render: Option<&crate::render::RenderConfig>,
+    render: Option<&crate::inventory::render::RenderConfig>,
 ) -> Inventory {
     walked.sort_by(|a, b| a.file.path.cmp(&b.file.path));
     let mut inv = Inventory {
@@ -286,7 +286,7 @@ pub(super) fn assemble(
     let notes = crate::formats::k8s::kustomize::set_aside_patches(files, &mut inv.objects);
     inv.problems.extend(notes);
     if let Some(cfg) = render {
-        crate::render::apply(&mut inv, cfg);
+        crate::inventory::render::apply(&mut inv, cfg);
     }
     inv.problems.sort_by(|a, b| a.path.cmp(&b.path));
     inv.slos = slo::extract(&slo_docs);

@@ -2,7 +2,8 @@
 //! names, its patches, the files its generators read, and a URL it would
 //! fetch.
 
-use super::remote::fetched_url;
+use super::dir_name;
+use super::remote::{fetched_url, is_remote, without_userinfo};
 use crate::formats::k8s::kustomize::resolve;
 use crate::yaml::{Node, Pos};
 
@@ -88,4 +89,46 @@ pub(super) fn read(path: &str, doc: &Node) -> Kust {
         refs,
         patches,
     }
+}
+
+/// Why root `i` is not run at all: it reaches a remote resource or one
+/// outside the repository (see the module docs of [`crate::inventory::render`]).
+pub(super) fn refuse(kusts: &[Kust], i: usize, reached: &[usize]) -> Option<(String, Pos, String)> {
+    if let Some((k, (url, pos))) = reached
+        .iter()
+        .find_map(|&j| kusts[j].fetches.as_ref().map(|f| (&kusts[j], f)))
+    {
+        return Some((
+            k.path.clone(),
+            *pos,
+            format!(
+                "kustomize overlay `{}` not rendered: it loads `{}`, which kustomize would fetch (prr renders without network); render it in a job that may, or keep the file in the repository",
+                dir_name(&kusts[i].dir),
+                without_userinfo(url)
+            ),
+        ));
+    }
+    let (k, r, pos) = reached.iter().find_map(|&j| {
+        let k = &kusts[j];
+        k.refs
+            .iter()
+            .find(|(r, _)| is_remote(r) || resolve(&k.dir, r).is_none())
+            .map(|(r, p)| (k, r, *p))
+    })?;
+    let why = if is_remote(r) {
+        format!(
+            "it reaches the remote resource `{}`, and prr does not fetch remote bases (no network); render it in a job that may, or vendor the base into the repository",
+            without_userinfo(r)
+        )
+    } else {
+        format!("it reaches `{r}`, outside the repository, which prr does not read")
+    };
+    Some((
+        k.path.clone(),
+        pos,
+        format!(
+            "kustomize overlay `{}` not rendered: {why}",
+            dir_name(&kusts[i].dir)
+        ),
+    ))
 }

@@ -22,13 +22,13 @@ pub enum Tool {
 pub fn tool() -> Option<Tool> {
     static TOOL: OnceLock<Option<Tool>> = OnceLock::new();
     TOOL.get_or_init(|| {
-        if let Some(k) = crate::render::find_on_path("kustomize") {
+        if let Some(k) = crate::inventory::render::find_on_path("kustomize") {
             return Some(Tool::Kustomize(k));
         }
-        let kubectl = crate::render::find_on_path("kubectl")?;
+        let kubectl = crate::inventory::render::find_on_path("kubectl")?;
         let mut c = Command::new(&kubectl);
         c.args(["version", "--client"]);
-        let out = crate::render::run_bounded(c, crate::render::TIMEOUT, 64 * 1024).ok()?;
+        let out = crate::inventory::render::run_bounded(c, crate::inventory::render::TIMEOUT, 64 * 1024).ok()?;
         let v = out
             .lines()
             .find_map(|l| l.strip_prefix("Kustomize Version: v"))?;
@@ -133,8 +133,8 @@ fn build(tool: &Tool, root: &Path, dirs: &[&str]) -> Result<(Vec<Vec<Node>>, Pat
         .args(["--load-restrictor", "LoadRestrictionsRootOnly"])
         .current_dir(&top);
     let text =
-        crate::render::run_bounded(c, crate::render::TIMEOUT, crate::render::MAX_OUTPUT_BYTES)
-            .map_err(|e| crate::render::shorten_error(&e, root, &top.join("w0")))?;
+        crate::inventory::render::run_bounded(c, crate::inventory::render::TIMEOUT, crate::inventory::render::MAX_OUTPUT_BYTES)
+            .map_err(|e| crate::inventory::render::shorten_error(&e, root, &top.join("w0")))?;
     let docs = crate::yaml::parse_documents(&text)
         .map_err(|e| format!("its rendered output does not parse ({})", e.message))?;
     let mut per_dir: Vec<Vec<Node>> = vec![Vec::new(); dirs.len()];
@@ -186,5 +186,5 @@ fn strip_annotation(node: &mut Node, key: &str) -> Option<String> {
 }
 
 fn relative_path(from: &Path, to: &Path) -> String {
-    crate::render::relative_from(from, to)
+    crate::inventory::render::relative_from(from, to)
 }

@@ -6,7 +6,7 @@ use super::dir_name;
 use super::kustomization::Kust;
 use crate::formats::k8s::K8sObject;
 use crate::inventory::SourceFile;
-use crate::render::Origin;
+use crate::inventory::render::Origin;
 use crate::yaml::{Node, Pos, Value};
 use std::path::Path;
 
@@ -25,7 +25,7 @@ pub(super) fn map_back(
         .as_deref()
         .and_then(|t| crate::yaml::parse_documents(t).ok())
         .and_then(|mut d| (!d.is_empty()).then(|| d.remove(0)));
-    let rel_of = |p: &str| -> Option<String> { crate::render::inside(root, &base.join(p)) };
+    let rel_of = |p: &str| -> Option<String> { crate::inventory::render::inside(root, &base.join(p)) };
     let from_file = origin_doc
         .as_ref()
         .and_then(|o| o.get("path").and_then(Node::as_str))
@@ -75,7 +75,7 @@ pub(super) fn map_back(
         .or_else(|| (same_kind.len() == 1).then(|| &same_kind[0]))
         .copied();
     match (from_file.is_some(), src) {
-        (true, Some(s)) => crate::render::transplant(&mut doc, s),
+        (true, Some(s)) => crate::inventory::render::transplant(&mut doc, s),
         _ => {
             let at = file
                 .and_then(|f| f.docs.first())
@@ -85,7 +85,7 @@ pub(super) fn map_back(
             } else {
                 at
             };
-            crate::render::positions::set_all(&mut doc, at);
+            crate::inventory::render::positions::set_all(&mut doc, at);
         }
     }
     let mut obj = K8sObject::from_node(&path, &doc)?;

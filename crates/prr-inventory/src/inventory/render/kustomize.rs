@@ -33,7 +33,7 @@ pub use build::{Tool, tool};
 use build::{batches, build_split};
 use kustomization::{Kust, read};
 use map_back::map_back;
-use remote::refuse;
+use kustomization::refuse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

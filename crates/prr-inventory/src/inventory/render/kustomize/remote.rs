@@ -1,9 +1,6 @@
 //! What prr does not render offline: remote bases, URLs kustomize would
 //! fetch, and references outside the repository.
 
-use super::dir_name;
-use super::kustomization::Kust;
-use crate::formats::k8s::kustomize::resolve;
 use crate::yaml::{Node, Pos};
 
 /// Fields whose values (or whose items' `path`) kustomize loads as files,
@@ -77,48 +74,6 @@ pub(super) fn is_remote(r: &str) -> bool {
         || r.starts_with("bitbucket.org/")
         || r.contains("?ref=")
         || r.contains(".git//")
-}
-
-/// Why root `i` is not run at all: it reaches a remote resource or one
-/// outside the repository (see the module docs of [`crate::render`]).
-pub(super) fn refuse(kusts: &[Kust], i: usize, reached: &[usize]) -> Option<(String, Pos, String)> {
-    if let Some((k, (url, pos))) = reached
-        .iter()
-        .find_map(|&j| kusts[j].fetches.as_ref().map(|f| (&kusts[j], f)))
-    {
-        return Some((
-            k.path.clone(),
-            *pos,
-            format!(
-                "kustomize overlay `{}` not rendered: it loads `{}`, which kustomize would fetch (prr renders without network); render it in a job that may, or keep the file in the repository",
-                dir_name(&kusts[i].dir),
-                without_userinfo(url)
-            ),
-        ));
-    }
-    let (k, r, pos) = reached.iter().find_map(|&j| {
-        let k = &kusts[j];
-        k.refs
-            .iter()
-            .find(|(r, _)| is_remote(r) || resolve(&k.dir, r).is_none())
-            .map(|(r, p)| (k, r, *p))
-    })?;
-    let why = if is_remote(r) {
-        format!(
-            "it reaches the remote resource `{}`, and prr does not fetch remote bases (no network); render it in a job that may, or vendor the base into the repository",
-            without_userinfo(r)
-        )
-    } else {
-        format!("it reaches `{r}`, outside the repository, which prr does not read")
-    };
-    Some((
-        k.path.clone(),
-        pos,
-        format!(
-            "kustomize overlay `{}` not rendered: {why}",
-            dir_name(&kusts[i].dir)
-        ),
-    ))
 }
 
 #[cfg(test)]
