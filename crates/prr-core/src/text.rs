@@ -62,6 +62,34 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Escapes text for a Markdown table cell or list item on GitHub: `&`, `<`,
+/// `>` become entities (no HTML injection), `|` `` ` `` `\` `*` `_` `[` `]`
+/// are backslash-escaped (CommonMark); line breaks, other control
+/// characters and bidi overrides are shown escaped (`\\n`, `\\u{202e}`,
+/// [`visible`]).
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' | '`' | '\\' | '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Shown escaped (`\n`, `\u{202e}`), its backslash escaped for
+            // CommonMark, so it reads as written.
+            c if is_unsafe_char(c) => {
+                out.push('\\');
+                out.push_str(&escape_char(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -223,8 +223,8 @@ pub fn markdown_charts(entries: &[BudgetEntry]) -> Vec<String> {
             let chart = mermaid(e)?;
             Some(format!(
                 "**{}/{}**\n\n{chart}",
-                super::markdown::escape(&e.service),
-                super::markdown::escape(&e.slo)
+                prr_core::text::escape_markdown(&e.service),
+                prr_core::text::escape_markdown(&e.slo)
             ))
         })
         .collect()

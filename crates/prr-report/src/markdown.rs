@@ -24,33 +24,7 @@ pub const MAX_BYTES: usize = 1_000_000;
 /// Bytes held back for closing tags and the truncation note.
 const RESERVE: usize = 4096;
 
-/// Escapes text for a Markdown table cell or list item on GitHub: `&`, `<`,
-/// `>` become entities (no HTML injection), `|` `` ` `` `\` `*` `_` `[` `]`
-/// are backslash-escaped (CommonMark); line breaks, other control
-/// characters and bidi overrides are shown escaped (`\\n`, `\\u{202e}`,
-/// [`super::visible`]).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '|' | '`' | '\\' | '*' | '_' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            // Shown escaped (`\n`, `\u{202e}`), its backslash escaped for
-            // CommonMark, so it reads as written.
-            c if super::is_unsafe_char(c) => {
-                out.push('\\');
-                out.push_str(&super::escape_char(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use prr_core::text::escape_markdown as escape;
 
 /// The family of a rule ID: the part before the first `/` (`alerts`).
 fn family(rule: &str) -> &str {
