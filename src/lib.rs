@@ -6,7 +6,18 @@
 //! (0 pass, 1 blocked, 2 usage/config/internal error).
 
 pub use prr_budget as budget;
-pub use prr_checks::{baseline, checks, rules, score, secrets, suppress};
+pub use prr_checks::{baseline, checks, redaction, rules, score, suppress};
+
+/// The secret scan under the path the app, the fuzz targets and the tests
+/// use: the engine and its gitleaks format (`prr_checks::secrets`), the
+/// pack loader that turns a gitleaks config into rules
+/// (`prr_checks::rules::secret_pack`) and the output redaction
+/// (`prr_checks::redaction`), which sit in three layers of the crate.
+pub mod secrets {
+    pub use prr_checks::redaction::{redact, scrub};
+    pub use prr_checks::rules::secret_pack::*;
+    pub use prr_checks::secrets::*;
+}
 pub use prr_config::{self as config, git, layers};
 pub use prr_core::{config_message, duration, finding, fsio, par, yaml};
 pub use prr_inventory::{alertmanager, catalog, formats, inventory, render};

@@ -9,6 +9,7 @@
 
 pub mod baseline;
 pub mod checks;
+pub mod redaction;
 pub mod rules;
 pub mod score;
 pub mod secrets;

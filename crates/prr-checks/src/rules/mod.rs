@@ -23,6 +23,8 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
 
+pub mod secret_pack;
+
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// Where a rule was defined.
@@ -276,7 +278,7 @@ pub fn load_with_pack(
         }
         rules.push(rule);
     }
-    let pack = crate::secrets::load_pack(config)?;
+    let pack = secret_pack::load_pack(config)?;
     for rule in pack.rules {
         if rules.iter().any(|r| r.id == rule.id) {
             return Err(ConfigError::new(

@@ -23,7 +23,7 @@
 //! (no quote, backslash, `<`, `&`, `%`), so it can run before every
 //! reporter.
 
-use super::engine::Engine;
+use crate::secrets::engine::Engine;
 use crate::finding::redact;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
@@ -75,12 +75,12 @@ static REMEMBERED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 /// printed outside a run (exit-2 errors, `prr budget`, `prr config`).
 static DEFAULT_ENGINE: LazyLock<Option<Engine<'static>>> = LazyLock::new(|| {
     let pack = DEFAULT_PACK.as_ref()?;
-    Some(super::engine(&pack.rules, &pack.global))
+    Some(crate::rules::secret_pack::engine(&pack.rules, &pack.global))
 });
 
-static DEFAULT_PACK: LazyLock<Option<super::SecretPack>> = LazyLock::new(|| {
+static DEFAULT_PACK: LazyLock<Option<crate::rules::secret_pack::SecretPack>> = LazyLock::new(|| {
     let config = crate::config::Config::default_for(std::path::Path::new("/nonexistent"));
-    super::load_pack(&config).ok()
+    crate::rules::secret_pack::load_pack(&config).ok()
 });
 
 /// Records secret values found by the run, so [`redact_text`] also cuts

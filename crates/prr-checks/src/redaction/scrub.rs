@@ -202,7 +202,7 @@ pub fn budget(r: &Redactor, entries: &mut [crate::budget::gate::BudgetEntry]) {
 }
 
 /// Redacts the service names of readiness lines.
-pub fn readiness(r: &Redactor, lines: &mut [crate::score::Readiness]) {
+pub fn readiness(r: &Redactor, lines: &mut [prr_core::readiness::Readiness]) {
     for x in lines {
         r.scrub("", &mut x.service);
     }
