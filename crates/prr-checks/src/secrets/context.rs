@@ -26,7 +26,6 @@
 //! does not have, so a real secret of the same length under the same key
 //! still fires (see the paired tests below).
 
-use super::engine::line_range;
 use crate::checks::secrets::is_placeholder;
 use base64::Engine as _;
 use std::ops::Range;
@@ -403,6 +402,20 @@ fn harmless_document(d: &[u8], rescan: &dyn Fn(&[u8]) -> bool) -> bool {
     let lines = s.lines().filter(|l| !l.trim().is_empty()).count();
     let userinfo = s.contains("://") && s.contains('@');
     lines >= 2 && !has_credential_word(d) && !userinfo && !rescan(d)
+}
+
+/// The byte range of the line containing byte `at` (without its newline).
+pub fn line_range(text: &[u8], at: usize) -> Range<usize> {
+    let at = at.min(text.len());
+    let start = text[..at]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = text[at..]
+        .iter()
+        .position(|b| *b == b'\n')
+        .map_or(text.len(), |i| at + i);
+    start..end
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@
 //! byte, only per hit.
 
 use super::context::{self, NotSecret};
+pub use super::context::line_range;
 use crate::checks::secrets::{
     Allowlist, Pattern, Target, is_code_reference, is_placeholder, shannon_entropy,
 };
@@ -439,20 +440,6 @@ fn window(text: &[u8], start: usize, end: usize, multiline: bool) -> Range<usize
         }
     }
     ws..we.min(cap)
-}
-
-/// The byte range of the line containing byte `at` (without its newline).
-pub fn line_range(text: &[u8], at: usize) -> Range<usize> {
-    let at = at.min(text.len());
-    let start = text[..at]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    let end = text[at..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(text.len(), |i| at + i);
-    start..end
 }
 
 /// gitleaks drops a `generic-*` finding whose secret a specific rule also
