@@ -23,8 +23,8 @@
 //! (no quote, backslash, `<`, `&`, `%`), so it can run before every
 //! reporter.
 
-use crate::secrets::engine::Engine;
 use crate::finding::redact;
+use crate::secrets::engine::Engine;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::Regex;
 use std::borrow::Cow;
@@ -78,10 +78,11 @@ static DEFAULT_ENGINE: LazyLock<Option<Engine<'static>>> = LazyLock::new(|| {
     Some(crate::rules::secret_pack::engine(&pack.rules, &pack.global))
 });
 
-static DEFAULT_PACK: LazyLock<Option<crate::rules::secret_pack::SecretPack>> = LazyLock::new(|| {
-    let config = crate::config::Config::default_for(std::path::Path::new("/nonexistent"));
-    crate::rules::secret_pack::load_pack(&config).ok()
-});
+static DEFAULT_PACK: LazyLock<Option<crate::rules::secret_pack::SecretPack>> =
+    LazyLock::new(|| {
+        let config = crate::config::Config::default_for(std::path::Path::new("/nonexistent"));
+        crate::rules::secret_pack::load_pack(&config).ok()
+    });
 
 /// Records secret values found by the run, so [`redact_text`] also cuts
 /// them out of whatever is printed later in the process.

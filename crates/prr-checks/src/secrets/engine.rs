@@ -26,8 +26,8 @@
 //! The engine borrows the rules' prepared parameters; it never allocates per
 //! byte, only per hit.
 
-use super::context::{self, NotSecret};
 pub use super::context::line_range;
+use super::context::{self, NotSecret};
 use crate::checks::secrets::{
     Allowlist, Pattern, Target, is_code_reference, is_placeholder, shannon_entropy,
 };

@@ -174,11 +174,11 @@ impl crate::inventory::ScanHook for Engine<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::config::Config;
     use crate::rules::secret_pack::{engine, load_pack};
-    use std::path::Path;
-    use super::*;
     use crate::testutil;
+    use std::path::Path;
 
     /// gitleaks' own samples (tests/fixtures/secrets/gitleaks-rule-samples,
     /// the strings each rule's unit test validates): each true positive must

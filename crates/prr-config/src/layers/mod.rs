@@ -46,12 +46,18 @@ use merge::*;
 
 /// Built-in packs: name and text (`rules/packs/<name>.yaml`).
 pub const PACKS: [(&str, &str); 3] = [
-    ("minimal", include_str!("../../../../rules/packs/minimal.yaml")),
+    (
+        "minimal",
+        include_str!("../../../../rules/packs/minimal.yaml"),
+    ),
     (
         "recommended",
         include_str!("../../../../rules/packs/recommended.yaml"),
     ),
-    ("strict", include_str!("../../../../rules/packs/strict.yaml")),
+    (
+        "strict",
+        include_str!("../../../../rules/packs/strict.yaml"),
+    ),
 ];
 
 /// Most layers one config may have.

@@ -3,7 +3,6 @@
 //! it rendered, and each object's origin. Data only: [`crate::inventory::render`]
 //! produces it, the walk and the Kubernetes model carry it.
 
-
 /// What a render source is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]

@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 pub use crate::fsio::{MAX_FILE_BYTES, rel_path};
 
-pub mod render;
 mod read;
+pub mod render;
 mod walk;
 pub use read::{MAX_LINE_BYTES, classify, flatten, parse_error};
 pub use walk::{scan_blobs, scan_with};

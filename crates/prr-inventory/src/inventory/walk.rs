@@ -1,8 +1,8 @@
 //! The walk: the `ignore` crate's parallel walker (or the blobs of a
 //! revision), one read per file, results assembled in path order.
 
-use super::*;
 use super::read::*;
+use super::*;
 
 /// Walks and reads the repository at `root` on all cores (the `ignore`
 /// crate's parallel walker), each file read once: classified for the

@@ -31,9 +31,9 @@ mod remote;
 
 pub use build::{Tool, tool};
 use build::{batches, build_split};
+use kustomization::refuse;
 use kustomization::{Kust, read};
 use map_back::map_back;
-use kustomization::refuse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

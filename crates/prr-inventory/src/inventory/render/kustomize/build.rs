@@ -28,7 +28,9 @@ pub fn tool() -> Option<Tool> {
         let kubectl = crate::inventory::render::find_on_path("kubectl")?;
         let mut c = Command::new(&kubectl);
         c.args(["version", "--client"]);
-        let out = crate::inventory::render::run_bounded(c, crate::inventory::render::TIMEOUT, 64 * 1024).ok()?;
+        let out =
+            crate::inventory::render::run_bounded(c, crate::inventory::render::TIMEOUT, 64 * 1024)
+                .ok()?;
         let v = out
             .lines()
             .find_map(|l| l.strip_prefix("Kustomize Version: v"))?;
@@ -132,9 +134,12 @@ fn build(tool: &Tool, root: &Path, dirs: &[&str]) -> Result<(Vec<Vec<Node>>, Pat
     c.arg(&top)
         .args(["--load-restrictor", "LoadRestrictionsRootOnly"])
         .current_dir(&top);
-    let text =
-        crate::inventory::render::run_bounded(c, crate::inventory::render::TIMEOUT, crate::inventory::render::MAX_OUTPUT_BYTES)
-            .map_err(|e| crate::inventory::render::shorten_error(&e, root, &top.join("w0")))?;
+    let text = crate::inventory::render::run_bounded(
+        c,
+        crate::inventory::render::TIMEOUT,
+        crate::inventory::render::MAX_OUTPUT_BYTES,
+    )
+    .map_err(|e| crate::inventory::render::shorten_error(&e, root, &top.join("w0")))?;
     let docs = crate::yaml::parse_documents(&text)
         .map_err(|e| format!("its rendered output does not parse ({})", e.message))?;
     let mut per_dir: Vec<Vec<Node>> = vec![Vec::new(); dirs.len()];

@@ -25,7 +25,8 @@ pub(super) fn map_back(
         .as_deref()
         .and_then(|t| crate::yaml::parse_documents(t).ok())
         .and_then(|mut d| (!d.is_empty()).then(|| d.remove(0)));
-    let rel_of = |p: &str| -> Option<String> { crate::inventory::render::inside(root, &base.join(p)) };
+    let rel_of =
+        |p: &str| -> Option<String> { crate::inventory::render::inside(root, &base.join(p)) };
     let from_file = origin_doc
         .as_ref()
         .and_then(|o| o.get("path").and_then(Node::as_str))
