@@ -253,6 +253,7 @@ pub fn config_command(
     resolved: bool,
 ) -> anyhow::Result<u8> {
     let config = config::Config::discover(root, config_path)?;
+    pipeline::check_providers(&config)?;
     let rules = rules::load(&config)?;
     if resolved {
         let merged = match (&config.resolved, &config.source) {

@@ -47,6 +47,7 @@ pub fn analyze_opts(
             None,
         ),
     };
+    check_providers(&config)?;
     let config_used = report::ConfigUsed {
         path: config.source.as_ref().map(|p| match &opts.policy_from {
             Some(r) => format!(
@@ -314,6 +315,7 @@ pub fn budget_only(
         anyhow::bail!("{}: not a repository folder", root.display());
     }
     let config = config::Config::discover(root, config_path)?;
+    check_providers(&config)?;
     let Some(b) = &config.budget else {
         anyhow::bail!(
             "no `budget:` section in {}: configure a provider first (see README, \"Error budget\")",
@@ -365,4 +367,29 @@ fn budget_phase(
         gate.changed.as_deref(),
     )?;
     Ok(budget::gate::run(b, planned, root, gate)?)
+}
+
+/// Checks every entry of `budget.providers` against the options its
+/// provider type owns ([`budget::providers::check`]): an unknown `type`, or
+/// a key of another provider type, is a configuration error at that key's
+/// line in the layer that wrote it (exit 2), before anything is read.
+///
+/// Errors: [`config::ConfigError`] at the key (or the entry) at fault.
+pub fn check_providers(config: &config::Config) -> Result<(), config::ConfigError> {
+    let Some(b) = &config.budget else {
+        return Ok(());
+    };
+    for (name, p) in &b.providers {
+        if let Err(e) = budget::providers::check(name, p) {
+            let at = e
+                .key
+                .as_ref()
+                .and_then(|k| p.key_pos.get(k))
+                .copied()
+                .unwrap_or(p.pos);
+            let (path, pos) = config.locate(at);
+            return Err(config::ConfigError::new(&path, pos, e.message));
+        }
+    }
+    Ok(())
 }

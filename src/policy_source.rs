@@ -381,10 +381,15 @@ pub fn load(root: &Path, explicit: Option<&Path>, git_ref: &str) -> anyhow::Resu
     let mut snapshot_notes = Vec::new();
     if let Some(b) = config.budget.as_mut() {
         for (name, p) in b.providers.iter_mut() {
-            if p.kind != crate::budget::config::ProviderKind::File {
+            if p.kind != "file" {
                 continue;
             }
-            let Some(rel) = p.path.as_deref().and_then(inside) else {
+            let Some(rel) = p
+                .options
+                .get("path")
+                .and_then(|v| v.as_str())
+                .and_then(inside)
+            else {
                 continue;
             };
             let shown = format!("{rel} at {git_ref}");

@@ -179,6 +179,59 @@ fn changed_since_gates_only_touched_services() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("no-such-ref"));
 }
 
+/// Each provider type owns its options: a key of another type (a
+/// Prometheus `mode` copied into a Datadog block) is refused at its line,
+/// in block and in flow style, and a key no type takes likewise; the same
+/// block without it is accepted (must not fire).
+#[test]
+fn a_key_of_another_provider_type_is_an_error_at_its_line() {
+    let d = tempfile::tempdir().unwrap();
+    let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let block = "budget:\n  providers:\n    dd:\n      type: datadog\n      api-key-env: DD_API\n      app-key-env: DD_APP\n";
+    write(d.path(), "prr.yaml", &format!("{block}      mode: sloth\n"));
+    let o = prr_output(d.path(), &["config", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("prr.yaml:7:7:")
+            && stderr(&o).contains("`mode` is an option of prometheus, not of datadog"),
+        "{}",
+        stderr(&o)
+    );
+    write(
+        d.path(),
+        "prr.yaml",
+        "budget:\n  providers:\n    f: { type: file, path: b.json, site: datadoghq.eu }\n",
+    );
+    let o = prr_output(d.path(), &["check", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("prr.yaml:3:36:")
+            && stderr(&o).contains("`site` is an option of datadog, not of file"),
+        "{}",
+        stderr(&o)
+    );
+    write(
+        d.path(),
+        "prr.yaml",
+        &format!("{block}      sight: datadoghq.eu\n"),
+    );
+    let o = prr_output(d.path(), &["config", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("prr.yaml:7:7:") && stderr(&o).contains("unknown option `sight`"),
+        "{}",
+        stderr(&o)
+    );
+    // Must not fire: the provider's own keys.
+    write(
+        d.path(),
+        "prr.yaml",
+        &format!("{block}      site: datadoghq.eu\n"),
+    );
+    let o = prr_output(d.path(), &["config", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
 #[test]
 fn budget_config_errors_are_exit_2() {
     let d = tempfile::tempdir().unwrap();

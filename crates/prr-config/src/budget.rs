@@ -34,28 +34,6 @@ use crate::policy::PolicyConfig;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// Provider types.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProviderKind {
-    /// Prometheus HTTP API (Sloth/Pyrra/Grafana SLO recording rules, or computed from SLI queries).
-    Prometheus,
-    /// Any JSON endpoint.
-    HttpJson,
-    /// Datadog SLO API (v1 history or v2 status).
-    Datadog,
-    /// Dynatrace SLO API v2.
-    Dynatrace,
-    /// Nobl9 SLO status API v2.
-    Nobl9,
-    /// Google slo-generator API.
-    SloGenerator,
-    /// A JSON snapshot of readings on disk.
-    File,
-}
-
 /// Unit of a value read by `http-json`.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
@@ -103,86 +81,71 @@ pub struct SigV4Config {
     pub service: Option<String>,
 }
 
-/// One provider. Which keys apply depends on `type`; the provider's
-/// constructor reports keys that are missing for its type.
-#[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+/// One provider of `budget.providers`: its `type` and its options as
+/// written. The provider of that type (`prr_budget::providers`, one file
+/// each) owns its option type and decodes [`ProviderConfig::options`] into
+/// it, so a key of another provider type is an error at its line, not a
+/// key silently ignored. prr.yaml:
+///
+/// ```yaml
+/// budget:
+///   providers:
+///     prom: { type: prometheus, url: http://prometheus:9090, mode: sloth }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ProviderConfig {
-    /// Provider type.
-    #[serde(rename = "type")]
-    pub kind: ProviderKind,
-    /// Base URL (Prometheus, Dynatrace, Nobl9, slo-generator) or URL
-    /// template with `{service}`, `{slo}`, `{id}` (http-json).
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Prometheus: `sloth`, `pyrra`, `grafana` (recording rules) or `compute`
-    /// (from the SLO file's SLI queries); default: by the SLO's format.
-    #[serde(default)]
-    pub mode: Option<String>,
-    /// Credentials by environment variable.
-    #[serde(default)]
-    pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → NAME of the environment variable
-    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
-    /// spelled `headers-env`). Values are never written in the file nor printed.
-    #[serde(default, alias = "headers")]
-    pub headers_env: BTreeMap<String, String>,
-    /// Prometheus: the backend behind the Prometheus HTTP API —
-    /// `prometheus` (default), `thanos` (sends `partial_response=false`),
-    /// `mimir` (path prefix `/prometheus`) or `victoriametrics`; see
-    /// docs/budget-backends.md.
-    #[serde(default)]
-    pub flavor: Option<String>,
-    /// Prometheus: a path between the URL's host and `/api/v1/…`
-    /// (`/prometheus` for Mimir, `/select/0/prometheus` for a
-    /// VictoriaMetrics cluster); default: the flavor's.
-    #[serde(default)]
-    pub path_prefix: Option<String>,
-    /// http-json: JSON pointer (`/remaining_percent`) or JSONPath (`$.…`) of the budget value.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// http-json: unit of `value`.
-    #[serde(default)]
-    pub unit: Option<Unit>,
-    /// http-json: pointer/path of a burn rate (1.0 = on budget), optional.
-    #[serde(default)]
-    pub burn_rate: Option<String>,
-    /// http-json: pointer/path of the timestamp (Unix seconds or RFC 3339), optional.
-    #[serde(default)]
-    pub as_of: Option<String>,
-    /// http-json: pointer/path of the event count, optional.
-    #[serde(default)]
-    pub events: Option<String>,
-    /// Datadog site (`datadoghq.com`, `datadoghq.eu`, `us5.datadoghq.com`, …).
-    #[serde(default)]
-    pub site: Option<String>,
-    /// Datadog API: `v1` (SLO history) or `v2` (SLO status).
-    #[serde(default)]
-    pub api: Option<String>,
-    /// Datadog: variable holding the API key.
-    #[serde(default)]
-    pub api_key_env: Option<String>,
-    /// Datadog: variable holding the application key.
-    #[serde(default)]
-    pub app_key_env: Option<String>,
-    /// Dynatrace / Nobl9: variable holding the API token.
-    #[serde(default)]
-    pub token_env: Option<String>,
-    /// Nobl9 organisation / project, Dynatrace environment, as the API needs.
-    #[serde(default)]
-    pub project: Option<String>,
-    /// `file`: path of the JSON snapshot (relative to the repository root).
-    #[serde(default)]
-    pub path: Option<String>,
-    /// Prometheus: evaluate instant queries at this time (Unix seconds or
-    /// RFC 3339) instead of the server's now; for reproducible runs.
-    #[serde(default)]
-    pub eval_time: Option<String>,
+    /// `type:`: the provider type's name (`prometheus`, `datadog`, …).
+    pub kind: String,
+    /// Every other key (kebab-case, as written) and its value.
+    pub options: BTreeMap<String, serde_json::Value>,
+    /// Where each option key is written, in the positions of the merged
+    /// config ([`crate::Config::locate`] maps them to a layer's file and
+    /// line); filled in by the loader, empty when built from JSON.
+    pub key_pos: BTreeMap<String, crate::yaml::Pos>,
+    /// Where the provider's entry is (its first key), likewise.
+    pub pos: crate::yaml::Pos,
     /// `file`: the snapshot as the policy revision holds it, set by
     /// `--policy-from` (`prr::policy_source`); never read from YAML.
-    #[serde(skip)]
-    #[schemars(skip)]
     pub pinned: Option<PinnedSnapshot>,
+}
+
+impl<'de> Deserialize<'de> for ProviderConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut options = BTreeMap::<String, serde_json::Value>::deserialize(d)?;
+        let kind = match options.remove("type") {
+            Some(serde_json::Value::String(k)) => k,
+            Some(other) => {
+                return Err(D::Error::custom(format!(
+                    "provider `type` must be a name such as prometheus, not {other}"
+                )));
+            }
+            None => return Err(D::Error::missing_field("type")),
+        };
+        Ok(ProviderConfig {
+            kind,
+            options,
+            ..Default::default()
+        })
+    }
+}
+
+impl schemars::JsonSchema for ProviderConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ProviderConfig".into()
+    }
+
+    /// A mapping with a `type`; which other keys apply is the provider
+    /// type's (`prr schema` fills in each type's keys from the providers'
+    /// registry).
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "One budget provider: `type` and the options of that type.",
+            "required": ["type"],
+            "properties": { "type": { "type": "string" } }
+        })
+    }
 }
 
 /// The `file` provider's snapshot read from a git revision instead of the

@@ -38,6 +38,51 @@ fn key_below(text: &str, section: Pos, key: &str) -> Option<Pos> {
     None
 }
 
+/// The position of `key:` in the mapping that is the value of the key at
+/// `parent`: in flow style on the parent's line (`prom: { type: x, url: y }`),
+/// else on the following lines at the mapping's own indentation. `None`
+/// when it is not found (the caller falls back to the parent).
+fn child_key(text: &str, parent: Pos, key: &str) -> Option<Pos> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = usize::try_from(parent.line).ok()?.checked_sub(1)?;
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let line = lines.get(start)?;
+    let from = usize::try_from(parent.column)
+        .ok()?
+        .saturating_sub(1)
+        .min(line.len());
+    let needle = format!("{key}:");
+    let mut at = from;
+    while let Some(i) = line.get(at..).and_then(|rest| rest.find(&needle)) {
+        let col = at + i;
+        if col > from && line[..col].ends_with(['{', ',', ' ']) {
+            return Some(Pos {
+                line: parent.line,
+                column: u32::try_from(col + 1).ok()?,
+            });
+        }
+        at = col + needle.len();
+    }
+    let base = indent(line);
+    let mut child = None;
+    for (i, l) in lines.iter().enumerate().skip(start + 1) {
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        if indent(l) <= base {
+            return None;
+        }
+        let own = *child.get_or_insert(indent(l));
+        if indent(l) == own && l.trim_start().starts_with(&needle) {
+            return Some(Pos {
+                line: u32::try_from(i + 1).ok()?,
+                column: u32::try_from(own + 1).ok()?,
+            });
+        }
+    }
+    None
+}
+
 /// Checks the `budget:` section: durations parse, the default provider
 /// exists (or there is exactly one provider to default to), thresholds are
 /// ordered.
@@ -48,6 +93,17 @@ fn validate_budget(
 ) -> Result<crate::budget::BudgetConfig, ConfigError> {
     let pos = Pos::from(&b.referenced);
     let mut c = b.value;
+    // Where each provider and each of its keys is written, so that the
+    // provider that decodes them can point at a key of another type.
+    let section = key_below(text, pos, "providers").unwrap_or(pos);
+    for (name, p) in c.providers.iter_mut() {
+        p.pos = child_key(text, section, name).unwrap_or(section);
+        let keys = p.options.keys().map(String::as_str).chain(["type"]);
+        let found: Vec<(String, Pos)> = keys
+            .filter_map(|k| child_key(text, p.pos, k).map(|at| (k.to_string(), at)))
+            .collect();
+        p.key_pos.extend(found);
+    }
     if let Some(t) = &c.timeout
         && crate::duration::parse_duration(t).is_none_or(|s| s <= 0.0 || s > MAX_BUDGET_TIMEOUT)
     {

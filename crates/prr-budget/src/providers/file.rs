@@ -26,6 +26,29 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The options of a `type: file` provider (a JSON snapshot of readings on disk) in
+/// `budget.providers`; a key of another provider type is refused at its line.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Path of the JSON snapshot (relative to the repository root).
+    #[serde(default)]
+    pub path: Option<String>,
+}
+
+/// Builds the provider `name` from its entry (this type's registry line in
+/// [`super::REGISTRY`]). Errors: as [`File::from_config`].
+pub fn build(
+    name: &str,
+    cfg: &crate::config::ProviderConfig,
+    http: &crate::http::HttpOptions,
+    root: &std::path::Path,
+) -> Result<Box<dyn crate::Provider>, String> {
+    Ok(Box::new(
+        File::from_config(name, cfg, root)?.with_timeout(http.timeout),
+    ))
+}
+
 /// Largest snapshot read (bytes).
 const MAX_SIZE: u64 = 16 * 1024 * 1024;
 
@@ -45,18 +68,19 @@ pub struct File {
 impl File {
     /// Builds it from its config (`path`, relative to `root`).
     pub fn from_config(name: &str, cfg: &ProviderConfig, root: &Path) -> Result<Self, String> {
+        let pinned = cfg.pinned.clone();
+        let cfg: Options = super::options(name, cfg)?;
         let Some(p) = &cfg.path else {
             return Err(format!("provider `{name}` (type file) needs `path`"));
         };
         Ok(File {
             name: name.to_string(),
             path: root.join(p),
-            shown: cfg
-                .pinned
+            shown: pinned
                 .as_ref()
                 .map_or_else(|| p.clone(), |s| s.shown.clone()),
             timeout: DEFAULT_TIMEOUT,
-            pinned: cfg.pinned.clone(),
+            pinned,
         })
     }
 

@@ -10,40 +10,166 @@ pub mod prometheus;
 pub mod slo_generator;
 
 use super::Provider;
-use super::config::{ProviderConfig, ProviderKind};
-use super::http::{Http, HttpOptions};
+use super::config::ProviderConfig;
+use super::http::HttpOptions;
 use std::path::Path;
 
+/// A provider type: the name prr.yaml's `type:` gives it, how its options
+/// are checked, and its constructor. A new provider is one file (its
+/// `Options` type, `build` and `Provider` impl) and one line of [`REGISTRY`].
+pub struct ProviderType {
+    /// `type:` in `budget.providers` (`prometheus`, `http-json`, …).
+    pub name: &'static str,
+    /// Decodes options into this type's `Options`: `Err` holds serde's
+    /// message (`unknown field `mode`, expected one of …`).
+    pub decode: fn(&ProviderConfig) -> Result<(), String>,
+    /// The JSON Schema of this type's options (for `prr schema`).
+    pub schema: fn() -> schemars::Schema,
+    /// Builds the provider (see each module's `build`).
+    pub build: fn(&str, &ProviderConfig, &HttpOptions, &Path) -> Result<Box<dyn Provider>, String>,
+}
+
+macro_rules! provider {
+    ($name:literal, $m:ident) => {
+        ProviderType {
+            name: $name,
+            decode: |cfg| decode::<$m::Options>(cfg).map(|_| ()),
+            schema: || schemars::schema_for!($m::Options),
+            build: $m::build,
+        }
+    };
+}
+
+/// Every provider type, by name.
+pub static REGISTRY: &[ProviderType] = &[
+    provider!("prometheus", prometheus),
+    provider!("http-json", http_json),
+    provider!("datadog", datadog),
+    provider!("dynatrace", dynatrace),
+    provider!("nobl9", nobl9),
+    provider!("slo-generator", slo_generator),
+    provider!("file", file),
+];
+
+/// The provider type called `name`.
+pub fn provider_type(name: &str) -> Option<&'static ProviderType> {
+    REGISTRY.iter().find(|p| p.name == name)
+}
+
+/// `cfg.options` decoded into `T` (serde's message on failure).
+fn decode<T: serde::de::DeserializeOwned>(cfg: &ProviderConfig) -> Result<T, String> {
+    let map: serde_json::Map<String, serde_json::Value> = cfg
+        .options
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| e.to_string())
+}
+
+/// Why a provider's entry is refused, and which key of it (`type`, an
+/// option) is at fault when one is: the caller points at that key's line.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct OptionsError {
+    /// The key at fault (`type`, `mode`, …); `None`: the entry as a whole.
+    pub key: Option<String>,
+    /// What is wrong, naming the provider and its type.
+    pub message: String,
+}
+
+/// Checks the entry `name` of `budget.providers`: its `type` is a
+/// provider type of [`REGISTRY`] and every option is one of that type's.
+/// A key of another provider type is named as such (`mode` is an option of
+/// prometheus, not of datadog), so a copied block does not silently lose
+/// its meaning.
+///
+/// Errors: [`OptionsError`] with the key at fault.
+pub fn check(name: &str, cfg: &ProviderConfig) -> Result<(), OptionsError> {
+    let Some(t) = provider_type(&cfg.kind) else {
+        let known: Vec<&str> = REGISTRY.iter().map(|p| p.name).collect();
+        return Err(OptionsError {
+            key: Some("type".to_string()),
+            message: format!(
+                "provider `{name}`: unknown type `{}`; expected one of {}",
+                cfg.kind,
+                known.join(", ")
+            ),
+        });
+    };
+    let Err(e) = (t.decode)(cfg) else {
+        return Ok(());
+    };
+    let unknown = e
+        .strip_prefix("unknown field `")
+        .and_then(|r| r.split_once('`'))
+        .map(|(k, _)| k.to_string());
+    let Some(key) = unknown else {
+        return Err(OptionsError {
+            key: None,
+            message: format!("provider `{name}` (type {}): {e}", cfg.kind),
+        });
+    };
+    // Which other types take the key: decode it alone with each of them.
+    let takers: Vec<&str> = REGISTRY
+        .iter()
+        .filter(|o| o.name != t.name)
+        .filter(|o| {
+            let alone = ProviderConfig {
+                kind: o.name.to_string(),
+                options: cfg
+                    .options
+                    .get(&key)
+                    .map(|v| (key.clone(), v.clone()))
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            };
+            (o.decode)(&alone).map_or_else(|m| !m.starts_with("unknown field"), |()| true)
+        })
+        .map(|o| o.name)
+        .collect();
+    let message = if takers.is_empty() {
+        format!(
+            "provider `{name}` (type {}): unknown option `{key}` ({e})",
+            cfg.kind
+        )
+    } else {
+        format!(
+            "provider `{name}` (type {}): `{key}` is an option of {}, not of {}; remove it or change `type`",
+            cfg.kind,
+            takers.join(", "),
+            cfg.kind
+        )
+    };
+    Err(OptionsError {
+        key: Some(key),
+        message,
+    })
+}
+
+/// `cfg.options` decoded into the provider's own option type, for its
+/// constructor. Errors: the message of [`check`].
+pub fn options<T: serde::de::DeserializeOwned>(
+    name: &str,
+    cfg: &ProviderConfig,
+) -> Result<T, String> {
+    check(name, cfg).map_err(|e| e.message)?;
+    decode(cfg).map_err(|e| format!("provider `{name}` (type {}): {e}", cfg.kind))
+}
+
 /// Builds the provider `name` described by `cfg`. `root` is the repository
-/// root (for the `file` provider). Errors: a key the type needs is missing
-/// or invalid (the message names it); the caller reports it as a
-/// configuration error (exit 2).
+/// root (for the `file` provider). Errors: an unknown type, a key of
+/// another type, a key the type needs is missing or invalid (the message
+/// names it); the caller reports it as a configuration error (exit 2).
 pub fn build(
     name: &str,
     cfg: &ProviderConfig,
     http: &HttpOptions,
     root: &Path,
 ) -> Result<Box<dyn Provider>, String> {
-    let client = || Http::new(http.clone()).map_err(|e| e.to_string());
-    Ok(match cfg.kind {
-        ProviderKind::Prometheus => {
-            Box::new(prometheus::Prometheus::from_config(name, cfg, client()?)?)
-        }
-        ProviderKind::HttpJson => Box::new(http_json::HttpJson::from_config(name, cfg, client()?)?),
-        ProviderKind::Datadog => Box::new(datadog::Datadog::from_config(name, cfg, client()?)?),
-        ProviderKind::Dynatrace => {
-            Box::new(dynatrace::Dynatrace::from_config(name, cfg, client()?)?)
-        }
-        ProviderKind::Nobl9 => Box::new(nobl9::Nobl9::from_config(name, cfg, client()?)?),
-        ProviderKind::SloGenerator => Box::new(slo_generator::SloGenerator::from_config(
-            name,
-            cfg,
-            client()?,
-        )?),
-        ProviderKind::File => {
-            Box::new(file::File::from_config(name, cfg, root)?.with_timeout(http.timeout))
-        }
-    })
+    check(name, cfg).map_err(|e| e.message)?;
+    let t = provider_type(&cfg.kind).ok_or_else(|| format!("provider `{name}`: unknown type"))?;
+    (t.build)(name, cfg, http, root)
 }
 
 /// Checks a provider's `url:` (a base URL or a URL template with
@@ -150,6 +276,44 @@ pub fn register_secret(value: &str) {
 
 #[cfg(test)]
 mod tests {
+    fn entry(kind: &str, options: serde_json::Value) -> super::ProviderConfig {
+        let serde_json::Value::Object(m) = options else {
+            unreachable!()
+        };
+        super::ProviderConfig {
+            kind: kind.to_string(),
+            options: m.into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_key_of_another_type_names_the_types_that_take_it() {
+        let e = super::check(
+            "p",
+            &entry(
+                "file",
+                serde_json::json!({"path": "b.json", "url": "http://x"}),
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("url"));
+        // Every type with a URL takes it; `file` does not.
+        assert!(
+            e.message.contains("`url` is an option of prometheus, http-json, datadog, dynatrace, nobl9, slo-generator, not of file"),
+            "{}",
+            e.message
+        );
+        let e = super::check("p", &entry("nosuch", serde_json::json!({}))).unwrap_err();
+        assert_eq!(e.key.as_deref(), Some("type"));
+        // Must not fire: each type's own keys, the alias `headers` included.
+        super::check(
+            "p",
+            &entry("prometheus", serde_json::json!({"url": "http://x", "mode": "sloth", "headers": {"X-Scope-OrgID": "T"}})),
+        )
+        .unwrap();
+        super::check("p", &entry("file", serde_json::json!({"path": "b.json"}))).unwrap();
+    }
     #[test]
     fn basic_header_follows_rfc_7617() {
         // RFC 7617 §2's example, and padding (RFC 4648 §4).

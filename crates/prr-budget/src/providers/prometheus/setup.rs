@@ -9,6 +9,7 @@ impl Prometheus {
     /// Builds it from its config. Errors: `url` missing or not http(s),
     /// unknown `mode`, incomplete basic auth, unparsable `eval-time`.
     pub fn from_config(name: &str, cfg: &ProviderConfig, http: Http) -> Result<Self, String> {
+        let cfg: super::Options = super::super::options(name, cfg)?;
         let url = cfg
             .url
             .as_deref()
