@@ -14,9 +14,8 @@
 //! `or` either side's. Anything else (a selector, an unknown function) may
 //! carry any label and is never reported.
 
-use super::Context;
-use crate::finding::{Finding, Level};
-use crate::rules::Rule;
+use super::{Context, Sink};
+use crate::finding::Level;
 use gotmpl::parse::{Expr as TExpr, ListNode, Node, Parser, PipeNode};
 use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
 use serde::Deserialize;
@@ -312,8 +311,7 @@ fn expr(e: &TExpr, out: &mut Vec<String>) {
 pub struct TemplateLabels {}
 
 /// Runs `alerts.template-labels`.
-pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn template_labels(ctx: &Context, _: &TemplateLabels, sink: &mut Sink) {
     for (f, r, alert) in super::template::promql_alerts(ctx) {
         let reads_labels = r
             .labels
@@ -350,9 +348,8 @@ pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Fi
                         format!("no {}", s.iter().cloned().collect::<Vec<_>>().join(", "))
                     }
                 };
-                out.push(
-                    Finding::new(
-                        &rule.id,
+                sink.push(
+                    sink.finding(
                         &f.path,
                         v.pos,
                         format!(
@@ -365,5 +362,4 @@ pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Fi
             }
         }
     }
-    out
 }

@@ -12,11 +12,9 @@
 //! of Go's parser (a variable lives until the `{{end}}` of the control
 //! structure it was declared in).
 
-use super::Context;
 use super::alerts::alerts;
-use crate::finding::Finding;
+use super::{Context, Sink};
 use crate::formats::prometheus_rules::{Dialect, PromRule, RuleFile, Text};
-use crate::rules::Rule;
 use gotmpl::parse::{Expr, ListNode, Node, Parser, PipeNode};
 use serde::Deserialize;
 
@@ -249,8 +247,7 @@ pub(crate) fn promql_alerts<'a>(
 }
 
 /// Runs `alerts.template` over every alerting rule's labels and annotations.
-pub fn template(ctx: &Context, rule: &Rule, _: &Template) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn template(ctx: &Context, _: &Template, sink: &mut Sink) {
     for (f, r, alert) in promql_alerts(ctx) {
         let values = r
             .labels
@@ -259,8 +256,7 @@ pub fn template(ctx: &Context, rule: &Rule, _: &Template) -> Vec<Finding> {
             .chain(r.annotations.iter().map(|kv| ("annotation", kv)));
         for (what, (k, v)) in values {
             if let Some(e) = check_text(&alert.value, &v.value) {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &f.path,
                     v.pos,
                     format!(
@@ -271,7 +267,6 @@ pub fn template(ctx: &Context, rule: &Rule, _: &Template) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

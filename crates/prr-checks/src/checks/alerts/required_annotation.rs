@@ -3,9 +3,7 @@
 
 use super::model::{alerts, first_annotation, name_pos};
 use super::params::default_severity_label;
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use crate::yaml::Pos;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -46,10 +44,9 @@ fn default_also_accept() -> Vec<String> {
 
 /// Runs `alerts.required-annotation`: every alert has a non-empty
 /// `annotation` (or one of `also-accept`).
-pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -> Vec<Finding> {
+pub fn required_annotation(ctx: &Context, p: &RequiredAnnotation, sink: &mut Sink) {
     let mut names = vec![p.annotation.clone()];
     names.extend(p.also_accept.iter().cloned());
-    let mut out = Vec::new();
     let paging =
         crate::checks::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -93,8 +90,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 crate::finding::Level::Warning,
             ),
         };
-        let finding = Finding::new(
-            &rule.id,
+        let finding = sink.finding(
             &f.path,
             pos,
             format!(
@@ -105,16 +101,15 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
         )
         .with_level(level);
         // An alert that pages someone runs in production, wherever it is.
-        out.push(if pages.is_some() {
+        sink.push(if pages.is_some() {
             finding.in_production()
         } else {
             finding
         });
     }
     if let (true, Some(at)) = (unpaged > 0, &paging.no_pager_in) {
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 at,
                 Pos::default(),
                 format!(
@@ -129,9 +124,8 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
     }
     if !skipped.is_empty() {
         let (total, by) = crate::finding::tally(skipped.iter().map(|(e, n)| (*e, *n)));
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 "",
                 Pos::default(),
                 format!(
@@ -145,5 +139,4 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
             .with_level(crate::finding::Level::Notice),
         );
     }
-    out
 }

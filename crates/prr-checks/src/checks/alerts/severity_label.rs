@@ -3,9 +3,7 @@
 
 use super::model::{alerts, label_value, name_pos};
 use super::params::default_severity_label;
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use crate::yaml::Pos;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -31,8 +29,7 @@ pub struct SeverityLabel {
 const COMMON_SEVERITIES: &[&str] = &["critical", "warning", "info", "page", "ticket"];
 
 /// Runs `alerts.severity-label`.
-pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
     let vocab = crate::checks::severity::Vocabulary::of(ctx, &p.label);
     let configured = p.allowed.as_ref();
     // Without `allowed`, the values the Alertmanager routes match on.
@@ -85,8 +82,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                         vocab.labelled, vocab.alerts
                     )
                 };
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &f.path,
                     at,
                     format!(
@@ -128,8 +124,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                     }),
                 };
                 if let Some(problem) = problem {
-                    out.push(Finding::new(
-                        &rule.id,
+                    sink.push(sink.finding(
                         &f.path,
                         v.pos,
                         format!(
@@ -144,9 +139,8 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
     }
     if !non_production.is_empty() {
         let (total, by) = crate::finding::tally(non_production.iter().map(|(e, n)| (*e, *n)));
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 "",
                 Pos::default(),
                 format!(
@@ -173,9 +167,8 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                     vocab.labelled, vocab.alerts
                 )
             };
-            out.push(
-                Finding::new(
-                    &rule.id,
+            sink.push(
+                sink.finding(
                     "",
                     Pos::default(),
                     format!(
@@ -188,5 +181,4 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
             );
         }
     }
-    out
 }

@@ -1,10 +1,8 @@
 //! `prr.load-test` (rule `prr/load-test`): every service has a load-test
 //! script (k6, Locust, Gatling, JMeter).
 
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::inventory::SourceFile;
-use crate::rules::Rule;
 use serde::Deserialize;
 
 fn default_load_test_paths() -> Vec<String> {
@@ -49,7 +47,7 @@ fn is_load_test_script(path: &str, text: &str) -> bool {
 
 /// Runs `prr.load-test`: each service has a load-test script in its paths
 /// (k6, Locust, Gatling or JMeter). One finding per service without one.
-pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
+pub fn load_test(ctx: &Context, p: &LoadTest, sink: &mut Sink) {
     let named = crate::inventory::globset(&p.paths);
     // Each candidate file is read at most once, whatever the services.
     let mut verdicts: std::collections::HashMap<usize, bool> = Default::default();
@@ -65,7 +63,6 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
                     .is_some_and(|t| is_load_test_script(&f.path, &t)))
         })
     };
-    let mut out = Vec::new();
     for svc in &ctx.services {
         let found = ctx
             .inventory
@@ -77,9 +74,8 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
             continue;
         }
         let (path, pos) = ctx.service_site(svc);
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 &path,
                 pos,
                 format!(
@@ -90,7 +86,6 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
             .with_service(&svc.name),
         );
     }
-    out
 }
 
 #[cfg(test)]

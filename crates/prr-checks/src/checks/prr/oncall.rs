@@ -1,9 +1,7 @@
 //! `prr.oncall` (rule `prr/oncall`): every service names an owner and an
 //! on-call (prr.yaml, or CODEOWNERS).
 
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 
 fn default_codeowners() -> Vec<String> {
@@ -89,9 +87,8 @@ impl CodeOwners {
 /// Runs `prr.oncall`: one finding per service that names no owner
 /// (`owner:`, or CODEOWNERS owning every file of the service) or no on-call
 /// rotation (`oncall:`), saying which is missing.
-pub fn oncall(ctx: &Context, rule: &Rule, p: &Oncall) -> Vec<Finding> {
+pub fn oncall(ctx: &Context, p: &Oncall, sink: &mut Sink) {
     let codeowners = CodeOwners::load(ctx, &p.codeowners);
-    let mut out = Vec::new();
     for svc in &ctx.services {
         let has = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.trim().is_empty());
         let mut owner_note = String::new();
@@ -134,9 +131,8 @@ pub fn oncall(ctx: &Context, rule: &Rule, p: &Oncall) -> Vec<Finding> {
             fix.push("`oncall: <rotation>` (a PagerDuty or Opsgenie schedule, a chat channel)");
         }
         let (path, pos) = ctx.service_site(svc);
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 &path,
                 pos,
                 format!(
@@ -148,5 +144,4 @@ pub fn oncall(ctx: &Context, rule: &Rule, p: &Oncall) -> Vec<Finding> {
             .with_service(&svc.name),
         );
     }
-    out
 }
