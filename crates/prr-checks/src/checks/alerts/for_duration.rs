@@ -3,9 +3,9 @@
 
 use super::expr::expr_facts;
 use super::model::{alerts, name_pos};
+use super::notice::notice;
 use super::params::{DurationParam, default_severity_label};
 use crate::checks::{Context, Sink};
-use crate::yaml::Pos;
 use serde::Deserialize;
 
 /// Parameters of `alerts.for`.
@@ -46,13 +46,10 @@ pub fn for_duration(ctx: &Context, p: &ForDuration, sink: &mut Sink) {
     let paging =
         crate::checks::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     if let Some(at) = &paging.no_pager_in {
-        sink.push(
-            sink.finding(
-                at,
-                Pos::default(),
-                "no alert is judged as paging: the repository's Alertmanager configuration (this file and any others) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); set `page-severities` if alerts page another way",
-            )
-            .with_level(crate::finding::Level::Notice),
+        notice(
+            sink,
+            at,
+            "no alert is judged as paging: the repository's Alertmanager configuration (this file and any others) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); set `page-severities` if alerts page another way",
         );
     }
     for (f, g, r) in alerts(ctx) {

@@ -2,9 +2,9 @@
 //! alert has a runbook annotation.
 
 use super::model::{alerts, first_annotation, name_pos};
+use super::notice::{non_production_alerts, notice};
 use super::params::default_severity_label;
 use crate::checks::{Context, Sink};
-use crate::yaml::Pos;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -108,35 +108,27 @@ pub fn required_annotation(ctx: &Context, p: &RequiredAnnotation, sink: &mut Sin
         });
     }
     if let (true, Some(at)) = (unpaged > 0, &paging.no_pager_in) {
-        sink.push(
-            sink.finding(
-                at,
-                Pos::default(),
-                format!(
-                    "{unpaged} alert{} without a `{}` annotation {} not reported one by one: none of them pages anyone, because the repository's Alertmanager configuration (here) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); a runbook link still helps whoever reads the notification. Set `page-severities` if alerts page another way",
-                    if unpaged == 1 { "" } else { "s" },
-                    p.annotation,
-                    if unpaged == 1 { "is" } else { "are" },
-                ),
-            )
-            .with_level(crate::finding::Level::Notice),
+        notice(
+            sink,
+            at,
+            format!(
+                "{unpaged} alert{} without a `{}` annotation {} not reported one by one: none of them pages anyone, because the repository's Alertmanager configuration (here) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); a runbook link still helps whoever reads the notification. Set `page-severities` if alerts page another way",
+                if unpaged == 1 { "" } else { "s" },
+                p.annotation,
+                if unpaged == 1 { "is" } else { "are" },
+            ),
         );
     }
     if !skipped.is_empty() {
-        let (total, by) = crate::finding::tally(skipped.iter().map(|(e, n)| (*e, *n)));
-        sink.push(
-            sink.finding(
-                "",
-                Pos::default(),
-                format!(
-                    "{total} non-paging alert{} of non-production environments ({}) {} no `{}` annotation: not reported, a runbook is for production response; set `non-production-environments: true` to report them",
-                    if total == 1 { "" } else { "s" },
-                    by,
-                    if total == 1 { "has" } else { "have" },
-                    p.annotation
-                ),
-            )
-            .with_level(crate::finding::Level::Notice),
+        let (total, alerts) = non_production_alerts(&skipped, "non-paging ");
+        notice(
+            sink,
+            "",
+            format!(
+                "{alerts} {} no `{}` annotation: not reported, a runbook is for production response; set `non-production-environments: true` to report them",
+                if total == 1 { "has" } else { "have" },
+                p.annotation
+            ),
         );
     }
 }

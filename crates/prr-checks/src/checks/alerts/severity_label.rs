@@ -2,9 +2,9 @@
 //! carries a severity label with a value the routes match.
 
 use super::model::{alerts, label_value, name_pos};
+use super::notice::{non_production_alerts, notice};
 use super::params::default_severity_label;
 use crate::checks::{Context, Sink};
-use crate::yaml::Pos;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -138,19 +138,14 @@ pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
         }
     }
     if !non_production.is_empty() {
-        let (total, by) = crate::finding::tally(non_production.iter().map(|(e, n)| (*e, *n)));
-        sink.push(
-            sink.finding(
-                "",
-                Pos::default(),
-                format!(
-                    "{total} alert{} of non-production environments ({}) carry no `{}` label: not reported one by one; set `allowed` in prr.yaml to require it everywhere",
-                    if total == 1 { "" } else { "s" },
-                    by,
-                    p.label
-                ),
-            )
-            .with_level(crate::finding::Level::Notice),
+        let (_, alerts) = non_production_alerts(&non_production, "");
+        notice(
+            sink,
+            "",
+            format!(
+                "{alerts} carry no `{}` label: not reported one by one; set `allowed` in prr.yaml to require it everywhere",
+                p.label
+            ),
         );
     }
     if configured.is_none() && routed.is_none() && !vocab.counts.is_empty() {
@@ -167,17 +162,14 @@ pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
                     vocab.labelled, vocab.alerts
                 )
             };
-            sink.push(
-                sink.finding(
-                    "",
-                    Pos::default(),
-                    format!(
-                        "`{}` values taken from this repository's alerts (no Alertmanager routing read, no `allowed` list): {}{routing}. Set `allowed` in prr.yaml to enforce a list",
-                        p.label,
-                        vocab.summary(8)
-                    ),
-                )
-                .with_level(crate::finding::Level::Notice),
+            notice(
+                sink,
+                "",
+                format!(
+                    "`{}` values taken from this repository's alerts (no Alertmanager routing read, no `allowed` list): {}{routing}. Set `allowed` in prr.yaml to enforce a list",
+                    p.label,
+                    vocab.summary(8)
+                ),
             );
         }
     }
