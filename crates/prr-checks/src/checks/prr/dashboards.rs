@@ -2,6 +2,7 @@
 //! showing the golden signals (Grafana JSON, ConfigMaps, GrafanaDashboards,
 //! grafonnet).
 
+use super::report_service;
 use crate::checks::generic::pos_of;
 use crate::checks::{Context, Sink};
 use crate::formats::k8s::K8sObject;
@@ -245,18 +246,15 @@ pub fn dashboards(ctx: &Context, p: &Dashboards, sink: &mut Sink) {
             .filter(|d| ctx.in_service(svc, &d.path))
             .collect();
         let Some(first) = mine.first() else {
-            let (path, pos) = ctx.service_site(svc);
-            sink.push(
-                sink.finding(
-                    &path,
-                    pos,
-                    format!(
-                        "service `{}` has no dashboard as code: no Grafana dashboard JSON (an object with `panels`), dashboard ConfigMap or grafonnet file is in its paths — commit the dashboard that shows its {} so it is reviewed and restored with the service",
-                        svc.name,
-                        p.signals.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                )
-                .with_service(&svc.name),
+            report_service(
+                ctx,
+                sink,
+                svc,
+                format!(
+                    "service `{}` has no dashboard as code: no Grafana dashboard JSON (an object with `panels`), dashboard ConfigMap or grafonnet file is in its paths — commit the dashboard that shows its {} so it is reviewed and restored with the service",
+                    svc.name,
+                    p.signals.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             );
             continue;
         };

@@ -1,6 +1,7 @@
 //! `prr.load-test` (rule `prr/load-test`): every service has a load-test
 //! script (k6, Locust, Gatling, JMeter).
 
+use super::report_service;
 use crate::checks::{Context, Sink};
 use crate::inventory::SourceFile;
 use serde::Deserialize;
@@ -73,17 +74,14 @@ pub fn load_test(ctx: &Context, p: &LoadTest, sink: &mut Sink) {
         if found {
             continue;
         }
-        let (path, pos) = ctx.service_site(svc);
-        sink.push(
-            sink.finding(
-                &path,
-                pos,
-                format!(
-                    "service `{}` has no load-test script in its paths (k6, Locust, Gatling or JMeter): its capacity limit is unknown until production finds it — add one, e.g. loadtest/{}.js with `import http from 'k6/http'`, sized for the expected peak",
-                    svc.name, svc.name
-                ),
-            )
-            .with_service(&svc.name),
+        report_service(
+            ctx,
+            sink,
+            svc,
+            format!(
+                "service `{}` has no load-test script in its paths (k6, Locust, Gatling or JMeter): its capacity limit is unknown until production finds it — add one, e.g. loadtest/{}.js with `import http from 'k6/http'`, sized for the expected peak",
+                svc.name, svc.name
+            ),
         );
     }
 }

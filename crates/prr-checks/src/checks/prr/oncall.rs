@@ -1,6 +1,7 @@
 //! `prr.oncall` (rule `prr/oncall`): every service names an owner and an
 //! on-call (prr.yaml, or CODEOWNERS).
 
+use super::report_service;
 use crate::checks::{Context, Sink};
 use serde::Deserialize;
 
@@ -130,18 +131,15 @@ pub fn oncall(ctx: &Context, p: &Oncall, sink: &mut Sink) {
         if !on_call {
             fix.push("`oncall: <rotation>` (a PagerDuty or Opsgenie schedule, a chat channel)");
         }
-        let (path, pos) = ctx.service_site(svc);
-        sink.push(
-            sink.finding(
-                &path,
-                pos,
-                format!(
-                    "service `{}` names {what}{owner_note}: {why} — set {} on the service in prr.yaml",
-                    svc.name,
-                    fix.join(" and ")
-                ),
-            )
-            .with_service(&svc.name),
+        report_service(
+            ctx,
+            sink,
+            svc,
+            format!(
+                "service `{}` names {what}{owner_note}: {why} — set {} on the service in prr.yaml",
+                svc.name,
+                fix.join(" and ")
+            ),
         );
     }
 }
