@@ -14,6 +14,7 @@
 //! `or` either side's. Anything else (a selector, an unknown function) may
 //! carry any label and is never reported.
 
+use super::template::{promql_alerts, templated_values};
 use super::{Context, Sink};
 use crate::finding::Level;
 use gotmpl::parse::{Expr as TExpr, ListNode, Node, Parser, PipeNode};
@@ -312,7 +313,7 @@ pub struct TemplateLabels {}
 
 /// Runs `alerts.template-labels`.
 pub fn template_labels(ctx: &Context, _: &TemplateLabels, sink: &mut Sink) {
-    for (f, r, alert) in super::template::promql_alerts(ctx) {
+    for (f, r, alert) in promql_alerts(ctx) {
         let reads_labels = r
             .labels
             .iter()
@@ -332,12 +333,7 @@ pub fn template_labels(ctx: &Context, _: &TemplateLabels, sink: &mut Sink) {
         if p == Produced::any() {
             continue;
         }
-        let values = r
-            .labels
-            .iter()
-            .map(|kv| ("label", kv))
-            .chain(r.annotations.iter().map(|kv| ("annotation", kv)));
-        for (what, (k, v)) in values {
+        for (what, (k, v)) in templated_values(r) {
             for l in labels_read(&v.value).into_iter().filter(|l| p.lacks(l)) {
                 let can = match &p {
                     Produced::Only(s) if s.is_empty() => "no labels".to_string(),
