@@ -2,11 +2,10 @@
 //! findings, so every report (text, JSON, annotations) and the exit code
 //! agree with the budget table. Pure over the budget entries.
 
-use super::Context;
+use super::{Context, Sink};
 use crate::budget::gate::BudgetEntry;
 use crate::budget::policy::Action;
 use crate::finding::Finding;
-use crate::rules::Rule;
 use crate::yaml::Pos;
 use serde::Deserialize;
 
@@ -18,17 +17,18 @@ pub struct DecisionParams {
     pub action: Action,
 }
 
-fn finding(rule: &Rule, e: &BudgetEntry, message: String) -> Finding {
+fn finding(sink: &Sink, e: &BudgetEntry, message: String) -> Finding {
     let (path, pos) = e
         .location
         .clone()
         .unwrap_or_else(|| (String::new(), Pos::default()));
-    Finding::new(&rule.id, &path, pos, message).with_service(&e.service)
+    sink.finding(&path, pos, message).with_service(&e.service)
 }
 
 /// Runs `budget.decision`: one finding per gated SLO whose decision is `action`.
-pub fn decision(ctx: &Context, rule: &Rule, p: &DecisionParams) -> Vec<Finding> {
-    ctx.budget
+pub fn decision(ctx: &Context, p: &DecisionParams, sink: &mut Sink) {
+    let found: Vec<Finding> = ctx
+        .budget
         .iter()
         .filter(|e| e.decision.action == p.action)
         .map(|e| {
@@ -36,9 +36,10 @@ pub fn decision(ctx: &Context, rule: &Rule, p: &DecisionParams) -> Vec<Finding> 
             if let Some(x) = &e.decision.exception {
                 msg.push_str(&format!(" (exception: {} `{}`)", x.kind, x.value));
             }
-            finding(rule, e, msg)
+            finding(sink, e, msg)
         })
-        .collect()
+        .collect();
+    sink.extend(found);
 }
 
 /// Parameters of `budget.exception` (none).
@@ -48,13 +49,14 @@ pub struct ExceptionParams {}
 
 /// Runs `budget.exception`: records every exception the policy granted,
 /// with what granted it (an audit trail in every report).
-pub fn exception(ctx: &Context, rule: &Rule, _p: &ExceptionParams) -> Vec<Finding> {
-    ctx.budget
+pub fn exception(ctx: &Context, _p: &ExceptionParams, sink: &mut Sink) {
+    let found: Vec<Finding> = ctx
+        .budget
         .iter()
         .filter_map(|e| {
             let x = e.decision.exception.as_ref()?;
             Some(finding(
-                rule,
+                sink,
                 e,
                 format!(
                     "SLO `{}` of `{}`: budget {} — the gate was relaxed by {} `{}`{}",
@@ -70,5 +72,6 @@ pub fn exception(ctx: &Context, rule: &Rule, _p: &ExceptionParams) -> Vec<Findin
                 ),
             ))
         })
-        .collect()
+        .collect();
+    sink.extend(found);
 }

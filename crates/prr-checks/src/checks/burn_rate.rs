@@ -23,13 +23,11 @@
 //! by its `sloth_slo`/`slo` (and `sloth_service`/`service`, `sloth_id`)
 //! labels or matchers, or else by sharing a metric name with the SLI queries.
 
-use super::Context;
 use super::slo::{TEMPLATE_WINDOW, describe, number, percent};
-use crate::finding::Finding;
+use super::{Context, Sink};
 use crate::formats::parse_duration;
 use crate::formats::prometheus_rules::PromRule;
 use crate::formats::slo::{SloSpec, render_query_template};
-use crate::rules::Rule;
 use crate::yaml::Pos;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, VectorSelector};
@@ -106,7 +104,7 @@ impl AlertInfo<'_> {
 }
 
 /// Runs `alerts.burn-rate`.
-pub fn burn_rate(ctx: &Context, rule: &Rule, p: &BurnRate) -> Vec<Finding> {
+pub fn burn_rate(ctx: &Context, p: &BurnRate, sink: &mut Sink) {
     let alerts: Vec<AlertInfo> = ctx
         .inventory
         .rule_files
@@ -116,7 +114,6 @@ pub fn burn_rate(ctx: &Context, rule: &Rule, p: &BurnRate) -> Vec<Finding> {
         .filter_map(|(path, r)| analyse(path, r))
         .filter(|a| !a.multi.is_empty() || a.single_window)
         .collect();
-    let mut out = Vec::new();
     let mut seen = HashSet::new();
     for slo in ctx.inventory.slos.iter().filter(|s| !s.placeholder) {
         let slo_metrics = sli_metrics(slo);
@@ -137,8 +134,7 @@ pub fn burn_rate(ctx: &Context, rule: &Rule, p: &BurnRate) -> Vec<Finding> {
                     && let Some(msg) = inconsistency(mw, b, p)
                 {
                     if seen.insert((a.path.to_string(), a.pos(), slo.name.clone())) {
-                        out.push(Finding::new(
-                            &rule.id,
+                        sink.push(sink.finding(
                             a.path,
                             a.pos(),
                             format!(
@@ -196,8 +192,7 @@ pub fn burn_rate(ctx: &Context, rule: &Rule, p: &BurnRate) -> Vec<Finding> {
                 None => String::new(),
             };
             let pos = disabled.map_or(slo.pos, |(_, p)| *p);
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &slo.path,
                 pos,
                 format!(
@@ -207,7 +202,6 @@ pub fn burn_rate(ctx: &Context, rule: &Rule, p: &BurnRate) -> Vec<Finding> {
             ));
         }
     }
-    out
 }
 
 /// Why a multi-window condition does not fit the error budget `b`, if it does not.

@@ -40,11 +40,9 @@
 //! silences and routes tell apart. That is how such rules are meant to be
 //! written, so they are not reported.
 
-use super::Context;
 use super::alerts::all_rules;
-use crate::finding::Finding;
+use super::{Context, Sink};
 use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup};
-use crate::rules::Rule;
 use crate::yaml::Pos;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
@@ -144,8 +142,7 @@ fn labels_of(g: &RuleGroup, r: &PromRule) -> Vec<(String, String)> {
 
 /// Runs `alerts.duplicate`. The second definition is reported, naming the
 /// first and the scope they share.
-pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn duplicate(ctx: &Context, p: &Duplicate, sink: &mut Sink) {
     // (scope, is alert, name, labels) → first definition
     type Key = (String, bool, String, Vec<(String, String)>);
     let mut seen: HashMap<Key, Vec<Seen>> = HashMap::new();
@@ -223,8 +220,7 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
                 first_pos.line
             )
         };
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &f.path,
             name.pos,
             format!(
@@ -233,7 +229,6 @@ pub fn duplicate(ctx: &Context, rule: &Rule, p: &Duplicate) -> Vec<Finding> {
             ),
         ));
     }
-    out
 }
 
 fn normalize_ws(s: &str) -> String {

@@ -1,10 +1,8 @@
 //! Generic analyzers, so a team can add a check without Rust:
 //! `file.exists`, `file.contains` and `yaml.assert`.
 
-use super::Context;
-use crate::finding::Finding;
+use super::{Context, Sink};
 use crate::inventory::{FileKind, globset};
-use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 use serde_json_path::{JsonPath, PathElement};
@@ -34,7 +32,7 @@ pub struct FileExists {
 }
 
 /// Runs `file.exists`.
-pub fn file_exists(ctx: &Context, rule: &Rule, p: &FileExists) -> Vec<Finding> {
+pub fn file_exists(ctx: &Context, p: &FileExists, sink: &mut Sink) {
     let files = &ctx.inventory.files;
     let check = |filter: &dyn Fn(&str) -> bool| -> Vec<String> {
         let missing: Vec<String> = p
@@ -60,23 +58,22 @@ pub fn file_exists(ctx: &Context, rule: &Rule, p: &FileExists) -> Vec<Finding> {
             format!("no file matches {}", missing.join(joiner))
         })
     };
-    let mut out = Vec::new();
     if p.per_service {
         for s in &ctx.services {
             let missing = check(&|path: &str| ctx.in_service(s, path));
             if !missing.is_empty() {
-                out.push(
-                    Finding::new(&rule.id, "", Pos::default(), msg(&missing)).with_service(&s.name),
+                sink.push(
+                    sink.finding("", Pos::default(), msg(&missing))
+                        .with_service(&s.name),
                 );
             }
         }
     } else {
         let missing = check(&|_: &str| true);
         if !missing.is_empty() {
-            out.push(Finding::new(&rule.id, "", Pos::default(), msg(&missing)));
+            sink.push(sink.finding("", Pos::default(), msg(&missing)));
         }
     }
-    out
 }
 
 /// `file.contains`: files matching `files` must (or, with `negate`, must
@@ -112,9 +109,8 @@ fn de_regex<'de, D: serde::Deserializer<'de>>(d: D) -> Result<regex::Regex, D::E
 }
 
 /// Runs `file.contains`.
-pub fn file_contains(ctx: &Context, rule: &Rule, p: &FileContains) -> Vec<Finding> {
+pub fn file_contains(ctx: &Context, p: &FileContains, sink: &mut Sink) {
     let set = globset(&p.files);
-    let mut out = Vec::new();
     for f in &ctx.inventory.files {
         if !set.is_match(&f.path) {
             continue;
@@ -130,17 +126,16 @@ pub fn file_contains(ctx: &Context, rule: &Rule, p: &FileContains) -> Vec<Findin
                     .message
                     .clone()
                     .unwrap_or_else(|| format!("forbidden pattern `{}` found", p.pattern.as_str()));
-                out.push(Finding::new(&rule.id, &f.path, pos, msg));
+                sink.push(sink.finding(&f.path, pos, msg));
             }
         } else if !p.pattern.is_match(text) {
             let msg = p
                 .message
                 .clone()
                 .unwrap_or_else(|| format!("does not contain `{}`", p.pattern.as_str()));
-            out.push(Finding::new(&rule.id, &f.path, Pos::default(), msg));
+            sink.push(sink.finding(&f.path, Pos::default(), msg));
         }
     }
-    out
 }
 
 /// 1-based line and column (in characters) of byte offset `at`.
@@ -269,10 +264,9 @@ fn de_jsonpath<'de, D: serde::Deserializer<'de>>(d: D) -> Result<JsonPath, D::Er
 }
 
 /// Runs `yaml.assert`.
-pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
+pub fn yaml_assert(ctx: &Context, p: &YamlAssert, sink: &mut Sink) {
     let files = globset(&p.select.files);
     let re = p.regex.as_ref();
-    let mut out = Vec::new();
     for f in &ctx.inventory.files {
         if f.kind != FileKind::Yaml || (!p.select.files.is_empty() && !files.is_match(&f.path)) {
             continue;
@@ -299,8 +293,7 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
                 .map(|n| format!(" in {n}"))
                 .unwrap_or_default();
             match p.assert {
-                Assertion::Exists if located.is_empty() => out.push(Finding::new(
-                    &rule.id,
+                Assertion::Exists if located.is_empty() => sink.push(sink.finding(
                     &f.path,
                     doc.pos,
                     what.unwrap_or_else(|| format!("`{}` is missing{name}", p.path)),
@@ -309,13 +302,15 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
                 Assertion::Absent => {
                     for n in located.iter() {
                         let pos = node_at(doc, n.location().iter()).map_or(doc.pos, |n| n.pos);
-                        out.push(Finding::new(
-                            &rule.id,
-                            &f.path,
-                            pos,
-                            what.clone()
-                                .unwrap_or_else(|| format!("`{}` must not be set{name}", p.path)),
-                        ));
+                        sink.push(
+                            sink.finding(
+                                &f.path,
+                                pos,
+                                what.clone().unwrap_or_else(|| {
+                                    format!("`{}` must not be set{name}", p.path)
+                                }),
+                            ),
+                        );
                     }
                 }
                 _ => {
@@ -337,8 +332,7 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
                         if !ok {
                             let pos = node_at(doc, n.location().iter()).map_or(doc.pos, |n| n.pos);
                             let expect = p.value.as_ref().map_or(String::new(), |v| v.to_string());
-                            out.push(Finding::new(
-                                &rule.id,
+                            sink.push(sink.finding(
                                 &f.path,
                                 pos,
                                 what.clone().unwrap_or_else(|| {
@@ -360,7 +354,6 @@ pub fn yaml_assert(ctx: &Context, rule: &Rule, p: &YamlAssert) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
 fn number(v: &serde_json::Value) -> Option<f64> {

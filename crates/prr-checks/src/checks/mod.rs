@@ -1,10 +1,31 @@
-//! Checks: pure functions of the inventory (and, later, budget readings)
-//! that return findings.
+//! Checks: pure functions of the inventory and the budget readings that
+//! report findings.
+//!
+//! An analyzer is a function `fn(&Context, &Params, &mut Sink)`: it reads
+//! the [`Context`] (config, services, inventory, budget entries), builds
+//! each finding with [`Sink::finding`] (path, position, message; the sink
+//! stamps the rule's id) and reports it with [`Sink::push`]. It never sees
+//! the rule it runs for: only this module (the registry and the runner)
+//! reads [`crate::rules`]. The runner ([`run_all`]) runs each enabled rule's
+//! analyzer, once with the rule's parameters and once per tier variant,
+//! then stamps each finding the sink collected with its service and the
+//! rule's level.
 //!
 //! Every built-in analyzer is one line of [`REGISTRY`]: its name (what a rule
 //! file's `check:` names), the function, and the type its `with:` parameters
-//! decode into. A new check is one module function, one registry line, one
-//! rule file in `rules/`, a fixture and a test.
+//! decode into (serde, `deny_unknown_fields`). Adding an analyzer
+//! `<family>.<name>` for a rule `<family>/<name>`:
+//!
+//! 1. one file under its family's folder (`rollout/backup.rs`), holding the
+//!    parameter type and the function, re-exported by the folder's `mod.rs`;
+//! 2. one registry line: `analyzer!("<family>.<name>", <family>::<name>,
+//!    <family>::<Params>)`;
+//! 3. the rule's YAML, `rules/<family>-<name>.yaml` at the workspace root
+//!    (`id`, `title`, `level`, `check`, `with`, `help`), embedded into the
+//!    crate at build time;
+//! 4. a fixture folder `tests/rules/<family>-<name>/` with a `fail/`
+//!    repository the rule reports on and a `pass/` one it does not (see
+//!    `tests/rules/README.md`).
 
 use crate::config::{Config, Service, Tier};
 use crate::finding::Finding;
@@ -31,8 +52,11 @@ pub mod route;
 pub mod runbooks;
 pub mod secrets;
 pub mod severity;
+mod sink;
 pub mod slo;
 pub mod template;
+
+pub use sink::Sink;
 
 /// What a check can read.
 pub struct Context<'a> {
@@ -198,11 +222,23 @@ impl<'a> Context<'a> {
 pub struct Analyzer {
     /// The name rule files use in `check:`.
     pub name: &'static str,
-    /// Runs the check for one rule with the parameters [`Analyzer::prepare`] made.
-    pub run: fn(&Context, &Rule, &(dyn Any + Send + Sync)) -> Vec<Finding>,
+    /// Runs the check with the parameters [`Analyzer::prepare`] made,
+    /// reporting into the sink of the rule it runs for.
+    pub run: fn(&Context, &(dyn Any + Send + Sync), &mut Sink),
     /// Decodes and validates a rule's `with:` parameters once, at load time
     /// (regexes compiled, automata built); the message says what is wrong.
     pub prepare: fn(&Node) -> Result<Prepared, String>,
+}
+
+impl Analyzer {
+    /// The findings of one run for `rule` with `params` (the rule's own or
+    /// a tier variant's), stamped with the rule's id; service and level are
+    /// the runner's ([`run_all`]).
+    pub fn findings(&self, ctx: &Context, rule: &Rule, params: &Prepared) -> Vec<Finding> {
+        let mut sink = Sink::new(&rule.id);
+        (self.run)(ctx, &*params.0, &mut sink);
+        sink.into_findings()
+    }
 }
 
 /// An analyzer's decoded parameters, built once when the rule is loaded.
@@ -225,10 +261,11 @@ macro_rules! analyzer {
     ($name:literal, $f:path, $p:ty) => {
         Analyzer {
             name: $name,
-            run: |ctx, rule, p| match p.downcast_ref::<$p>() {
-                Some(p) => $f(ctx, rule, p),
-                // `prepare` of the same registry line made `p`: unreachable.
-                None => Vec::new(),
+            run: |ctx, p, sink| {
+                // `prepare` of the same registry line made `p`: always `$p`.
+                if let Some(p) = p.downcast_ref::<$p>() {
+                    $f(ctx, p, sink)
+                }
             },
             prepare: |with| params::<$p>(with).map(|p| Prepared(Arc::new(p))),
         }
@@ -408,14 +445,14 @@ fn run_rule(ctx: &Context, rule: &Rule) -> Vec<Finding> {
         }
         // The rule's level, or lower where the analyzer lowered a finding
         // (a notice about how it read the repository, a warning for a
-        // non-paging alert); `Finding::new` starts at error.
+        // non-paging alert); `Sink::finding` starts at error.
         let level = rule.level_for(tier);
         f.level = level.min(f.level);
         if level != crate::finding::Level::Off {
             out.push(f);
         }
     };
-    for mut f in (a.run)(ctx, rule, &*rule.params.0) {
+    for mut f in a.findings(ctx, rule, &rule.params) {
         let tier = tier_of(&mut f);
         if tier.is_some_and(rerun) {
             continue;
@@ -424,7 +461,7 @@ fn run_rule(ctx: &Context, rule: &Rule) -> Vec<Finding> {
     }
     for v in &rule.tier_variants {
         let Some(p) = &v.params else { continue };
-        for mut f in (a.run)(ctx, rule, &*p.0) {
+        for mut f in a.findings(ctx, rule, p) {
             let tier = tier_of(&mut f);
             if tier == Some(v.tier) {
                 keep(f, tier, &mut out);

@@ -14,9 +14,9 @@
 //! `or` either side's. Anything else (a selector, an unknown function) may
 //! carry any label and is never reported.
 
-use super::Context;
-use crate::finding::{Finding, Level};
-use crate::rules::Rule;
+use super::template::{promql_alerts, templated_values};
+use super::{Context, Sink};
+use crate::finding::Level;
 use gotmpl::parse::{Expr as TExpr, ListNode, Node, Parser, PipeNode};
 use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};
 use serde::Deserialize;
@@ -312,9 +312,8 @@ fn expr(e: &TExpr, out: &mut Vec<String>) {
 pub struct TemplateLabels {}
 
 /// Runs `alerts.template-labels`.
-pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (f, r, alert) in super::template::promql_alerts(ctx) {
+pub fn template_labels(ctx: &Context, _: &TemplateLabels, sink: &mut Sink) {
+    for (f, r, alert) in promql_alerts(ctx) {
         let reads_labels = r
             .labels
             .iter()
@@ -334,12 +333,7 @@ pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Fi
         if p == Produced::any() {
             continue;
         }
-        let values = r
-            .labels
-            .iter()
-            .map(|kv| ("label", kv))
-            .chain(r.annotations.iter().map(|kv| ("annotation", kv)));
-        for (what, (k, v)) in values {
+        for (what, (k, v)) in templated_values(r) {
             for l in labels_read(&v.value).into_iter().filter(|l| p.lacks(l)) {
                 let can = match &p {
                     Produced::Only(s) if s.is_empty() => "no labels".to_string(),
@@ -350,9 +344,8 @@ pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Fi
                         format!("no {}", s.iter().cloned().collect::<Vec<_>>().join(", "))
                     }
                 };
-                out.push(
-                    Finding::new(
-                        &rule.id,
+                sink.push(
+                    sink.finding(
                         &f.path,
                         v.pos,
                         format!(
@@ -365,5 +358,4 @@ pub fn template_labels(ctx: &Context, rule: &Rule, _: &TemplateLabels) -> Vec<Fi
             }
         }
     }
-    out
 }

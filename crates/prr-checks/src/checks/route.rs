@@ -7,13 +7,12 @@
 //! integration ([`crate::alertmanager::config::PAGING_INTEGRATIONS`]), and
 //! those named in prr.yaml's `paging-receivers`.
 
-use super::Context;
 use super::alerts::{alerts, fast_burn, label_value, name_pos};
+use super::{Context, Sink};
 use crate::alertmanager::AmConfig;
 use crate::alertmanager::route::{route, routes_on, static_labels};
 use crate::finding::{Finding, Level};
 use crate::formats::prometheus_rules::{PromRule, RuleGroup};
-use crate::rules::Rule;
 use serde::Deserialize;
 
 /// The repository's Alertmanager configurations (outside the
@@ -84,20 +83,20 @@ pub(crate) fn has_routing(ctx: &Context) -> bool {
 pub struct AlertmanagerConfig {}
 
 /// Runs `alerts.alertmanager-config`: what Alertmanager would refuse to load.
-pub fn alertmanager_config(ctx: &Context, rule: &Rule, _: &AlertmanagerConfig) -> Vec<Finding> {
-    configs(ctx)
+pub fn alertmanager_config(ctx: &Context, _: &AlertmanagerConfig, sink: &mut Sink) {
+    let found: Vec<Finding> = configs(ctx)
         .iter()
         .flat_map(|c| {
             c.problems.iter().map(|p| {
-                Finding::new(
-                    &rule.id,
+                sink.finding(
                     &c.path,
                     p.pos,
                     format!("{} ({}): {}", describe(c), c.source, p.message),
                 )
             })
         })
-        .collect()
+        .collect();
+    sink.extend(found);
 }
 
 fn describe(c: &AmConfig) -> &'static str {
@@ -145,8 +144,7 @@ fn meant_to_page(g: &RuleGroup, r: &PromRule, p: &Route) -> Option<String> {
 }
 
 /// Runs `alerts.route`.
-pub fn check(ctx: &Context, rule: &Rule, p: &Route) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(ctx: &Context, p: &Route, sink: &mut Sink) {
     for c in configs(ctx) {
         let Some(root) = &c.route else { continue };
         let on_label = routes_on(root, &p.label);
@@ -177,8 +175,7 @@ pub fn check(ctx: &Context, rule: &Rule, p: &Route) -> Vec<Finding> {
                     && pages_why(ctx, c, &x.receiver).is_none()
             });
             if silent && let Some(why) = meant_to_page(g, r, p) {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &f.path,
                     name_pos(r),
                     format!(
@@ -203,9 +200,8 @@ pub fn check(ctx: &Context, rule: &Rule, p: &Route) -> Vec<Finding> {
                     ),
                     None => (name_pos(r), format!("it has no `{}` label", p.label)),
                 };
-                out.push(
-                    Finding::new(
-                        &rule.id,
+                sink.push(
+                    sink.finding(
                         &f.path,
                         pos,
                         format!(
@@ -220,7 +216,6 @@ pub fn check(ctx: &Context, rule: &Rule, p: &Route) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
 /// The values routes select `label` by, over every configuration with a

@@ -15,9 +15,8 @@
 //! snippet is the source line with the secret (and any other long
 //! high-entropy word on it) redacted, and the finding is marked `sensitive`.
 
-use super::Context;
+use super::{Context, Sink};
 use crate::finding::Finding;
-use crate::rules::Rule;
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Deserializer};
 
@@ -331,11 +330,11 @@ fn short_name(name: &str) -> &str {
 
 /// Runs `secrets.pattern`: the inventory already scanned every file for
 /// every secret rule (one pass); this turns the rule's hits into findings.
-pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
-    ctx.inventory
+pub fn pattern(ctx: &Context, p: &Pattern, sink: &mut Sink) {
+    let found: Vec<Finding> = ctx.inventory
         .secrets
         .iter()
-        .filter(|h| h.rule == rule.id)
+        .filter(|h| h.rule == sink.id())
         .map(|h| {
             let what = short_name(&p.name);
             let msg = if h.path_only {
@@ -353,7 +352,7 @@ pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
                     h.redacted
                 )
             };
-            let mut f = Finding::new(&rule.id, &h.path, h.pos, msg);
+            let mut f = sink.finding(&h.path, h.pos, msg);
             f.sensitive = true;
             f.snippet = Some(h.snippet.clone());
             f.snippet_column = Some(h.snippet_column);
@@ -377,7 +376,8 @@ pub fn pattern(ctx: &Context, rule: &Rule, p: &Pattern) -> Vec<Finding> {
             }
             f
         })
-        .collect()
+        .collect();
+    sink.extend(found);
 }
 
 /// Shannon entropy of `s` in bits per byte: −Σ p·log2 p over the byte

@@ -4,12 +4,11 @@
 //! `formats::slo`), so they work the same for OpenSLO, Sloth, Pyrra and
 //! slo-generator definitions.
 
-use super::Context;
+use super::{Context, Sink};
 use crate::config::{Service, Tier};
 use crate::finding::Finding;
 use crate::formats::parse_duration;
 use crate::formats::slo::{SliCategory, SloFormat, SloSpec, render_query_template};
-use crate::rules::Rule;
 use crate::yaml::Pos;
 use serde::{Deserialize, Deserializer};
 use std::collections::HashSet;
@@ -73,16 +72,16 @@ fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
 pub struct Present {}
 
 /// Runs `slo.present`: every service has at least one SLO.
-pub fn present(ctx: &Context, rule: &Rule, _p: &Present) -> Vec<Finding> {
-    ctx.services
+pub fn present(ctx: &Context, _p: &Present, sink: &mut Sink) {
+    let found: Vec<Finding> = ctx
+        .services
         .iter()
         .filter(|svc| slos_of(ctx, svc).is_empty())
         .map(|svc| {
             // Without declared services, "the service" is prr's guess (the
             // folder): the SLOs may live elsewhere, so say what was seen.
             if ctx.implicit_service {
-                return Finding::new(
-                    &rule.id,
+                return sink.finding(
                     "",
                     Pos::default(),
                     "no SLO in this repository (OpenSLO, Sloth, Pyrra or slo-generator); no service is declared, so none is required: declare services in prr.yaml (or catalog-info.yaml) to require an SLO for each",
@@ -90,8 +89,7 @@ pub fn present(ctx: &Context, rule: &Rule, _p: &Present) -> Vec<Finding> {
                 .with_service(&svc.name)
                 .with_level(crate::finding::Level::Notice);
             }
-            Finding::new(
-                &rule.id,
+            sink.finding(
                 "",
                 Pos::default(),
                 format!(
@@ -101,7 +99,8 @@ pub fn present(ctx: &Context, rule: &Rule, _p: &Present) -> Vec<Finding> {
             )
             .with_service(&svc.name)
         })
-        .collect()
+        .collect();
+    sink.extend(found);
 }
 
 // ------------------------------------------------------------------ schema
@@ -114,18 +113,18 @@ pub struct Schema {}
 /// Runs `slo.schema`: reports the required-field problems found while
 /// reading each SLO definition (Sloth's own validation rules for Sloth
 /// files and CRDs, the required fields of OpenSLO, Pyrra and slo-generator).
-pub fn schema(ctx: &Context, rule: &Rule, _p: &Schema) -> Vec<Finding> {
-    let out = ctx
+pub fn schema(ctx: &Context, _p: &Schema, sink: &mut Sink) {
+    let out: Vec<Finding> = ctx
         .inventory
         .slos
         .iter()
         .flat_map(|s| {
             s.schema_issues
                 .iter()
-                .map(|(pos, msg)| Finding::new(&rule.id, &s.path, *pos, msg.clone()))
+                .map(|(pos, msg)| sink.finding(&s.path, *pos, msg.clone()))
         })
         .collect();
-    dedup(out)
+    sink.extend(dedup(out));
 }
 
 // ------------------------------------------------------------------ objective
@@ -151,8 +150,7 @@ fn percent_format(s: &SloSpec) -> bool {
 
 /// Runs `slo.objective-range`: the objective must be strictly between 0 and
 /// 100 % (a ratio in (0, 1)); 100 % leaves no error budget.
-pub fn objective_range(ctx: &Context, rule: &Rule, p: &ObjectiveRange) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn objective_range(ctx: &Context, p: &ObjectiveRange, sink: &mut Sink) {
     for s in real_slos(ctx) {
         let Some(o) = &s.objective else { continue };
         let pct = percent_format(s);
@@ -207,9 +205,8 @@ pub fn objective_range(ctx: &Context, rule: &Rule, p: &ObjectiveRange) -> Vec<Fi
         } else {
             continue;
         };
-        out.push(Finding::new(&rule.id, &s.path, o.pos, msg));
+        sink.push(sink.finding(&s.path, o.pos, msg));
     }
-    out
 }
 
 // ------------------------------------------------------------------ window
@@ -247,7 +244,7 @@ impl Default for Window {
 
 /// Runs `slo.window`: the time window is present (where the format keeps it
 /// in the file), parses, and lies between `min` and `max`.
-pub fn window(ctx: &Context, rule: &Rule, p: &Window) -> Vec<Finding> {
+pub fn window(ctx: &Context, p: &Window, sink: &mut Sink) {
     let min = parse_duration(&p.min).unwrap_or(7.0 * 86_400.0);
     let max = parse_duration(&p.max).unwrap_or(90.0 * 86_400.0);
     let mut out = Vec::new();
@@ -261,8 +258,7 @@ pub fn window(ctx: &Context, rule: &Rule, p: &Window) -> Vec<Finding> {
                         "timeWindow: [{duration: 28d, isRolling: true}]",
                     ),
                 };
-                out.push(Finding::new(
-                    &rule.id,
+                out.push(sink.finding(
                     &s.path,
                     s.pos,
                     format!(
@@ -274,8 +270,7 @@ pub fn window(ctx: &Context, rule: &Rule, p: &Window) -> Vec<Finding> {
             continue;
         };
         let Some(secs) = w.seconds else {
-            out.push(Finding::new(
-                &rule.id,
+            out.push(sink.finding(
                 &s.path,
                 w.pos,
                 format!(
@@ -287,8 +282,7 @@ pub fn window(ctx: &Context, rule: &Rule, p: &Window) -> Vec<Finding> {
             continue;
         };
         if secs < min {
-            out.push(Finding::new(
-                &rule.id,
+            out.push(sink.finding(
                 &s.path,
                 w.pos,
                 format!(
@@ -299,8 +293,7 @@ pub fn window(ctx: &Context, rule: &Rule, p: &Window) -> Vec<Finding> {
                 ),
             ));
         } else if secs > max {
-            out.push(Finding::new(
-                &rule.id,
+            out.push(sink.finding(
                 &s.path,
                 w.pos,
                 format!(
@@ -312,7 +305,7 @@ pub fn window(ctx: &Context, rule: &Rule, p: &Window) -> Vec<Finding> {
             ));
         }
     }
-    dedup(out)
+    sink.extend(dedup(out));
 }
 
 // ------------------------------------------------------------------ sli-query
@@ -328,15 +321,14 @@ pub(crate) const TEMPLATE_WINDOW: &str = "5m";
 /// Runs `slo.sli-query`: every PromQL SLI query parses (window templates
 /// such as Sloth's `{{.window}}` are rendered as `5m` first). Queries of
 /// other languages (Datadog, …) are skipped.
-pub fn sli_query(ctx: &Context, rule: &Rule, _p: &SliQuery) -> Vec<Finding> {
+pub fn sli_query(ctx: &Context, _p: &SliQuery, sink: &mut Sink) {
     let mut out = Vec::new();
     for s in real_slos(ctx) {
         for q in s.sli.iter().filter(|q| q.language == "promql") {
             let rendered = render_query_template(&q.query, TEMPLATE_WINDOW);
             if let Err(e) = crate::formats::promql::parse(&rendered) {
                 let first = e.lines().next().unwrap_or("invalid PromQL");
-                out.push(Finding::new(
-                    &rule.id,
+                out.push(sink.finding(
                     &s.path,
                     q.pos,
                     format!(
@@ -348,7 +340,7 @@ pub fn sli_query(ctx: &Context, rule: &Rule, _p: &SliQuery) -> Vec<Finding> {
             }
         }
     }
-    dedup(out)
+    sink.extend(dedup(out));
 }
 
 // ------------------------------------------------------------------ coverage
@@ -406,17 +398,15 @@ impl Default for Coverage {
 /// Runs `slo.coverage`: services of the given tiers have an SLO of each
 /// required category, and not more than `max-per-service` SLOs. A service
 /// without any SLO is left to `slo/present`.
-pub fn coverage(ctx: &Context, rule: &Rule, p: &Coverage) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn coverage(ctx: &Context, p: &Coverage, sink: &mut Sink) {
     for svc in ctx.services.iter().filter(|s| p.tiers.contains(&s.tier)) {
         let slos = slos_of(ctx, svc);
         let Some(first) = slos.first() else { continue };
         for cat in &p.require {
             if !slos.iter().any(|s| cat.matches(s.category)) {
                 let have: Vec<String> = slos.iter().map(|s| format!("`{}`", s.name)).collect();
-                out.push(
-                    Finding::new(
-                        &rule.id,
+                sink.push(
+                    sink.finding(
                         &first.path,
                         first.pos,
                         format!(
@@ -439,9 +429,8 @@ pub fn coverage(ctx: &Context, rule: &Rule, p: &Coverage) -> Vec<Finding> {
         }
         if p.max_per_service > 0 && slos.len() > p.max_per_service {
             let extra = slos.get(p.max_per_service).unwrap_or(first);
-            out.push(
-                Finding::new(
-                    &rule.id,
+            sink.push(
+                sink.finding(
                     &extra.path,
                     extra.pos,
                     format!(
@@ -455,5 +444,4 @@ pub fn coverage(ctx: &Context, rule: &Rule, p: &Coverage) -> Vec<Finding> {
             );
         }
     }
-    out
 }

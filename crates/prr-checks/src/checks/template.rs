@@ -12,11 +12,9 @@
 //! of Go's parser (a variable lives until the `{{end}}` of the control
 //! structure it was declared in).
 
-use super::Context;
 use super::alerts::alerts;
-use crate::finding::Finding;
+use super::{Context, Sink};
 use crate::formats::prometheus_rules::{Dialect, PromRule, RuleFile, Text};
-use crate::rules::Rule;
 use gotmpl::parse::{Expr, ListNode, Node, Parser, PipeNode};
 use serde::Deserialize;
 
@@ -248,19 +246,24 @@ pub(crate) fn promql_alerts<'a>(
         .filter_map(|(f, _, r)| r.alert.as_ref().map(|a| (f, r, a)))
 }
 
+/// The values of an alerting rule Prometheus expands as templates: its
+/// labels, then its annotations, each as what it is (`"label"`,
+/// `"annotation"`) and its (key, value).
+pub(crate) fn templated_values(
+    r: &PromRule,
+) -> impl Iterator<Item = (&'static str, &(Text, Text))> {
+    r.labels
+        .iter()
+        .map(|kv| ("label", kv))
+        .chain(r.annotations.iter().map(|kv| ("annotation", kv)))
+}
+
 /// Runs `alerts.template` over every alerting rule's labels and annotations.
-pub fn template(ctx: &Context, rule: &Rule, _: &Template) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn template(ctx: &Context, _: &Template, sink: &mut Sink) {
     for (f, r, alert) in promql_alerts(ctx) {
-        let values = r
-            .labels
-            .iter()
-            .map(|kv| ("label", kv))
-            .chain(r.annotations.iter().map(|kv| ("annotation", kv)));
-        for (what, (k, v)) in values {
+        for (what, (k, v)) in templated_values(r) {
             if let Some(e) = check_text(&alert.value, &v.value) {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &f.path,
                     v.pos,
                     format!(
@@ -271,7 +274,6 @@ pub fn template(ctx: &Context, rule: &Rule, _: &Template) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]

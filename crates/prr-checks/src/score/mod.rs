@@ -101,12 +101,10 @@ pub use params::{MinByTier, MinLevel, Thresholds, Weights};
 /// The analyzer name of the gate (`check:` in rules/prr-min-level.yaml).
 pub const ANALYZER: &str = "prr.min-level";
 
-/// The registry analyzer of `prr/min-level`: returns nothing. The gate needs
+/// The registry analyzer of `prr/min-level`: reports nothing. The gate needs
 /// the other rules' findings after suppression, which a check (a pure
 /// function of the context) cannot see; [`gate`] runs it as a post-pass.
-pub fn min_level_check(_ctx: &Context, _rule: &Rule, _p: &MinLevel) -> Vec<Finding> {
-    Vec::new()
-}
+pub fn min_level_check(_ctx: &Context, _p: &MinLevel, _sink: &mut crate::checks::Sink) {}
 
 /// The first loaded rule that uses the gate's analyzer.
 pub fn gate_rule(rules: &[Rule]) -> Option<&Rule> {

@@ -4,9 +4,7 @@
 use super::expr::expr_facts;
 use super::model::alerts;
 use super::params::default_severity_label;
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use regex::Regex;
 use serde::{Deserialize, Deserializer};
 
@@ -70,12 +68,11 @@ fn default_cause_patterns() -> Vec<RegexParam> {
 
 /// Runs `alerts.cause-based-page`: a paging alert whose expression reads
 /// only resource metrics.
-pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<Finding> {
+pub fn cause_based_page(ctx: &Context, p: &CauseBasedPage, sink: &mut Sink) {
     let is_cause = |m: &str| {
         p.cause_metrics.iter().any(|re| re.0.is_match(m))
             && !p.not_cause_metrics.iter().any(|re| re.0.is_match(m))
     };
-    let mut out = Vec::new();
     let paging =
         crate::checks::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     for (f, g, r) in alerts(ctx) {
@@ -89,8 +86,7 @@ pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<F
         if facts.metrics.is_empty() || !facts.metrics.iter().all(|m| is_cause(m)) {
             continue;
         }
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &f.path,
             expr.pos,
             format!(
@@ -101,5 +97,4 @@ pub fn cause_based_page(ctx: &Context, rule: &Rule, p: &CauseBasedPage) -> Vec<F
             ),
         ));
     }
-    out
 }

@@ -3,11 +3,9 @@
 
 use super::expr::expr_facts;
 use super::model::{alerts, name_pos};
+use super::notice::notice;
 use super::params::{DurationParam, default_severity_label};
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
-use crate::yaml::Pos;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 
 /// Parameters of `alerts.for`.
@@ -43,20 +41,15 @@ fn default_true() -> bool {
 }
 
 /// Runs `alerts.for`.
-pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn for_duration(ctx: &Context, p: &ForDuration, sink: &mut Sink) {
     let min_text = format_secs(p.min.seconds);
     let paging =
         crate::checks::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     if let Some(at) = &paging.no_pager_in {
-        out.push(
-            Finding::new(
-                &rule.id,
-                at,
-                Pos::default(),
-                "no alert is judged as paging: the repository's Alertmanager configuration (this file and any others) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); set `page-severities` if alerts page another way",
-            )
-            .with_level(crate::finding::Level::Notice),
+        notice(
+            sink,
+            at,
+            "no alert is judged as paging: the repository's Alertmanager configuration (this file and any others) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); set `page-severities` if alerts page another way",
         );
     }
     for (f, g, r) in alerts(ctx) {
@@ -72,8 +65,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
             continue;
         }
         match &r.r#for {
-            None => out.push(Finding::new(
-                &rule.id,
+            None => sink.push(sink.finding(
                 &f.path,
                 name_pos(r),
                 format!(
@@ -84,8 +76,7 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
             Some(t) => {
                 let Some(secs) = crate::formats::parse_duration(&t.value) else { continue };
                 if secs < p.min.seconds {
-                    out.push(Finding::new(
-                        &rule.id,
+                    sink.push(sink.finding(
                         &f.path,
                         t.pos,
                         format!(
@@ -98,7 +89,6 @@ pub fn for_duration(ctx: &Context, rule: &Rule, p: &ForDuration) -> Vec<Finding>
             }
         }
     }
-    out
 }
 
 /// Seconds as a Prometheus duration (`120` → `2m`).

@@ -9,13 +9,15 @@
 //!
 //! One analyzer per file; [`super::REGISTRY`] names each. Helpers several
 //! checks share: `model.rs` (rules, alerts, labels), `params.rs` (parameter
-//! types), `expr.rs` (facts about an alert's PromQL); runbook links are
-//! resolved by `checks/links.rs`.
+//! types), `expr.rs` (facts about an alert's PromQL), `notice.rs` (notices
+//! about a file, the repository, unreported non-production alerts); runbook
+//! links are resolved by `checks/links.rs`.
 
 mod cause_based_page;
 mod expr;
 mod for_duration;
 mod model;
+mod notice;
 mod params;
 mod parse;
 mod required_annotation;

@@ -2,10 +2,8 @@
 //! at the offending line.
 
 use super::params::is_prometheus_duration;
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::prometheus_rules::{Dialect, RuleFile};
-use crate::rules::Rule;
 use crate::yaml::{Node, Pos, Value};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -81,15 +79,13 @@ fn is_scalar(n: &Node) -> bool {
 }
 
 /// Runs `alerts.parse`: what Prometheus' `rulefmt` rejects.
-pub fn parse(ctx: &Context, rule: &Rule, p: &Parse) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn parse(ctx: &Context, p: &Parse, sink: &mut Sink) {
     for rf in &ctx.inventory.rule_files {
         let mut v = Validator {
-            rule_id: &rule.id,
             path: &rf.path,
             scheme: p.name_validation,
             logql: rf.dialect == Dialect::LogQL,
-            out: &mut out,
+            sink: &mut *sink,
         };
         v.file(rf);
     }
@@ -99,28 +95,25 @@ pub fn parse(ctx: &Context, rule: &Rule, p: &Parse) -> Vec<Finding> {
         |p: &str| inv.file(p).is_some() || std::fs::symlink_metadata(inv.root.join(p)).is_ok();
     for t in &inv.promtool_tests {
         for (entry, rel) in t.missing_rule_files(exists) {
-            out.push(Finding::new(&rule.id, &t.path, entry.pos, format!(
+            sink.push(sink.finding(&t.path, entry.pos, format!(
                 "promtool unit test names rule file `{}` ({rel}), which does not exist: `promtool test rules` fails on this file",
                 entry.value
             )));
         }
     }
-    out
 }
 
-struct Validator<'a> {
-    rule_id: &'a str,
+struct Validator<'a, 'r> {
     path: &'a str,
     scheme: NameValidation,
     /// A Loki rule file: `expr:` is LogQL, not parsed as PromQL.
     logql: bool,
-    out: &'a mut Vec<Finding>,
+    sink: &'a mut Sink<'r>,
 }
 
-impl Validator<'_> {
+impl Validator<'_, '_> {
     fn push(&mut self, pos: Pos, msg: String) {
-        self.out
-            .push(Finding::new(self.rule_id, self.path, pos, msg));
+        self.sink.push(self.sink.finding(self.path, pos, msg));
     }
 
     fn unknown_keys(&mut self, node: &Node, allowed: &[&str], extra: &[&str], what: &str) {

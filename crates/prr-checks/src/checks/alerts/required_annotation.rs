@@ -2,11 +2,9 @@
 //! alert has a runbook annotation.
 
 use super::model::{alerts, first_annotation, name_pos};
+use super::notice::{non_production_alerts, notice};
 use super::params::default_severity_label;
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
-use crate::yaml::Pos;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -46,10 +44,9 @@ fn default_also_accept() -> Vec<String> {
 
 /// Runs `alerts.required-annotation`: every alert has a non-empty
 /// `annotation` (or one of `also-accept`).
-pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -> Vec<Finding> {
+pub fn required_annotation(ctx: &Context, p: &RequiredAnnotation, sink: &mut Sink) {
     let mut names = vec![p.annotation.clone()];
     names.extend(p.also_accept.iter().cloned());
-    let mut out = Vec::new();
     let paging =
         crate::checks::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     let mut skipped: BTreeMap<&'static str, usize> = BTreeMap::new();
@@ -93,8 +90,7 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
                 crate::finding::Level::Warning,
             ),
         };
-        let finding = Finding::new(
-            &rule.id,
+        let finding = sink.finding(
             &f.path,
             pos,
             format!(
@@ -105,45 +101,34 @@ pub fn required_annotation(ctx: &Context, rule: &Rule, p: &RequiredAnnotation) -
         )
         .with_level(level);
         // An alert that pages someone runs in production, wherever it is.
-        out.push(if pages.is_some() {
+        sink.push(if pages.is_some() {
             finding.in_production()
         } else {
             finding
         });
     }
     if let (true, Some(at)) = (unpaged > 0, &paging.no_pager_in) {
-        out.push(
-            Finding::new(
-                &rule.id,
-                at,
-                Pos::default(),
-                format!(
-                    "{unpaged} alert{} without a `{}` annotation {} not reported one by one: none of them pages anyone, because the repository's Alertmanager configuration (here) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); a runbook link still helps whoever reads the notification. Set `page-severities` if alerts page another way",
-                    if unpaged == 1 { "" } else { "s" },
-                    p.annotation,
-                    if unpaged == 1 { "is" } else { "are" },
-                ),
-            )
-            .with_level(crate::finding::Level::Notice),
+        notice(
+            sink,
+            at,
+            format!(
+                "{unpaged} alert{} without a `{}` annotation {} not reported one by one: none of them pages anyone, because the repository's Alertmanager configuration (here) has no receiver that can page (PagerDuty, Opsgenie, VictorOps, Pushover, SNS, webhook); a runbook link still helps whoever reads the notification. Set `page-severities` if alerts page another way",
+                if unpaged == 1 { "" } else { "s" },
+                p.annotation,
+                if unpaged == 1 { "is" } else { "are" },
+            ),
         );
     }
     if !skipped.is_empty() {
-        let (total, by) = crate::finding::tally(skipped.iter().map(|(e, n)| (*e, *n)));
-        out.push(
-            Finding::new(
-                &rule.id,
-                "",
-                Pos::default(),
-                format!(
-                    "{total} non-paging alert{} of non-production environments ({}) {} no `{}` annotation: not reported, a runbook is for production response; set `non-production-environments: true` to report them",
-                    if total == 1 { "" } else { "s" },
-                    by,
-                    if total == 1 { "has" } else { "have" },
-                    p.annotation
-                ),
-            )
-            .with_level(crate::finding::Level::Notice),
+        let (total, alerts) = non_production_alerts(&skipped, "non-paging ");
+        notice(
+            sink,
+            "",
+            format!(
+                "{alerts} {} no `{}` annotation: not reported, a runbook is for production response; set `non-production-environments: true` to report them",
+                if total == 1 { "has" } else { "have" },
+                p.annotation
+            ),
         );
     }
-    out
 }

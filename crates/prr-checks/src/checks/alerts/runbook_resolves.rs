@@ -3,11 +3,9 @@
 
 use super::model::alerts;
 use super::params::default_runbook_annotations;
-use crate::checks::Context;
 use crate::checks::links::{Link, folder_exists, is_markdown, resolve_link, target_file};
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::runbook::Runbook;
-use crate::rules::Rule;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -26,8 +24,7 @@ pub struct RunbookResolves {
 }
 
 /// Runs `alerts.runbook-resolves`.
-pub fn runbook_resolves(ctx: &Context, rule: &Rule, p: &RunbookResolves) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn runbook_resolves(ctx: &Context, p: &RunbookResolves, sink: &mut Sink) {
     for (f, _, r) in alerts(ctx) {
         for name in &p.annotations {
             let Some(t) = r.annotation(name) else {
@@ -38,8 +35,7 @@ pub fn runbook_resolves(ctx: &Context, rule: &Rule, p: &RunbookResolves) -> Vec<
                 continue;
             }
             if let Some(problem) = check_link(ctx, &f.path, link, &p.base_urls) {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &f.path,
                     t.pos,
                     format!("alert `{}`: {name} `{link}` {problem}", r.name()),
@@ -47,7 +43,6 @@ pub fn runbook_resolves(ctx: &Context, rule: &Rule, p: &RunbookResolves) -> Vec<
             }
         }
     }
-    out
 }
 
 /// Whether a runbook value is a placeholder rather than a link: no `/`,

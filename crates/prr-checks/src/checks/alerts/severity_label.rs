@@ -2,11 +2,9 @@
 //! carries a severity label with a value the routes match.
 
 use super::model::{alerts, label_value, name_pos};
+use super::notice::{non_production_alerts, notice};
 use super::params::default_severity_label;
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
-use crate::yaml::Pos;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -31,8 +29,7 @@ pub struct SeverityLabel {
 const COMMON_SEVERITIES: &[&str] = &["critical", "warning", "info", "page", "ticket"];
 
 /// Runs `alerts.severity-label`.
-pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
     let vocab = crate::checks::severity::Vocabulary::of(ctx, &p.label);
     let configured = p.allowed.as_ref();
     // Without `allowed`, the values the Alertmanager routes match on.
@@ -85,8 +82,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                         vocab.labelled, vocab.alerts
                     )
                 };
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &f.path,
                     at,
                     format!(
@@ -128,8 +124,7 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                     }),
                 };
                 if let Some(problem) = problem {
-                    out.push(Finding::new(
-                        &rule.id,
+                    sink.push(sink.finding(
                         &f.path,
                         v.pos,
                         format!(
@@ -143,20 +138,14 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
         }
     }
     if !non_production.is_empty() {
-        let (total, by) = crate::finding::tally(non_production.iter().map(|(e, n)| (*e, *n)));
-        out.push(
-            Finding::new(
-                &rule.id,
-                "",
-                Pos::default(),
-                format!(
-                    "{total} alert{} of non-production environments ({}) carry no `{}` label: not reported one by one; set `allowed` in prr.yaml to require it everywhere",
-                    if total == 1 { "" } else { "s" },
-                    by,
-                    p.label
-                ),
-            )
-            .with_level(crate::finding::Level::Notice),
+        let (_, alerts) = non_production_alerts(&non_production, "");
+        notice(
+            sink,
+            "",
+            format!(
+                "{alerts} carry no `{}` label: not reported one by one; set `allowed` in prr.yaml to require it everywhere",
+                p.label
+            ),
         );
     }
     if configured.is_none() && routed.is_none() && !vocab.counts.is_empty() {
@@ -173,20 +162,15 @@ pub fn severity_label(ctx: &Context, rule: &Rule, p: &SeverityLabel) -> Vec<Find
                     vocab.labelled, vocab.alerts
                 )
             };
-            out.push(
-                Finding::new(
-                    &rule.id,
-                    "",
-                    Pos::default(),
-                    format!(
-                        "`{}` values taken from this repository's alerts (no Alertmanager routing read, no `allowed` list): {}{routing}. Set `allowed` in prr.yaml to enforce a list",
-                        p.label,
-                        vocab.summary(8)
-                    ),
-                )
-                .with_level(crate::finding::Level::Notice),
+            notice(
+                sink,
+                "",
+                format!(
+                    "`{}` values taken from this repository's alerts (no Alertmanager routing read, no `allowed` list): {}{routing}. Set `allowed` in prr.yaml to enforce a list",
+                    p.label,
+                    vocab.summary(8)
+                ),
             );
         }
     }
-    out
 }

@@ -2,12 +2,11 @@
 //! showing the golden signals (Grafana JSON, ConfigMaps, GrafanaDashboards,
 //! grafonnet).
 
-use crate::checks::Context;
+use super::report_service;
 use crate::checks::generic::pos_of;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::K8sObject;
 use crate::inventory::{FileKind, SourceFile};
-use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -232,7 +231,7 @@ fn dashboards_in(ctx: &Context, f: &SourceFile) -> Vec<Dashboard> {
 /// paths) must together cover every signal. One finding per service: at
 /// the service when it has no dashboard, else at its first dashboard,
 /// naming the signals missing.
-pub fn dashboards(ctx: &Context, rule: &Rule, p: &Dashboards) -> Vec<Finding> {
+pub fn dashboards(ctx: &Context, p: &Dashboards, sink: &mut Sink) {
     let files = crate::inventory::globset(&p.files);
     let found: Vec<Dashboard> = ctx
         .inventory
@@ -241,26 +240,21 @@ pub fn dashboards(ctx: &Context, rule: &Rule, p: &Dashboards) -> Vec<Finding> {
         .filter(|f| files.is_match(&f.path))
         .flat_map(|f| dashboards_in(ctx, f))
         .collect();
-    let mut out = Vec::new();
     for svc in &ctx.services {
         let mine: Vec<&Dashboard> = found
             .iter()
             .filter(|d| ctx.in_service(svc, &d.path))
             .collect();
         let Some(first) = mine.first() else {
-            let (path, pos) = ctx.service_site(svc);
-            out.push(
-                Finding::new(
-                    &rule.id,
-                    &path,
-                    pos,
-                    format!(
-                        "service `{}` has no dashboard as code: no Grafana dashboard JSON (an object with `panels`), dashboard ConfigMap or grafonnet file is in its paths — commit the dashboard that shows its {} so it is reviewed and restored with the service",
-                        svc.name,
-                        p.signals.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                )
-                .with_service(&svc.name),
+            report_service(
+                ctx,
+                sink,
+                svc,
+                format!(
+                    "service `{}` has no dashboard as code: no Grafana dashboard JSON (an object with `panels`), dashboard ConfigMap or grafonnet file is in its paths — commit the dashboard that shows its {} so it is reviewed and restored with the service",
+                    svc.name,
+                    p.signals.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
             );
             continue;
         };
@@ -292,9 +286,8 @@ pub fn dashboards(ctx: &Context, rule: &Rule, p: &Dashboards) -> Vec<Finding> {
         let names: Vec<&str> = mine.iter().map(|d| d.path.as_str()).collect();
         let mut names_dedup = names.clone();
         names_dedup.dedup();
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 &first.path,
                 first.pos,
                 format!(
@@ -312,7 +305,6 @@ pub fn dashboards(ctx: &Context, rule: &Rule, p: &Dashboards) -> Vec<Finding> {
             .with_service(&svc.name),
         );
     }
-    out
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 //! `prr.load-test` (rule `prr/load-test`): every service has a load-test
 //! script (k6, Locust, Gatling, JMeter).
 
-use crate::checks::Context;
-use crate::finding::Finding;
+use super::report_service;
+use crate::checks::{Context, Sink};
 use crate::inventory::SourceFile;
-use crate::rules::Rule;
 use serde::Deserialize;
 
 fn default_load_test_paths() -> Vec<String> {
@@ -49,7 +48,7 @@ fn is_load_test_script(path: &str, text: &str) -> bool {
 
 /// Runs `prr.load-test`: each service has a load-test script in its paths
 /// (k6, Locust, Gatling or JMeter). One finding per service without one.
-pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
+pub fn load_test(ctx: &Context, p: &LoadTest, sink: &mut Sink) {
     let named = crate::inventory::globset(&p.paths);
     // Each candidate file is read at most once, whatever the services.
     let mut verdicts: std::collections::HashMap<usize, bool> = Default::default();
@@ -65,7 +64,6 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
                     .is_some_and(|t| is_load_test_script(&f.path, &t)))
         })
     };
-    let mut out = Vec::new();
     for svc in &ctx.services {
         let found = ctx
             .inventory
@@ -76,21 +74,16 @@ pub fn load_test(ctx: &Context, rule: &Rule, p: &LoadTest) -> Vec<Finding> {
         if found {
             continue;
         }
-        let (path, pos) = ctx.service_site(svc);
-        out.push(
-            Finding::new(
-                &rule.id,
-                &path,
-                pos,
-                format!(
-                    "service `{}` has no load-test script in its paths (k6, Locust, Gatling or JMeter): its capacity limit is unknown until production finds it — add one, e.g. loadtest/{}.js with `import http from 'k6/http'`, sized for the expected peak",
-                    svc.name, svc.name
-                ),
-            )
-            .with_service(&svc.name),
+        report_service(
+            ctx,
+            sink,
+            svc,
+            format!(
+                "service `{}` has no load-test script in its paths (k6, Locust, Gatling or JMeter): its capacity limit is unknown until production finds it — add one, e.g. loadtest/{}.js with `import http from 'k6/http'`, sized for the expected peak",
+                svc.name, svc.name
+            ),
         );
     }
-    out
 }
 
 #[cfg(test)]

@@ -25,3 +25,14 @@ mod oncall;
 pub use dashboards::{Dashboards, dashboards};
 pub use load_test::{LoadTest, load_test};
 pub use oncall::{Oncall, oncall};
+
+use crate::checks::{Context, Sink};
+use crate::config::Service;
+
+/// Reports a finding about the service `svc` as a whole, where it is
+/// declared ([`Context::service_site`]).
+fn report_service(ctx: &Context, sink: &mut Sink, svc: &Service, message: String) {
+    let (path, pos) = ctx.service_site(svc);
+    let f = sink.finding(&path, pos, message).with_service(&svc.name);
+    sink.push(f);
+}

@@ -1,9 +1,8 @@
 //! `prr.oncall` (rule `prr/oncall`): every service names an owner and an
 //! on-call (prr.yaml, or CODEOWNERS).
 
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
+use super::report_service;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 
 fn default_codeowners() -> Vec<String> {
@@ -89,9 +88,8 @@ impl CodeOwners {
 /// Runs `prr.oncall`: one finding per service that names no owner
 /// (`owner:`, or CODEOWNERS owning every file of the service) or no on-call
 /// rotation (`oncall:`), saying which is missing.
-pub fn oncall(ctx: &Context, rule: &Rule, p: &Oncall) -> Vec<Finding> {
+pub fn oncall(ctx: &Context, p: &Oncall, sink: &mut Sink) {
     let codeowners = CodeOwners::load(ctx, &p.codeowners);
-    let mut out = Vec::new();
     for svc in &ctx.services {
         let has = |s: &Option<String>| s.as_deref().is_some_and(|v| !v.trim().is_empty());
         let mut owner_note = String::new();
@@ -133,20 +131,15 @@ pub fn oncall(ctx: &Context, rule: &Rule, p: &Oncall) -> Vec<Finding> {
         if !on_call {
             fix.push("`oncall: <rotation>` (a PagerDuty or Opsgenie schedule, a chat channel)");
         }
-        let (path, pos) = ctx.service_site(svc);
-        out.push(
-            Finding::new(
-                &rule.id,
-                &path,
-                pos,
-                format!(
-                    "service `{}` names {what}{owner_note}: {why} — set {} on the service in prr.yaml",
-                    svc.name,
-                    fix.join(" and ")
-                ),
-            )
-            .with_service(&svc.name),
+        report_service(
+            ctx,
+            sink,
+            svc,
+            format!(
+                "service `{}` names {what}{owner_note}: {why} — set {} on the service in prr.yaml",
+                svc.name,
+                fix.join(" and ")
+            ),
         );
     }
-    out
 }

@@ -1,10 +1,8 @@
 //! `rollout.autoscaling` (rule `rollout/autoscaling`): a Deployment,
 //! StatefulSet or Rollout has an autoscaler (HPA, KEDA ScaledObject).
 
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::{K8sObject, workloads};
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -41,18 +39,16 @@ fn autoscaled(objects: &[K8sObject], w: &K8sObject) -> bool {
 /// Rollout is scaled by an HPA or a KEDA ScaledObject (a Deployment that a
 /// Rollout's `workloadRef` names is skipped: the Rollout is scaled).
 /// Finding at the workload.
-pub fn autoscaling(ctx: &Context, rule: &Rule, p: &Autoscaling) -> Vec<Finding> {
+pub fn autoscaling(ctx: &Context, p: &Autoscaling, sink: &mut Sink) {
     let _ = p;
     let objects = &ctx.inventory.objects;
-    let mut out = Vec::new();
     for w in workloads(objects) {
         let o = w.obj;
         let scalable = o.is_deployment() || o.is(&["apps"], "StatefulSet") || o.is_argo_rollout();
         if !scalable || w.referenced_by.is_some() || autoscaled(objects, o) {
             continue;
         }
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &o.path,
             o.pos,
             format!(
@@ -64,5 +60,4 @@ pub fn autoscaling(ctx: &Context, rule: &Rule, p: &Autoscaling) -> Vec<Finding> 
             ),
         ));
     }
-    out
 }

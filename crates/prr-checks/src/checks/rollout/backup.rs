@@ -2,10 +2,8 @@
 //! by a Velero backup Schedule.
 
 use super::common::yes;
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::{K8sObject, LabelSelector, labels, workloads};
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -82,13 +80,12 @@ fn schedule_covers(s: &K8sObject, w: &K8sObject, pod_labels: &[(String, String)]
 /// `deployments-with-pvc`, every Deployment or Rollout mounting a
 /// PersistentVolumeClaim) is backed up by a Velero `Schedule`
 /// (`velero.io/v1`). Finding at the workload.
-pub fn backup(ctx: &Context, rule: &Rule, p: &Backup) -> Vec<Finding> {
+pub fn backup(ctx: &Context, p: &Backup, sink: &mut Sink) {
     let objects = &ctx.inventory.objects;
     let schedules: Vec<&K8sObject> = objects
         .iter()
         .filter(|o| o.is(&["velero.io"], "Schedule"))
         .collect();
-    let mut out = Vec::new();
     for w in workloads(objects) {
         let o = w.obj;
         if w.referenced_by.is_some() {
@@ -120,8 +117,7 @@ pub fn backup(ctx: &Context, rule: &Rule, p: &Backup) -> Vec<Finding> {
         } else {
             "mounts a PersistentVolumeClaim"
         };
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &o.path,
             o.pos,
             format!(
@@ -130,5 +126,4 @@ pub fn backup(ctx: &Context, rule: &Rule, p: &Backup) -> Vec<Finding> {
             ),
         ));
     }
-    out
 }

@@ -3,10 +3,8 @@
 
 use super::common::container_name;
 use super::images;
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::workloads;
-use crate::rules::Rule;
 use serde::Deserialize;
 
 /// Parameters of `rollout.image-pinned`.
@@ -27,9 +25,8 @@ fn image_tag(image: &str) -> Option<&str> {
 }
 
 /// Runs `rollout.image-pinned`.
-pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding> {
+pub fn image_pinned(ctx: &Context, p: &ImagePinned, sink: &mut Sink) {
     let overrides = images::Overrides::collect(ctx);
-    let mut out = Vec::new();
     for w in workloads(&ctx.inventory.objects) {
         if w.referenced_by.is_some() {
             continue;
@@ -81,8 +78,7 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
                 }
             };
             if let Some(problem) = problem {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &w.template_obj.path,
                     img.pos,
                     format!(
@@ -94,5 +90,4 @@ pub fn image_pinned(ctx: &Context, rule: &Rule, p: &ImagePinned) -> Vec<Finding>
             }
         }
     }
-    out
 }

@@ -3,10 +3,8 @@
 
 use super::common::{effective_replicas, replicated, two};
 use super::standalone;
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::{K8sObject, LabelSelector};
-use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use serde::Deserialize;
 
@@ -63,7 +61,7 @@ fn allowed_disruptions(pdb: &K8sObject, replicas: i64) -> (i64, Pos, String) {
 }
 
 /// Runs `rollout.pdb`.
-pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
+pub fn pdb(ctx: &Context, p: &Pdb, sink: &mut Sink) {
     let _ = p;
     let pdbs: Vec<&K8sObject> = ctx
         .inventory
@@ -71,7 +69,6 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
         .iter()
         .filter(|o| o.is(&["policy"], "PodDisruptionBudget"))
         .collect();
-    let mut out = Vec::new();
     for w in replicated(ctx) {
         let labels = w.pod_labels();
         let matching: Vec<&K8sObject> = pdbs
@@ -99,8 +96,7 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
                 continue;
             }
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &w.obj.path,
                 w.obj.pos,
                 format!(
@@ -122,8 +118,7 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
             continue;
         }
         for (_, pos, what, b) in verdicts {
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &b.path,
                 pos,
                 format!(
@@ -134,6 +129,5 @@ pub fn pdb(ctx: &Context, rule: &Rule, p: &Pdb) -> Vec<Finding> {
             ));
         }
     }
-    out.extend(standalone::lone_pdbs(ctx, rule));
-    out
+    sink.extend(standalone::lone_pdbs(ctx, sink));
 }

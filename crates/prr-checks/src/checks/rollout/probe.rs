@@ -2,10 +2,8 @@
 //! the readiness (or liveness, startup) probe.
 
 use super::common::{container_name, is_long_running};
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::workloads;
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -83,7 +81,7 @@ fn is_sidecar(c: &Node, all: &[Node], key: &str) -> bool {
 }
 
 /// Runs `rollout.probe`.
-pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
+pub fn probe(ctx: &Context, p: &Probe, sink: &mut Sink) {
     let key = match p.probe {
         ProbeKind::Readiness => "readinessProbe",
         ProbeKind::Liveness => "livenessProbe",
@@ -112,7 +110,6 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
             }
         }
     };
-    let mut out = Vec::new();
     for w in workloads(&ctx.inventory.objects) {
         if !is_long_running(w.obj) || w.referenced_by.is_some() {
             continue;
@@ -122,9 +119,8 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
             let name = container_name(c);
             match c.get(key) {
                 None if is_sidecar(c, all, key) => {}
-                None => out.push(
-                    Finding::new(
-                        &rule.id,
+                None => sink.push(
+                    sink.finding(
                         &w.template_obj.path,
                         c.get("name").map_or(c.pos, |n| n.pos),
                         format!(
@@ -142,8 +138,7 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
                         && ready == probe_handler(probe)
                         && ready_probe.map(probe_timing) == Some(probe_timing(probe))
                     {
-                        out.push(Finding::new(
-                            &rule.id,
+                        sink.push(sink.finding(
                             &w.template_obj.path,
                             c.key(key).map_or(probe.pos, |k| k.pos),
                             format!(
@@ -157,5 +152,4 @@ pub fn probe(ctx: &Context, rule: &Rule, p: &Probe) -> Vec<Finding> {
             }
         }
     }
-    out
 }

@@ -4,10 +4,8 @@
 
 use super::common::{autoscaler_min, hpa_for, replicated, two, yes};
 use super::{images, standalone, volumes};
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::K8sObject;
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -61,13 +59,11 @@ fn spread_across_zones(o: &K8sObject) -> bool {
 }
 
 /// Runs `rollout.replicas`.
-pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
     for w in replicated(ctx) {
         let o = w.obj;
         if p.zones && !spread_across_zones(o) {
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &o.path,
                 o.pos,
                 format!(
@@ -87,8 +83,7 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
                     Some(_) => format!("{key}: {min}"),
                     None => format!("no {key} (default {min})"),
                 };
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &h.path,
                     min_node.map_or(h.pos, |n| n.pos),
                     format!(
@@ -102,8 +97,7 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
             if p.flag_replicas_with_hpa
                 && let Some(r) = spec_replicas
             {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &o.path,
                     r.pos,
                     format!(
@@ -137,9 +131,8 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
         if let Some(why) = singleton_reason(ctx, o)
             && count.is_some_and(|n| n <= 1)
         {
-            out.push(
-                Finding::new(
-                    &rule.id,
+            sink.push(
+                sink.finding(
                     &o.path,
                     at,
                     format!(
@@ -151,8 +144,7 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
             );
             continue;
         }
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &o.path,
             at,
             match spec_replicas {
@@ -172,8 +164,7 @@ pub fn replicas(ctx: &Context, rule: &Rule, p: &Replicas) -> Vec<Finding> {
             },
         ));
     }
-    out.extend(standalone::lone_hpas(ctx, rule, p.min));
-    out
+    sink.extend(standalone::lone_hpas(ctx, sink, p.min));
 }
 
 /// Why `o` is a single instance by design, for `rollout/replicas`: a

@@ -2,10 +2,8 @@
 //! resource requests and limits.
 
 use super::common::{container_name, yes};
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::workloads;
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -34,8 +32,7 @@ pub struct Resources {
 }
 
 /// Runs `rollout.resources`.
-pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn resources(ctx: &Context, p: &Resources, sink: &mut Sink) {
     for w in workloads(&ctx.inventory.objects) {
         if w.referenced_by.is_some() {
             continue;
@@ -80,8 +77,7 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
                 .map(|k| k.pos)
                 .or_else(|| c.get("name").map(|n| n.pos))
                 .unwrap_or(c.pos);
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &w.template_obj.path,
                 pos,
                 format!(
@@ -94,5 +90,4 @@ pub fn resources(ctx: &Context, rule: &Rule, p: &Resources) -> Vec<Finding> {
             ));
         }
     }
-    out
 }

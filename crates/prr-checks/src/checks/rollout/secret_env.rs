@@ -1,10 +1,9 @@
 //! `rollout.secret-env` (rule `rollout/secret-env`): no secret is written
 //! as a literal environment variable of a pod template.
 
-use crate::checks::Context;
-use crate::finding::{Finding, redact};
+use crate::checks::{Context, Sink};
+use crate::finding::redact;
 use crate::formats::k8s::workloads;
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -48,8 +47,7 @@ pub struct SecretEnv {
 /// DaemonSet, ReplicaSet, Job, CronJob, Argo Rollout). Finding at the
 /// `value:`; the value is never printed: the finding is `sensitive` and its
 /// snippet shows the line with the value redacted.
-pub fn secret_env(ctx: &Context, rule: &Rule, p: &SecretEnv) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn secret_env(ctx: &Context, p: &SecretEnv, sink: &mut Sink) {
     for w in workloads(&ctx.inventory.objects) {
         if w.referenced_by.is_some() {
             continue;
@@ -83,8 +81,7 @@ pub fn secret_env(ctx: &Context, rule: &Rule, p: &SecretEnv) -> Vec<Finding> {
                     continue;
                 }
                 let path = &w.template_obj.path;
-                let mut f = Finding::new(
-                    &rule.id,
+                let mut f = sink.finding(
                     path,
                     v.pos,
                     format!(
@@ -105,9 +102,8 @@ pub fn secret_env(ctx: &Context, rule: &Rule, p: &SecretEnv) -> Vec<Finding> {
                 if value.chars().count() >= 8 {
                     f.secret_values = vec![value];
                 }
-                out.push(f);
+                sink.push(f);
             }
         }
     }
-    out
 }

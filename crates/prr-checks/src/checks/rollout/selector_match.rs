@@ -3,10 +3,8 @@
 
 use super::common::yes;
 use super::operators;
-use crate::checks::Context;
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::k8s::{K8sObject, LabelSelector, Workload, workloads};
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -28,8 +26,7 @@ fn selector_defaults(o: &K8sObject) -> bool {
 }
 
 /// Runs `rollout.selector-match`.
-pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn selector_match(ctx: &Context, p: &SelectorMatch, sink: &mut Sink) {
     let all = workloads(&ctx.inventory.objects);
     for w in &all {
         let o = w.obj;
@@ -45,8 +42,7 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
         let labels = w.pod_labels();
         match w.selector() {
             None if selector_defaults(o) => {}
-            None => out.push(Finding::new(
-                &rule.id,
+            None => sink.push(sink.finding(
                 &o.path,
                 o.node.key("spec").map_or(o.pos, |k| k.pos),
                 format!(
@@ -58,8 +54,7 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
             Some(node) => {
                 let sel = LabelSelector::from_node(node);
                 if sel.is_empty() {
-                    out.push(Finding::new(
-                        &rule.id,
+                    sink.push(sink.finding(
                         &o.path,
                         node.pos,
                         format!(
@@ -69,8 +64,7 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
                     ));
                 } else if !sel.matches(&labels) {
                     let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                    out.push(Finding::new(
-                        &rule.id,
+                    sink.push(sink.finding(
                         &o.path,
                         node.pos,
                         format!(
@@ -86,7 +80,7 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
     }
     let operated = operators::operator_pods(&ctx.inventory.objects);
     if !p.services || (all.is_empty() && operated.is_empty()) {
-        return out;
+        return;
     }
     // Each workload's pod label sets once (a StatefulSet has one per
     // ordinal), not once per Service.
@@ -120,8 +114,7 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
                 .filter(|op| op.near(s))
                 .any(|op| op.label_sets.iter().any(|l| sel.matches(l)));
         if !selected {
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &s.path,
                 node.pos,
                 format!(
@@ -132,5 +125,4 @@ pub fn selector_match(ctx: &Context, rule: &Rule, p: &SelectorMatch) -> Vec<Find
             ));
         }
     }
-    out
 }

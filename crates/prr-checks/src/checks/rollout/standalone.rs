@@ -12,10 +12,9 @@
 //! by prr).
 
 use super::common::replicated;
-use crate::checks::Context;
+use crate::checks::{Context, Sink};
 use crate::finding::Finding;
 use crate::formats::k8s::{K8sObject, LabelSelector};
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -61,7 +60,7 @@ fn blocks_at_any_scale(pdb: &K8sObject) -> Option<&Node> {
 /// `rollout.pdb` for budgets that select no workload of the repository:
 /// one that allows no voluntary disruption at any scale is a finding at
 /// the value that says so.
-pub(super) fn lone_pdbs(ctx: &Context, rule: &Rule) -> Vec<Finding> {
+pub(super) fn lone_pdbs(ctx: &Context, sink: &Sink) -> Vec<Finding> {
     ctx.inventory
         .objects
         .iter()
@@ -74,8 +73,7 @@ pub(super) fn lone_pdbs(ctx: &Context, rule: &Rule) -> Vec<Finding> {
             } else {
                 "minAvailable"
             };
-            Some(Finding::new(
-                &rule.id,
+            Some(sink.finding(
                 &b.path,
                 n.pos,
                 format!(
@@ -93,7 +91,7 @@ pub(super) fn lone_pdbs(ctx: &Context, rule: &Rule) -> Vec<Finding> {
 /// the same; one in another deploy tree is not scaled by this HPA, but it
 /// is there, so the claim "not in this repository" would be false): `minReplicas` below `min` (absent = 1, the API default) is
 /// a finding at the value (or the object).
-pub(super) fn lone_hpas(ctx: &Context, rule: &Rule, min: i64) -> Vec<Finding> {
+pub(super) fn lone_hpas(ctx: &Context, sink: &Sink, min: i64) -> Vec<Finding> {
     let objects = &ctx.inventory.objects;
     objects
         .iter()
@@ -118,8 +116,7 @@ pub(super) fn lone_hpas(ctx: &Context, rule: &Rule, min: i64) -> Vec<Finding> {
                     Some(_) => format!("minReplicas: {value}"),
                     None => "no minReplicas (default 1)".to_string(),
                 };
-                Finding::new(
-                    &rule.id,
+                sink.finding(
                     &h.path,
                     node.map_or(h.pos, |n| n.pos),
                     format!(
@@ -150,8 +147,7 @@ const SERVED: &[(&str, &[&str])] = &[
 /// Runs `rollout.schema`: a workload kind under an apiVersion whose group
 /// does not serve it (`apiVersion: v1` on a Deployment) is refused by the
 /// API server and was skipped by every other rollout check.
-pub fn schema(ctx: &Context, rule: &Rule, _p: &Schema) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn schema(ctx: &Context, _p: &Schema, sink: &mut Sink) {
     for o in &ctx.inventory.objects {
         let Some((_, groups)) = SERVED.iter().find(|(k, _)| *k == o.kind) else {
             continue;
@@ -163,8 +159,7 @@ pub fn schema(ctx: &Context, rule: &Rule, _p: &Schema) -> Vec<Finding> {
         }
         let at = o.node.get("apiVersion").map_or(o.pos, |n| n.pos);
         let good = format!("{}/v1", groups[0]);
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &o.path,
             at,
             format!(
@@ -175,5 +170,4 @@ pub fn schema(ctx: &Context, rule: &Rule, _p: &Schema) -> Vec<Finding> {
             ),
         ));
     }
-    out
 }

@@ -3,10 +3,9 @@
 
 use super::common::{effective_replicas, replicated};
 use super::volumes;
-use crate::checks::Context;
+use crate::checks::{Context, Sink};
 use crate::finding::Finding;
 use crate::formats::k8s::K8sObject;
-use crate::rules::Rule;
 use crate::yaml::Node;
 use serde::Deserialize;
 
@@ -41,8 +40,7 @@ fn flagger_canary_for<'a>(ctx: &'a Context, o: &K8sObject) -> Option<&'a K8sObje
 }
 
 /// Runs `rollout.strategy`.
-pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn strategy(ctx: &Context, p: &Strategy, sink: &mut Sink) {
     for w in replicated(ctx) {
         let o = w.obj;
         if o.is_deployment() {
@@ -50,8 +48,7 @@ pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
                 continue;
             }
             if p.progressive {
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &o.path,
                     o.pos,
                     format!(
@@ -61,9 +58,9 @@ pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
                 ));
                 continue;
             }
-            out.extend(deployment_strategy(ctx, rule, o));
+            sink.extend(deployment_strategy(ctx, sink, o));
         } else if o.is_argo_rollout() {
-            out.extend(argo_strategy(rule, o));
+            sink.extend(argo_strategy(sink, o));
         }
     }
     for c in ctx
@@ -72,12 +69,11 @@ pub fn strategy(ctx: &Context, rule: &Rule, p: &Strategy) -> Vec<Finding> {
         .iter()
         .filter(|c| c.is(&["flagger.app"], "Canary"))
     {
-        out.extend(flagger_strategy(rule, c));
+        sink.extend(flagger_strategy(sink, c));
     }
-    out
 }
 
-fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Finding> {
+fn deployment_strategy(ctx: &Context, sink: &Sink, o: &K8sObject) -> Option<Finding> {
     let strategy = o.node.path("spec.strategy");
     let ty = strategy.and_then(|s| s.get("type"));
     let exclusive = volumes::exclusive_reason(ctx, o);
@@ -91,8 +87,7 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
         if exclusive.is_some() || effective_replicas(ctx, o) < 2 {
             return None;
         }
-        return Some(Finding::new(
-            &rule.id,
+        return Some(sink.finding(
             &o.path,
             t.pos,
             format!(
@@ -111,8 +106,7 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
                 "sets no strategy, so it uses a RollingUpdate (the default)",
             ),
         };
-        return Some(Finding::new(
-            &rule.id,
+        return Some(sink.finding(
             &o.path,
             pos,
             format!(
@@ -137,8 +131,7 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
         _ => mu.as_i64().is_some_and(|n| n >= replicas.max(1)),
     };
     all.then(|| {
-        Finding::new(
-            &rule.id,
+        sink.finding(
             &o.path,
             mu.pos,
             format!(
@@ -150,14 +143,13 @@ fn deployment_strategy(ctx: &Context, rule: &Rule, o: &K8sObject) -> Option<Find
     })
 }
 
-fn argo_strategy(rule: &Rule, o: &K8sObject) -> Option<Finding> {
+fn argo_strategy(sink: &Sink, o: &K8sObject) -> Option<Finding> {
     let strategy = o.node.path("spec.strategy");
     if strategy.and_then(|s| s.get("blueGreen")).is_some() {
         return None;
     }
     let Some(canary) = strategy.and_then(|s| s.get("canary")) else {
-        return Some(Finding::new(
-            &rule.id,
+        return Some(sink.finding(
             &o.path,
             strategy.map_or(o.pos, |s| s.pos),
             format!(
@@ -183,8 +175,7 @@ fn argo_strategy(rule: &Rule, o: &K8sObject) -> Option<Finding> {
     let key = strategy
         .and_then(|s| s.key("canary"))
         .map_or(canary.pos, |k| k.pos);
-    Some(Finding::new(
-        &rule.id,
+    Some(sink.finding(
         &o.path,
         key,
         format!(
@@ -194,13 +185,12 @@ fn argo_strategy(rule: &Rule, o: &K8sObject) -> Option<Finding> {
     ))
 }
 
-fn flagger_strategy(rule: &Rule, c: &K8sObject) -> Option<Finding> {
+fn flagger_strategy(sink: &Sink, c: &K8sObject) -> Option<Finding> {
     let spec = c.node.get("spec");
     if let Some(skip) = spec.and_then(|s| s.get("skipAnalysis"))
         && skip.as_bool() == Some(true)
     {
-        return Some(Finding::new(
-            &rule.id,
+        return Some(sink.finding(
             &c.path,
             skip.pos,
             format!(
@@ -232,8 +222,7 @@ fn flagger_strategy(rule: &Rule, c: &K8sObject) -> Option<Finding> {
         (false, true) => "metrics",
         _ => "a threshold",
     };
-    Some(Finding::new(
-        &rule.id,
+    Some(sink.finding(
         &c.path,
         pos,
         format!(

@@ -2,9 +2,7 @@
 //! escalate to, under their escalation heading.
 
 use super::common::words;
-use crate::checks::Context;
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use crate::yaml::Pos;
 use serde::Deserialize;
 
@@ -86,7 +84,7 @@ fn is_content(line: &str, placeholders: &[String]) -> bool {
 /// the next heading of the same or a higher level. One finding per runbook,
 /// at its (first empty) escalation heading, or at its first heading when it
 /// has none (with `require-section`).
-pub fn escalation(ctx: &Context, rule: &Rule, p: &Escalation) -> Vec<Finding> {
+pub fn escalation(ctx: &Context, p: &Escalation, sink: &mut Sink) {
     let mut exclude = globset::GlobSetBuilder::new();
     for g in &p.exclude {
         if let Ok(g) = globset::GlobBuilder::new(g)
@@ -101,7 +99,6 @@ pub fn escalation(ctx: &Context, rule: &Rule, p: &Escalation) -> Vec<Finding> {
         .build()
         .unwrap_or_else(|_| globset::GlobSet::empty());
     let phrases: Vec<Vec<String>> = p.headings.iter().map(|h| words(h)).collect();
-    let mut out = Vec::new();
     for rb in &ctx.inventory.runbooks {
         if exclude.is_match(&rb.path) {
             continue;
@@ -164,8 +161,7 @@ pub fn escalation(ctx: &Context, rule: &Rule, p: &Escalation) -> Vec<Finding> {
             continue;
         }
         if let Some(h) = first_empty {
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &rb.path,
                 Pos::line(h.line),
                 format!(
@@ -178,8 +174,7 @@ pub fn escalation(ctx: &Context, rule: &Rule, p: &Escalation) -> Vec<Finding> {
                 .headings
                 .first()
                 .map_or(Pos::line(1), |h| Pos::line(h.line));
-            out.push(Finding::new(
-                &rule.id,
+            sink.push(sink.finding(
                 &rb.path,
                 pos,
                 format!(
@@ -189,7 +184,6 @@ pub fn escalation(ctx: &Context, rule: &Rule, p: &Escalation) -> Vec<Finding> {
             ));
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -2,11 +2,9 @@
 //! or names.
 
 use super::common::{default_exclude, default_runbook_annotations, exclude_set, runbook_pos};
-use crate::checks::Context;
 use crate::checks::alerts::alerts;
 use crate::checks::links::{Link, resolve_link, target_file};
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
@@ -36,7 +34,7 @@ fn norm(s: &str) -> String {
 /// Runs `runbook.orphan`: a runbook that no alert links to and whose file
 /// name or first heading is no alert's name. Does nothing when the
 /// repository has no alerting rules (the alerts live elsewhere).
-pub fn orphan(ctx: &Context, rule: &Rule, p: &Orphan) -> Vec<Finding> {
+pub fn orphan(ctx: &Context, p: &Orphan, sink: &mut Sink) {
     let exclude = exclude_set(&p.exclude);
     let mut linked: HashSet<String> = HashSet::new();
     let mut folders: Vec<String> = Vec::new();
@@ -60,9 +58,8 @@ pub fn orphan(ctx: &Context, rule: &Rule, p: &Orphan) -> Vec<Finding> {
         }
     }
     if !any_alert {
-        return Vec::new();
+        return;
     }
-    let mut out = Vec::new();
     for rb in ctx
         .inventory
         .runbooks
@@ -82,12 +79,10 @@ pub fn orphan(ctx: &Context, rule: &Rule, p: &Orphan) -> Vec<Finding> {
         if linked.contains(&rb.path) || in_folder || named {
             continue;
         }
-        out.push(Finding::new(
-            &rule.id,
+        sink.push(sink.finding(
             &rb.path,
             runbook_pos(rb),
             "runbook is not linked from any alert and is not named after one: link it from the alert it documents (`runbook_url`), or delete it if the alert is gone",
         ));
     }
-    out
 }

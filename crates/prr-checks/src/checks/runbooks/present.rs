@@ -2,10 +2,8 @@
 //! alerting rules has runbooks.
 
 use super::common::default_runbook_annotations;
-use crate::checks::Context;
 use crate::checks::alerts::{alerts, first_annotation};
-use crate::finding::Finding;
-use crate::rules::Rule;
+use crate::checks::{Context, Sink};
 use serde::Deserialize;
 
 /// Parameters of `runbook.present`.
@@ -22,8 +20,7 @@ pub struct Present {
 /// its alerts links one. One finding per service, at its first alert. (Each
 /// alert's own link is `alerts/runbook-annotation`; where links lead is
 /// `alerts/runbook-resolves`.)
-pub fn present(ctx: &Context, rule: &Rule, p: &Present) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn present(ctx: &Context, p: &Present, sink: &mut Sink) {
     for svc in &ctx.services {
         let svc_alerts: Vec<_> = alerts(ctx)
             .filter(|(f, _, _)| ctx.in_service(svc, &f.path))
@@ -43,9 +40,8 @@ pub fn present(ctx: &Context, rule: &Rule, p: &Present) -> Vec<Finding> {
             continue;
         }
         let pos = first_rule.alert.as_ref().map_or(first_rule.pos, |a| a.pos);
-        out.push(
-            Finding::new(
-                &rule.id,
+        sink.push(
+            sink.finding(
                 &first_file.path,
                 pos,
                 format!(
@@ -61,5 +57,4 @@ pub fn present(ctx: &Context, rule: &Rule, p: &Present) -> Vec<Finding> {
             .with_service(&svc.name),
         );
     }
-    out
 }

@@ -4,12 +4,10 @@
 use super::common::{
     default_exclude, default_runbook_annotations, exclude_set, runbook_pos, words,
 };
-use crate::checks::Context;
 use crate::checks::alerts::{alerts, first_annotation};
 use crate::checks::links::{Link, resolve_link, target_file};
-use crate::finding::Finding;
+use crate::checks::{Context, Sink};
 use crate::formats::runbook::{Heading, Runbook};
-use crate::rules::Rule;
 use crate::yaml::Pos;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -213,13 +211,12 @@ fn heading_matches(heading: &[String], phrase: &[String]) -> bool {
 }
 
 /// Runs `runbook.sections`: one finding per missing section per runbook.
-pub fn sections(ctx: &Context, rule: &Rule, p: &Sections) -> Vec<Finding> {
+pub fn sections(ctx: &Context, p: &Sections, sink: &mut Sink) {
     let specs: Vec<(&SectionSpec, Vec<Vec<String>>)> = p
         .sections
         .iter()
         .map(|s| (s, s.headings.iter().map(|h| words(h)).collect()))
         .collect();
-    let mut out = Vec::new();
     for unit in units(ctx, p) {
         let mut heads: Vec<Vec<String>> = unit.headings.iter().map(|h| words(&h.text)).collect();
         // A runbook written as a table, one row per alert (a mixin's
@@ -242,8 +239,7 @@ pub fn sections(ctx: &Context, rule: &Rule, p: &Sections) -> Vec<Finding> {
                     ),
                     None => ("runbook".to_string(), "##"),
                 };
-                out.push(Finding::new(
-                    &rule.id,
+                sink.push(sink.finding(
                     &unit.path,
                     unit.pos,
                     format!(
@@ -255,7 +251,6 @@ pub fn sections(ctx: &Context, rule: &Rule, p: &Sections) -> Vec<Finding> {
             }
         }
     }
-    out
 }
 
 /// The header cells of the Markdown tables in `text` (a `|`-row followed by
