@@ -28,7 +28,7 @@ fn main() -> ExitCode {
 }
 
 /// `outln!` for text from rule files (a team's titles, help, parameters):
-/// each line redacted and escaped ([`prr::report::safe_lines`]).
+/// each line redacted and escaped ([`prr::secrets::redact::safe_lines`]).
 macro_rules! safe_outln {
     ($($arg:tt)*) => {
         prr::cli::write_stdout(&(prr::secrets::redact::safe_lines(&format!($($arg)*)) + "\n"))?

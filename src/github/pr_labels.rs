@@ -4,7 +4,7 @@
 use super::PrContext;
 
 /// The labels that may grant error-budget exceptions on a pull request,
-/// after the audit of [`GithubClient::audit_labels`].
+/// after the audit of [`super::GithubClient::audit_labels`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PrLabels {
     /// Labels that count: `--label` values that are not labels of the pull

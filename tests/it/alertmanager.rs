@@ -1,4 +1,4 @@
-//! The Alertmanager configuration read offline (`src/alertmanager`):
+//! The Alertmanager configuration read offline (`crates/prr-inventory/src/alertmanager/`):
 //! validation verdicts against `amtool check-config`, and
 //! `prr alerts routes --json` against `amtool config routes test`, both run
 //! live on the fixtures of tests/fixtures/alertmanager (see its

@@ -205,7 +205,8 @@ fn slo_alias_bomb_is_a_parse_error() {
 
 /// `gitleaks_toml`: a team's `.gitleaks.toml` whose `[extend] path` names
 /// `/dev/zero`. The loader read it with no size bound until memory ran out
-/// (libFuzzer: out-of-memory). Fixed in `src/secrets/mod.rs` (commit
+/// (libFuzzer: out-of-memory). Fixed in what is now
+/// `crates/prr-checks/src/secrets/mod.rs` (commit
 /// 5230c9d): the path must stay below the config's folder and be a regular
 /// file of at most 4 MiB.
 #[test]

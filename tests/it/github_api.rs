@@ -1,4 +1,4 @@
-//! GitHub REST delivery (src/github.rs) against wiremock, with complete
+//! GitHub REST delivery (src/github/) against wiremock, with complete
 //! GitHub response bodies (tests/fixtures/github, see PROVENANCE.md).
 
 use prr::github::{Annotation, AnnotationLevel, Conclusion, GithubClient};

@@ -11,6 +11,7 @@ mod alertmanager;
 mod baseline;
 mod budget;
 mod cli;
+mod cmd;
 mod credentials;
 mod docs;
 mod environments;

@@ -484,7 +484,7 @@ fn alias_expansion_bomb_is_a_finding_and_siblings_are_checked() {
         "{}",
         f.message
     );
-    // The limit is named: 1,000,000 node copies (src/yaml.rs MAX_ALIAS_COPIES).
+    // The limit is named: 1,000,000 node copies (crates/prr-core/src/yaml.rs MAX_ALIAS_COPIES).
     assert!(f.message.contains("1000000 nodes copied"), "{}", f.message);
     // At the use of an alias (lines 2 to 10), not at line 0.
     let alias_line = bomb
@@ -499,7 +499,7 @@ fn alias_expansion_bomb_is_a_finding_and_siblings_are_checked() {
 
 #[test]
 fn nesting_depth_is_a_finding_and_siblings_are_checked() {
-    // prr's documented limit: 128 levels (src/yaml.rs MAX_DEPTH).
+    // prr's documented limit: 128 levels (crates/prr-core/src/yaml.rs MAX_DEPTH).
     const MAX_DEPTH: usize = 128;
     // Block mappings, 200 deep: key `k{i}` on line i+1 sits at level i+1.
     let mut block: String = (0..200)
@@ -549,7 +549,7 @@ fn nesting_depth_is_a_finding_and_siblings_are_checked() {
 
 #[test]
 fn documents_per_file_limit_is_a_finding_and_siblings_are_checked() {
-    // prr's documented limit: 10,000 documents per file (src/yaml.rs MAX_DOCUMENTS).
+    // prr's documented limit: 10,000 documents per file (crates/prr-core/src/yaml.rs MAX_DOCUMENTS).
     const MAX_DOCUMENTS: usize = 10_000;
     let docs = |n: usize| -> String { (0..n).map(|i| format!("---\nn: {i}\n")).collect() };
     let at_limit = docs(MAX_DOCUMENTS);
@@ -576,7 +576,7 @@ fn documents_per_file_limit_is_a_finding_and_siblings_are_checked() {
 
 #[test]
 fn file_size_limit_is_a_finding_and_siblings_are_checked() {
-    // prr reads files up to 10 MiB (src/inventory.rs MAX_FILE_BYTES).
+    // prr reads files up to 10 MiB (crates/prr-core/src/fsio.rs MAX_FILE_BYTES).
     const LIMIT: usize = 10 * 1024 * 1024;
     let pad = |body: &str, size: usize| -> Vec<u8> {
         let mut v = body.as_bytes().to_vec();

@@ -12,7 +12,7 @@
 //! without a fixture folder fails here, by name, as does a folder that names
 //! no rule. Every folder runs, and every failure is reported together.
 //!
-//! Self-contained on purpose (no `mod support;`): the binary, `serde_json` and
+//! Needs the binary (run through [`support::prr_command`]), `serde_json` and
 //! `insta` only.
 
 use std::collections::{BTreeMap, BTreeSet};

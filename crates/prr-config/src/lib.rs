@@ -145,7 +145,7 @@ pub struct Service {
     /// config (see [`Config::locate`]) or in [`Service::catalog_file`].
     pub pos: Pos,
     /// The catalog file that declares it (repository-relative), for a
-    /// service found by [`crate::catalog`]; `None` for the config's.
+    /// service found by `prr_inventory::catalog`; `None` for the config's.
     pub catalog_file: Option<String>,
     /// The service's `budget:` block (provider, on-error, extra SLOs).
     pub budget: crate::budget::ServiceBudget,
@@ -438,7 +438,7 @@ pub fn valid_date(s: &str) -> bool {
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
-/// The JSON Schema of prr.yaml (see [`crate::schema`]).
+/// The JSON Schema of prr.yaml (see the app's `prr::schema`).
 pub fn json_schema() -> serde_json::Value {
     let mut s = schemars::schema_for!(RawConfig).to_value();
     if let Some(m) = s.as_object_mut() {

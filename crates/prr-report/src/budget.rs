@@ -32,7 +32,7 @@ pub fn time_to_exhaustion(e: &BudgetEntry) -> Option<f64> {
     (burn > 0.0).then(|| r.remaining * window / burn)
 }
 
-/// The JSON object of one entry (docs/design.md §7 `budget[]`, extended).
+/// The JSON object of one entry (`budget[]` in docs/json-report.md).
 pub fn entry_json(e: &BudgetEntry) -> Value {
     let r = e.reading.as_ref();
     json!({

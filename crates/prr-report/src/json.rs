@@ -1,6 +1,8 @@
 //! The JSON report (docs/json-report.md, a contract): `version`, `result`,
-//! `findings`, `budget`, `summary`, and `readiness` (added: one object per
-//! service, see [`prr_core::readiness::Readiness::to_json`]). Every finding is
+//! `findings`, `budget` ([`super::budget::entry_json`]), `summary`,
+//! `readiness` (one object per service, see
+//! [`prr_core::readiness::Readiness::to_json`]), `coverage` and `config`
+//! (added within version 1). Every finding is
 //! listed, suppressed ones too (`suppressed: true` with
 //! `suppression: {kind, reason, source}`);
 //! `fingerprint` is the content fingerprint the baseline uses (for secrets

@@ -419,7 +419,7 @@ pub fn merge_params(base: &Node, over: &Node) -> Result<Node, String> {
     })
 }
 
-/// The JSON Schema of a rule file (see [`crate::schema`]); `check:` lists
+/// The JSON Schema of a rule file (see the app's `prr::schema`); `check:` lists
 /// the built-in analyzers.
 pub fn json_schema() -> serde_json::Value {
     let mut s = schemars::schema_for!(RawRule).to_value();

@@ -217,7 +217,7 @@ pub fn parse(text: &str) -> Result<GitleaksConfig, Error> {
 /// does not parse, which the full load reports), `Err(path)` when it is
 /// absolute or climbs with `..` (the full load refuses it with its line).
 /// `--policy-from` uses it to read the extended file from the policy
-/// revision too (`crate::policy_source`).
+/// revision too (`prr::policy_source`).
 pub fn extend_path(text: &str) -> Result<Option<String>, String> {
     let Some(p) = parse(text).ok().and_then(|c| c.extend).and_then(|e| e.path) else {
         return Ok(None);

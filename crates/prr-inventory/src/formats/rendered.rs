@@ -48,7 +48,7 @@ pub struct RenderSource {
     /// The folders (repository-relative, `""` for the root) of the
     /// kustomizations a root reaches, itself included: when it is not
     /// rendered, the files there are checked loose and still deploy through
-    /// it (see [`crate::suppress::environment`]). Empty for other kinds.
+    /// it (see `prr_checks::suppress::environment`). Empty for other kinds.
     #[serde(skip)]
     pub reaches: Vec<String>,
 }

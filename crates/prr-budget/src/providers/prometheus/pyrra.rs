@@ -15,8 +15,8 @@
 //!     the recorded 5-minute rates summed over w (both sums take the same
 //!     evaluations, so it is the request-weighted error ratio over w).
 //!   - Older Pyrra: `pyrra_errors_total` / `pyrra_requests_total` (sums of
-//!     the SLI's counters): burn rate over w = increase(errors[w]) /
-//!     increase(total[w]) / (1 − objective).
+//!     the SLI's counters): burn rate over w = `increase(errors[w])` /
+//!     `increase(total[w])` / (1 − objective).
 //!
 //!   Both generations are asked in one query; the provenance says which
 //!   was found. Neither present: no burn rates (the remaining budget is

@@ -5,7 +5,7 @@
 //! [`crate::formats::runbook`], and every Markdown file an alert's runbook
 //! link resolves to. The link between an alert and its runbook is the
 //! alert's runbook annotation, resolved like `alerts/runbook-resolves` does
-//! ([`super::super::links::resolve_link`], after [`super::super::Context::own_link`]
+//! ([`super::links::resolve_link`], after [`super::Context::own_link`]
 //! maps URLs of this repository's hosted files into the checkout).
 //!
 //! One analyzer per file; [`super::REGISTRY`] names each. `runbook.escalation`
