@@ -26,6 +26,9 @@ pub fn analyze_opts(
         );
     }
     let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
+    // The libraries hand their timing lines to this printer.
+    let print_timing = |line: std::fmt::Arguments<'_>| eprintln!("prr: timings: {line}");
+    let timing_sink: prr_core::timings::Timings<'_> = timings.then_some(&print_timing);
     let t0 = std::time::Instant::now();
     let (config, mut policy_notes, _policy_dir, policy_catalog, revision) = match &opts.policy_from
     {
@@ -142,7 +145,7 @@ pub fn analyze_opts(
         _ => Vec::new(),
     };
     let ctx = ctx.with_budget(&budget);
-    let mut findings = checks::run_all(&ctx, &rules, timings);
+    let mut findings = checks::run_all(&ctx, &rules, timing_sink);
     if timings {
         eprintln!(
             "prr: timings: config+rules {:?}, inventory {:?} ({} files), checks {:?}",
@@ -194,17 +197,24 @@ pub fn analyze_opts(
         use_baseline: opts.use_baseline,
         stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),
         non_production: !opts.include_non_production,
+        timings: timing_sink,
     };
     // Suppressions, then the readiness scores and the `prr/min-level` gate
     // over the suppressed findings (a post-pass: see `score::gate`).
     // A tier's `max-level` holds for every finding of its services, also
     // those that no rule ran for (parse errors, suppression problems).
     cap_levels(&ctx, &mut findings);
-    let readiness = score::gate(&ctx, &rules, &mut findings, |fs| {
-        let r = suppress::apply(fs, &inventory, &config, &rules, &suppress_opts);
-        cap_levels(&ctx, fs);
-        r
-    })?;
+    let readiness = score::gate(
+        &ctx,
+        &rules,
+        &mut findings,
+        |fs| {
+            let r = suppress::apply(fs, &inventory, &config, &rules, &suppress_opts);
+            cap_levels(&ctx, fs);
+            r
+        },
+        timing_sink,
+    )?;
     // --changed-since / PR mode scope the whole gate: the findings of
     // services the change does not touch are set aside (after the scores,
     // which still count them).

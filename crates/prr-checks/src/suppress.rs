@@ -43,6 +43,8 @@ pub struct Options<'a> {
     /// `services:` or a catalog entry) of a tier other than `experimental`:
     /// production evidence for [`environment`].
     pub declared_service: &'a dyn Fn(&Finding) -> bool,
+    /// Where the in-source pass reports its time (`PRR_TIMINGS=1`).
+    pub timings: prr_core::timings::Timings<'a>,
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.
@@ -85,12 +87,12 @@ pub fn apply(
     let t = std::time::Instant::now();
     let in_source = inline::apply(findings, inventory, rules, opts.today);
     kube_linter::apply(findings, inventory);
-    if std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1") {
-        eprintln!(
-            "prr: timings: in-source suppressions {:?} ({} directive finding(s))",
+    if let Some(report) = opts.timings {
+        report(format_args!(
+            "in-source suppressions {:?} ({} directive finding(s))",
             t.elapsed(),
             in_source.len()
-        );
+        ));
     }
     let mut meta = configured(findings, config, &inventory.root, opts.today);
     meta.extend(in_source);

@@ -22,4 +22,5 @@ pub mod service;
 pub mod testutil;
 pub mod text;
 pub mod time;
+pub mod timings;
 pub mod yaml;

@@ -397,14 +397,18 @@ pub fn analyzer(name: &str) -> Option<&'static Analyzer> {
 /// services of other tiers. Rules run on all available cores (each rule is
 /// a pure function of the context); the result is in rule order, so output
 /// does not depend on scheduling. With `timings`, each rule's run time is
-/// printed to stderr.
-pub fn run_all(ctx: &Context, rules: &[Rule], timings: bool) -> Vec<Finding> {
+/// reported to it.
+pub fn run_all(
+    ctx: &Context,
+    rules: &[Rule],
+    timings: prr_core::timings::Timings<'_>,
+) -> Vec<Finding> {
     let enabled: Vec<&Rule> = rules.iter().filter(|r| r.enabled()).collect();
     let found = crate::par::map_ordered(&enabled, |rule| {
         let t = std::time::Instant::now();
         let found = run_rule(ctx, rule);
-        if timings {
-            eprintln!("prr: timings: {:>10.3?}  {}", t.elapsed(), rule.id);
+        if let Some(report) = timings {
+            report(format_args!("{:>10.3?}  {}", t.elapsed(), rule.id));
         }
         found
     })

@@ -430,12 +430,12 @@ pub fn gate<E>(
     rules: &[Rule],
     findings: &mut Vec<Finding>,
     mut suppress: impl FnMut(&mut Vec<Finding>) -> Result<(), E>,
+    timings: prr_core::timings::Timings<'_>,
 ) -> Result<Vec<Readiness>, E> {
     let Some(rule) = gate_rule(rules) else {
         suppress(findings)?;
         return Ok(Vec::new());
     };
-    let timings = std::env::var_os("PRR_TIMINGS").is_some_and(|v| v == "1");
     let pristine = (rule.level != Level::Off).then(|| findings.clone());
     suppress(findings)?;
     let t = std::time::Instant::now();
@@ -454,13 +454,13 @@ pub fn gate<E>(
         }
     }
     let extra = gate_findings(ctx, rules, &readiness);
-    if timings {
-        eprintln!(
-            "prr: timings: readiness {:?} ({} services, {} gate findings)",
+    if let Some(report) = timings {
+        report(format_args!(
+            "readiness {:?} ({} services, {} gate findings)",
             t.elapsed(),
             readiness.len(),
             extra.len()
-        );
+        ));
     }
     if let Some(mut all) = pristine
         && !extra.is_empty()
@@ -469,11 +469,11 @@ pub fn gate<E>(
         all.extend(extra);
         suppress(&mut all)?;
         *findings = all;
-        if timings {
-            eprintln!(
-                "prr: timings: suppressions again with the gate's findings {:?}",
+        if let Some(report) = timings {
+            report(format_args!(
+                "suppressions again with the gate's findings {:?}",
                 t.elapsed()
-            );
+            ));
         }
     }
     Ok(readiness)

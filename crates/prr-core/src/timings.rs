@@ -1,0 +1,7 @@
+//! Where a stage reports how long its parts took (`PRR_TIMINGS=1`).
+//! Libraries never read the environment or print: the app passes a
+//! printer, and `None` measures nothing.
+
+/// A stage's timing line (`in-source suppressions 1.2ms (3 directive
+/// finding(s))`), handed to the app's printer; `None`: not wanted.
+pub type Timings<'a> = Option<&'a (dyn Fn(std::fmt::Arguments<'_>) + Sync)>;
