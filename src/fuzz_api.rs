@@ -94,7 +94,7 @@ pub fn check(inv: &Inventory, families: &[&str]) -> Vec<Finding> {
         .filter(|r| families.iter().any(|f| r.check.starts_with(f)))
     {
         if let Some(a) = checks::analyzer(&rule.check) {
-            out.extend(a.findings(&ctx, rule, &rule.params));
+            out.extend(a.findings(&ctx, &rule.id, &rule.params));
         }
     }
     out

@@ -145,7 +145,7 @@ pub fn analyze_opts(
         _ => Vec::new(),
     };
     let ctx = ctx.with_budget(&budget);
-    let mut findings = checks::run_all(&ctx, &rules, timing_sink);
+    let mut findings = prr_checks::run::run_all(&ctx, &rules, timing_sink);
     if timings {
         eprintln!(
             "prr: timings: config+rules {:?}, inventory {:?} ({} files), checks {:?}",

@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod checks;
 pub mod redaction;
 pub mod rules;
+pub mod run;
 pub mod score;
 pub mod secrets;
 pub mod suppress;

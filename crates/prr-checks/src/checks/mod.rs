@@ -30,7 +30,6 @@
 use crate::config::{Config, Service, Tier};
 use crate::finding::Finding;
 use crate::inventory::{Inventory, globset};
-use crate::rules::Rule;
 use crate::yaml::{Node, Pos};
 use globset::GlobSet;
 use serde::de::DeserializeOwned;
@@ -48,10 +47,10 @@ pub mod links;
 pub mod produced_labels;
 pub mod prr;
 pub mod rollout;
-pub mod route;
+pub use alerts::route;
 pub mod runbooks;
 pub mod secrets;
-pub mod severity;
+pub use alerts::severity;
 mod sink;
 pub mod slo;
 pub mod template;
@@ -231,11 +230,11 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// The findings of one run for `rule` with `params` (the rule's own or
-    /// a tier variant's), stamped with the rule's id; service and level are
-    /// the runner's ([`run_all`]).
-    pub fn findings(&self, ctx: &Context, rule: &Rule, params: &Prepared) -> Vec<Finding> {
-        let mut sink = Sink::new(&rule.id);
+    /// The findings of one run for the rule `rule_id` with `params` (the
+    /// rule's own or a tier variant's), stamped with the rule's id; service
+    /// and level are the runner's (`crate::run::run_all`).
+    pub fn findings(&self, ctx: &Context, rule_id: &str, params: &Prepared) -> Vec<Finding> {
+        let mut sink = Sink::new(rule_id);
         (self.run)(ctx, &*params.0, &mut sink);
         sink.into_findings()
     }
@@ -382,95 +381,12 @@ pub static REGISTRY: &[Analyzer] = &[
     analyzer!("rollout.backup", rollout::backup, rollout::Backup),
     analyzer!(
         "prr.min-level",
-        crate::score::min_level_check,
-        crate::score::MinLevel
+        prr::min_level::min_level_check,
+        prr::min_level::MinLevel
     ),
 ];
 
 /// The analyzer called `name`.
 pub fn analyzer(name: &str) -> Option<&'static Analyzer> {
     REGISTRY.iter().find(|a| a.name == name)
-}
-
-/// Runs every enabled rule and returns the findings with levels and
-/// services filled in, and findings of rules scoped to tiers dropped for
-/// services of other tiers. Rules run on all available cores (each rule is
-/// a pure function of the context); the result is in rule order, so output
-/// does not depend on scheduling. With `timings`, each rule's run time is
-/// reported to it.
-pub fn run_all(
-    ctx: &Context,
-    rules: &[Rule],
-    timings: prr_core::timings::Timings<'_>,
-) -> Vec<Finding> {
-    let enabled: Vec<&Rule> = rules.iter().filter(|r| r.enabled()).collect();
-    let found = crate::par::map_ordered(&enabled, |rule| {
-        let t = std::time::Instant::now();
-        let found = run_rule(ctx, rule);
-        if let Some(report) = timings {
-            report(format_args!("{:>10.3?}  {}", t.elapsed(), rule.id));
-        }
-        found
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    // One finding per problem, listing the overlays / charts it is in.
-    crate::render::merge_overlay_findings(found)
-}
-
-/// Runs one rule: with its own parameters for services of tiers without a
-/// variant (and for findings of no service), and once more with each tier
-/// variant's parameters, keeping of that run only the findings of that
-/// tier's services. Levels come from [`Rule::level_for`]; findings of a
-/// tier the rule does not apply to, or at level `off`, are dropped.
-fn run_rule(ctx: &Context, rule: &Rule) -> Vec<Finding> {
-    let Some(a) = analyzer(&rule.check) else {
-        return Vec::new();
-    };
-    let tier_of = |f: &mut Finding| -> Option<Tier> {
-        if f.service.is_none() && !f.path.is_empty() {
-            f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
-        }
-        f.service
-            .as_deref()
-            .and_then(|n| ctx.service_named(n))
-            .map(|s| s.tier)
-    };
-    let rerun = |t: Tier| {
-        rule.tier_variants
-            .iter()
-            .any(|v| v.tier == t && v.params.is_some())
-    };
-    let mut out = Vec::new();
-    let keep = |mut f: Finding, tier: Option<Tier>, out: &mut Vec<Finding>| {
-        if tier.is_some_and(|t| !rule.applies_to(t)) {
-            return;
-        }
-        // The rule's level, or lower where the analyzer lowered a finding
-        // (a notice about how it read the repository, a warning for a
-        // non-paging alert); `Sink::finding` starts at error.
-        let level = rule.level_for(tier);
-        f.level = level.min(f.level);
-        if level != crate::finding::Level::Off {
-            out.push(f);
-        }
-    };
-    for mut f in a.findings(ctx, rule, &rule.params) {
-        let tier = tier_of(&mut f);
-        if tier.is_some_and(rerun) {
-            continue;
-        }
-        keep(f, tier, &mut out);
-    }
-    for v in &rule.tier_variants {
-        let Some(p) = &v.params else { continue };
-        for mut f in a.findings(ctx, rule, p) {
-            let tier = tier_of(&mut f);
-            if tier == Some(v.tier) {
-                keep(f, tier, &mut out);
-            }
-        }
-    }
-    out
 }

@@ -89,22 +89,17 @@
 pub use prr_core::readiness::{Area, AreaScore, Readiness, ReadinessLevel, bar, percent};
 
 use crate::checks::Context;
-use crate::config::{Service, Tier};
+use crate::config::Service;
 use crate::finding::{Finding, Level};
 use crate::rules::Rule;
-use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-mod params;
-pub use params::{MinByTier, MinLevel, Thresholds, Weights};
+pub use crate::checks::prr::min_level::{
+    MinByTier, MinLevel, Thresholds, Weights, min_level_check,
+};
 
 /// The analyzer name of the gate (`check:` in rules/prr-min-level.yaml).
 pub const ANALYZER: &str = "prr.min-level";
-
-/// The registry analyzer of `prr/min-level`: reports nothing. The gate needs
-/// the other rules' findings after suppression, which a check (a pure
-/// function of the context) cannot see; [`gate`] runs it as a post-pass.
-pub fn min_level_check(_ctx: &Context, _p: &MinLevel, _sink: &mut crate::checks::Sink) {}
 
 /// The first loaded rule that uses the gate's analyzer.
 pub fn gate_rule(rules: &[Rule]) -> Option<&Rule> {

@@ -21,7 +21,9 @@ mod notice;
 mod params;
 mod parse;
 mod required_annotation;
+pub mod route;
 mod runbook_resolves;
+pub mod severity;
 mod severity_label;
 
 pub use cause_based_page::{CauseBasedPage, RegexParam, cause_based_page};

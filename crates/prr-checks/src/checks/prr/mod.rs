@@ -20,6 +20,7 @@
 
 mod dashboards;
 mod load_test;
+pub mod min_level;
 mod oncall;
 
 pub use dashboards::{Dashboards, dashboards};

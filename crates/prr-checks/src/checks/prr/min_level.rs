@@ -1,7 +1,18 @@
-//! The parameters of `prr/min-level` (`with:` of the rule): area weights,
-//! level thresholds and the minimum level per tier.
+//! `prr/min-level`: its parameters (`with:` of the rule: area weights,
+//! level thresholds, the minimum level per tier) and its registry analyzer,
+//! which reports nothing: the readiness gate needs the other rules'
+//! findings after suppression, so it runs as a post-pass (`crate::score`).
 
-use super::*;
+use crate::checks::{Context, Sink};
+use crate::config::Tier;
+use prr_core::readiness::{Area, ReadinessLevel};
+use serde::Deserialize;
+
+/// The registry analyzer of `prr/min-level`: reports nothing. The gate needs
+/// the other rules' findings after suppression, which a check (a pure
+/// function of the context) cannot see; `crate::score::gate` runs it as a
+/// post-pass.
+pub fn min_level_check(_ctx: &Context, _p: &MinLevel, _sink: &mut Sink) {}
 
 /// Area weights (relative; renormalised over the areas that apply). Each is
 /// a finite number ≥ 0; a key left out is 20.

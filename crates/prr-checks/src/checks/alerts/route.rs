@@ -7,8 +7,8 @@
 //! integration ([`crate::alertmanager::config::PAGING_INTEGRATIONS`]), and
 //! those named in prr.yaml's `paging-receivers`.
 
-use super::alerts::{alerts, fast_burn, label_value, name_pos};
-use super::{Context, Sink};
+use super::{alerts, fast_burn, label_value, name_pos};
+use crate::checks::{Context, Sink};
 use crate::alertmanager::AmConfig;
 use crate::alertmanager::route::{route, routes_on, static_labels};
 use crate::finding::{Finding, Level};
@@ -58,7 +58,7 @@ pub fn has_something_to_judge(ctx: &Context, check: &str) -> bool {
         "alerts.route" | "alerts.alertmanager-config" => !configs(ctx).is_empty(),
         // Templates to parse: an alert value with `{{`.
         "alerts.template" | "alerts.template-labels" => *ctx.memo.templated.get_or_init(|| {
-            super::alerts::alerts(ctx).any(|(_, _, r)| {
+            super::alerts(ctx).any(|(_, _, r)| {
                 r.labels
                     .iter()
                     .chain(&r.annotations)
