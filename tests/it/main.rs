@@ -8,6 +8,7 @@ mod support;
 mod action;
 mod adoption;
 mod alertmanager;
+mod architecture;
 mod baseline;
 mod budget;
 mod cli;

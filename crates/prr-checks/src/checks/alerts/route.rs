@@ -8,9 +8,9 @@
 //! those named in prr.yaml's `paging-receivers`.
 
 use super::{alerts, fast_burn, label_value, name_pos};
-use crate::checks::{Context, Sink};
 use crate::alertmanager::AmConfig;
 use crate::alertmanager::route::{route, routes_on, static_labels};
+use crate::checks::{Context, Sink};
 use crate::finding::{Finding, Level};
 use crate::formats::prometheus_rules::{PromRule, RuleGroup};
 use serde::Deserialize;

@@ -32,8 +32,8 @@
 //! receiver that pages (PagerDuty, Opsgenie, VictorOps, or named in
 //! prr.yaml's `paging-receivers`; see [`super::route`]).
 
-use crate::checks::Context;
 use super::{alerts, label_value};
+use crate::checks::Context;
 use crate::formats::prometheus_rules::{PromRule, RuleGroup};
 use std::collections::BTreeMap;
 
