@@ -119,25 +119,6 @@ fn pct(x: f64) -> String {
     s.to_string()
 }
 
-/// Seconds as a short duration: 2592000 → "30d", 5400 → "1h30m".
-fn dur(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return format!("{secs} s");
-    }
-    let mut s = secs.round() as u64;
-    if s == 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
-        if s >= n {
-            out.push_str(&format!("{}{unit}", s / n));
-            s %= n;
-        }
-    }
-    out
-}
-
 /// "the 30-day error budget" / "the error budget".
 fn budget_name(window: Option<f64>) -> String {
     match window {
@@ -147,7 +128,10 @@ fn budget_name(window: Option<f64>) -> String {
             } else if w % 3600.0 == 0.0 {
                 format!("the {}-hour error budget", (w / 3600.0) as u64)
             } else {
-                format!("the error budget over {}", dur(w))
+                format!(
+                    "the error budget over {}",
+                    prr_core::duration::format_duration(w)
+                )
             }
         }
         _ => "the error budget".into(),
@@ -187,14 +171,14 @@ fn distrust(r: &Reading, c: &Compiled, min_events: f64, now: f64) -> Option<Stri
         if c.max_age > 0.0 && age > c.max_age {
             return Some(format!(
                 "the reading is stale: as of {} ago, older than max-age {}",
-                dur(age),
-                dur(c.max_age)
+                prr_core::duration::format_duration(age),
+                prr_core::duration::format_duration(c.max_age)
             ));
         }
         if -age > MAX_FUTURE_SKEW_SECONDS {
             return Some(format!(
                 "the reading's as_of lies {} in the future (check the clock, and that as_of is in Unix seconds)",
-                dur(-age)
+                prr_core::duration::format_duration(-age)
             ));
         }
     }
