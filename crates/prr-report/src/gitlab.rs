@@ -22,7 +22,6 @@
 //!   level is an issue like any other (`prr/min-level`), and the scores are
 //!   in the JSON and JUnit reports of the same run.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::Level;
 use serde_json::{Value, json};
@@ -65,20 +64,10 @@ pub fn render(r: &RunReport) -> String {
     s
 }
 
-/// The `gitlab` (Code Quality) format.
-pub struct Gitlab;
-
-impl Reporter for Gitlab {
-    fn name(&self) -> &'static str {
-        "gitlab"
-    }
-
-    fn help(&self) -> &'static str {
-        "GitLab Code Quality JSON (`artifacts:reports:codequality`)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
-}
+file_reporter!(
+    /// The `gitlab` (Code Quality) format.
+    Gitlab,
+    "gitlab",
+    "GitLab Code Quality JSON (`artifacts:reports:codequality`)",
+    render
+);

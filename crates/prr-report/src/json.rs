@@ -6,7 +6,6 @@
 //! `fingerprint` is the content fingerprint the baseline uses (for secrets
 //! `sha256(rule + ":" + secret)`, never the secret itself).
 
-use super::Reporter;
 use super::RunReport;
 use serde_json::json;
 
@@ -45,20 +44,10 @@ pub fn render(r: &RunReport) -> String {
     s
 }
 
-/// The `json` format.
-pub struct Json;
-
-impl Reporter for Json {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
-    fn help(&self) -> &'static str {
-        "The JSON report (docs/json-report.md)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
-}
+file_reporter!(
+    /// The `json` format.
+    Json,
+    "json",
+    "The JSON report (docs/json-report.md)",
+    render
+);

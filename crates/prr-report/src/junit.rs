@@ -24,7 +24,6 @@
 //!
 //! Source lines come from [`RunReport::snippet`] (redacted), never raw.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::{Finding, Level};
 use std::collections::BTreeMap;
@@ -264,20 +263,10 @@ pub fn render(r: &RunReport) -> String {
     )
 }
 
-/// The `junit` format.
-pub struct Junit;
-
-impl Reporter for Junit {
-    fn name(&self) -> &'static str {
-        "junit"
-    }
-
-    fn help(&self) -> &'static str {
-        "JUnit XML (test reports in CI systems)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
-}
+file_reporter!(
+    /// The `junit` format.
+    Junit,
+    "junit",
+    "JUnit XML (test reports in CI systems)",
+    render
+);

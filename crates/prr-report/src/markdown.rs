@@ -11,7 +11,7 @@
 
 use super::budget::{BURN_COLUMNS, human_duration, time_to_exhaustion};
 use super::github::{self, NotAnnotated, Selection};
-use super::{GateResult, Reporter, RunReport};
+use super::{GateResult, RunReport};
 use crate::finding::{Finding, Level};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -430,23 +430,13 @@ pub fn render(r: &RunReport) -> String {
     render_with(r, &github::select(r.findings, None))
 }
 
-/// The `markdown` format (GitHub job summary).
-pub struct Markdown;
-
-impl Reporter for Markdown {
-    fn name(&self) -> &'static str {
-        "markdown"
-    }
-
-    fn help(&self) -> &'static str {
-        "Markdown (the GitHub job summary)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
-}
+file_reporter!(
+    /// The `markdown` format (GitHub job summary).
+    Markdown,
+    "markdown",
+    "Markdown (the GitHub job summary)",
+    render
+);
 
 #[cfg(test)]
 mod tests {

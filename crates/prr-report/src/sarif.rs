@@ -30,7 +30,6 @@
 //! and the only source text used (the region snippet and the fingerprint
 //! input) comes from [`RunReport::snippet`], the redacted line.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::{Finding, Level};
 use serde_json::{Value, json};
@@ -310,20 +309,10 @@ pub fn render(r: &RunReport) -> String {
     s
 }
 
-/// The `sarif` format.
-pub struct Sarif;
-
-impl Reporter for Sarif {
-    fn name(&self) -> &'static str {
-        "sarif"
-    }
-
-    fn help(&self) -> &'static str {
-        "SARIF 2.1.0 (code scanning)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
-}
+file_reporter!(
+    /// The `sarif` format.
+    Sarif,
+    "sarif",
+    "SARIF 2.1.0 (code scanning)",
+    render
+);
