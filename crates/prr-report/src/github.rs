@@ -11,6 +11,14 @@ use super::RunReport;
 use crate::finding::{Finding, Level};
 use std::collections::{HashMap, HashSet};
 
+file_reporter!(
+    /// The `github` format.
+    Github,
+    "github",
+    "GitHub workflow commands (`::error file=…,line=…::msg`)",
+    render
+);
+
 /// Annotations of one level GitHub displays per step (GitHub docs,
 /// "Workflow commands": "a maximum of 10 annotations per type per step").
 pub const MAX_PER_LEVEL: usize = 10;
@@ -186,14 +194,6 @@ pub fn render(r: &RunReport) -> String {
     }
     out
 }
-
-file_reporter!(
-    /// The `github` format.
-    Github,
-    "github",
-    "GitHub workflow commands (`::error file=…,line=…::msg`)",
-    render
-);
 
 #[cfg(test)]
 mod tests {

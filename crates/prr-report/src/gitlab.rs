@@ -26,6 +26,14 @@ use super::RunReport;
 use crate::finding::Level;
 use serde_json::{Value, json};
 
+file_reporter!(
+    /// The `gitlab` (Code Quality) format.
+    Gitlab,
+    "gitlab",
+    "GitLab Code Quality JSON (`artifacts:reports:codequality`)",
+    render
+);
+
 /// The Code Quality `severity` of a prr level.
 pub fn severity(l: Level) -> &'static str {
     match l {
@@ -63,11 +71,3 @@ pub fn render(r: &RunReport) -> String {
     s.push('\n');
     s
 }
-
-file_reporter!(
-    /// The `gitlab` (Code Quality) format.
-    Gitlab,
-    "gitlab",
-    "GitLab Code Quality JSON (`artifacts:reports:codequality`)",
-    render
-);

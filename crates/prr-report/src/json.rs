@@ -9,6 +9,14 @@
 use super::RunReport;
 use serde_json::json;
 
+file_reporter!(
+    /// The `json` format.
+    Json,
+    "json",
+    "The JSON report (docs/json-report.md)",
+    render
+);
+
 /// Renders the report as pretty JSON followed by a newline.
 pub fn render(r: &RunReport) -> String {
     let findings: Vec<serde_json::Value> = r
@@ -43,11 +51,3 @@ pub fn render(r: &RunReport) -> String {
     s.push('\n');
     s
 }
-
-file_reporter!(
-    /// The `json` format.
-    Json,
-    "json",
-    "The JSON report (docs/json-report.md)",
-    render
-);

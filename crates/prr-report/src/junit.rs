@@ -28,6 +28,14 @@ use super::RunReport;
 use crate::finding::{Finding, Level};
 use std::collections::BTreeMap;
 
+file_reporter!(
+    /// The `junit` format.
+    Junit,
+    "junit",
+    "JUnit XML (test reports in CI systems)",
+    render
+);
+
 /// Escapes text for XML 1.0 element content and attribute values: `&`,
 /// `<`, `>`, `"`, `'` become entities; characters XML 1.0 forbids (C0
 /// controls other than tab, LF, CR; U+FFFE, U+FFFF) cannot be written even
@@ -262,11 +270,3 @@ pub fn render(r: &RunReport) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"prr\" tests=\"{total}\" failures=\"{total_failed}\" errors=\"0\">\n{suites}</testsuites>\n"
     )
 }
-
-file_reporter!(
-    /// The `junit` format.
-    Junit,
-    "junit",
-    "JUnit XML (test reports in CI systems)",
-    render
-);

@@ -16,6 +16,14 @@ use crate::finding::{Finding, Level};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+file_reporter!(
+    /// The `markdown` format (GitHub job summary).
+    Markdown,
+    "markdown",
+    "Markdown (the GitHub job summary)",
+    render
+);
+
 /// Upper bound of the rendered summary in bytes: GitHub rejects a step
 /// summary over 1 MiB (1,048,576 bytes, GitHub docs "Adding a job
 /// summary"); a margin is kept for anything else the step appends.
@@ -429,14 +437,6 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
 pub fn render(r: &RunReport) -> String {
     render_with(r, &github::select(r.findings, None))
 }
-
-file_reporter!(
-    /// The `markdown` format (GitHub job summary).
-    Markdown,
-    "markdown",
-    "Markdown (the GitHub job summary)",
-    render
-);
 
 #[cfg(test)]
 mod tests {

@@ -35,6 +35,14 @@ use crate::finding::{Finding, Level};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+file_reporter!(
+    /// The `sarif` format.
+    Sarif,
+    "sarif",
+    "SARIF 2.1.0 (code scanning)",
+    render
+);
+
 /// The schema URI written in `$schema` (§3.13.3).
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -308,11 +316,3 @@ pub fn render(r: &RunReport) -> String {
     s.push('\n');
     s
 }
-
-file_reporter!(
-    /// The `sarif` format.
-    Sarif,
-    "sarif",
-    "SARIF 2.1.0 (code scanning)",
-    render
-);
