@@ -6,17 +6,17 @@ kind: Deployment
 metadata:
   name: worker
   annotations:
-ANNOTATION
+    ANNOTATION
 spec:
   replicas: 1
   selector: { matchLabels: { app: worker } }
   template:
-metadata: { labels: { app: worker } }
-spec:
-  containers:
-    - name: w
-      image: w:1.0
-      ports: [{ containerPort: 8080 }]
+    metadata: { labels: { app: worker } }
+    spec:
+      containers:
+        - name: w
+          image: w:1.0
+          ports: [{ containerPort: 8080 }]
 ---
 apiVersion: v1
 kind: Service

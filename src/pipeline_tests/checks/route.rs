@@ -7,11 +7,11 @@ const RULES: &str = "groups:
 - name: slo
   rules:
   - alert: CheckoutBurn
-expr: job:errors:ratio_rate5m > 14.4 * 0.001 and job:errors:ratio_rate1h > 14.4 * 0.001
-labels: {severity: critical}
+    expr: job:errors:ratio_rate5m > 14.4 * 0.001 and job:errors:ratio_rate1h > 14.4 * 0.001
+    labels: {severity: critical}
   - alert: DiskFull
-expr: node_filesystem_avail_bytes < 1
-labels: {severity: crit}
+    expr: node_filesystem_avail_bytes < 1
+    labels: {severity: crit}
 ";
 
 fn am(page_receiver: &str) -> String {
@@ -20,9 +20,9 @@ fn am(page_receiver: &str) -> String {
   receiver: chat
   routes:
   - matchers: [severity=\"critical\"]
-receiver: {page_receiver}
+    receiver: {page_receiver}
   - matchers: [severity=\"warning\"]
-receiver: chat
+    receiver: chat
 receivers:
 - name: chat
   slack_configs: [{{channel: '#a', api_url: 'https://hooks.slack.invalid/x'}}]
@@ -45,11 +45,11 @@ kind: AlertmanagerConfig
 metadata: {name: shop, namespace: shop}
 spec:
   route:
-receiver: pager
-matchers: [{name: severity, value: critical}]
+    receiver: pager
+    matchers: [{name: severity, value: critical}]
   receivers:
   - name: pager
-pagerdutyConfigs: [{routingKey: {name: pd, key: k}}]
+    pagerdutyConfigs: [{routingKey: {name: pd, key: k}}]
 ";
     let dir = repo(&[("rules.yaml", RULES), ("amc.yaml", operator)]);
     let fs = findings(dir.path(), "alerts/route");
