@@ -110,15 +110,25 @@ pub struct SecretsArgs {
     pub changed_since: Option<String>,
 }
 
-/// `prr baseline`.
+/// The repository folder and its config file, as `baseline`, `config`,
+/// `budget` and `alerts routes` take them (`rules`, `explain` and the
+/// reports' options describe theirs in their own words).
 #[derive(Debug, Args)]
-pub struct BaselineArgs {
+pub struct RepoArgs {
     /// Repository folder.
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Config file.
     #[arg(long, short = 'c')]
     pub config: Option<PathBuf>,
+}
+
+/// `prr baseline`.
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    /// Repository folder and config file.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Only this rule family (e.g. `secrets`); default every family.
     #[arg(long)]
     pub family: Option<String>,
@@ -127,12 +137,9 @@ pub struct BaselineArgs {
 /// `prr config`.
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
-    /// Repository folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Config file.
-    #[arg(long, short = 'c')]
-    pub config: Option<PathBuf>,
+    /// Repository folder and config file.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Print the merged config, each line with its layer and line.
     #[arg(long)]
     pub resolved: bool,
@@ -172,12 +179,9 @@ pub struct GateArgs {
 /// `prr budget`.
 #[derive(Debug, Args)]
 pub struct BudgetArgs {
-    /// Repository folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Config file.
-    #[arg(long, short = 'c')]
-    pub config: Option<PathBuf>,
+    /// Repository folder and config file.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -444,12 +448,9 @@ pub enum AlertsCommand {
 /// `prr alerts routes`.
 #[derive(Debug, Args)]
 pub struct AlertRoutesArgs {
-    /// Repository folder.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// Config file.
-    #[arg(long, short = 'c')]
-    pub config: Option<PathBuf>,
+    /// Repository folder and config file.
+    #[command(flatten)]
+    pub repo: RepoArgs,
     /// JSON: an array of {"alert", "path", "line", "labels", "receivers", "config"},
     /// receivers in the order Alertmanager notifies them.
     #[arg(long)]

@@ -119,13 +119,15 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
         Command::Generate(args) => prr::generate::run_generate(&args),
         Command::Alerts(args) => match args.command {
             cli::AlertsCommand::Routes(mut args) => {
-                discover(&mut args.path, args.config.is_some());
-                prr::commands::alerts::routes(&args.path, args.config.as_deref(), args.json)
+                let repo = &mut args.repo;
+                discover(&mut repo.path, repo.config.is_some());
+                prr::commands::alerts::routes(&repo.path, repo.config.as_deref(), args.json)
             }
         },
         Command::Baseline(mut args) => {
-            discover(&mut args.path, args.config.is_some());
-            let (n, path) = prr::write_baseline(&args.path, args.config.as_deref(), args.family)?;
+            let repo = &mut args.repo;
+            discover(&mut repo.path, repo.config.is_some());
+            let (n, path) = prr::write_baseline(&repo.path, repo.config.as_deref(), args.family)?;
             prr::outln!(
                 "prr: wrote {n} finding fingerprint(s) to {}: from now on only new findings fail",
                 path.display()
@@ -133,8 +135,9 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Config(mut args) => {
-            discover(&mut args.path, args.config.is_some());
-            prr::config_command(&args.path, args.config.as_deref(), args.resolved)
+            let repo = &mut args.repo;
+            discover(&mut repo.path, repo.config.is_some());
+            prr::config_command(&repo.path, repo.config.as_deref(), args.resolved)
         }
         Command::Completions(args) => {
             prr::cli::write_stdout(&cli::completions(args.shell))?;
@@ -195,9 +198,10 @@ fn dispatch(cli: cli::Cli, outputs: cli::Outputs) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Budget(mut args) => {
-            discover(&mut args.path, args.config.is_some());
-            let gate = gate_options(&args.path, &args.gate)?;
-            let entries = prr::budget_only(&args.path, args.config.as_deref(), &gate)?;
+            let repo = &mut args.repo;
+            discover(&mut repo.path, repo.config.is_some());
+            let gate = gate_options(&repo.path, &args.gate)?;
+            let entries = prr::budget_only(&repo.path, repo.config.as_deref(), &gate)?;
             if args.json {
                 let v: Vec<_> = entries
                     .iter()

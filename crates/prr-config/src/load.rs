@@ -284,14 +284,8 @@ impl Config {
     }
 
     fn parse_one(text: &str, path: &Path, root: &Path) -> Result<Config, ConfigError> {
-        let mut opts = serde_saphyr::Options::default();
-        opts.strict_booleans = true;
-        opts.with_snippet = false;
-        let raw: Option<RawConfig> =
-            serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
-                let (pos, msg) = crate::config_message::from_saphyr(&e, "invalid YAML");
-                ConfigError::new(path, pos, msg)
-            })?;
+        let raw: Option<RawConfig> = crate::config_message::from_str(text, "invalid YAML")
+            .map_err(|(pos, msg)| ConfigError::new(path, pos, msg))?;
         let Some(raw) = raw else {
             return Ok(Config::default_for(root).with_source(path));
         };

@@ -7,7 +7,7 @@
 //! 1 h / 5 m, 6× over 6 h / 30 m).
 
 use prr_core::budget::{Action, State};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 /// `actions:`: what the gate does in each state.
 #[derive(Clone, Debug, PartialEq, Deserialize, schemars::JsonSchema)]
@@ -39,48 +39,25 @@ impl Default for Actions {
     }
 }
 
-/// What an exception may lift (`allow:`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Lift {
-    /// A block in state `warning` (only if `actions.warning: block`).
-    Warning,
-    /// A block in state `critical`.
-    Critical,
-    /// A block in state `exhausted`.
-    Exhausted,
-    /// A fast-burn block.
-    FastBurn,
-    /// Accepted by the parser only to be rejected by
-    /// [`PolicyConfig::validate`] with an explanation: exceptions never lift
-    /// an unknown budget.
-    Unknown,
+prr_core::named_enum! {
+    /// What an exception may lift (`allow:`).
+    pub enum Lift {
+        /// A block in state `warning` (only if `actions.warning: block`).
+        Warning = "warning",
+        /// A block in state `critical`.
+        Critical = "critical",
+        /// A block in state `exhausted`.
+        Exhausted = "exhausted",
+        /// A fast-burn block.
+        FastBurn = "fast-burn",
+        /// Accepted by the parser only to be rejected by
+        /// [`PolicyConfig::validate`] with an explanation: exceptions never
+        /// lift an unknown budget.
+        Unknown = "unknown",
+    }
 }
 
 impl Lift {
-    /// kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lift::Warning => "warning",
-            Lift::Critical => "critical",
-            Lift::Exhausted => "exhausted",
-            Lift::FastBurn => "fast-burn",
-            Lift::Unknown => "unknown",
-        }
-    }
-
     /// The exception kind that lifts state `s`, if one can.
     pub fn of_state(s: State) -> Option<Lift> {
         match s {

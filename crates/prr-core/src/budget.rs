@@ -10,82 +10,34 @@
 //! ("Implementing SLOs", appendix: example error budget policy).
 
 use crate::yaml::Pos;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Budget state.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum State {
-    /// More than `warning` of the budget left.
-    Healthy,
-    /// More than `critical`, at most `warning` left.
-    Warning,
-    /// More than 0, at most `critical` left.
-    Critical,
-    /// None left (≤ 0).
-    Exhausted,
-    /// No trustworthy reading (error, stale, too few events, not finite).
-    Unknown,
-}
-
-impl State {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Healthy => "healthy",
-            State::Warning => "warning",
-            State::Critical => "critical",
-            State::Exhausted => "exhausted",
-            State::Unknown => "unknown",
-        }
+crate::named_enum! {
+    /// Budget state.
+    pub enum State {
+        /// More than `warning` of the budget left.
+        Healthy = "healthy",
+        /// More than `critical`, at most `warning` left.
+        Warning = "warning",
+        /// More than 0, at most `critical` left.
+        Critical = "critical",
+        /// None left (≤ 0).
+        Exhausted = "exhausted",
+        /// No trustworthy reading (error, stale, too few events, not finite).
+        Unknown = "unknown",
     }
 }
 
-/// What the gate does.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Deserialize,
-    Serialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Pass silently.
-    Pass,
-    /// Pass with a warning annotation.
-    Warn,
-    /// Block the change (exit 1).
-    Block,
-}
-
-impl Action {
-    /// Lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Pass => "pass",
-            Action::Warn => "warn",
-            Action::Block => "block",
-        }
+crate::named_enum! {
+    /// What the gate does.
+    pub enum Action {
+        /// Pass silently.
+        Pass = "pass",
+        /// Pass with a warning annotation.
+        Warn = "warn",
+        /// Block the change (exit 1).
+        Block = "block",
     }
 }
 
@@ -167,26 +119,15 @@ pub struct HistoryPoint {
     pub remaining: f64,
 }
 
-/// What an unreadable budget means for the gate.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum OnError {
-    /// Block the change (the safe default).
-    #[default]
-    FailClosed,
-    /// Let the change pass, with a warning that says so.
-    FailOpen,
-}
-
-impl OnError {
-    /// `fail-closed` / `fail-open`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OnError::FailClosed => "fail-closed",
-            OnError::FailOpen => "fail-open",
-        }
+crate::named_enum! {
+    /// What an unreadable budget means for the gate.
+    #[derive(Default)]
+    pub enum OnError {
+        /// Block the change (the safe default).
+        #[default]
+        FailClosed = "fail-closed",
+        /// Let the change pass, with a warning that says so.
+        FailOpen = "fail-open",
     }
 }
 

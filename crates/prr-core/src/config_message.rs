@@ -6,25 +6,26 @@
 //! and with "did you mean `services`?" for a misspelt key or value
 //! (`strsim`'s optimal string alignment distance).
 
-/// The position and plain message of a serde-saphyr error (its first line,
-/// without the `error: line N column M:` prefix, through [`humanize`]);
+/// The position and plain message of a serde-saphyr error: its first line
+/// as [`crate::yaml::error_message`] reads it, through [`humanize`];
 /// `fallback` when it has no text.
 pub fn from_saphyr(e: &serde_saphyr::Error, fallback: &str) -> (crate::yaml::Pos, String) {
-    let pos = e
-        .location()
-        .map(|l| crate::yaml::Pos::from(&l))
-        .unwrap_or_default();
-    let full = e.to_string();
-    let first = full
-        .lines()
-        .next()
-        .unwrap_or(fallback)
-        .trim_start_matches("error: ");
-    let msg = match first.split_once(": ") {
-        Some((head, rest)) if head.starts_with("line ") => rest,
-        _ => first,
-    };
-    (pos, humanize(msg))
+    let (pos, msg) = crate::yaml::error_message(e, fallback);
+    (pos, humanize(&msg))
+}
+
+/// Deserializes one of prr's own YAML files (prr.yaml, a rule file) as
+/// they are all read: YAML 1.2 booleans (`yes`, `on` stay strings), no
+/// source snippet in errors. Errors: the position and plain message of
+/// [`from_saphyr`] (`fallback` when the parser gave no text).
+pub fn from_str<T: serde::de::DeserializeOwned>(
+    text: &str,
+    fallback: &str,
+) -> Result<T, (crate::yaml::Pos, String)> {
+    let mut opts = serde_saphyr::Options::default();
+    opts.strict_booleans = true;
+    opts.with_snippet = false;
+    serde_saphyr::from_str_with_options(text, opts).map_err(|e| from_saphyr(&e, fallback))
 }
 
 /// The closest of `candidates` to `word`, when it is close enough to be a
@@ -52,7 +53,7 @@ pub fn did_you_mean<'a>(
 /// The plain-sentence form of a deserializer message (see the module docs).
 /// Unknown shapes are returned with only the position suffix removed.
 pub fn humanize(message: &str) -> String {
-    let msg = strip_position(message.trim());
+    let msg = crate::yaml::strip_position(message.trim());
     if let Some((what, rest)) = unknown(msg) {
         let (word, expected) = rest;
         let names = expected_names(expected);
@@ -100,20 +101,6 @@ pub fn humanize(message: &str) -> String {
             "expected one name (a string) or a mapping with one key here".to_string()
         }
         m => m.to_string(),
-    }
-}
-
-/// `msg` without a trailing " at line N, column M".
-fn strip_position(msg: &str) -> &str {
-    match msg.rfind(" at line ") {
-        Some(i)
-            if msg[i + 9..]
-                .split(", column ")
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) =>
-        {
-            &msg[..i]
-        }
-        _ => msg,
     }
 }
 

@@ -1,63 +1,21 @@
 //! Findings: what a check reports, with rule ID, level and position.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use serde::Serialize;
 
-/// How serious a finding is. Ordered: `Notice < Warning < Error`.
-///
-/// `Off` exists only in rule files and overrides (a rule at `off` does not
-/// run); no finding carries it.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Rule disabled.
-    Off,
-    /// Informational; never blocks.
-    Notice,
-    /// Shown and annotated; never blocks.
-    Warning,
-    /// Blocks the gate (exit 1) unless suppressed.
-    Error,
-}
-
-impl Level {
-    /// The lowercase name used in rule files and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::Notice => "notice",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
-    }
-
-    /// Parses `error | warning | notice | off`.
-    pub fn parse(s: &str) -> Option<Level> {
-        match s {
-            "error" => Some(Level::Error),
-            "warning" => Some(Level::Warning),
-            "notice" => Some(Level::Notice),
-            "off" => Some(Level::Off),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::named_enum! {
+    /// How serious a finding is. Ordered: `Notice < Warning < Error`.
+    ///
+    /// `Off` exists only in rule files and overrides (a rule at `off` does
+    /// not run); no finding carries it.
+    pub enum Level {
+        /// Rule disabled.
+        Off = "off",
+        /// Informational; never blocks.
+        Notice = "notice",
+        /// Shown and annotated; never blocks.
+        Warning = "warning",
+        /// Blocks the gate (exit 1) unless suppressed.
+        Error = "error",
     }
 }
 

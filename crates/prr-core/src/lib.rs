@@ -2,7 +2,8 @@
 //! printing — positioned YAML ([`yaml`]) and its error messages
 //! ([`config_message`]), findings and levels ([`finding`]), bounded and
 //! symlink-safe file I/O and repository-relative paths ([`fsio`]),
-//! Prometheus durations ([`duration`]) and a small parallel map ([`par`]).
+//! Prometheus durations ([`duration`]), enums of names ([`named_enum!`])
+//! and a small parallel map ([`par`]).
 //!
 //! Data flows one way (docs/design.md §1): config → inventory → budget →
 //! checks → findings → reports; every crate of the workspace depends on
@@ -13,6 +14,7 @@ pub mod config_message;
 pub mod duration;
 pub mod finding;
 pub mod fsio;
+pub mod named;
 pub mod par;
 pub mod readiness;
 pub mod report;

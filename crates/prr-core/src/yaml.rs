@@ -326,41 +326,14 @@ fn parse_here(text: &str) -> Result<Vec<Node>, YamlError> {
 }
 
 fn to_error(e: serde_saphyr::Error) -> YamlError {
-    // The use site of an alias when the error happened while expanding one.
-    let pos = e.location().map(|l| Pos::from(&l)).unwrap_or_default();
-    // The error itself, without snippet and alias wrappers (whose text adds
-    // "(defined at …) (used at …)").
-    let mut inner = &e;
-    let mut via_alias = false;
-    loop {
-        match inner {
-            serde_saphyr::Error::WithSnippet { error, .. } => inner = error,
-            serde_saphyr::Error::AliasError { error, .. } => {
-                via_alias = true;
-                inner = error;
-            }
-            _ => break,
-        }
-    }
+    let (inner, via_alias) = innermost(&e);
     if let serde_saphyr::Error::Budget { breach, .. } = inner {
         return YamlError {
             message: format!("{} (resource limit)", breach_text(breach, via_alias)),
-            pos,
+            pos: error_pos(&e),
         };
     }
-    let full = inner.to_string();
-    // serde-saphyr prefixes "error: line N column M: " and may append a snippet.
-    let first = full.lines().next().unwrap_or("invalid YAML");
-    let msg = first.trim_start_matches("error: ");
-    let msg = match msg.split_once(": ") {
-        Some((head, rest)) if head.starts_with("line ") => rest,
-        _ => msg,
-    };
-    // The position is reported separately: drop a trailing "at line N, column M".
-    let msg = match msg.rfind(" at line ") {
-        Some(i) if msg[i..].contains("column") => &msg[..i],
-        _ => msg,
-    };
+    let (pos, msg) = error_message(&e, "invalid YAML");
     let message = if msg.contains("recursion limit") {
         // The parser's own limit on nested flow collections (`[[[…`).
         format!("nested deeper than {MAX_DEPTH} levels (resource limit)")
@@ -373,9 +346,68 @@ fn to_error(e: serde_saphyr::Error) -> YamlError {
             "duplicate mapping key `{key}`: Go YAML decoders (Prometheus, Loki, kubectl) refuse the file; keep one"
         )
     } else {
-        msg.to_string()
+        msg
     };
     YamlError { message, pos }
+}
+
+/// The one reading of a serde-saphyr error, for every message prr prints
+/// about a YAML file (the positioned tree here, prr.yaml and rule files
+/// through `config_message::from_saphyr`): where it is (for an error while
+/// expanding an alias, where the alias is used) and the first line of the
+/// error itself, without serde-saphyr's snippet and alias wrappers (whose
+/// text adds "(defined at …) (used at …)"), its `error: line N column M: `
+/// prefix and its trailing ` at line N, column M` (callers print the
+/// position once); `fallback` when the error has no text.
+pub fn error_message(e: &serde_saphyr::Error, fallback: &str) -> (Pos, String) {
+    let full = innermost(e).0.to_string();
+    let first = full
+        .lines()
+        .next()
+        .unwrap_or(fallback)
+        .trim_start_matches("error: ");
+    let msg = match first.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => first,
+    };
+    (error_pos(e), strip_position(msg).to_string())
+}
+
+/// Where a serde-saphyr error is (the use site of an alias when the error
+/// happened while expanding one); unknown (0) when it has no location.
+fn error_pos(e: &serde_saphyr::Error) -> Pos {
+    e.location().map(|l| Pos::from(&l)).unwrap_or_default()
+}
+
+/// The error inside serde-saphyr's snippet and alias wrappers, and whether
+/// an alias wrapper was removed (the error happened expanding an alias).
+fn innermost(e: &serde_saphyr::Error) -> (&serde_saphyr::Error, bool) {
+    let mut inner = e;
+    let mut via_alias = false;
+    loop {
+        match inner {
+            serde_saphyr::Error::WithSnippet { error, .. } => inner = error,
+            serde_saphyr::Error::AliasError { error, .. } => {
+                via_alias = true;
+                inner = error;
+            }
+            _ => return (inner, via_alias),
+        }
+    }
+}
+
+/// `msg` without a trailing " at line N, column M" (N and M digits).
+pub(crate) fn strip_position(msg: &str) -> &str {
+    match msg.rfind(" at line ") {
+        Some(i)
+            if msg[i + 9..]
+                .split(", column ")
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) =>
+        {
+            &msg[..i]
+        }
+        _ => msg,
+    }
 }
 
 /// What a budget breach means, naming the limit that was hit.

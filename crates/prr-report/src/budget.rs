@@ -57,18 +57,8 @@ pub fn entry_json(e: &BudgetEntry) -> Value {
     })
 }
 
-/// `3d 4h`, `5h 12m`, `45m`.
-pub fn human_duration(secs: f64) -> String {
-    let s = secs.max(0.0).round() as u64;
-    let (d, h, m) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60);
-    if d > 0 {
-        format!("{d}d {h}h")
-    } else if h > 0 {
-        format!("{h}h {m}m")
-    } else {
-        format!("{m}m")
-    }
-}
+/// Seconds as a rough duration for people (`7d 12h`, `50m`).
+pub use prr_core::duration::human_duration;
 
 /// A plain-text table of the entries (empty string when there are none).
 /// Names and reasons are shown with control and bidi characters escaped

@@ -80,36 +80,20 @@ impl Coverage {
         let mut not = Vec::new();
         for (kind, c) in &self.renders {
             if c.rendered > 0 {
-                read.push(format!(
-                    "{} {kind}{} → {} object{}",
-                    c.rendered,
-                    plural(c.rendered),
-                    c.objects,
-                    plural(c.objects)
-                ));
+                let objects = count(c.objects, "object");
+                read.push(format!("{} → {objects}", count(c.rendered, kind)));
             }
             if c.failed > 0 {
-                not.push(format!(
-                    "{} {kind}{} failed (prr/render)",
-                    c.failed,
-                    plural(c.failed)
-                ));
+                not.push(format!("{} failed (prr/render)", count(c.failed, kind)));
             }
             if c.not_rendered > 0 {
                 let templates = if c.templates_not_rendered > 0 {
-                    format!(
-                        ", {} template{}",
-                        c.templates_not_rendered,
-                        plural(c.templates_not_rendered)
-                    )
+                    format!(", {}", count(c.templates_not_rendered, "template"))
                 } else {
                     String::new()
                 };
-                not.push(format!(
-                    "{} {kind}{} not rendered (no tool{templates})",
-                    c.not_rendered,
-                    plural(c.not_rendered)
-                ));
+                let charts = count(c.not_rendered, kind);
+                not.push(format!("{charts} not rendered (no tool{templates})"));
             }
         }
         let read = if read.is_empty() {
@@ -134,19 +118,13 @@ impl Coverage {
         let not_read = {
             let mut parts = Vec::new();
             if self.templated_files > 0 {
-                parts.push(format!(
-                    "{} templated file{} (not rendered)",
-                    self.templated_files,
-                    plural(self.templated_files)
-                ));
+                let files = count(self.templated_files, "templated file");
+                parts.push(format!("{files} (not rendered)"));
             }
             if self.parse_errors > 0 {
-                parts.push(format!(
-                    "{} file{} that do{} not parse",
-                    self.parse_errors,
-                    plural(self.parse_errors),
-                    if self.parse_errors == 1 { "es" } else { "" }
-                ));
+                let files = count(self.parse_errors, "file");
+                let verb = if self.parse_errors == 1 { "does" } else { "do" };
+                parts.push(format!("{files} that {verb} not parse"));
             }
             if self.skipped_notices > 0 {
                 parts.push(format!(
@@ -166,11 +144,10 @@ impl Coverage {
             (
                 "alert rules",
                 format!(
-                    "{} alerting, {} recording in {} file{}",
+                    "{} alerting, {} recording in {}",
                     self.alerting_rules,
                     self.recording_rules,
-                    self.rule_files,
-                    plural(self.rule_files)
+                    count(self.rule_files, "file")
                 ),
                 String::new(),
             ),
@@ -178,11 +155,9 @@ impl Coverage {
             (
                 "Kubernetes",
                 format!(
-                    "{} object{} ({} workload{})",
-                    self.objects,
-                    plural(self.objects),
-                    self.workloads,
-                    plural(self.workloads)
+                    "{} ({})",
+                    count(self.objects, "object"),
+                    count(self.workloads, "workload")
                 ),
                 String::new(),
             ),
@@ -222,6 +197,11 @@ impl Coverage {
         out.push('\n');
         out
     }
+}
+
+/// `n` and the noun, plural unless `n` is 1: `1 file`, `3 charts`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
 }
 
 fn plural(n: usize) -> &'static str {

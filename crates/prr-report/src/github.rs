@@ -7,10 +7,17 @@
 //! ones to emit — most severe first, then by path, line, column and rule —
 //! and reports the rest, which the Markdown job summary lists.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::{Finding, Level};
 use std::collections::{HashMap, HashSet};
+
+file_reporter!(
+    /// The `github` format.
+    Github,
+    "github",
+    "GitHub workflow commands (`::error file=…,line=…::msg`)",
+    render
+);
 
 /// Annotations of one level GitHub displays per step (GitHub docs,
 /// "Workflow commands": "a maximum of 10 annotations per type per step").
@@ -186,24 +193,6 @@ pub fn render(r: &RunReport) -> String {
         }
     }
     out
-}
-
-/// The `github` format.
-pub struct Github;
-
-impl Reporter for Github {
-    fn name(&self) -> &'static str {
-        "github"
-    }
-
-    fn help(&self) -> &'static str {
-        "GitHub workflow commands (`::error file=…,line=…::msg`)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
 }
 
 #[cfg(test)]

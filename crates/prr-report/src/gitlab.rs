@@ -22,10 +22,17 @@
 //!   level is an issue like any other (`prr/min-level`), and the scores are
 //!   in the JSON and JUnit reports of the same run.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::Level;
 use serde_json::{Value, json};
+
+file_reporter!(
+    /// The `gitlab` (Code Quality) format.
+    Gitlab,
+    "gitlab",
+    "GitLab Code Quality JSON (`artifacts:reports:codequality`)",
+    render
+);
 
 /// The Code Quality `severity` of a prr level.
 pub fn severity(l: Level) -> &'static str {
@@ -63,22 +70,4 @@ pub fn render(r: &RunReport) -> String {
     let mut s = serde_json::to_string_pretty(&issues).unwrap_or_else(|_| "[]".to_string());
     s.push('\n');
     s
-}
-
-/// The `gitlab` (Code Quality) format.
-pub struct Gitlab;
-
-impl Reporter for Gitlab {
-    fn name(&self) -> &'static str {
-        "gitlab"
-    }
-
-    fn help(&self) -> &'static str {
-        "GitLab Code Quality JSON (`artifacts:reports:codequality`)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
 }

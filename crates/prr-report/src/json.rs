@@ -8,9 +8,16 @@
 //! `fingerprint` is the content fingerprint the baseline uses (for secrets
 //! `sha256(rule + ":" + secret)`, never the secret itself).
 
-use super::Reporter;
 use super::RunReport;
 use serde_json::json;
+
+file_reporter!(
+    /// The `json` format.
+    Json,
+    "json",
+    "The JSON report (docs/json-report.md)",
+    render
+);
 
 /// Renders the report as pretty JSON followed by a newline.
 pub fn render(r: &RunReport) -> String {
@@ -45,22 +52,4 @@ pub fn render(r: &RunReport) -> String {
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_string());
     s.push('\n');
     s
-}
-
-/// The `json` format.
-pub struct Json;
-
-impl Reporter for Json {
-    fn name(&self) -> &'static str {
-        "json"
-    }
-
-    fn help(&self) -> &'static str {
-        "The JSON report (docs/json-report.md)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
 }

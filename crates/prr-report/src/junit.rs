@@ -24,10 +24,17 @@
 //!
 //! Source lines come from [`RunReport::snippet`] (redacted), never raw.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::{Finding, Level};
 use std::collections::BTreeMap;
+
+file_reporter!(
+    /// The `junit` format.
+    Junit,
+    "junit",
+    "JUnit XML (test reports in CI systems)",
+    render
+);
 
 /// Escapes text for XML 1.0 element content and attribute values: `&`,
 /// `<`, `>`, `"`, `'` become entities; characters XML 1.0 forbids (C0
@@ -262,22 +269,4 @@ pub fn render(r: &RunReport) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"prr\" tests=\"{total}\" failures=\"{total_failed}\" errors=\"0\">\n{suites}</testsuites>\n"
     )
-}
-
-/// The `junit` format.
-pub struct Junit;
-
-impl Reporter for Junit {
-    fn name(&self) -> &'static str {
-        "junit"
-    }
-
-    fn help(&self) -> &'static str {
-        "JUnit XML (test reports in CI systems)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
 }

@@ -16,6 +16,31 @@ use serde::Serialize;
 pub use prr_core::report::{ConfigUsed, NoSources, RuleInfo, Sources};
 pub use prr_core::text::{escape_char, is_unsafe_char, visible};
 
+/// Declares a file format: its unit struct (with the docs given) and its
+/// [`Reporter`] impl, named `$name`, described by `$help`, rendering with
+/// the module's `$render(&RunReport) -> String` (file formats ignore the
+/// colour hint).
+macro_rules! file_reporter {
+    ($(#[$meta:meta])* $ty:ident, $name:literal, $help:literal, $render:path) => {
+        $(#[$meta])*
+        pub struct $ty;
+
+        impl $crate::Reporter for $ty {
+            fn name(&self) -> &'static str {
+                $name
+            }
+
+            fn help(&self) -> &'static str {
+                $help
+            }
+
+            fn render(&self, r: &$crate::RunReport, _color: bool) -> String {
+                $render(r)
+            }
+        }
+    };
+}
+
 pub mod budget;
 pub mod chart;
 pub mod coverage;

@@ -11,10 +11,18 @@
 
 use super::budget::{BURN_COLUMNS, human_duration, time_to_exhaustion};
 use super::github::{self, NotAnnotated, Selection};
-use super::{GateResult, Reporter, RunReport};
+use super::{GateResult, RunReport};
 use crate::finding::{Finding, Level};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+file_reporter!(
+    /// The `markdown` format (GitHub job summary).
+    Markdown,
+    "markdown",
+    "Markdown (the GitHub job summary)",
+    render
+);
 
 /// Upper bound of the rendered summary in bytes: GitHub rejects a step
 /// summary over 1 MiB (1,048,576 bytes, GitHub docs "Adding a job
@@ -402,24 +410,6 @@ pub fn render_capped(r: &RunReport, sel: &Selection, limit: usize) -> String {
 /// without a changed-lines restriction.
 pub fn render(r: &RunReport) -> String {
     render_with(r, &github::select(r.findings, None))
-}
-
-/// The `markdown` format (GitHub job summary).
-pub struct Markdown;
-
-impl Reporter for Markdown {
-    fn name(&self) -> &'static str {
-        "markdown"
-    }
-
-    fn help(&self) -> &'static str {
-        "Markdown (the GitHub job summary)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
 }
 
 #[cfg(test)]

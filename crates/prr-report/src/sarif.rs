@@ -30,11 +30,18 @@
 //! and the only source text used (the region snippet and the fingerprint
 //! input) comes from [`RunReport::snippet`], the redacted line.
 
-use super::Reporter;
 use super::RunReport;
 use crate::finding::{Finding, Level};
 use serde_json::{Value, json};
 use std::collections::HashMap;
+
+file_reporter!(
+    /// The `sarif` format.
+    Sarif,
+    "sarif",
+    "SARIF 2.1.0 (code scanning)",
+    render
+);
 
 /// The schema URI written in `$schema` (§3.13.3).
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -308,22 +315,4 @@ pub fn render(r: &RunReport) -> String {
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".to_string());
     s.push('\n');
     s
-}
-
-/// The `sarif` format.
-pub struct Sarif;
-
-impl Reporter for Sarif {
-    fn name(&self) -> &'static str {
-        "sarif"
-    }
-
-    fn help(&self) -> &'static str {
-        "SARIF 2.1.0 (code scanning)"
-    }
-
-    fn render(&self, r: &RunReport, color: bool) -> String {
-        let _ = color;
-        render(r)
-    }
 }

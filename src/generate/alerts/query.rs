@@ -24,7 +24,7 @@ impl Query {
             Query::Ast(e) => {
                 let mut e = (**e).clone();
                 if let Some(d) = crate::formats::parse_duration(window) {
-                    set_ranges(&mut e, Duration::from_secs_f64(d));
+                    crate::formats::promql::set_ranges(&mut e, Duration::from_secs_f64(d));
                 }
                 e.to_string()
             }
@@ -191,31 +191,6 @@ fn count_ranges(e: &Expr, ranges: &mut usize, subqueries: &mut usize) {
         Expr::Call(c) => {
             for a in &c.args.args {
                 count_ranges(a, ranges, subqueries);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn set_ranges(e: &mut Expr, d: Duration) {
-    match e {
-        Expr::MatrixSelector(m) => m.range = d,
-        Expr::Subquery(s) => set_ranges(&mut s.expr, d),
-        Expr::Aggregate(a) => {
-            set_ranges(&mut a.expr, d);
-            if let Some(p) = &mut a.param {
-                set_ranges(p, d);
-            }
-        }
-        Expr::Unary(u) => set_ranges(&mut u.expr, d),
-        Expr::Binary(b) => {
-            set_ranges(&mut b.lhs, d);
-            set_ranges(&mut b.rhs, d);
-        }
-        Expr::Paren(p) => set_ranges(&mut p.expr, d),
-        Expr::Call(c) => {
-            for a in &mut c.args.args {
-                set_ranges(a, d);
             }
         }
         _ => {}

@@ -88,20 +88,5 @@ pub(super) fn num(x: f64) -> String {
     }
 }
 
-/// Seconds in the largest whole unit (`2592000` → `30d`).
-pub(super) fn dur(secs: f64) -> String {
-    for (unit, len) in [
-        ("w", 604_800.0),
-        ("d", 86_400.0),
-        ("h", 3600.0),
-        ("m", 60.0),
-    ] {
-        if secs >= len && (secs / len).fract() == 0.0 {
-            if unit == "w" {
-                return format!("{}d", secs / 86_400.0);
-            }
-            return format!("{}{unit}", secs / len);
-        }
-    }
-    format!("{secs}s")
-}
+/// Seconds as a Prometheus duration (`2592000` → `30d`, never weeks).
+pub(super) use crate::duration::format_duration as dur;

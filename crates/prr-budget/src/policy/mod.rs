@@ -122,25 +122,6 @@ fn pct(x: f64) -> String {
     s.to_string()
 }
 
-/// Seconds as a short duration: 2592000 → "30d", 5400 → "1h30m".
-fn dur(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return format!("{secs} s");
-    }
-    let mut s = secs.round() as u64;
-    if s == 0 {
-        return "0s".into();
-    }
-    let mut out = String::new();
-    for (unit, n) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
-        if s >= n {
-            out.push_str(&format!("{}{unit}", s / n));
-            s %= n;
-        }
-    }
-    out
-}
-
 fn unknown(policy: &PolicyConfig, on_error: OnError, why: String) -> Decision {
     let (action, how) = match policy.actions.unknown {
         // `pass` is rejected by validate(); should it get here anyway, warn.

@@ -12,7 +12,10 @@ pub(super) fn budget_name(window: Option<f64>) -> String {
             } else if w % 3600.0 == 0.0 {
                 format!("the {}-hour error budget", (w / 3600.0) as u64)
             } else {
-                format!("the error budget over {}", dur(w))
+                format!(
+                    "the error budget over {}",
+                    prr_core::duration::format_duration(w)
+                )
             }
         }
         _ => "the error budget".into(),
@@ -52,14 +55,14 @@ pub(super) fn distrust(r: &Reading, c: &Compiled, min_events: f64, now: f64) -> 
         if c.max_age > 0.0 && age > c.max_age {
             return Some(format!(
                 "the reading is stale: as of {} ago, older than max-age {}",
-                dur(age),
-                dur(c.max_age)
+                prr_core::duration::format_duration(age),
+                prr_core::duration::format_duration(c.max_age)
             ));
         }
         if -age > MAX_FUTURE_SKEW_SECONDS {
             return Some(format!(
                 "the reading's as_of lies {} in the future (check the clock, and that as_of is in Unix seconds)",
-                dur(-age)
+                prr_core::duration::format_duration(-age)
             ));
         }
     }

@@ -416,20 +416,9 @@ fn burn_rates(v: Option<&Value>, sel: &str) -> Result<BTreeMap<String, f64>, Fet
     Ok(out)
 }
 
-/// A window in seconds as prr's label: `300` → `5m`, `3600` → `1h`,
-/// `86400` → `1d`, `43200` → `12h`.
-pub(crate) fn window_label(secs: f64) -> String {
-    let s = secs.round() as i64;
-    if s > 0 && s % 86_400 == 0 {
-        format!("{}d", s / 86_400)
-    } else if s > 0 && s % 3600 == 0 {
-        format!("{}h", s / 3600)
-    } else if s > 0 && s % 60 == 0 {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
-    }
-}
+/// A window in seconds as prr's label, its Prometheus duration: `300` →
+/// `5m`, `3600` → `1h`, `86400` → `1d`, `43200` → `12h`.
+pub(crate) use prr_core::duration::format_duration as window_label;
 
 #[cfg(test)]
 mod tests {

@@ -275,15 +275,10 @@ fn escape(s: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Seconds as a PromQL duration (`30d`, `6h`, `5m`, `90s`).
+/// A window of whole seconds as a PromQL duration (`30d`, `6h`, `5m`,
+/// `90s`): [`prr_core::duration::format_duration`].
 pub fn duration_text(seconds: u64) -> String {
-    match seconds {
-        0 => "0s".to_string(),
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3_600 == 0 => format!("{}h", s / 3_600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
+    prr_core::duration::format_duration(seconds as f64)
 }
 
 /// Unix seconds as the API's `time` parameter (decimal seconds).

@@ -140,8 +140,8 @@ pub fn burn_rate(ctx: &Context, p: &BurnRate, sink: &mut Sink) {
                             format!(
                                 "alert `{}` compares the {}/{} error ratio with {msg} for {} (objective {} %, error budget {})",
                                 a.name(),
-                                dur(mw.long),
-                                dur(mw.short),
+                                prr_core::duration::format_duration(mw.long),
+                                prr_core::duration::format_duration(mw.short),
                                 describe(slo),
                                 slo.objective.as_ref().map_or(String::new(), |o| percent(o.ratio)),
                                 number(b),
@@ -520,14 +520,4 @@ fn window_of(e: &Expr) -> Option<f64> {
     }
     visit(e, &mut note);
     best
-}
-
-/// A duration in the largest whole unit (`3600` → `1h`).
-fn dur(secs: f64) -> String {
-    for (unit, len) in [("d", 86_400.0), ("h", 3600.0), ("m", 60.0)] {
-        if secs >= len && (secs / len).fract() == 0.0 {
-            return format!("{}{unit}", secs / len);
-        }
-    }
-    format!("{secs}s")
 }

@@ -178,13 +178,8 @@ enum Environment {
 /// Parses one rule file. `path` is for messages.
 pub fn parse_rule(text: &str, source: RuleSource) -> Result<Rule, ConfigError> {
     let path = source.path();
-    let mut opts = serde_saphyr::Options::default();
-    opts.strict_booleans = true;
-    opts.with_snippet = false;
-    let raw: RawRule = serde_saphyr::from_str_with_options(text, opts).map_err(|e| {
-        let (pos, msg) = crate::config_message::from_saphyr(&e, "invalid rule file");
-        ConfigError::new(&path, pos, msg)
-    })?;
+    let raw: RawRule = crate::config_message::from_str(text, "invalid rule file")
+        .map_err(|(pos, msg)| ConfigError::new(&path, pos, msg))?;
     let id = raw.id.value;
     if !valid_id(&id) {
         return Err(ConfigError::new(

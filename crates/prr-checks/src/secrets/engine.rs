@@ -166,15 +166,16 @@ impl<'a> Engine<'a> {
         let mut hits = Vec::new();
         for &i in &self.path_only {
             let r = &self.rules[i];
+            let hit = RawHit {
+                rule: i,
+                matched: 0..0,
+                secret: 0..0,
+                dismissed: None,
+            };
             if r.pattern.path.as_ref().is_some_and(|p| p.0.is_match(path))
-                && !self.allowed(i, path, text, 0..0, 0..0)
+                && !self.allowed(path, text, &hit)
             {
-                hits.push(RawHit {
-                    rule: i,
-                    matched: 0..0,
-                    secret: 0..0,
-                    dismissed: None,
-                });
+                hits.push(hit);
             }
         }
         if is_binary(text) {
@@ -287,32 +288,27 @@ impl<'a> Engine<'a> {
             if secret.is_empty() {
                 continue;
             }
-            let (matched, secret) = (whole.range(), secret.range());
-            let dismissed = match self.keep(i, path, text, matched.clone(), secret.clone()) {
+            let mut hit = RawHit {
+                rule: i,
+                matched: whole.range(),
+                secret: secret.range(),
+                dismissed: None,
+            };
+            hit.dismissed = match self.keep(path, text, &hit) {
                 Verdict::Drop => continue,
                 Verdict::Keep => None,
                 Verdict::Dismiss(why) => Some(why),
             };
-            out.push(RawHit {
-                rule: i,
-                matched,
-                secret,
-                dismissed,
-            });
+            out.push(hit);
         }
     }
 
     /// gitleaks' filters, prr's placeholder filter, the allowlists, then
-    /// (for rules with the placeholder filter on) the context filters.
-    fn keep(
-        &self,
-        i: usize,
-        path: &str,
-        text: &[u8],
-        matched: Range<usize>,
-        secret: Range<usize>,
-    ) -> Verdict {
-        let r = &self.rules[i];
+    /// (for rules with the placeholder filter on) the context filters, for
+    /// the match `hit` (not yet judged) in `text` of the file `path`.
+    fn keep(&self, path: &str, text: &[u8], hit: &RawHit) -> Verdict {
+        let r = &self.rules[hit.rule];
+        let secret = hit.secret.clone();
         let s = &text[secret.clone()];
         if let Some(min) = r.pattern.entropy {
             if shannon_entropy(s) <= min {
@@ -331,7 +327,7 @@ impl<'a> Engine<'a> {
         {
             return Verdict::Drop;
         }
-        if self.allowed(i, path, text, matched, secret.clone()) {
+        if self.allowed(path, text, hit) {
             return Verdict::Drop;
         }
         if !r.pattern.placeholders {
@@ -353,15 +349,9 @@ impl<'a> Engine<'a> {
     }
 
     /// Whether a global or rule allowlist allows the hit.
-    fn allowed(
-        &self,
-        i: usize,
-        path: &str,
-        text: &[u8],
-        matched: Range<usize>,
-        secret: Range<usize>,
-    ) -> bool {
-        let r = &self.rules[i];
+    fn allowed(&self, path: &str, text: &[u8], hit: &RawHit) -> bool {
+        let (matched, secret) = (&hit.matched, &hit.secret);
+        let r = &self.rules[hit.rule];
         let gid = r.pattern.gitleaks_id.as_deref().unwrap_or(r.id);
         let globals = self
             .global

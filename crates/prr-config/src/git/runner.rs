@@ -1,5 +1,6 @@
-//! The hardened git runner: every git command prr runs goes through
-//! [`Checkout::run`].
+//! The hardened git runner: every git command prr runs is started by one
+//! function, [`git`] (the options and environment below), and, once the
+//! repository is resolved, through [`Checkout::run`].
 //!
 //! The repository is never discovered from the folder under check (a pull
 //! request can commit a folder that looks like a bare repository, with a
@@ -118,12 +119,8 @@ fn resolve_cwd() -> Resolved {
 /// --absolute-git-dir` run there, hardened: a bare repository is never
 /// picked up by discovery).
 fn resolve(trusted: &Path) -> Resolved {
-    let mut cmd = Command::new("git");
-    cmd.arg("--no-pager")
-        .args(HARDENING)
-        .args(["rev-parse", "--show-toplevel", "--absolute-git-dir"])
-        .current_dir(trusted);
-    scrub_env(&mut cmd);
+    let mut cmd = git(trusted, None);
+    cmd.args(["rev-parse", "--show-toplevel", "--absolute-git-dir"]);
     let out = output(cmd, "rev-parse --show-toplevel", trusted).map_err(|e| {
         format!(
             "{} is not inside a git repository ({e}); run prr from inside the git checkout that holds the folder under check",
@@ -144,9 +141,29 @@ fn resolve(trusted: &Path) -> Resolved {
     Ok((top, PathBuf::from(git_dir)))
 }
 
-/// Removes the variables of [`REMOVED_ENV`] and makes `GIT_INDEX_FILE`
-/// absolute (relative to the process's directory, as git would read it).
-fn scrub_env(cmd: &mut Command) {
+/// The one way prr starts git: `git --no-pager [--git-dir=… --work-tree=…]
+/// -c …` ([`HARDENING`]) in `cwd`, the variables of [`REMOVED_ENV`]
+/// removed, `GIT_OPTIONAL_LOCKS=0`, `GIT_TERMINAL_PROMPT=0` and
+/// `GIT_INDEX_FILE` made absolute (relative to the process's directory, as
+/// git would read it); the caller adds the command's arguments. With
+/// `repo` (its git directory and top level, once [`resolve`] has found
+/// them) the repository is named, so git discovers none, and
+/// `GIT_CEILING_DIRECTORIES` is the top level's parent; without it (only
+/// to resolve the repository of a trusted folder) git discovers it from
+/// `cwd` under `safe.bareRepository=explicit`.
+fn git(cwd: &Path, repo: Option<(&Path, &Path)>) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("--no-pager");
+    if let Some((git_dir, top)) = repo {
+        let mut dir_arg = std::ffi::OsString::from("--git-dir=");
+        dir_arg.push(git_dir);
+        let mut tree_arg = std::ffi::OsString::from("--work-tree=");
+        tree_arg.push(top);
+        cmd.arg(dir_arg)
+            .arg(tree_arg)
+            .env("GIT_CEILING_DIRECTORIES", top.parent().unwrap_or(top));
+    }
+    cmd.args(HARDENING).current_dir(cwd);
     for v in REMOVED_ENV {
         cmd.env_remove(v);
     }
@@ -155,11 +172,12 @@ fn scrub_env(cmd: &mut Command) {
     if let Some(index) = std::env::var_os("GIT_INDEX_FILE") {
         let p = PathBuf::from(&index);
         if p.is_relative()
-            && let Ok(cwd) = std::env::current_dir()
+            && let Ok(here) = std::env::current_dir()
         {
-            cmd.env("GIT_INDEX_FILE", cwd.join(p));
+            cmd.env("GIT_INDEX_FILE", here.join(p));
         }
     }
+    cmd
 }
 
 /// Runs `cmd`; stdout, or a message naming the command, the folder and
@@ -247,22 +265,8 @@ impl Checkout {
     /// and returns stdout, or a message naming the command, the folder and
     /// git's own error (first lines of stderr).
     pub fn run(&self, args: &[&str]) -> Result<Vec<u8>, String> {
-        let mut cmd = Command::new("git");
-        let mut git_dir = std::ffi::OsString::from("--git-dir=");
-        git_dir.push(&self.git_dir);
-        let mut work_tree = std::ffi::OsString::from("--work-tree=");
-        work_tree.push(&self.top);
-        cmd.arg("--no-pager")
-            .arg(git_dir)
-            .arg(work_tree)
-            .args(HARDENING)
-            .args(args)
-            .current_dir(&self.dir);
-        scrub_env(&mut cmd);
-        cmd.env(
-            "GIT_CEILING_DIRECTORIES",
-            self.top.parent().unwrap_or(&self.top),
-        );
+        let mut cmd = git(&self.dir, Some((&self.git_dir, &self.top)));
+        cmd.args(args);
         output(cmd, &args.join(" "), &self.shown)
     }
 }

@@ -66,7 +66,7 @@ impl Rewrite {
         match self {
             Rewrite::Ast(e) => {
                 let mut e = e.clone();
-                set_ranges(&mut e, d);
+                crate::formats::promql::set_ranges(&mut e, d);
                 e.to_string()
             }
             Rewrite::Template(t) => render_query_template(t, &duration_text(seconds)),
@@ -254,26 +254,6 @@ fn rewrite(expr: &mut Expr, has_range: &mut bool) -> Result<(), String> {
         Expr::Unary(u) => rewrite(&mut u.expr, has_range),
         Expr::NumberLiteral(_) | Expr::StringLiteral(_) => Ok(()),
         Expr::Extension(_) => Err("unsupported expression".to_string()),
-    }
-}
-
-/// Sets every range selector's range to `d`.
-fn set_ranges(expr: &mut Expr, d: Duration) {
-    match expr {
-        Expr::MatrixSelector(m) => m.range = d,
-        Expr::Call(c) => c.args.args.iter_mut().for_each(|a| set_ranges(a, d)),
-        Expr::Aggregate(a) => set_ranges(&mut a.expr, d),
-        Expr::Binary(b) => {
-            set_ranges(&mut b.lhs, d);
-            set_ranges(&mut b.rhs, d);
-        }
-        Expr::Paren(p) => set_ranges(&mut p.expr, d),
-        Expr::Unary(u) => set_ranges(&mut u.expr, d),
-        Expr::Subquery(s) => set_ranges(&mut s.expr, d),
-        Expr::VectorSelector(_)
-        | Expr::NumberLiteral(_)
-        | Expr::StringLiteral(_)
-        | Expr::Extension(_) => {}
     }
 }
 

@@ -42,7 +42,7 @@ fn default_true() -> bool {
 
 /// Runs `alerts.for`.
 pub fn for_duration(ctx: &Context, p: &ForDuration, sink: &mut Sink) {
-    let min_text = format_secs(p.min.seconds);
+    let min_text = prr_core::duration::format_duration(p.min.seconds);
     let paging =
         crate::checks::severity::Paging::resolve(ctx, &p.label, p.page_severities.as_deref());
     if let Some(at) = &paging.no_pager_in {
@@ -88,19 +88,5 @@ pub fn for_duration(ctx: &Context, p: &ForDuration, sink: &mut Sink) {
                 }
             }
         }
-    }
-}
-
-/// Seconds as a Prometheus duration (`120` → `2m`).
-fn format_secs(secs: f64) -> String {
-    let s = secs.round() as u64;
-    if s == 0 {
-        "0s".to_string()
-    } else if s.is_multiple_of(3600) {
-        format!("{}h", s / 3600)
-    } else if s.is_multiple_of(60) {
-        format!("{}m", s / 60)
-    } else {
-        format!("{s}s")
     }
 }

@@ -1,10 +1,9 @@
 //! `<!-- prr:ignore -->` comments of Markdown files, outside fenced code
 //! blocks and code spans.
 
-use super::parse::{after_marker, column, invalid, line_no, push_comment};
+use super::parse::{after_marker, invalid, pos_at, push_comment, target_line};
 use super::{Directive, MARKER};
 use crate::finding::Finding;
-use crate::yaml::Pos;
 
 /// Whether a Markdown line is an HTML comment and nothing else.
 fn md_comment_only(line: &str) -> bool {
@@ -68,10 +67,7 @@ pub(super) fn scan_markdown(
             if in_code {
                 continue;
             }
-            let pos = Pos {
-                line: line_no(i),
-                column: column(line, start),
-            };
+            let pos = pos_at(i, line, start);
             let form = if file_level {
                 "`<!-- prr:ignore-file -->`"
             } else {
@@ -93,16 +89,7 @@ pub(super) fn scan_markdown(
                 line.get(..start).unwrap_or_default(),
                 line.get(close..).unwrap_or_default()
             );
-            let next = if !outside.trim().is_empty() {
-                Some(line_no(i))
-            } else {
-                lines
-                    .iter()
-                    .enumerate()
-                    .skip(i + 1)
-                    .find(|(_, l)| !md_comment_only(l))
-                    .map(|(j, _)| line_no(j))
-            };
+            let next = target_line(&lines, i, !outside.trim().is_empty(), md_comment_only);
             push_comment(path, pos, form, file_level, next, body, out, meta);
             from = close;
         }

@@ -17,6 +17,35 @@ pub(super) fn column(line: &str, at: usize) -> u32 {
     u32::try_from(line.get(..at).map_or(0, |s| s.chars().count()) + 1).unwrap_or(u32::MAX)
 }
 
+/// The position of byte offset `at` of `line`, the line at 0-based index
+/// `i`.
+pub(super) fn pos_at(i: usize, line: &str, at: usize) -> Pos {
+    Pos {
+        line: line_no(i),
+        column: column(line, at),
+    }
+}
+
+/// The 1-based line a directive comment on line index `i` applies to: its
+/// own when it trails code, else the next line that is not only a comment
+/// (`comment_only` says which are); `None` when none follows.
+pub(super) fn target_line(
+    lines: &[&str],
+    i: usize,
+    trailing: bool,
+    comment_only: impl Fn(&str) -> bool,
+) -> Option<u32> {
+    if trailing {
+        return Some(line_no(i));
+    }
+    lines
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .find(|(_, l)| !comment_only(l))
+        .map(|(j, _)| line_no(j))
+}
+
 /// `prr/suppression-invalid` at `path:pos`.
 pub(super) fn invalid(path: &str, pos: Pos, what: &str, why: &str) -> Finding {
     Finding::new(

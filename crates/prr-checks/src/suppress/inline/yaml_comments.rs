@@ -1,10 +1,9 @@
 //! `# prr:ignore` comments of YAML files, told apart from `#` inside strings
 //! and block scalars.
 
-use super::parse::{after_marker, column, line_no, push_comment};
+use super::parse::{after_marker, pos_at, push_comment, target_line};
 use super::{Directive, MARKER};
 use crate::finding::Finding;
-use crate::yaml::Pos;
 
 /// The byte offset of the `#` that starts a YAML comment whose text begins
 /// with the marker: the `#` is at the line start or after whitespace, only
@@ -132,20 +131,8 @@ pub(super) fn scan_yaml(path: &str, text: &str, out: &mut Vec<Directive>, meta: 
             continue;
         };
         let trailing = !line.get(..hash).unwrap_or_default().trim().is_empty();
-        let next = if trailing {
-            Some(line_no(i))
-        } else {
-            lines
-                .iter()
-                .enumerate()
-                .skip(i + 1)
-                .find(|(_, l)| !l.trim_start().starts_with('#'))
-                .map(|(j, _)| line_no(j))
-        };
-        let pos = Pos {
-            line: line_no(i),
-            column: column(line, hash),
-        };
+        let next = target_line(&lines, i, trailing, |l| l.trim_start().starts_with('#'));
+        let pos = pos_at(i, line, hash);
         let form = if file_level {
             "`# prr:ignore-file`"
         } else {

@@ -1,23 +1,13 @@
 //! Pyrra `pyrra.dev/v1alpha1` `ServiceLevelObjective`.
 
 use super::model::{SliCategory, SloDocument, SloSpec, TimeWindow};
-use super::read::{at, categorise, empty_spec, objective_at, query, text};
+use super::read::{at, categorise, named_spec, objective_at, query, spec_of, text};
 use crate::yaml::Node;
 
 pub(super) fn pyrra(d: &SloDocument) -> SloSpec {
     let doc = &d.node;
-    let name = doc
-        .path("metadata.name")
-        .and_then(Node::scalar_text)
-        .unwrap_or_default();
-    let mut s = empty_spec(d, doc.pos, &name);
+    let mut s = named_spec(d);
     s.window_in_file = true;
-    if name.is_empty() {
-        s.schema_issues.push((
-            doc.get("metadata").map_or(doc.pos, |m| m.pos),
-            "`metadata.name` is required".to_string(),
-        ));
-    }
     s.service = doc
         .path("metadata.labels")
         .and_then(|l| {
@@ -30,10 +20,7 @@ pub(super) fn pyrra(d: &SloDocument) -> SloSpec {
             .find_map(|k| l.get(k))
         })
         .and_then(Node::scalar_text);
-    let Some(spec) = doc.get("spec").filter(|s| s.is_map()) else {
-        s.schema_issues
-            .push((doc.pos, "`spec` is required".to_string()));
-        s.placeholder = true;
+    let Some(spec) = spec_of(d, &mut s) else {
         return s;
     };
     objective_at(
@@ -119,6 +106,6 @@ pub(super) fn pyrra(d: &SloDocument) -> SloSpec {
     } else {
         SliCategory::Availability
     };
-    s.category = categorise(&[&name, desc], &s.sli, default);
+    s.category = categorise(&[&s.name, desc], &s.sli, default);
     s
 }

@@ -73,6 +73,37 @@ pub(super) fn empty_spec(d: &SloDocument, pos: Pos, name: &str) -> SloSpec {
     }
 }
 
+/// A spec of a Kubernetes-style SLO object (Pyrra, slo-generator) named by
+/// its `metadata.name`, with the issue "`metadata.name` is required" (at
+/// `metadata`, else the document) when it has none.
+pub(super) fn named_spec(d: &SloDocument) -> SloSpec {
+    let doc = &d.node;
+    let name = doc
+        .path("metadata.name")
+        .and_then(Node::scalar_text)
+        .unwrap_or_default();
+    let mut s = empty_spec(d, doc.pos, &name);
+    if name.is_empty() {
+        s.schema_issues.push((
+            doc.get("metadata").map_or(doc.pos, |m| m.pos),
+            "`metadata.name` is required".to_string(),
+        ));
+    }
+    s
+}
+
+/// The object's `spec` when it is a mapping; else `None`, with `s` made a
+/// placeholder carrying the issue "`spec` is required" (at the document).
+pub(super) fn spec_of<'a>(d: &'a SloDocument, s: &mut SloSpec) -> Option<&'a Node> {
+    let spec = d.node.get("spec").filter(|s| s.is_map());
+    if spec.is_none() {
+        s.schema_issues
+            .push((d.node.pos, "`spec` is required".to_string()));
+        s.placeholder = true;
+    }
+    spec
+}
+
 pub(super) fn placeholder(d: &SloDocument, pos: Pos, name: &str, issue: &str) -> SloSpec {
     let mut s = empty_spec(d, pos, name);
     s.placeholder = true;

@@ -1,29 +1,16 @@
 //! Google slo-generator `sre.google.com/v2` `ServiceLevelObjective`.
 
 use super::model::{SliCategory, SloDocument, SloSpec};
-use super::read::{categorise, empty_spec, language_of, objective_at, query, text};
+use super::read::{categorise, language_of, named_spec, objective_at, query, spec_of, text};
 use crate::yaml::Node;
 
 pub(super) fn slo_generator(d: &SloDocument) -> SloSpec {
     let doc = &d.node;
-    let name = doc
-        .path("metadata.name")
-        .and_then(Node::scalar_text)
-        .unwrap_or_default();
-    let mut s = empty_spec(d, doc.pos, &name);
-    if name.is_empty() {
-        s.schema_issues.push((
-            doc.get("metadata").map_or(doc.pos, |m| m.pos),
-            "`metadata.name` is required".to_string(),
-        ));
-    }
+    let mut s = named_spec(d);
     s.service = doc
         .path("metadata.labels.service_name")
         .and_then(Node::scalar_text);
-    let Some(spec) = doc.get("spec").filter(|s| s.is_map()) else {
-        s.schema_issues
-            .push((doc.pos, "`spec` is required".to_string()));
-        s.placeholder = true;
+    let Some(spec) = spec_of(d, &mut s) else {
         return s;
     };
     objective_at(
@@ -85,6 +72,6 @@ pub(super) fn slo_generator(d: &SloDocument) -> SloSpec {
     } else {
         SliCategory::Availability
     };
-    s.category = categorise(&[&name, desc, slo_label], &s.sli, default);
+    s.category = categorise(&[&s.name, desc, slo_label], &s.sli, default);
     s
 }

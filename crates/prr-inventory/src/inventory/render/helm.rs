@@ -109,19 +109,7 @@ pub fn render_all(root: &Path, files: &[SourceFile], cfg: &super::RenderConfig) 
     }
     let Some(helm) = super::find_on_path("helm") else {
         for c in &charts {
-            out.problems.push(
-                Finding::new(
-                    "prr/skipped",
-                    &c.path,
-                    Pos::line(1),
-                    format!(
-                        "Helm chart `{}` not rendered: no `helm` on PATH, so its {} template(s) are not checked. Install helm (https://helm.sh/docs/intro/install/) where prr runs to check what the chart deploys (values files, release name and namespace: `render.charts` in prr.yaml)",
-                        c.name, c.templates
-                    ),
-                )
-                .with_level(Level::Notice),
-            );
-            out.sources.push(source(c, RenderState::NotRendered, 0));
+            unchecked(&mut out, c, None);
         }
         return out;
     };
@@ -179,21 +167,7 @@ pub fn render_all(root: &Path, files: &[SourceFile], cfg: &super::RenderConfig) 
     });
     for (c, res) in charts.iter().zip(results) {
         match res {
-            Err(e) => {
-                out.problems.push(
-                    Finding::new(
-                        "prr/render",
-                        &c.path,
-                        Pos::line(1),
-                        format!(
-                            "Helm chart `{}` does not render, so its {} template(s) are not checked: {e}",
-                            c.name, c.templates
-                        ),
-                    )
-                    .with_level(Level::Warning),
-                );
-                out.sources.push(source(c, RenderState::Failed, 0));
-            }
+            Err(e) => unchecked(&mut out, c, Some(&e)),
             Ok(text) => {
                 let (objects, problems) = map_back(&text, c, files);
                 out.sources
@@ -204,6 +178,29 @@ pub fn render_all(root: &Path, files: &[SourceFile], cfg: &super::RenderConfig) 
         }
     }
     out
+}
+
+/// Records a chart whose templates go unchecked: its source entry, with no
+/// objects, and a finding on line 1 of its `Chart.yaml`. Without `helm`
+/// (`error` is `None`): a `prr/skipped` notice, not rendered; when helm
+/// failed: a `prr/render` warning with helm's error, failed.
+fn unchecked(out: &mut Rendered, c: &Chart, error: Option<&str>) {
+    let (name, n) = (&c.name, c.templates);
+    let (rule, level, state) = match error {
+        None => ("prr/skipped", Level::Notice, RenderState::NotRendered),
+        Some(_) => ("prr/render", Level::Warning, RenderState::Failed),
+    };
+    let message = match error {
+        None => format!(
+            "Helm chart `{name}` not rendered: no `helm` on PATH, so its {n} template(s) are not checked. Install helm (https://helm.sh/docs/intro/install/) where prr runs to check what the chart deploys (values files, release name and namespace: `render.charts` in prr.yaml)"
+        ),
+        Some(e) => format!(
+            "Helm chart `{name}` does not render, so its {n} template(s) are not checked: {e}"
+        ),
+    };
+    out.problems
+        .push(Finding::new(rule, &c.path, Pos::line(1), message).with_level(level));
+    out.sources.push(source(c, state, 0));
 }
 
 fn source(c: &Chart, state: RenderState, objects: usize) -> RenderSource {
