@@ -188,7 +188,7 @@ fn a_key_of_another_provider_type_is_an_error_at_its_line() {
     let d = tempfile::tempdir().unwrap();
     let stderr = |o: &std::process::Output| String::from_utf8_lossy(&o.stderr).into_owned();
     let block = "budget:\n  providers:\n    dd:\n      type: datadog\n      api-key-env: DD_API\n      app-key-env: DD_APP\n";
-    write(d.path(), "prr.yaml", &format!("{block}      mode: sloth\n"));
+    write(d.path(), "prr.yaml", format!("{block}      mode: sloth\n"));
     let o = prr_output(d.path(), &["config", "."]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
@@ -213,7 +213,7 @@ fn a_key_of_another_provider_type_is_an_error_at_its_line() {
     write(
         d.path(),
         "prr.yaml",
-        &format!("{block}      sight: datadoghq.eu\n"),
+        format!("{block}      sight: datadoghq.eu\n"),
     );
     let o = prr_output(d.path(), &["config", "."]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
@@ -226,7 +226,7 @@ fn a_key_of_another_provider_type_is_an_error_at_its_line() {
     write(
         d.path(),
         "prr.yaml",
-        &format!("{block}      site: datadoghq.eu\n"),
+        format!("{block}      site: datadoghq.eu\n"),
     );
     let o = prr_output(d.path(), &["config", "."]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

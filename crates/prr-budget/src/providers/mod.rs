@@ -26,8 +26,13 @@ pub struct ProviderType {
     /// The JSON Schema of this type's options (for `prr schema`).
     pub schema: fn() -> schemars::Schema,
     /// Builds the provider (see each module's `build`).
-    pub build: fn(&str, &ProviderConfig, &HttpOptions, &Path) -> Result<Box<dyn Provider>, String>,
+    pub build: BuildFn,
 }
+
+/// A provider type's constructor: entry name, its config, HTTP options,
+/// repository root → the provider, or a message naming the key at fault.
+pub type BuildFn =
+    fn(&str, &ProviderConfig, &HttpOptions, &Path) -> Result<Box<dyn Provider>, String>;
 
 macro_rules! provider {
     ($name:literal, $m:ident) => {
