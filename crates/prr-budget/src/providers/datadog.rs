@@ -24,54 +24,32 @@
 use super::http_json::{
     credential_headers, encode_component, number, raw_text, require_id, window_label,
 };
-use crate::config::AuthConfig;
 use crate::config::ProviderConfig;
 use crate::http::Http;
 use crate::providers::env_secret;
 use crate::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite, now_unix};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
-/// The options of a `type: datadog` provider (Datadog SLO API) in
-/// `budget.providers`; a key of another provider type is refused at its line.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
-    /// Variable holding the API key.
-    #[serde(default)]
-    pub api_key_env: Option<String>,
-    /// Variable holding the application key.
-    #[serde(default)]
-    pub app_key_env: Option<String>,
-    /// `v1` (SLO history, default) or `v2` (SLO status).
-    #[serde(default)]
-    pub api: Option<String>,
-    /// Base URL instead of `https://api.<site>` (a proxy, a test server).
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Datadog site (`datadoghq.com`, `datadoghq.eu`, `us5.datadoghq.com`, …).
-    #[serde(default)]
-    pub site: Option<String>,
-    /// Credentials by environment variable.
-    #[serde(default)]
-    pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → NAME of the environment variable
-    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
-    /// spelled `headers-env`). Values are never written in the file nor printed.
-    #[serde(default, alias = "headers")]
-    pub headers_env: BTreeMap<String, String>,
-}
-
-/// Builds the provider `name` from its entry (this type's registry line in
-/// [`super::REGISTRY`]). Errors: as [`Datadog::from_config`].
-pub fn build(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
-    http: &crate::http::HttpOptions,
-    _root: &std::path::Path,
-) -> Result<Box<dyn crate::Provider>, String> {
-    let client = crate::http::Http::new(http.clone()).map_err(|e| e.to_string())?;
-    Ok(Box::new(Datadog::from_config(name, cfg, client)?))
+http_options! {
+    /// The options of a `type: datadog` provider (Datadog SLO API) in
+    /// `budget.providers`; a key of another provider type is refused at its line.
+    pub struct Options {
+        /// Variable holding the API key.
+        #[serde(default)]
+        pub api_key_env: Option<String>,
+        /// Variable holding the application key.
+        #[serde(default)]
+        pub app_key_env: Option<String>,
+        /// `v1` (SLO history, default) or `v2` (SLO status).
+        #[serde(default)]
+        pub api: Option<String>,
+        /// Base URL instead of `https://api.<site>` (a proxy, a test server).
+        #[serde(default)]
+        pub url: Option<String>,
+        /// Datadog site (`datadoghq.com`, `datadoghq.eu`, `us5.datadoghq.com`, …).
+        #[serde(default)]
+        pub site: Option<String>,
+    }
 }
 
 /// Default window queried when the SLO states none (30 days).

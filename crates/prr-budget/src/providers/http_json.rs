@@ -39,49 +39,29 @@ pub use prr_core::time::rfc3339;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// The options of a `type: http-json` provider (any JSON endpoint) in
-/// `budget.providers`; a key of another provider type is refused at its line.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
-    /// URL template with `{service}`, `{slo}`, `{id}`.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// JSON pointer (`/remaining_percent`) or JSONPath (`$.…`) of the budget value.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// Unit of `value`.
-    #[serde(default)]
-    pub unit: Option<Unit>,
-    /// Pointer/path of a burn rate (1.0 = on budget), optional.
-    #[serde(default)]
-    pub burn_rate: Option<String>,
-    /// Pointer/path of the timestamp (Unix seconds or RFC 3339), optional.
-    #[serde(default)]
-    pub as_of: Option<String>,
-    /// Pointer/path of the event count, optional.
-    #[serde(default)]
-    pub events: Option<String>,
-    /// Credentials by environment variable.
-    #[serde(default)]
-    pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → NAME of the environment variable
-    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
-    /// spelled `headers-env`). Values are never written in the file nor printed.
-    #[serde(default, alias = "headers")]
-    pub headers_env: BTreeMap<String, String>,
-}
-
-/// Builds the provider `name` from its entry (this type's registry line in
-/// [`super::REGISTRY`]). Errors: as [`HttpJson::from_config`].
-pub fn build(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
-    http: &crate::http::HttpOptions,
-    _root: &std::path::Path,
-) -> Result<Box<dyn crate::Provider>, String> {
-    let client = crate::http::Http::new(http.clone()).map_err(|e| e.to_string())?;
-    Ok(Box::new(HttpJson::from_config(name, cfg, client)?))
+http_options! {
+    /// The options of a `type: http-json` provider (any JSON endpoint) in
+    /// `budget.providers`; a key of another provider type is refused at its line.
+    pub struct Options {
+        /// URL template with `{service}`, `{slo}`, `{id}`.
+        #[serde(default)]
+        pub url: Option<String>,
+        /// JSON pointer (`/remaining_percent`) or JSONPath (`$.…`) of the budget value.
+        #[serde(default)]
+        pub value: Option<String>,
+        /// Unit of `value`.
+        #[serde(default)]
+        pub unit: Option<Unit>,
+        /// Pointer/path of a burn rate (1.0 = on budget), optional.
+        #[serde(default)]
+        pub burn_rate: Option<String>,
+        /// Pointer/path of the timestamp (Unix seconds or RFC 3339), optional.
+        #[serde(default)]
+        pub as_of: Option<String>,
+        /// Pointer/path of the event count, optional.
+        #[serde(default)]
+        pub events: Option<String>,
+    }
 }
 
 /// Burn-rate label for a rate whose window the API does not state.

@@ -1,6 +1,29 @@
 //! Provider implementations, one per file, and the constructor that picks
 //! one from a `ProviderConfig`.
 
+/// Declares an HTTP provider's `Options`: its own keys as given, plus the
+/// credentials every HTTP provider takes (`auth:`, `headers:`), with
+/// `deny_unknown_fields` so a key of another provider type is refused.
+macro_rules! http_options {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $f:ident: $t:ty,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
+        #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+        pub struct $name {
+            $($(#[$fm])* pub $f: $t,)*
+            /// Credentials by environment variable.
+            #[serde(default)]
+            pub auth: Option<crate::config::AuthConfig>,
+            /// Extra headers: header name → NAME of the environment variable
+            /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`;
+            /// also spelled `headers-env`). Values are never written in the
+            /// file nor printed.
+            #[serde(default, alias = "headers")]
+            pub headers_env: std::collections::BTreeMap<String, String>,
+        }
+    };
+}
+
 pub mod datadog;
 pub mod dynatrace;
 pub mod file;
@@ -35,6 +58,19 @@ pub type BuildFn =
     fn(&str, &ProviderConfig, &HttpOptions, &Path) -> Result<Box<dyn Provider>, String>;
 
 macro_rules! provider {
+    // An HTTP provider: `from_config(name, cfg, Http)`.
+    ($name:literal, $m:ident, $t:ident) => {
+        ProviderType {
+            name: $name,
+            decode: |cfg| decode::<$m::Options>(cfg).map(|_| ()),
+            schema: || schemars::schema_for!($m::Options),
+            build: |name, cfg, http, _root| {
+                let client = super::http::Http::new(http.clone()).map_err(|e| e.to_string())?;
+                Ok(Box::new($m::$t::from_config(name, cfg, client)?))
+            },
+        }
+    };
+    // Any other: the module's own `build`.
     ($name:literal, $m:ident) => {
         ProviderType {
             name: $name,
@@ -47,12 +83,12 @@ macro_rules! provider {
 
 /// Every provider type, by name.
 pub static REGISTRY: &[ProviderType] = &[
-    provider!("prometheus", prometheus),
-    provider!("http-json", http_json),
-    provider!("datadog", datadog),
-    provider!("dynatrace", dynatrace),
-    provider!("nobl9", nobl9),
-    provider!("slo-generator", slo_generator),
+    provider!("prometheus", prometheus, Prometheus),
+    provider!("http-json", http_json, HttpJson),
+    provider!("datadog", datadog, Datadog),
+    provider!("dynatrace", dynatrace, Dynatrace),
+    provider!("nobl9", nobl9, Nobl9),
+    provider!("slo-generator", slo_generator, SloGenerator),
     provider!("file", file),
 ];
 

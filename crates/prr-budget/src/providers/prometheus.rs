@@ -62,52 +62,31 @@ use compute::{Parts, error_ratio, sli_roles};
 pub use response::{Sample, parse_response};
 use response::{index, parts_by_key, prometheus_error, sample_pair};
 
-use crate::config::AuthConfig;
 use crate::formats::slo::SloFormat;
 use crate::http::Http;
 use crate::{BoxFuture, FetchError, Provider, Reading, Target, finite};
 use std::collections::BTreeMap;
 
-/// The options of a `type: prometheus` provider (the Prometheus HTTP API) in
-/// `budget.providers`; a key of another provider type is refused at its line.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
-    /// Base URL (`http://prometheus.monitoring:9090`).
-    #[serde(default)]
-    pub url: Option<String>,
-    /// `sloth`, `pyrra`, `grafana` (recording rules) or `compute` (from the SLO file's SLI queries); default: by the SLO's format.
-    #[serde(default)]
-    pub mode: Option<String>,
-    /// Credentials by environment variable.
-    #[serde(default)]
-    pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → NAME of the environment variable
-    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
-    /// spelled `headers-env`). Values are never written in the file nor printed.
-    #[serde(default, alias = "headers")]
-    pub headers_env: BTreeMap<String, String>,
-    /// The backend behind the Prometheus HTTP API: `prometheus` (default), `thanos` (sends `partial_response=false`), `mimir` (path prefix `/prometheus`) or `victoriametrics`; see docs/budget-backends.md.
-    #[serde(default)]
-    pub flavor: Option<String>,
-    /// A path between the URL's host and `/api/v1/…` (`/prometheus` for Mimir, `/select/0/prometheus` for a VictoriaMetrics cluster); default: the flavor's.
-    #[serde(default)]
-    pub path_prefix: Option<String>,
-    /// Evaluate instant queries at this time (Unix seconds or RFC 3339) instead of the server's now; for reproducible runs.
-    #[serde(default)]
-    pub eval_time: Option<String>,
-}
-
-/// Builds the provider `name` from its entry (this type's registry line in
-/// [`super::REGISTRY`]). Errors: as [`Prometheus::from_config`].
-pub fn build(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
-    http: &crate::http::HttpOptions,
-    _root: &std::path::Path,
-) -> Result<Box<dyn crate::Provider>, String> {
-    let client = crate::http::Http::new(http.clone()).map_err(|e| e.to_string())?;
-    Ok(Box::new(Prometheus::from_config(name, cfg, client)?))
+http_options! {
+    /// The options of a `type: prometheus` provider (the Prometheus HTTP API) in
+    /// `budget.providers`; a key of another provider type is refused at its line.
+    pub struct Options {
+        /// Base URL (`http://prometheus.monitoring:9090`).
+        #[serde(default)]
+        pub url: Option<String>,
+        /// `sloth`, `pyrra`, `grafana` (recording rules) or `compute` (from the SLO file's SLI queries); default: by the SLO's format.
+        #[serde(default)]
+        pub mode: Option<String>,
+        /// The backend behind the Prometheus HTTP API: `prometheus` (default), `thanos` (sends `partial_response=false`), `mimir` (path prefix `/prometheus`) or `victoriametrics`; see docs/budget-backends.md.
+        #[serde(default)]
+        pub flavor: Option<String>,
+        /// A path between the URL's host and `/api/v1/…` (`/prometheus` for Mimir, `/select/0/prometheus` for a VictoriaMetrics cluster); default: the flavor's.
+        #[serde(default)]
+        pub path_prefix: Option<String>,
+        /// Evaluate instant queries at this time (Unix seconds or RFC 3339) instead of the server's now; for reproducible runs.
+        #[serde(default)]
+        pub eval_time: Option<String>,
+    }
 }
 
 /// Burn-rate windows read in every mode: label and seconds.

@@ -28,41 +28,19 @@
 use super::http_json::{
     credential_headers, fill_template, number, optional_number, raw_text, strip_query, window_label,
 };
-use crate::config::AuthConfig;
 use crate::config::ProviderConfig;
 use crate::http::Http;
 use crate::{BoxFuture, FetchError, Provenance, Provider, Reading, Target, finite};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
-/// The options of a `type: slo-generator` provider (Google slo-generator API) in
-/// `budget.providers`; a key of another provider type is refused at its line.
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
-    /// Base URL of the slo-generator API.
-    #[serde(default)]
-    pub url: Option<String>,
-    /// Credentials by environment variable.
-    #[serde(default)]
-    pub auth: Option<AuthConfig>,
-    /// Extra headers: header name → NAME of the environment variable
-    /// holding its value (`headers: { X-Scope-OrgID: MIMIR_TENANT }`; also
-    /// spelled `headers-env`). Values are never written in the file nor printed.
-    #[serde(default, alias = "headers")]
-    pub headers_env: BTreeMap<String, String>,
-}
-
-/// Builds the provider `name` from its entry (this type's registry line in
-/// [`super::REGISTRY`]). Errors: as [`SloGenerator::from_config`].
-pub fn build(
-    name: &str,
-    cfg: &crate::config::ProviderConfig,
-    http: &crate::http::HttpOptions,
-    _root: &std::path::Path,
-) -> Result<Box<dyn crate::Provider>, String> {
-    let client = crate::http::Http::new(http.clone()).map_err(|e| e.to_string())?;
-    Ok(Box::new(SloGenerator::from_config(name, cfg, client)?))
+http_options! {
+    /// The options of a `type: slo-generator` provider (Google slo-generator API) in
+    /// `budget.providers`; a key of another provider type is refused at its line.
+    pub struct Options {
+        /// Base URL of the slo-generator API.
+        #[serde(default)]
+        pub url: Option<String>,
+    }
 }
 
 /// Difference above which two derivations of the remaining ratio disagree.
