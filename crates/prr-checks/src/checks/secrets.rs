@@ -363,7 +363,7 @@ pub fn pattern(ctx: &Context, p: &Pattern, sink: &mut Sink) {
                 f.suppression = Some(crate::finding::Suppression {
                     kind: crate::finding::SuppressionKind::External,
                     reason: why.reason().to_string(),
-                    source: "prr's built-in secret context filters (src/secrets/context.rs)"
+                    source: "prr's built-in secret context filters (crates/prr-checks/src/secrets/context.rs)"
                         .to_string(),
                 });
             } else if let Some(how) = h.inline_allow {
