@@ -222,6 +222,18 @@ fn a_key_of_another_provider_type_is_an_error_at_its_line() {
         "{}",
         stderr(&o)
     );
+    // The key's own line, not a nested key of the same name above it (a
+    // header called `mode`) nor a comment.
+    write(
+        d.path(),
+        "prr.yaml",
+        &format!(
+            "{block}      # headers by variable\n      headers:\n        mode: MODE_HEADER\n      mode: sloth\n"
+        ),
+    );
+    let o = prr_output(d.path(), &["config", "."]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("prr.yaml:10:7:"), "{}", stderr(&o));
     // Must not fire: the provider's own keys.
     write(
         d.path(),

@@ -24,7 +24,7 @@ fn key_below(text: &str, section: Pos, key: &str) -> Option<Pos> {
         if i > start && indent(l) < base {
             return None;
         }
-        if indent(l) >= base
+        if indent(l) == base
             && l.trim_start()
                 .strip_prefix(key)
                 .is_some_and(|r| r.starts_with(':'))
@@ -63,24 +63,22 @@ fn child_key(text: &str, parent: Pos, key: &str) -> Option<Pos> {
         }
         at = col + needle.len();
     }
+    // Block style: the mapping's first key is the first deeper line; the
+    // key is one of that mapping's keys ([`key_below`]).
     let base = indent(line);
-    let mut child = None;
-    for (i, l) in lines.iter().enumerate().skip(start + 1) {
-        if l.trim().is_empty() || l.trim_start().starts_with('#') {
-            continue;
-        }
-        if indent(l) <= base {
-            return None;
-        }
-        let own = *child.get_or_insert(indent(l));
-        if indent(l) == own && l.trim_start().starts_with(&needle) {
-            return Some(Pos {
-                line: u32::try_from(i + 1).ok()?,
-                column: u32::try_from(own + 1).ok()?,
-            });
-        }
+    let (i, first) = lines
+        .iter()
+        .enumerate()
+        .skip(start + 1)
+        .find(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    if indent(first) <= base {
+        return None;
     }
-    None
+    let section = Pos {
+        line: u32::try_from(i + 1).ok()?,
+        column: u32::try_from(indent(first) + 1).ok()?,
+    };
+    key_below(text, section, key)
 }
 
 /// Checks the `budget:` section: durations parse, the default provider
