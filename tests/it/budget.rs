@@ -227,7 +227,7 @@ fn a_key_of_another_provider_type_is_an_error_at_its_line() {
     write(
         d.path(),
         "prr.yaml",
-        &format!(
+        format!(
             "{block}      # headers by variable\n      headers:\n        mode: MODE_HEADER\n      mode: sloth\n"
         ),
     );
