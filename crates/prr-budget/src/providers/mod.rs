@@ -194,8 +194,12 @@ pub fn options<T: serde::de::DeserializeOwned>(
     name: &str,
     cfg: &ProviderConfig,
 ) -> Result<T, String> {
-    check(name, cfg).map_err(|e| e.message)?;
-    decode(cfg).map_err(|e| format!("provider `{name}` (type {}): {e}", cfg.kind))
+    // One decode on the way in; only a refused entry pays for [`check`]'s
+    // search of the registry for the types that take the key.
+    decode(cfg).map_err(|e| match check(name, cfg) {
+        Err(named) => named.message,
+        Ok(()) => format!("provider `{name}` (type {}): {e}", cfg.kind),
+    })
 }
 
 /// Builds the provider `name` described by `cfg`. `root` is the repository
@@ -208,8 +212,14 @@ pub fn build(
     http: &HttpOptions,
     root: &Path,
 ) -> Result<Box<dyn Provider>, String> {
-    check(name, cfg).map_err(|e| e.message)?;
-    let t = provider_type(&cfg.kind).ok_or_else(|| format!("provider `{name}`: unknown type"))?;
+    // The type's constructor decodes and checks its options
+    // ([`options`]); an unknown type gets [`check`]'s message.
+    let Some(t) = provider_type(&cfg.kind) else {
+        return Err(check(name, cfg).err().map_or_else(
+            || format!("provider `{name}`: unknown type `{}`", cfg.kind),
+            |e| e.message,
+        ));
+    };
     (t.build)(name, cfg, http, root)
 }
 
