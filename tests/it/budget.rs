@@ -234,6 +234,14 @@ fn a_key_of_another_provider_type_is_an_error_at_its_line() {
     let o = prr_output(d.path(), &["config", "."]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("prr.yaml:10:7:"), "{}", stderr(&o));
+    // Must not fire: Unix seconds written as a plain YAML number.
+    write(
+        d.path(),
+        "prr.yaml",
+        "budget:\n  providers:\n    prom: { type: prometheus, url: \"http://127.0.0.1:9\", eval-time: 1700000000 }\n",
+    );
+    let o = prr_output(d.path(), &["config", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     // Must not fire: the provider's own keys.
     write(
         d.path(),

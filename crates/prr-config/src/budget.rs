@@ -122,6 +122,14 @@ impl<'de> Deserialize<'de> for ProviderConfig {
             }
             None => return Err(D::Error::missing_field("type")),
         };
+        // A scalar is text as written: `eval-time: 1700000000` is the
+        // string its option type reads (every option leaf is a string or
+        // a name), not a number to refuse.
+        for v in options.values_mut() {
+            if v.is_number() || v.is_boolean() {
+                *v = serde_json::Value::String(v.to_string());
+            }
+        }
         Ok(ProviderConfig {
             kind,
             options,
