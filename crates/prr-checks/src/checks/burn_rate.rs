@@ -134,7 +134,7 @@ pub fn burn_rate(ctx: &Context, p: &BurnRate, sink: &mut Sink) {
                     && let Some(msg) = inconsistency(mw, b, p)
                 {
                     if seen.insert((a.path.to_string(), a.pos(), slo.name.clone())) {
-                        sink.push(sink.finding(
+                        sink.report(
                             a.path,
                             a.pos(),
                             format!(
@@ -146,7 +146,7 @@ pub fn burn_rate(ctx: &Context, p: &BurnRate, sink: &mut Sink) {
                                 slo.objective.as_ref().map_or(String::new(), |o| percent(o.ratio)),
                                 number(b),
                             ),
-                        ));
+                        );
                     }
                     continue;
                 }
@@ -192,14 +192,14 @@ pub fn burn_rate(ctx: &Context, p: &BurnRate, sink: &mut Sink) {
                 None => String::new(),
             };
             let pos = disabled.map_or(slo.pos, |(_, p)| *p);
-            sink.push(sink.finding(
+            sink.report(
                 &slo.path,
                 pos,
                 format!(
                     "{} has no multi-window {what}: {cause}no alerting rule in the repository fires at {example} (Google SRE Workbook ch. 5){note}",
                     describe(slo)
                 ),
-            ));
+            );
         }
     }
 }

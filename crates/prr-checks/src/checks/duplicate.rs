@@ -220,14 +220,14 @@ pub fn duplicate(ctx: &Context, p: &Duplicate, sink: &mut Sink) {
                 first_pos.line
             )
         };
-        sink.push(sink.finding(
+        sink.report(
             &f.path,
             name.pos,
             format!(
                 "{kind} `{}` with {labels} is already defined at {where_} with {what}: {consequence}",
                 name.value
             ),
-        ));
+        );
     }
 }
 

@@ -71,7 +71,7 @@ pub fn file_exists(ctx: &Context, p: &FileExists, sink: &mut Sink) {
     } else {
         let missing = check(&|_: &str| true);
         if !missing.is_empty() {
-            sink.push(sink.finding("", Pos::default(), msg(&missing)));
+            sink.report("", Pos::default(), msg(&missing));
         }
     }
 }
@@ -126,14 +126,14 @@ pub fn file_contains(ctx: &Context, p: &FileContains, sink: &mut Sink) {
                     .message
                     .clone()
                     .unwrap_or_else(|| format!("forbidden pattern `{}` found", p.pattern.as_str()));
-                sink.push(sink.finding(&f.path, pos, msg));
+                sink.report(&f.path, pos, msg);
             }
         } else if !p.pattern.is_match(text) {
             let msg = p
                 .message
                 .clone()
                 .unwrap_or_else(|| format!("does not contain `{}`", p.pattern.as_str()));
-            sink.push(sink.finding(&f.path, Pos::default(), msg));
+            sink.report(&f.path, Pos::default(), msg);
         }
     }
 }
@@ -293,11 +293,11 @@ pub fn yaml_assert(ctx: &Context, p: &YamlAssert, sink: &mut Sink) {
                 .map(|n| format!(" in {n}"))
                 .unwrap_or_default();
             match p.assert {
-                Assertion::Exists if located.is_empty() => sink.push(sink.finding(
+                Assertion::Exists if located.is_empty() => sink.report(
                     &f.path,
                     doc.pos,
                     what.unwrap_or_else(|| format!("`{}` is missing{name}", p.path)),
-                )),
+                ),
                 Assertion::Exists => {}
                 Assertion::Absent => {
                     for n in located.iter() {
@@ -332,7 +332,7 @@ pub fn yaml_assert(ctx: &Context, p: &YamlAssert, sink: &mut Sink) {
                         if !ok {
                             let pos = node_at(doc, n.location().iter()).map_or(doc.pos, |n| n.pos);
                             let expect = p.value.as_ref().map_or(String::new(), |v| v.to_string());
-                            sink.push(sink.finding(
+                            sink.report(
                                 &f.path,
                                 pos,
                                 what.clone().unwrap_or_else(|| {
@@ -347,7 +347,7 @@ pub fn yaml_assert(ctx: &Context, p: &YamlAssert, sink: &mut Sink) {
                                         }
                                     )
                                 }),
-                            ));
+                            );
                         }
                     }
                 }

@@ -38,6 +38,13 @@ impl<'r> Sink<'r> {
         Finding::new(self.rule, path, pos, message)
     }
 
+    /// Reports a finding of this rule at `path` and `pos` as it is
+    /// ([`Sink::finding`] then [`Sink::push`]).
+    pub fn report(&mut self, path: &str, pos: Pos, message: impl Into<String>) {
+        let f = self.finding(path, pos, message);
+        self.found.push(f);
+    }
+
     /// Reports `f`.
     pub fn push(&mut self, f: Finding) {
         self.found.push(f);

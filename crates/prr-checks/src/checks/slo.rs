@@ -205,7 +205,7 @@ pub fn objective_range(ctx: &Context, p: &ObjectiveRange, sink: &mut Sink) {
         } else {
             continue;
         };
-        sink.push(sink.finding(&s.path, o.pos, msg));
+        sink.report(&s.path, o.pos, msg);
     }
 }
 

@@ -263,14 +263,14 @@ pub fn template(ctx: &Context, _: &Template, sink: &mut Sink) {
     for (f, r, alert) in promql_alerts(ctx) {
         for (what, (k, v)) in templated_values(r) {
             if let Some(e) = check_text(&alert.value, &v.value) {
-                sink.push(sink.finding(
+                sink.report(
                     &f.path,
                     v.pos,
                     format!(
                         "Prometheus refuses this rule file: {what} {:?} of alert `{}`: {e}",
                         k.value, alert.value
                     ),
-                ));
+                );
             }
         }
     }

@@ -86,7 +86,7 @@ pub fn cause_based_page(ctx: &Context, p: &CauseBasedPage, sink: &mut Sink) {
         if facts.metrics.is_empty() || !facts.metrics.iter().all(|m| is_cause(m)) {
             continue;
         }
-        sink.push(sink.finding(
+        sink.report(
             &f.path,
             expr.pos,
             format!(
@@ -95,6 +95,6 @@ pub fn cause_based_page(ctx: &Context, p: &CauseBasedPage, sink: &mut Sink) {
                 facts.metrics.join(", "),
                 paging.why(&p.label, &sev)
             ),
-        ));
+        );
     }
 }

@@ -65,18 +65,18 @@ pub fn for_duration(ctx: &Context, p: &ForDuration, sink: &mut Sink) {
             continue;
         }
         match &r.r#for {
-            None => sink.push(sink.finding(
+            None => sink.report(
                 &f.path,
                 name_pos(r),
                 format!(
                     "paging alert `{}` has no `for:`: it pages on a single evaluation (one bad scrape, a restart); add `for: {min_text}` or more ({why})",
                     r.name()
                 ),
-            )),
+            ),
             Some(t) => {
                 let Some(secs) = crate::formats::parse_duration(&t.value) else { continue };
                 if secs < p.min.seconds {
-                    sink.push(sink.finding(
+                    sink.report(
                         &f.path,
                         t.pos,
                         format!(
@@ -84,7 +84,7 @@ pub fn for_duration(ctx: &Context, p: &ForDuration, sink: &mut Sink) {
                             r.name(),
                             t.value
                         ),
-                    ));
+                    );
                 }
             }
         }

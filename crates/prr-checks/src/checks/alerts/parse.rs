@@ -95,10 +95,10 @@ pub fn parse(ctx: &Context, p: &Parse, sink: &mut Sink) {
         |p: &str| inv.file(p).is_some() || std::fs::symlink_metadata(inv.root.join(p)).is_ok();
     for t in &inv.promtool_tests {
         for (entry, rel) in t.missing_rule_files(exists) {
-            sink.push(sink.finding(&t.path, entry.pos, format!(
+            sink.report(&t.path, entry.pos, format!(
                 "promtool unit test names rule file `{}` ({rel}), which does not exist: `promtool test rules` fails on this file",
                 entry.value
-            )));
+            ));
         }
     }
 }

@@ -175,7 +175,7 @@ pub fn check(ctx: &Context, p: &Route, sink: &mut Sink) {
                     && pages_why(ctx, c, &x.receiver).is_none()
             });
             if silent && let Some(why) = meant_to_page(g, r, p) {
-                sink.push(sink.finding(
+                sink.report(
                     &f.path,
                     name_pos(r),
                     format!(
@@ -184,7 +184,7 @@ pub fn check(ctx: &Context, p: &Route, sink: &mut Sink) {
                         c.site(),
                         c.source
                     ),
-                ));
+                );
                 continue;
             }
             if on_label && reached.iter().all(|x| x.root) {

@@ -35,11 +35,11 @@ pub fn runbook_resolves(ctx: &Context, p: &RunbookResolves, sink: &mut Sink) {
                 continue;
             }
             if let Some(problem) = check_link(ctx, &f.path, link, &p.base_urls) {
-                sink.push(sink.finding(
+                sink.report(
                     &f.path,
                     t.pos,
                     format!("alert `{}`: {name} `{link}` {problem}", r.name()),
-                ));
+                );
             }
         }
     }

@@ -82,7 +82,7 @@ pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
                         vocab.labelled, vocab.alerts
                     )
                 };
-                sink.push(sink.finding(
+                sink.report(
                     &f.path,
                     at,
                     format!(
@@ -91,7 +91,7 @@ pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
                         p.label,
                         p.label,
                     ),
-                ));
+                );
             }
             None => {}
             Some(v) => {
@@ -124,7 +124,7 @@ pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
                     }),
                 };
                 if let Some(problem) = problem {
-                    sink.push(sink.finding(
+                    sink.report(
                         &f.path,
                         v.pos,
                         format!(
@@ -132,7 +132,7 @@ pub fn severity_label(ctx: &Context, p: &SeverityLabel, sink: &mut Sink) {
                             r.name(),
                             p.label
                         ),
-                    ));
+                    );
                 }
             }
         }

@@ -48,7 +48,7 @@ pub fn autoscaling(ctx: &Context, p: &Autoscaling, sink: &mut Sink) {
         if !scalable || w.referenced_by.is_some() || autoscaled(objects, o) {
             continue;
         }
-        sink.push(sink.finding(
+        sink.report(
             &o.path,
             o.pos,
             format!(
@@ -58,6 +58,6 @@ pub fn autoscaling(ctx: &Context, p: &Autoscaling, sink: &mut Sink) {
                 o.kind,
                 o.name
             ),
-        ));
+        );
     }
 }

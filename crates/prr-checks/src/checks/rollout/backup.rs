@@ -117,13 +117,13 @@ pub fn backup(ctx: &Context, p: &Backup, sink: &mut Sink) {
         } else {
             "mounts a PersistentVolumeClaim"
         };
-        sink.push(sink.finding(
+        sink.report(
             &o.path,
             o.pos,
             format!(
                 "{}{ns} {what} but no Velero Schedule backs it up: a deleted volume or namespace loses its data for good — add a `velero.io/v1` Schedule (e.g. `schedule: \"0 3 * * *\"`) whose `template.includedNamespaces` holds its namespace and whose labelSelector, if any, selects its pods",
                 o.display_name()
             ),
-        ));
+        );
     }
 }

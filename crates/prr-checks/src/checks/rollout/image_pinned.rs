@@ -78,7 +78,7 @@ pub fn image_pinned(ctx: &Context, p: &ImagePinned, sink: &mut Sink) {
                 }
             };
             if let Some(problem) = problem {
-                sink.push(sink.finding(
+                sink.report(
                     &w.template_obj.path,
                     img.pos,
                     format!(
@@ -86,7 +86,7 @@ pub fn image_pinned(ctx: &Context, p: &ImagePinned, sink: &mut Sink) {
                         container_name(c),
                         w.display_name()
                     ),
-                ));
+                );
             }
         }
     }

@@ -96,7 +96,7 @@ pub fn pdb(ctx: &Context, p: &Pdb, sink: &mut Sink) {
                 continue;
             }
             let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            sink.push(sink.finding(
+            sink.report(
                 &w.obj.path,
                 w.obj.pos,
                 format!(
@@ -104,7 +104,7 @@ pub fn pdb(ctx: &Context, p: &Pdb, sink: &mut Sink) {
                     w.display_name(),
                     if shown.is_empty() { "none".to_string() } else { shown.join(", ") }
                 ),
-            ));
+            );
             continue;
         }
         let verdicts: Vec<(i64, Pos, String, &K8sObject)> = matching
@@ -118,7 +118,7 @@ pub fn pdb(ctx: &Context, p: &Pdb, sink: &mut Sink) {
             continue;
         }
         for (_, pos, what, b) in verdicts {
-            sink.push(sink.finding(
+            sink.report(
                 &b.path,
                 pos,
                 format!(
@@ -126,7 +126,7 @@ pub fn pdb(ctx: &Context, p: &Pdb, sink: &mut Sink) {
                     b.display_name(),
                     w.display_name()
                 ),
-            ));
+            );
         }
     }
     sink.extend(standalone::lone_pdbs(ctx, sink));

@@ -138,14 +138,14 @@ pub fn probe(ctx: &Context, p: &Probe, sink: &mut Sink) {
                         && ready == probe_handler(probe)
                         && ready_probe.map(probe_timing) == Some(probe_timing(probe))
                     {
-                        sink.push(sink.finding(
+                        sink.report(
                             &w.template_obj.path,
                             c.key(key).map_or(probe.pos, |k| k.pos),
                             format!(
                                 "container `{name}` of {} has a livenessProbe identical to its readinessProbe (same handler and timing) — when the check fails, every pod is taken out of traffic and restarted at the same moment; give liveness a higher failureThreshold (or a longer period) so it only fires when the process stays stuck, or check only that the process is alive (e.g. /livez)",
                                 w.display_name()
                             ),
-                        ));
+                        );
                     }
                 }
                 Some(_) => {}

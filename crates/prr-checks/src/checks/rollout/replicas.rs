@@ -63,14 +63,14 @@ pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
     for w in replicated(ctx) {
         let o = w.obj;
         if p.zones && !spread_across_zones(o) {
-            sink.push(sink.finding(
+            sink.report(
                 &o.path,
                 o.pos,
                 format!(
                     "{} does not spread its pods across zones — add a topologySpreadConstraints entry (or a pod anti-affinity term) with topologyKey: topology.kubernetes.io/zone so one zone's outage leaves replicas running",
                     o.display_name()
                 ),
-            ));
+            );
         }
         let spec_replicas = o.node.path("spec.replicas");
         if let Some(h) = hpa_for(ctx, o) {
@@ -83,7 +83,7 @@ pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
                     Some(_) => format!("{key}: {min}"),
                     None => format!("no {key} (default {min})"),
                 };
-                sink.push(sink.finding(
+                sink.report(
                     &h.path,
                     min_node.map_or(h.pos, |n| n.pos),
                     format!(
@@ -92,12 +92,12 @@ pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
                         o.display_name(),
                         p.min
                     ),
-                ));
+                );
             }
             if p.flag_replicas_with_hpa
                 && let Some(r) = spec_replicas
             {
-                sink.push(sink.finding(
+                sink.report(
                     &o.path,
                     r.pos,
                     format!(
@@ -106,7 +106,7 @@ pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
                         o.display_name(),
                         h.display_name()
                     ),
-                ));
+                );
             }
             continue;
         }
@@ -144,7 +144,7 @@ pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
             );
             continue;
         }
-        sink.push(sink.finding(
+        sink.report(
             &o.path,
             at,
             match spec_replicas {
@@ -162,7 +162,7 @@ pub fn replicas(ctx: &Context, p: &Replicas, sink: &mut Sink) {
                     p.min
                 ),
             },
-        ));
+        );
     }
     sink.extend(standalone::lone_hpas(ctx, sink, p.min));
 }

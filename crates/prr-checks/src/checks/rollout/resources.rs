@@ -77,7 +77,7 @@ pub fn resources(ctx: &Context, p: &Resources, sink: &mut Sink) {
                 .map(|k| k.pos)
                 .or_else(|| c.get("name").map(|n| n.pos))
                 .unwrap_or(c.pos);
-            sink.push(sink.finding(
+            sink.report(
                 &w.template_obj.path,
                 pos,
                 format!(
@@ -87,7 +87,7 @@ pub fn resources(ctx: &Context, p: &Resources, sink: &mut Sink) {
                     missing.join(", "),
                     why.join("; ")
                 ),
-            ));
+            );
         }
     }
 }

@@ -42,7 +42,7 @@ pub fn selector_match(ctx: &Context, p: &SelectorMatch, sink: &mut Sink) {
         let labels = w.pod_labels();
         match w.selector() {
             None if selector_defaults(o) => {}
-            None => sink.push(sink.finding(
+            None => sink.report(
                 &o.path,
                 o.node.key("spec").map_or(o.pos, |k| k.pos),
                 format!(
@@ -50,21 +50,21 @@ pub fn selector_match(ctx: &Context, p: &SelectorMatch, sink: &mut Sink) {
                     w.display_name(),
                     o.api_version
                 ),
-            )),
+            ),
             Some(node) => {
                 let sel = LabelSelector::from_node(node);
                 if sel.is_empty() {
-                    sink.push(sink.finding(
+                    sink.report(
                         &o.path,
                         node.pos,
                         format!(
                             "spec.selector of {} is empty — the API rejects an empty workload selector; use matchLabels equal to the pod template's labels",
                             w.display_name()
                         ),
-                    ));
+                    );
                 } else if !sel.matches(&labels) {
                     let shown: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                    sink.push(sink.finding(
+                    sink.report(
                         &o.path,
                         node.pos,
                         format!(
@@ -73,7 +73,7 @@ pub fn selector_match(ctx: &Context, p: &SelectorMatch, sink: &mut Sink) {
                             w.display_name(),
                             if shown.is_empty() { "none".to_string() } else { shown.join(", ") }
                         ),
-                    ));
+                    );
                 }
             }
         }
@@ -114,7 +114,7 @@ pub fn selector_match(ctx: &Context, p: &SelectorMatch, sink: &mut Sink) {
                 .filter(|op| op.near(s))
                 .any(|op| op.label_sets.iter().any(|l| sel.matches(l)));
         if !selected {
-            sink.push(sink.finding(
+            sink.report(
                 &s.path,
                 node.pos,
                 format!(
@@ -122,7 +122,7 @@ pub fn selector_match(ctx: &Context, p: &SelectorMatch, sink: &mut Sink) {
                     s.display_name(),
                     sel.display()
                 ),
-            ));
+            );
         }
     }
 }

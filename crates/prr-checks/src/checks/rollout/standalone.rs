@@ -159,7 +159,7 @@ pub fn schema(ctx: &Context, _p: &Schema, sink: &mut Sink) {
         }
         let at = o.node.get("apiVersion").map_or(o.pos, |n| n.pos);
         let good = format!("{}/v1", groups[0]);
-        sink.push(sink.finding(
+        sink.report(
             &o.path,
             at,
             format!(
@@ -168,6 +168,6 @@ pub fn schema(ctx: &Context, _p: &Schema, sink: &mut Sink) {
                 o.api_version,
                 o.kind
             ),
-        ));
+        );
     }
 }

@@ -48,14 +48,14 @@ pub fn strategy(ctx: &Context, p: &Strategy, sink: &mut Sink) {
                 continue;
             }
             if p.progressive {
-                sink.push(sink.finding(
+                sink.report(
                     &o.path,
                     o.pos,
                     format!(
                         "{} rolls out with a plain rolling update, and this service's tier requires a canary or blue-green rollout — use an Argo Rollout (spec.strategy.canary or blueGreen) or a Flagger Canary targeting it",
                         o.display_name()
                     ),
-                ));
+                );
                 continue;
             }
             sink.extend(deployment_strategy(ctx, sink, o));

@@ -161,27 +161,27 @@ pub fn escalation(ctx: &Context, p: &Escalation, sink: &mut Sink) {
             continue;
         }
         if let Some(h) = first_empty {
-            sink.push(sink.finding(
+            sink.report(
                 &rb.path,
                 Pos::line(h.line),
                 format!(
                     "the escalation section `{}` is empty: whoever is on call at 3 a.m. needs to know whom to page next — add who to escalate to and how (a team handle, a rotation, a channel or a link), e.g. `Page @payments-oncall; after 15 min, #payments-incidents`",
                     h.text
                 ),
-            ));
+            );
         } else if !any_section && p.require_section {
             let pos = rb
                 .headings
                 .first()
                 .map_or(Pos::line(1), |h| Pos::line(h.line));
-            sink.push(sink.finding(
+            sink.report(
                 &rb.path,
                 pos,
                 format!(
                     "runbook has no escalation section: add a heading such as `## Escalation` (accepted heading words: {}) with whom to page next",
                     p.headings.join(", ")
                 ),
-            ));
+            );
         }
     }
 }

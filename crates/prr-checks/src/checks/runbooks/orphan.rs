@@ -79,10 +79,10 @@ pub fn orphan(ctx: &Context, p: &Orphan, sink: &mut Sink) {
         if linked.contains(&rb.path) || in_folder || named {
             continue;
         }
-        sink.push(sink.finding(
+        sink.report(
             &rb.path,
             runbook_pos(rb),
             "runbook is not linked from any alert and is not named after one: link it from the alert it documents (`runbook_url`), or delete it if the alert is gone",
-        ));
+        );
     }
 }

@@ -239,7 +239,7 @@ pub fn sections(ctx: &Context, p: &Sections, sink: &mut Sink) {
                     ),
                     None => ("runbook".to_string(), "##"),
                 };
-                sink.push(sink.finding(
+                sink.report(
                     &unit.path,
                     unit.pos,
                     format!(
@@ -247,7 +247,7 @@ pub fn sections(ctx: &Context, p: &Sections, sink: &mut Sink) {
                         s.name,
                         s.headings.join(", ")
                     ),
-                ));
+                );
             }
         }
     }
