@@ -234,6 +234,24 @@ impl Finding {
         self.level = level;
         self
     }
+
+    /// Sets the finding aside: marks it suppressed, with the kind of
+    /// suppression, the reason every report shows and where the
+    /// suppression is written (`prr.yaml:12`, `.gitleaksignore:3`). A
+    /// suppressed finding is kept in every report and never fails the run.
+    pub fn suppress(
+        &mut self,
+        kind: SuppressionKind,
+        reason: impl Into<String>,
+        source: impl Into<String>,
+    ) {
+        self.suppressed = true;
+        self.suppression = Some(Suppression {
+            kind,
+            reason: reason.into(),
+            source: source.into(),
+        });
+    }
 }
 
 #[cfg(test)]

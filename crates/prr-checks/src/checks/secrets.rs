@@ -359,20 +359,17 @@ pub fn pattern(ctx: &Context, p: &Pattern, sink: &mut Sink) {
             f.secret_values = vec![h.secret.clone()];
             f.fingerprint = Some(h.fingerprint.clone());
             if let Some(why) = h.dismissed {
-                f.suppressed = true;
-                f.suppression = Some(crate::finding::Suppression {
-                    kind: crate::finding::SuppressionKind::External,
-                    reason: why.reason().to_string(),
-                    source: "prr's built-in secret context filters (crates/prr-checks/src/secrets/context.rs)"
-                        .to_string(),
-                });
+                f.suppress(
+                    crate::finding::SuppressionKind::External,
+                    why.reason(),
+                    "prr's built-in secret context filters (crates/prr-checks/src/secrets/context.rs)",
+                );
             } else if let Some(how) = h.inline_allow {
-                f.suppressed = true;
-                f.suppression = Some(crate::finding::Suppression {
-                    kind: crate::finding::SuppressionKind::InSource,
-                    reason: format!("`{how}` on the line"),
-                    source: format!("{}:{}", h.path, h.pos.line),
-                });
+                f.suppress(
+                    crate::finding::SuppressionKind::InSource,
+                    format!("`{how}` on the line"),
+                    format!("{}:{}", h.path, h.pos.line),
+                );
             }
             f
         })
