@@ -197,37 +197,24 @@ pub fn analyze_opts(
         use_baseline: opts.use_baseline,
         stale_family: (opts.scope == Scope::All).then_some(opts.family.as_deref()),
         non_production: !opts.include_non_production,
-        timings: timing_sink,
     };
-    // Suppressions, then the readiness scores and the `prr/min-level` gate
-    // over the suppressed findings (a post-pass: see `score::gate`).
-    // A tier's `max-level` holds for every finding of its services, also
-    // those that no rule ran for (parse errors, suppression problems).
-    cap_levels(&ctx, &mut findings);
-    let readiness = score::gate(
+    // The post-passes, each once (prr_checks::post): tier level caps and
+    // suppressions over the checks' findings, the readiness scores and the
+    // `prr/min-level` gate, the same passes over the gate's findings, then
+    // what scopes the gate (--changed-since / PR mode, a subfolder,
+    // --only/--skip: every other rule ran, so what they leave out is
+    // counted exactly).
+    let scope = prr_checks::post::Scope {
+        changed: gate.changed.as_deref().map(|c| (c, gate.base.as_deref())),
+        within: opts.within.as_deref().map(|w| (w, &config_used)),
+        selection: Some(&opts.rules),
+    };
+    let readiness = prr_checks::post::registry(&ctx, &rules, &suppress_opts, &scope)?.run(
         &ctx,
         &rules,
         &mut findings,
-        |fs| {
-            let r = suppress::apply(fs, &inventory, &config, &rules, &suppress_opts);
-            cap_levels(&ctx, fs);
-            r
-        },
         timing_sink,
-    )?;
-    // --changed-since / PR mode scope the whole gate: the findings of
-    // services the change does not touch are set aside (after the scores,
-    // which still count them).
-    if let Some(changed) = &gate.changed {
-        let note = suppress::untouched::apply(&mut findings, &ctx, changed, gate.base.as_deref());
-        findings.extend(note);
-    }
-    if let Some(within) = &opts.within {
-        let note = suppress::untouched::apply_within(&mut findings, &ctx, within, &config_used);
-        findings.push(note);
-    }
-    // Every other rule ran: what --only/--skip leave out is counted exactly.
-    opts.rules.apply(&mut findings);
+    );
     findings.sort_by(by_position);
     let t3 = std::time::Instant::now();
     // Last step before anything can print a finding: every secret the scan
@@ -264,29 +251,6 @@ pub fn analyze_opts(
         fail_level: opts.fail_level,
         config_used,
     })
-}
-
-/// Lowers each finding of a service whose tier has a `max-level` to it.
-fn cap_levels(ctx: &checks::Context, findings: &mut [finding::Finding]) {
-    if ctx.config.tiers.values().all(|t| t.max_level.is_none()) {
-        return;
-    }
-    for f in findings.iter_mut() {
-        if f.service.is_none() && !f.path.is_empty() {
-            f.service = ctx.service_of(&f.path).map(|s| s.name.clone());
-        }
-        let cap = f
-            .service
-            .as_deref()
-            .and_then(|n| ctx.service_named(n))
-            .and_then(|s| ctx.config.tiers.get(&s.tier))
-            .and_then(|t| t.max_level);
-        if let Some(cap) = cap
-            && f.level > cap
-        {
-            f.level = cap;
-        }
-    }
 }
 
 /// `prr baseline`: analyzes without the baseline and writes every current

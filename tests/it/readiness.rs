@@ -63,16 +63,21 @@ fn edit(root: &Path, file: &str, from: &str, to: &str) {
     std::fs::write(&p, text.replace(from, to)).expect("write");
 }
 
-/// The three defects of the module comment.
-fn defective(prr_yaml: &str) -> tempfile::TempDir {
-    let dir = checkout_copy(prr_yaml);
-    let root = dir.path();
+/// The image defect: the Deployment's image by the `latest` tag.
+fn unpin_image(root: &Path) {
     edit(
         root,
         "deploy/deployment.yaml",
         "ghcr.io/acme/checkout:1.14.2",
         "ghcr.io/acme/checkout:latest",
     );
+}
+
+/// The three defects of the module comment.
+fn defective(prr_yaml: &str) -> tempfile::TempDir {
+    let dir = checkout_copy(prr_yaml);
+    let root = dir.path();
+    unpin_image(root);
     edit(
         root,
         "runbooks/CheckoutPodsNotReady.md",
@@ -333,12 +338,7 @@ fn gold_needs_no_unsuppressed_error() {
     let dir = checkout_copy(&format!(
         "{CRITICAL}rules:\n  prr/min-level:\n    with:\n      min: {{ critical: gold }}\n"
     ));
-    edit(
-        dir.path(),
-        "deploy/deployment.yaml",
-        "ghcr.io/acme/checkout:1.14.2",
-        "ghcr.io/acme/checkout:latest",
-    );
+    unpin_image(dir.path());
     let (_, report) = json_report(dir.path());
     let r = readiness(&report, "checkout");
     assert_eq!(r["score"], 98);
@@ -350,6 +350,49 @@ fn gold_needs_no_unsuppressed_error() {
         gate[0]["message"],
         "service `checkout` scores 98/100 readiness, level silver (1 unsuppressed error finding(s) keep it below gold); tier critical requires at least gold; weakest area: rollout 90/100 (9 of 10 passing; failing: rollout/image-pinned)"
     );
+}
+
+#[test]
+fn an_expired_suppression_fails_the_run_but_counts_in_no_score() {
+    // The findings about suppressions are reported after the scores: an
+    // expired entry that covered nothing fails the run and leaves the
+    // service gold; one that covered the image defect lets that finding
+    // count again, and it is that finding that keeps the service silver.
+    let expired = "suppressions:\n  - rule: rollout/image-pinned\n    reason: pinned next sprint\n    until: 2020-01-31\n";
+    let clean = checkout_copy(&format!("{CRITICAL}{expired}"));
+    let (code, report) = json_report(clean.path());
+    assert_eq!(code, Some(1), "{report:#}");
+    // The expired entry's finding, once, with how many it covered.
+    let covered = |report: &Value| {
+        let meta = findings_of(report, "prr/suppression-expired");
+        assert_eq!(meta.len(), 1, "{report:#}");
+        let m = meta[0]["message"].as_str().unwrap_or_default().to_string();
+        m.split(" finding(s) it covered")
+            .next()
+            .and_then(|h| h.rsplit('(').next())
+            .map(str::to_string)
+    };
+    assert_eq!(covered(&report).as_deref(), Some("0"));
+    let r = readiness(&report, "checkout");
+    assert_eq!(
+        (r["score"].as_u64(), r["errors"].as_u64()),
+        (Some(100), Some(0))
+    );
+    assert_eq!(r["level"], "gold");
+
+    let dir = checkout_copy(&format!("{CRITICAL}{expired}"));
+    unpin_image(dir.path());
+    let (_, report) = json_report(dir.path());
+    assert_eq!(covered(&report).as_deref(), Some("1"));
+    let pinned = findings_of(&report, "rollout/image-pinned");
+    assert_eq!(pinned.len(), 1);
+    assert_eq!(pinned[0]["suppressed"], false);
+    let r = readiness(&report, "checkout");
+    assert_eq!(
+        (r["score"].as_u64(), r["errors"].as_u64()),
+        (Some(98), Some(1))
+    );
+    assert_eq!(r["level"], "silver");
 }
 
 #[test]

@@ -17,7 +17,7 @@
 //! finding, so a third copy of a baselined problem fails. `path` is shown to
 //! people and not matched (a secret moved to another file is the same leak).
 
-use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use crate::finding::{Finding, Level, SuppressionKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
@@ -155,34 +155,70 @@ impl Baseline {
     /// rule it does not [`accepts`]) and returns the entries that matched
     /// nothing (fixed problems, or entries of such rules: stale entries).
     pub fn apply(&self, findings: &mut [Finding], source: &str) -> Vec<Entry> {
-        let mut left: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut m = self.clone().matcher();
+        m.mark(findings, source);
+        m.stale()
+    }
+
+    /// A matcher over the entries, for findings that come in batches
+    /// (the checks', then the readiness gate's).
+    pub fn matcher(self) -> Matcher {
+        let mut left: HashMap<String, HashMap<String, usize>> = HashMap::new();
         for e in &self.findings {
             *left
-                .entry((e.rule.as_str(), e.fingerprint.as_str()))
+                .entry(e.rule.clone())
+                .or_default()
+                .entry(e.fingerprint.clone())
                 .or_default() += 1;
         }
-        for f in findings
+        Matcher {
+            entries: self.findings,
+            left,
+        }
+    }
+}
+
+/// The baseline's entries with how many of each (rule, fingerprint) are
+/// still unmatched ([`Baseline::matcher`]).
+pub struct Matcher {
+    entries: Vec<Entry>,
+    /// rule → fingerprint → entries not matched yet.
+    left: HashMap<String, HashMap<String, usize>>,
+}
+
+impl Matcher {
+    /// Marks the findings of `batch` that an unmatched entry accepts as
+    /// suppressed (one finding per entry; never one of a rule the baseline
+    /// does not [`accepts`]); `source` is the baseline file as shown.
+    pub fn mark(&mut self, batch: &mut [Finding], source: &str) {
+        for f in batch
             .iter_mut()
             .filter(|f| !f.suppressed && accepts(&f.rule))
         {
             let Some(fp) = f.fingerprint.as_deref() else {
                 continue;
             };
-            if let Some(n) = left.get_mut(&(f.rule.as_str(), fp))
+            if let Some(n) = self.left.get_mut(&f.rule).and_then(|m| m.get_mut(fp))
                 && *n > 0
             {
                 *n -= 1;
-                f.suppressed = true;
-                f.suppression = Some(Suppression {
-                    kind: SuppressionKind::External,
-                    reason: REASON.to_string(),
-                    source: source.to_string(),
-                });
+                f.suppress(
+                    SuppressionKind::External,
+                    REASON.to_string(),
+                    source.to_string(),
+                );
             }
         }
+    }
+
+    /// The entries no finding matched so far (stale entries).
+    pub fn stale(&self) -> Vec<Entry> {
+        let mut left = self.left.clone();
         let mut stale = Vec::new();
-        for e in &self.findings {
-            if let Some(n) = left.get_mut(&(e.rule.as_str(), e.fingerprint.as_str()))
+        for e in &self.entries {
+            if let Some(n) = left
+                .get_mut(&e.rule)
+                .and_then(|m| m.get_mut(&e.fingerprint))
                 && *n > 0
             {
                 *n -= 1;

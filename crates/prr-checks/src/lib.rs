@@ -2,13 +2,16 @@
 //! ([`rules`]: the embedded default pack, packs, team rules), the analyzers
 //! by family ([`checks`]), the secret scan in gitleaks' rule format
 //! ([`secrets`], which the inventory walk runs through its `ScanHook`), and
-//! the passes after the checks: suppressions ([`suppress`]), the baseline
-//! ([`baseline`]) and the readiness score ([`score`]). Depends on core,
+//! the passes after the checks, listed in one registry ([`post`]):
+//! suppressions ([`suppress`]), the baseline ([`baseline`]) and the
+//! readiness score ([`score`]). Depends on core,
 //! config, inventory and budget (docs/architecture.md); the reporters never
 //! see its types.
 
 pub mod baseline;
 pub mod checks;
+pub mod pass;
+pub mod post;
 pub mod redaction;
 pub mod rules;
 pub mod run;

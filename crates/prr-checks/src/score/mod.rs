@@ -66,8 +66,9 @@
 //! # Level
 //!
 //! `gold` at 90 or more **and** no unsuppressed error-level finding
-//! attributed to the service (from any rule, `budget/*` and `prr/*`
-//! included: a gold service has nothing blocking), else `silver` at 75,
+//! attributed to the service (from any check, `budget/*` and `prr/*`
+//! included: a gold service has nothing blocking; the findings about
+//! suppressions are not the service's, see "The gate"), else `silver` at 75,
 //! `bronze` at 50, otherwise `none` (`with: { levels: { gold: 90, silver:
 //! 75, bronze: 50 } }`, each 0–100, gold ≥ silver ≥ bronze).
 //!
@@ -79,12 +80,15 @@
 //! prr.yaml (repository-wide for the implicit service). Checks are pure
 //! functions of the context, and this one needs the other findings after
 //! suppression, so its registry analyzer returns nothing and the gate is a
-//! post-pass of the run ([`gate`]): the scores are computed from the
-//! suppressed findings, then the gate's findings are added and suppressions
-//! are applied again to the untouched findings plus these, so a
-//! `prr/min-level` finding can be suppressed (prr.yaml, baseline) like any
-//! other and never counts in a score. The readiness is computed whenever the
-//! rule is loaded, also when its level is `off` (then nothing is gated).
+//! post-pass of the run ([`gate`], run by [`crate::post`]): the scores are
+//! computed from the suppressed findings of the checks, then the gate's
+//! findings go through the same suppression passes, so a `prr/min-level`
+//! finding can be suppressed (prr.yaml, baseline) like any other and never
+//! counts in a score. The findings about suppressions themselves
+//! (`prr/suppression-*`, `prr/baseline-stale`) are reported after the
+//! scores and count in none: what an expired suppression covered counts
+//! again by itself. The readiness is computed whenever the rule is loaded,
+//! also when its level is `off` (then nothing is gated).
 
 pub use prr_core::readiness::{Area, AreaScore, Readiness, ReadinessLevel, bar, percent};
 
@@ -410,35 +414,28 @@ pub fn gate_findings(ctx: &Context, rules: &[Rule], readiness: &[Readiness]) -> 
         .collect()
 }
 
-/// The post-pass of a run: applies `suppress` to `findings`, computes the
-/// readiness from them and, when `prr/min-level` is enabled and some
-/// service is below its minimum, adds the gate's findings to the findings
-/// as they were before suppression and applies `suppress` to them all again
-/// (so the gate's findings are suppressible like any other and the
-/// suppressions' own findings are reported once). Without a
-/// `prr.min-level` rule (a `prr secrets` run) only `suppress` runs and no
-/// readiness is returned.
-///
-/// Errors: those of `suppress`.
-pub fn gate<E>(
+/// The readiness gate, between the marking post-passes and the scope
+/// passes ([`crate::post`]): computes every service's readiness from the
+/// marked (suppressed) findings of the checks, with the score that counts
+/// the baseline's accepted debt next to it, and returns it with the
+/// `prr/min-level` findings of the services below their tier's minimum
+/// (which the post-passes then mark like any other). Without a
+/// `prr.min-level` rule (a `prr secrets` run) nothing is computed.
+pub fn gate(
     ctx: &Context,
     rules: &[Rule],
-    findings: &mut Vec<Finding>,
-    mut suppress: impl FnMut(&mut Vec<Finding>) -> Result<(), E>,
+    findings: &[Finding],
     timings: prr_core::timings::Timings<'_>,
-) -> Result<Vec<Readiness>, E> {
-    let Some(rule) = gate_rule(rules) else {
-        suppress(findings)?;
-        return Ok(Vec::new());
-    };
-    let pristine = (rule.level != Level::Off).then(|| findings.clone());
-    suppress(findings)?;
+) -> (Vec<Readiness>, Vec<Finding>) {
+    if gate_rule(rules).is_none() {
+        return (Vec::new(), Vec::new());
+    }
     let t = std::time::Instant::now();
     let mut readiness = compute(ctx, rules, findings);
     // Debt the baseline accepts is shown, not hidden: the score with it
     // counted, next to the gating score.
     if findings.iter().any(crate::baseline::accepted) {
-        let mut debt = findings.clone();
+        let mut debt = findings.to_vec();
         for f in debt.iter_mut().filter(|f| crate::baseline::accepted(f)) {
             f.suppressed = false;
         }
@@ -457,21 +454,7 @@ pub fn gate<E>(
             extra.len()
         ));
     }
-    if let Some(mut all) = pristine
-        && !extra.is_empty()
-    {
-        let t = std::time::Instant::now();
-        all.extend(extra);
-        suppress(&mut all)?;
-        *findings = all;
-        if let Some(report) = timings {
-            report(format_args!(
-                "suppressions again with the gate's findings {:?}",
-                t.elapsed()
-            ));
-        }
-    }
-    Ok(readiness)
+    (readiness, extra)
 }
 
 #[cfg(test)]

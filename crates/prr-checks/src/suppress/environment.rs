@@ -32,8 +32,9 @@
 
 use crate::checks::environment::{Named, named};
 use crate::config::Config;
-use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use crate::finding::{Finding, Level, SuppressionKind};
 use crate::inventory::Inventory;
+use crate::pass::PostPass;
 use crate::rules::Rule;
 use crate::yaml::Pos;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -187,94 +188,127 @@ fn matches(set: &globset::GlobSet, place: &str) -> bool {
     set.is_match(place) || set.is_match(format!("{place}/x"))
 }
 
-/// Marks the findings of non-production environments, and those of
-/// production-only rules where production is not known, as suppressed, and
-/// returns the notices counting them (see the module documentation).
-pub fn apply(
-    findings: &mut [Finding],
-    inventory: &Inventory,
-    config: &Config,
-    rules: &[Rule],
-    declared: &dyn Fn(&Finding) -> bool,
-) -> Vec<Finding> {
-    let production_only: BTreeSet<&str> = rules
-        .iter()
-        .filter(|r| r.production_only)
-        .map(|r| r.id.as_str())
-        .collect();
-    let production_globs = crate::inventory::globset(&config.production);
-    let places = Places::new(inventory);
-    // environment word → rule → count; rule → count (production unknown)
-    let mut non_prod: BTreeMap<&'static str, BTreeMap<String, usize>> = BTreeMap::new();
-    let mut unknown: BTreeMap<String, usize> = BTreeMap::new();
-    for f in findings.iter_mut() {
-        if f.suppressed
-            || f.path.is_empty()
-            || f.level < Level::Warning
-            || f.in_production
-            || gates_everywhere(f)
-        {
-            continue;
+/// The deploy-environment pass: marks the findings of non-production
+/// environments, and those of production-only rules where production is
+/// not known, as suppressed, and reports the notices counting them (see
+/// the module documentation).
+pub struct Environments<'a> {
+    production_only: BTreeSet<&'a str>,
+    production_globs: globset::GlobSet,
+    places: Places<'a>,
+    declared: &'a dyn Fn(&Finding) -> bool,
+    /// environment word → rule → findings set aside.
+    non_prod: BTreeMap<&'static str, BTreeMap<String, usize>>,
+    /// rule → findings set aside because production is unknown.
+    unknown: BTreeMap<String, usize>,
+}
+
+impl<'a> Environments<'a> {
+    /// The pass over `inventory`'s places, with prr.yaml `production:`
+    /// globs; `declared` says whether a finding belongs to a declared
+    /// service (production evidence).
+    pub fn new(
+        inventory: &'a Inventory,
+        config: &Config,
+        rules: &'a [Rule],
+        declared: &'a dyn Fn(&Finding) -> bool,
+    ) -> Environments<'a> {
+        Environments {
+            production_only: rules
+                .iter()
+                .filter(|r| r.production_only)
+                .map(|r| r.id.as_str())
+                .collect(),
+            production_globs: crate::inventory::globset(&config.production),
+            places: Places::new(inventory),
+            declared,
+            non_prod: BTreeMap::new(),
+            unknown: BTreeMap::new(),
         }
-        let at = places.of(f);
-        if matches(&production_globs, &f.path)
-            || at.iter().any(|(_, p)| matches(&production_globs, p))
-        {
-            continue;
-        }
-        let reason = match environment(&at) {
-            Where::Production => continue,
-            Where::NonProduction(w) => {
-                *non_prod
-                    .entry(w)
-                    .or_default()
-                    .entry(f.rule.clone())
-                    .or_default() += 1;
-                format!("non-production environment (`{w}`)")
+    }
+}
+
+impl PostPass for Environments<'_> {
+    fn name(&self) -> &'static str {
+        "deploy environments"
+    }
+
+    fn mark(&mut self, batch: &mut [Finding]) {
+        for f in batch.iter_mut() {
+            if f.suppressed
+                || f.path.is_empty()
+                || f.level < Level::Warning
+                || f.in_production
+                || gates_everywhere(f)
+            {
+                continue;
             }
-            Where::Unknown => {
-                if !production_only.contains(f.rule.as_str()) || declared(f) {
-                    continue;
+            let at = self.places.of(f);
+            if matches(&self.production_globs, &f.path)
+                || at.iter().any(|(_, p)| matches(&self.production_globs, p))
+            {
+                continue;
+            }
+            let reason = match environment(&at) {
+                Where::Production => continue,
+                Where::NonProduction(w) => {
+                    *self
+                        .non_prod
+                        .entry(w)
+                        .or_default()
+                        .entry(f.rule.clone())
+                        .or_default() += 1;
+                    format!("non-production environment (`{w}`)")
                 }
-                *unknown.entry(f.rule.clone()).or_default() += 1;
-                "not known to run in production (no production overlay, namespace, folder, \
-                 `production:` glob or declared service)"
-                    .to_string()
-            }
+                Where::Unknown => {
+                    if !self.production_only.contains(f.rule.as_str()) || (self.declared)(f) {
+                        continue;
+                    }
+                    *self.unknown.entry(f.rule.clone()).or_default() += 1;
+                    "not known to run in production (no production overlay, namespace, folder, \
+                     `production:` glob or declared service)"
+                        .to_string()
+                }
+            };
+            f.suppress(
+                SuppressionKind::External,
+                reason,
+                "deploy environment".to_string(),
+            );
+        }
+    }
+
+    /// One notice per non-production environment, one for unknown
+    /// production.
+    fn report(&mut self) -> Vec<Finding> {
+        // `text` gets the total, the plural endings (`s`, `es`) and the list.
+        type Text<'t> = &'t dyn Fn(usize, &str, &str, &str) -> String;
+        let notice = |rules: &BTreeMap<String, usize>, text: Text<'_>| {
+            let (total, list) = crate::finding::tally_by_count(rules);
+            let (s, es) = if total == 1 { ("", "es") } else { ("s", "") };
+            Finding::new(RULE, "", Pos::default(), text(total, s, es, &list))
+                .with_level(Level::Notice)
         };
-        f.suppressed = true;
-        f.suppression = Some(Suppression {
-            kind: SuppressionKind::External,
-            reason,
-            source: "deploy environment".to_string(),
-        });
-    }
-    // One notice per non-production environment, one for unknown production;
-    // `text` gets the total, the plural endings (`s`, `es`) and the list.
-    type Text<'t> = &'t dyn Fn(usize, &str, &str, &str) -> String;
-    let notice = |rules: &BTreeMap<String, usize>, text: Text<'_>| {
-        let (total, list) = crate::finding::tally_by_count(rules);
-        let (s, es) = if total == 1 { ("", "es") } else { ("s", "") };
-        Finding::new(RULE, "", Pos::default(), text(total, s, es, &list)).with_level(Level::Notice)
-    };
-    let mut out: Vec<Finding> = non_prod
-        .iter()
-        .map(|(env, rules)| {
-            notice(rules, &|total, s, es, list| {
-                format!(
-                    "{total} finding{s} in the non-production environment `{env}` (named by its overlays, namespaces or folders) do{es} not gate ({list}); secrets still gate. Gate them with `prr check --include-non-production`"
-                )
+        let mut out: Vec<Finding> = self
+            .non_prod
+            .iter()
+            .map(|(env, rules)| {
+                notice(rules, &|total, s, es, list| {
+                    format!(
+                        "{total} finding{s} in the non-production environment `{env}` (named by its overlays, namespaces or folders) do{es} not gate ({list}); secrets still gate. Gate them with `prr check --include-non-production`"
+                    )
+                })
             })
-        })
-        .collect();
-    if !unknown.is_empty() {
-        out.push(notice(&unknown, &|total, s, es, list| {
-            format!(
-                "{total} finding{s} of rules that judge production workloads do{es} not gate, because nothing says their objects run in production ({list}): no overlay, namespace or folder is named prod/production/live, and no declared service covers them. Say where production is with prr.yaml `production: [globs]` or `services:`, or gate them all with `prr check --include-non-production`"
-            )
-        }));
+            .collect();
+        if !self.unknown.is_empty() {
+            out.push(notice(&self.unknown, &|total, s, es, list| {
+                format!(
+                    "{total} finding{s} of rules that judge production workloads do{es} not gate, because nothing says their objects run in production ({list}): no overlay, namespace or folder is named prod/production/live, and no declared service covers them. Say where production is with prr.yaml `production: [globs]` or `services:`, or gate them all with `prr check --include-non-production`"
+                )
+            }));
+        }
+        out
     }
-    out
 }
 
 #[cfg(test)]

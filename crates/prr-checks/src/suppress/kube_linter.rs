@@ -14,7 +14,7 @@
 //!
 //! [kube-linter]: https://docs.kubelinter.io/#/configuring-kubelinter?id=ignoring-violations-for-specific-cases
 
-use crate::finding::{Finding, Suppression, SuppressionKind};
+use crate::finding::{Finding, SuppressionKind};
 use crate::inventory::Inventory;
 use std::collections::HashMap;
 
@@ -45,9 +45,53 @@ struct Ignore {
     at: u32,
 }
 
-/// Suppresses the findings that kube-linter annotations of the objects
-/// cover (see the module docs); returns how many.
-pub(super) fn apply(findings: &mut [Finding], inventory: &Inventory) -> usize {
+/// The kube-linter annotations of the inventory's objects, read once.
+pub(super) struct KubeLinter<'a> {
+    /// Per file, the objects' ignores.
+    ignores: HashMap<&'a str, Vec<Ignore>>,
+}
+
+impl<'a> KubeLinter<'a> {
+    /// Reads the annotations of every object of `inventory`.
+    pub(super) fn new(inventory: &'a Inventory) -> KubeLinter<'a> {
+        KubeLinter {
+            ignores: ignores(inventory),
+        }
+    }
+}
+
+impl crate::pass::PostPass for KubeLinter<'_> {
+    fn name(&self) -> &'static str {
+        "kube-linter annotations"
+    }
+
+    /// Suppresses the findings that the annotations cover (see the module
+    /// docs).
+    fn mark(&mut self, batch: &mut [Finding]) {
+        for f in batch.iter_mut().filter(|f| !f.suppressed) {
+            let Some(list) = self.ignores.get(f.path.as_str()) else {
+                continue;
+            };
+            let hit = list.iter().find(|i| {
+                (i.lines.0..=i.lines.1).contains(&f.line)
+                    && i.rules.iter().any(|r| match r.strip_suffix('*') {
+                        Some(family) => f.rule.starts_with(family),
+                        None => f.rule == *r,
+                    })
+            });
+            if let Some(i) = hit {
+                f.suppress(
+                    SuppressionKind::InSource,
+                    i.reason.clone(),
+                    format!("{}:{}", f.path, i.at),
+                );
+            }
+        }
+    }
+}
+
+/// The ignores of every annotated object, by file.
+fn ignores(inventory: &Inventory) -> HashMap<&str, Vec<Ignore>> {
     // Object spans per file: from its first line to the next object's.
     let mut starts: HashMap<&str, Vec<u32>> = HashMap::new();
     for o in &inventory.objects {
@@ -105,27 +149,5 @@ pub(super) fn apply(findings: &mut [Finding], inventory: &Inventory) -> usize {
             at,
         });
     }
-    let mut n = 0;
-    for f in findings.iter_mut().filter(|f| !f.suppressed) {
-        let Some(list) = ignores.get(f.path.as_str()) else {
-            continue;
-        };
-        let hit = list.iter().find(|i| {
-            (i.lines.0..=i.lines.1).contains(&f.line)
-                && i.rules.iter().any(|r| match r.strip_suffix('*') {
-                    Some(family) => f.rule.starts_with(family),
-                    None => f.rule == *r,
-                })
-        });
-        if let Some(i) = hit {
-            f.suppressed = true;
-            f.suppression = Some(Suppression {
-                kind: SuppressionKind::InSource,
-                reason: i.reason.clone(),
-                source: format!("{}:{}", f.path, i.at),
-            });
-            n += 1;
-        }
-    }
-    n
+    ignores
 }

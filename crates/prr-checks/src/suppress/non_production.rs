@@ -18,7 +18,8 @@
 //! [`DEFAULT_NON_PRODUCTION_GLOBS`]; `non-production: []` turns this off) and
 //! `prr check --include-non-production` gates everything.
 
-use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use crate::finding::{Finding, Level, SuppressionKind};
+use crate::pass::PostPass;
 use crate::yaml::Pos;
 use std::collections::BTreeMap;
 
@@ -65,62 +66,96 @@ fn tree_of(path: &str, set: &globset::GlobSet) -> Option<String> {
 /// the count of findings by rule. `globs` must be valid (the config
 /// validated them); an empty list does nothing.
 pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
-    if globs.is_empty() {
-        return Vec::new();
-    }
-    let defaults = globs
-        .iter()
-        .map(String::as_str)
-        .eq(DEFAULT_NON_PRODUCTION_GLOBS.iter().copied());
-    let source = if defaults {
-        "prr.yaml non-production (default)"
-    } else {
-        "prr.yaml non-production"
-    };
-    let set = crate::inventory::globset(globs);
-    // tree → rule → count
-    let mut trees: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
-    for f in findings.iter_mut() {
-        if f.suppressed
-            || f.path.is_empty()
-            || f.level < Level::Warning
-            || gates_everywhere(&f.rule)
-        {
-            continue;
+    let mut pass = NonProduction::new(globs);
+    pass.mark(findings);
+    pass.report()
+}
+
+/// The non-production trees pass ([`apply`], batch by batch).
+pub struct NonProduction {
+    /// The globs (`None`: an empty list, the pass is off).
+    set: Option<globset::GlobSet>,
+    /// The suppression source: whether the globs are the defaults.
+    source: &'static str,
+    /// tree → rule → findings set aside.
+    trees: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+impl NonProduction {
+    /// The pass for prr.yaml `non-production:` globs (valid: the config
+    /// validated them).
+    pub fn new(globs: &[String]) -> NonProduction {
+        let defaults = globs
+            .iter()
+            .map(String::as_str)
+            .eq(DEFAULT_NON_PRODUCTION_GLOBS.iter().copied());
+        NonProduction {
+            set: (!globs.is_empty()).then(|| crate::inventory::globset(globs)),
+            source: if defaults {
+                "prr.yaml non-production (default)"
+            } else {
+                "prr.yaml non-production"
+            },
+            trees: BTreeMap::new(),
         }
-        let Some(tree) = tree_of(&f.path, &set) else {
-            continue;
-        };
-        *trees
-            .entry(tree.clone())
-            .or_default()
-            .entry(f.rule.clone())
-            .or_default() += 1;
-        f.suppressed = true;
-        f.suppression = Some(Suppression {
-            kind: SuppressionKind::External,
-            reason: format!("non-production path (`{tree}`: tests, examples or dev tooling)"),
-            source: source.to_string(),
-        });
     }
-    trees
-        .into_iter()
-        .map(|(tree, rules)| {
-            let (total, list) = crate::finding::tally_by_count(&rules);
-            Finding::new(
-                RULE,
-                tree.trim_end_matches('/'),
-                Pos::default(),
-                format!(
-                    "{total} finding{} in `{tree}` do{} not gate: it is a test, example or development tree ({}); secrets there still gate. Gate them with `prr check --include-non-production` or prr.yaml `non-production: []`",
-                    if total == 1 { "" } else { "s" },
-                    if total == 1 { "es" } else { "" },
-                    list
-                ),
-            )
-            .with_level(Level::Notice)
-        })
-        .collect()
+}
+
+impl PostPass for NonProduction {
+    fn name(&self) -> &'static str {
+        "non-production trees"
+    }
+
+    fn mark(&mut self, batch: &mut [Finding]) {
+        let Some(set) = &self.set else {
+            return;
+        };
+        for f in batch.iter_mut() {
+            if f.suppressed
+                || f.path.is_empty()
+                || f.level < Level::Warning
+                || gates_everywhere(&f.rule)
+            {
+                continue;
+            }
+            let Some(tree) = tree_of(&f.path, set) else {
+                continue;
+            };
+            *self
+                .trees
+                .entry(tree.clone())
+                .or_default()
+                .entry(f.rule.clone())
+                .or_default() += 1;
+            f.suppress(
+                SuppressionKind::External,
+                format!("non-production path (`{tree}`: tests, examples or dev tooling)"),
+                self.source.to_string(),
+            );
+        }
+    }
+
+    /// One notice per tree with the count of findings by rule.
+    fn report(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.trees)
+            .into_iter()
+            .map(|(tree, rules)| {
+                let (total, list) = crate::finding::tally_by_count(&rules);
+                Finding::new(
+                    RULE,
+                    tree.trim_end_matches('/'),
+                    Pos::default(),
+                    format!(
+                        "{total} finding{} in `{tree}` do{} not gate: it is a test, example or development tree ({}); secrets there still gate. Gate them with `prr check --include-non-production` or prr.yaml `non-production: []`",
+                        if total == 1 { "" } else { "s" },
+                        if total == 1 { "es" } else { "" },
+                        list
+                    ),
+                )
+                .with_level(Level::Notice)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! score still counts all its findings.
 
 use crate::checks::Context;
-use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use crate::finding::{Finding, Level, SuppressionKind};
 use crate::yaml::Pos;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,12 +57,11 @@ pub fn apply(
         } else {
             n.1 += 1;
         }
-        f.suppressed = true;
-        f.suppression = Some(Suppression {
-            kind: SuppressionKind::External,
-            reason: format!("service `{service}` is not touched by the change"),
-            source: since.clone(),
-        });
+        f.suppress(
+            SuppressionKind::External,
+            format!("service `{service}` is not touched by the change"),
+            since.clone(),
+        );
     }
     let gated: Vec<&str> = touched.iter().copied().collect();
     let untouched: Vec<String> = ctx
@@ -137,12 +136,11 @@ pub fn apply_within(
         if keep {
             continue;
         }
-        f.suppressed = true;
-        f.suppression = Some(Suppression {
-            kind: SuppressionKind::External,
-            reason: format!("outside {within}, the folder that was checked"),
-            source: "prr check (from a subfolder)".to_string(),
-        });
+        f.suppress(
+            SuppressionKind::External,
+            format!("outside {within}, the folder that was checked"),
+            "prr check (from a subfolder)".to_string(),
+        );
         n += 1;
     }
     let services = if in_scope.is_empty() {
@@ -164,6 +162,48 @@ pub fn apply_within(
         ),
     )
     .with_level(Level::Notice)
+}
+
+/// The change scope as a post-pass ([`apply`]), after the readiness scores.
+pub struct ChangeScope<'a> {
+    /// The run's context (services and their paths).
+    pub ctx: &'a Context<'a>,
+    /// The changed paths, relative to the root.
+    pub changed: &'a [String],
+    /// The base ref the notice names (`None`: "the change").
+    pub base: Option<&'a str>,
+}
+
+impl crate::pass::ScopePass for ChangeScope<'_> {
+    fn name(&self) -> &'static str {
+        "change scope"
+    }
+
+    fn apply(&mut self, findings: &mut Vec<Finding>) {
+        let note = apply(findings, self.ctx, self.changed, self.base);
+        findings.extend(note);
+    }
+}
+
+/// A run from a subfolder as a post-pass ([`apply_within`]).
+pub struct Within<'a> {
+    /// The run's context.
+    pub ctx: &'a Context<'a>,
+    /// The folder checked, relative to the root.
+    pub within: &'a str,
+    /// The config the run used, for the notice.
+    pub config: &'a prr_core::report::ConfigUsed,
+}
+
+impl crate::pass::ScopePass for Within<'_> {
+    fn name(&self) -> &'static str {
+        "--within"
+    }
+
+    fn apply(&mut self, findings: &mut Vec<Finding>) {
+        let note = apply_within(findings, self.ctx, self.within, self.config);
+        findings.push(note);
+    }
 }
 
 #[cfg(test)]

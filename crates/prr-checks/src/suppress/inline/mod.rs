@@ -30,7 +30,7 @@ mod yaml_comments;
 
 pub use yaml_comments::yaml_directive_counts;
 
-use crate::finding::{Finding, Level, Suppression, SuppressionKind};
+use crate::finding::{Finding, Level, SuppressionKind};
 use crate::inventory::{FileKind, Inventory};
 use crate::rules::Rule;
 use crate::yaml::Pos;
@@ -81,130 +81,163 @@ struct Body {
     reason: String,
 }
 
-/// Scans the in-memory YAML and Markdown text for directives and the
-/// Kubernetes objects for the annotation, suppresses what they cover and
-/// returns the findings about the directives themselves (invalid, expired,
-/// unused). `today` is `YYYY-MM-DD` (UTC); `rules` are the loaded rules (a
-/// directive for a family that did not run, as in `prr secrets`, is not
-/// reported unused).
-pub(super) fn apply(
-    findings: &mut [Finding],
-    inventory: &Inventory,
-    rules: &[Rule],
-    today: &str,
-) -> Vec<Finding> {
-    let mut directives = Vec::new();
-    let mut meta = Vec::new();
-    for file in &inventory.files {
-        let Some(text) = file.text.as_deref() else {
-            continue;
-        };
-        match file.kind {
-            FileKind::Markdown if text.contains(MARKER) => {
-                scan_markdown(&file.path, text, &mut directives, &mut meta);
-            }
-            FileKind::Yaml | FileKind::Templated | FileKind::BrokenYaml => {
-                if text.contains(MARKER) {
-                    scan_yaml(&file.path, text, &mut directives, &mut meta);
+/// The in-source directives of a run, found once ([`InSource::scan`]),
+/// with how many findings each covered so far.
+pub(in crate::suppress) struct InSource<'a> {
+    directives: Vec<Directive>,
+    /// Directive indexes by path.
+    by_path: HashMap<String, Vec<usize>>,
+    expired: Vec<bool>,
+    used: Vec<usize>,
+    /// The findings about invalid directives, found by the scan.
+    invalid: Vec<Finding>,
+    /// The loaded rules (a directive for a family that did not run, as in
+    /// `prr secrets`, is not reported unused).
+    rules: &'a [Rule],
+}
+
+impl<'a> InSource<'a> {
+    /// Scans the in-memory YAML and Markdown text for directives and the
+    /// Kubernetes objects for the annotation. `today` is `YYYY-MM-DD`
+    /// (UTC).
+    pub(in crate::suppress) fn scan(
+        inventory: &Inventory,
+        rules: &'a [Rule],
+        today: &str,
+    ) -> InSource<'a> {
+        let mut directives = Vec::new();
+        let mut invalid = Vec::new();
+        for file in &inventory.files {
+            let Some(text) = file.text.as_deref() else {
+                continue;
+            };
+            match file.kind {
+                FileKind::Markdown if text.contains(MARKER) => {
+                    scan_markdown(&file.path, text, &mut directives, &mut invalid);
                 }
-                if file.kind == FileKind::Yaml && text.contains(ANNOTATION) {
-                    annotations(file, text, &mut directives, &mut meta);
+                FileKind::Yaml | FileKind::Templated | FileKind::BrokenYaml => {
+                    if text.contains(MARKER) {
+                        scan_yaml(&file.path, text, &mut directives, &mut invalid);
+                    }
+                    if file.kind == FileKind::Yaml && text.contains(ANNOTATION) {
+                        annotations(file, text, &mut directives, &mut invalid);
+                    }
                 }
+                _ => {}
             }
-            _ => {}
+        }
+        let mut by_path: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in directives.iter().enumerate() {
+            by_path.entry(d.path.clone()).or_default().push(i);
+        }
+        let expired = directives
+            .iter()
+            .map(|d| d.until.as_deref().is_some_and(|u| u < today))
+            .collect();
+        InSource {
+            used: vec![0; directives.len()],
+            directives,
+            by_path,
+            expired,
+            invalid,
+            rules,
         }
     }
-    if directives.is_empty() {
-        return meta;
+}
+
+impl crate::pass::PostPass for InSource<'_> {
+    fn name(&self) -> &'static str {
+        "in-source suppressions"
     }
-    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, d) in directives.iter().enumerate() {
-        by_path.entry(d.path.as_str()).or_default().push(i);
-    }
-    let expired: Vec<bool> = directives
-        .iter()
-        .map(|d| d.until.as_deref().is_some_and(|u| u < today))
-        .collect();
-    let mut used = vec![0usize; directives.len()];
-    for f in findings.iter_mut() {
-        let Some(ids) = by_path.get(f.path.as_str()) else {
-            continue;
-        };
-        for &i in ids {
-            let d = &directives[i];
-            let covers = match d.reach {
-                Reach::Line(l) => l.is_some_and(|l| f.line == l),
-                Reach::File => true,
-                Reach::Lines(a, b) => (a..=b).contains(&f.line),
+
+    /// Suppresses what the directives cover.
+    fn mark(&mut self, batch: &mut [Finding]) {
+        for f in batch.iter_mut() {
+            let Some(ids) = self.by_path.get(f.path.as_str()) else {
+                continue;
             };
-            if !covers || !d.matcher.is_match(&f.rule) {
+            for &i in ids {
+                let d = &self.directives[i];
+                let covers = match d.reach {
+                    Reach::Line(l) => l.is_some_and(|l| f.line == l),
+                    Reach::File => true,
+                    Reach::Lines(a, b) => (a..=b).contains(&f.line),
+                };
+                if !covers || !d.matcher.is_match(&f.rule) {
+                    continue;
+                }
+                self.used[i] += 1;
+                if !self.expired[i] && !f.suppressed {
+                    f.suppress(
+                        SuppressionKind::InSource,
+                        d.reason.clone(),
+                        format!("{}:{}", d.path, d.pos.line),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The findings about the directives themselves: invalid, expired,
+    /// unused.
+    fn report(&mut self) -> Vec<Finding> {
+        let mut meta = std::mem::take(&mut self.invalid);
+        let rules = self.rules;
+        let families: HashSet<&str> = rules
+            .iter()
+            .map(Rule::family)
+            .chain(std::iter::once("prr"))
+            .collect();
+        for (i, d) in self.directives.iter().enumerate() {
+            let rules_text = d.rules.join(", ");
+            if self.expired[i] {
+                meta.push(
+                    Finding::new(
+                        "prr/suppression-expired",
+                        &d.path,
+                        d.pos,
+                        format!(
+                            "{} of `{rules_text}` expired on {} ({} finding(s) it covered now count again): fix them, or renew it with a new reason and date",
+                            d.form,
+                            d.until.as_deref().unwrap_or_default(),
+                            self.used[i]
+                        ),
+                    )
+                    .with_level(Level::Error),
+                );
                 continue;
             }
-            used[i] += 1;
-            if !expired[i] && !f.suppressed {
-                f.suppressed = true;
-                f.suppression = Some(Suppression {
-                    kind: SuppressionKind::InSource,
-                    reason: d.reason.clone(),
-                    source: format!("{}:{}", d.path, d.pos.line),
-                });
+            if self.used[i] > 0 || !d.rules.iter().any(|r| family_ran(r, &families)) {
+                continue;
             }
-        }
-    }
-    let families: HashSet<&str> = rules
-        .iter()
-        .map(Rule::family)
-        .chain(std::iter::once("prr"))
-        .collect();
-    for (i, d) in directives.iter().enumerate() {
-        let rules_text = d.rules.join(", ");
-        if expired[i] {
+            let known = d.rules.iter().any(|r| r.starts_with("prr/"))
+                || rules.iter().any(|r| d.matcher.is_match(&r.id));
+            let place = match d.reach {
+                Reach::Line(Some(l)) => format!(" on line {l}"),
+                Reach::Line(None) => " (no line follows it)".to_string(),
+                Reach::File => " in this file".to_string(),
+                Reach::Lines(a, b) => format!(" in this object (lines {a}–{b})"),
+            };
+            let hint = if known {
+                ""
+            } else {
+                " — no loaded rule has that ID (a typo?)"
+            };
             meta.push(
                 Finding::new(
-                    "prr/suppression-expired",
+                    "prr/suppression-unused",
                     &d.path,
                     d.pos,
                     format!(
-                        "{} of `{rules_text}` expired on {} ({} finding(s) it covered now count again): fix them, or renew it with a new reason and date",
-                        d.form,
-                        d.until.as_deref().unwrap_or_default(),
-                        used[i]
+                        "{} of `{rules_text}` matched no finding{place}{hint}: remove it (reason was: {})",
+                        d.form, d.reason
                     ),
                 )
-                .with_level(Level::Error),
+                .with_level(Level::Warning),
             );
-            continue;
         }
-        if used[i] > 0 || !d.rules.iter().any(|r| family_ran(r, &families)) {
-            continue;
-        }
-        let known = d.rules.iter().any(|r| r.starts_with("prr/"))
-            || rules.iter().any(|r| d.matcher.is_match(&r.id));
-        let place = match d.reach {
-            Reach::Line(Some(l)) => format!(" on line {l}"),
-            Reach::Line(None) => " (no line follows it)".to_string(),
-            Reach::File => " in this file".to_string(),
-            Reach::Lines(a, b) => format!(" in this object (lines {a}–{b})"),
-        };
-        let hint = if known {
-            ""
-        } else {
-            " — no loaded rule has that ID (a typo?)"
-        };
-        meta.push(
-            Finding::new(
-                "prr/suppression-unused",
-                &d.path,
-                d.pos,
-                format!(
-                    "{} of `{rules_text}` matched no finding{place}{hint}: remove it (reason was: {})",
-                    d.form, d.reason
-                ),
-            )
-            .with_level(Level::Warning),
-        );
+        meta
     }
-    meta
 }
 
 /// Whether the family of rule pattern `r` ran (a glob in the family part,
