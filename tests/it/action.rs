@@ -376,6 +376,50 @@ fn json_report(repo: &Path, run: &Run) -> Value {
 }
 
 #[test]
+fn every_registered_format_is_written_where_action_yml_says() {
+    // The action holds no list of formats: every name in the registry
+    // (`prr_report::FORMATS`; `text` and `github` share the log, so one of
+    // them) goes where action.yml's `formats` input says — the log, the
+    // SARIF file, `prr-junit.xml`, or `prr-report.<name>` for any other,
+    // so a new format reaches the action with no change to it.
+    use prr::report::Reporter;
+    let names: Vec<&str> = prr::report::FORMATS
+        .iter()
+        .map(|f| f.name())
+        .filter(|n| *n != "text")
+        .collect();
+    let (repo, base) = pr_repo("checkout");
+    let event = event_file(repo.path(), Some(&base));
+    let run = run_step(repo.path(), &event, &[("INPUT_FORMATS", &names.join(","))]);
+    assert_eq!(run.code(), Some(0), "{}", run.stderr());
+    let described = action_yml()["inputs"]["formats"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for name in names {
+        let file = match name {
+            "github" => continue, // the log
+            "sarif" => run.output("sarif-file").to_string(),
+            "junit" => "prr-junit.xml".to_string(),
+            other => format!("prr-report.{other}"),
+        };
+        if !file.starts_with("prr-report.") && name != "sarif" {
+            // A special case of run.sh is one action.yml names.
+            assert!(
+                described.contains(&format!("`{file}`")),
+                "action.yml does not say that {name} goes to {file}: {described}"
+            );
+        }
+        let path = repo.path().join(&file);
+        assert!(
+            path.is_file() && !read(&path).trim().is_empty(),
+            "{name}: {file} not written\n{}",
+            run.stderr()
+        );
+    }
+}
+
+#[test]
 fn enforce_mode_fails_on_legacy_with_outputs_from_the_report() {
     let (repo, base) = pr_repo("legacy");
     let event = event_file(repo.path(), Some(&base));
