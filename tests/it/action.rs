@@ -382,7 +382,6 @@ fn every_registered_format_is_written_where_action_yml_says() {
     // them) goes where action.yml's `formats` input says — the log, the
     // SARIF file, `prr-junit.xml`, or `prr-report.<name>` for any other,
     // so a new format reaches the action with no change to it.
-    use prr::report::Reporter;
     let names: Vec<&str> = prr::report::FORMATS
         .iter()
         .map(|f| f.name())
