@@ -2,16 +2,21 @@
 //! report findings.
 //!
 //! An analyzer is a function `fn(&Context, &Params, &mut Sink)`: it reads
-//! the [`Context`] (config, services, inventory, budget entries), builds
-//! each finding with [`Sink::finding`] (path, position, message; the sink
-//! stamps the rule's id) and reports it with [`Sink::push`]. It never sees
+//! the [`Context`] (config, services, inventory, budget entries) and
+//! reports each finding with [`Sink::report`] (path, position, message; the
+//! sink stamps the rule's id), or builds one with [`Sink::finding`] to
+//! change it before [`Sink::push`]. It never sees
 //! the rule it runs for: only this module (the registry and the runner)
 //! reads [`crate::rules`]. The runner ([`run_all`]) runs each enabled rule's
 //! analyzer, once with the rule's parameters and once per tier variant,
 //! then stamps each finding the sink collected with its service and the
 //! rule's level.
 //!
-//! Every built-in analyzer is one line of [`REGISTRY`]: its name (what a rule
+//! Each analyzer has its own file in its family's folder (`slo/`, `alerts/`,
+//! `runbooks/`, `rollout/`, `prr/`, `budget/`; the declarative `file.*` and
+//! `yaml.assert` in `generic/`; the secret scan's one, `secrets.pattern`, is
+//! `secrets.rs`), with the helpers its siblings share in the folder's
+//! `mod.rs`. Every built-in analyzer is one line of [`REGISTRY`]: its name (what a rule
 //! file's `check:` names), the function, and the type its `with:` parameters
 //! decode into (serde, `deny_unknown_fields`). Adding an analyzer
 //! `<family>.<name>` for a rule `<family>/<name>`:
@@ -38,22 +43,18 @@ use std::sync::Arc;
 
 pub mod alerts;
 pub mod budget;
-pub mod burn_rate;
-pub mod duplicate;
 pub mod environment;
 pub mod generic;
 pub mod hosted;
 pub mod links;
-pub mod produced_labels;
 pub mod prr;
 pub mod rollout;
-pub use alerts::route;
+pub use alerts::{burn_rate, duplicate, produced_labels, route, template};
 pub mod runbooks;
 pub mod secrets;
 pub use alerts::severity;
 mod sink;
 pub mod slo;
-pub mod template;
 
 pub use sink::Sink;
 
@@ -337,8 +338,8 @@ pub static REGISTRY: &[Analyzer] = &[
     ),
     analyzer!(
         "alerts.alertmanager-config",
-        route::alertmanager_config,
-        route::AlertmanagerConfig
+        alerts::alertmanager_config,
+        alerts::AlertmanagerConfig
     ),
     analyzer!("runbook.present", runbooks::present, runbooks::Present),
     analyzer!("runbook.sections", runbooks::sections, runbooks::Sections),

@@ -23,8 +23,8 @@
 //! by its `sloth_slo`/`slo` (and `sloth_service`/`service`, `sloth_id`)
 //! labels or matchers, or else by sharing a metric name with the SLI queries.
 
-use super::slo::{TEMPLATE_WINDOW, describe, number, percent};
-use super::{Context, Sink};
+use crate::checks::slo::{TEMPLATE_WINDOW, describe, number, percent};
+use crate::checks::{Context, Sink};
 use crate::formats::parse_duration;
 use crate::formats::prometheus_rules::PromRule;
 use crate::formats::slo::{SloSpec, render_query_template};

@@ -40,8 +40,8 @@
 //! silences and routes tell apart. That is how such rules are meant to be
 //! written, so they are not reported.
 
-use super::alerts::all_rules;
-use super::{Context, Sink};
+use super::all_rules;
+use crate::checks::{Context, Sink};
 use crate::formats::prometheus_rules::{PromRule, RuleFile, RuleGroup};
 use crate::yaml::Pos;
 use promql_parser::label::MatchOp;
@@ -88,7 +88,7 @@ struct Seen<'a> {
 fn environment_of(path: &str) -> String {
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split('.').next().unwrap_or(name);
-    let mut words = super::environment::words(stem);
+    let mut words = crate::checks::environment::words(stem);
     words.sort_unstable();
     words.join("+")
 }

@@ -13,19 +13,25 @@
 //! about a file, the repository, unreported non-production alerts); runbook
 //! links are resolved by `checks/links.rs`.
 
+mod alertmanager_config;
+pub mod burn_rate;
 mod cause_based_page;
+pub mod duplicate;
 mod expr;
 mod for_duration;
 mod model;
 mod notice;
 mod params;
 mod parse;
+pub mod produced_labels;
 mod required_annotation;
 pub mod route;
 mod runbook_resolves;
 pub mod severity;
 mod severity_label;
+pub mod template;
 
+pub use alertmanager_config::{AlertmanagerConfig, alertmanager_config};
 pub use cause_based_page::{CauseBasedPage, RegexParam, cause_based_page};
 pub(crate) use expr::fast_burn;
 pub use for_duration::{ForDuration, for_duration};

@@ -15,7 +15,7 @@
 //! carry any label and is never reported.
 
 use super::template::{promql_alerts, templated_values};
-use super::{Context, Sink};
+use crate::checks::{Context, Sink};
 use crate::finding::Level;
 use gotmpl::parse::{Expr as TExpr, ListNode, Node, Parser, PipeNode};
 use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality};

@@ -1,7 +1,7 @@
-//! The alerting chain: the repository's Alertmanager configuration
-//! ([`crate::alertmanager`]) checked as Alertmanager would load it
-//! (`alerts/alertmanager-config`), and each alert routed through it
-//! (`alerts/route`).
+//! `alerts/route`: each alert routed through the repository's Alertmanager
+//! configuration ([`crate::alertmanager`]; whether that configuration loads
+//! is `alerts/alertmanager-config`, in `alertmanager_config.rs`), and the
+//! routing helpers other checks share.
 //!
 //! Which receivers page: those with a PagerDuty, Opsgenie or VictorOps
 //! integration ([`crate::alertmanager::config::PAGING_INTEGRATIONS`]), and
@@ -11,7 +11,7 @@ use super::{alerts, fast_burn, label_value, name_pos};
 use crate::alertmanager::AmConfig;
 use crate::alertmanager::route::{route, routes_on, static_labels};
 use crate::checks::{Context, Sink};
-use crate::finding::{Finding, Level};
+use crate::finding::Level;
 use crate::formats::prometheus_rules::{PromRule, RuleGroup};
 use serde::Deserialize;
 
@@ -72,39 +72,6 @@ pub fn has_something_to_judge(ctx: &Context, check: &str) -> bool {
 /// Whether the repository has a configuration with a routing tree.
 pub(crate) fn has_routing(ctx: &Context) -> bool {
     configs(ctx).iter().any(|c| c.route.is_some())
-}
-
-// ---------------------------------------------------------------------------
-// alerts/alertmanager-config
-
-/// Parameters of `alerts.alertmanager-config` (none).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AlertmanagerConfig {}
-
-/// Runs `alerts.alertmanager-config`: what Alertmanager would refuse to load.
-pub fn alertmanager_config(ctx: &Context, _: &AlertmanagerConfig, sink: &mut Sink) {
-    let found: Vec<Finding> = configs(ctx)
-        .iter()
-        .flat_map(|c| {
-            c.problems.iter().map(|p| {
-                sink.finding(
-                    &c.path,
-                    p.pos,
-                    format!("{} ({}): {}", describe(c), c.source, p.message),
-                )
-            })
-        })
-        .collect();
-    sink.extend(found);
-}
-
-fn describe(c: &AmConfig) -> &'static str {
-    if c.source.starts_with("AlertmanagerConfig") {
-        "prometheus-operator would not load this Alertmanager configuration"
-    } else {
-        "Alertmanager would not load this configuration"
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -12,8 +12,8 @@
 //! of Go's parser (a variable lives until the `{{end}}` of the control
 //! structure it was declared in).
 
-use super::alerts::alerts;
-use super::{Context, Sink};
+use super::alerts;
+use crate::checks::{Context, Sink};
 use crate::formats::prometheus_rules::{Dialect, PromRule, RuleFile, Text};
 use gotmpl::parse::{Expr, ListNode, Node, Parser, PipeNode};
 use serde::Deserialize;
