@@ -301,6 +301,30 @@ fn the_gate_finding_itself_can_be_suppressed() {
 }
 
 #[test]
+fn a_gate_turned_on_for_one_tier_gates_that_tier() {
+    // Off for every tier but critical: the critical service below its
+    // minimum fails the run (before the post-pass registry, the top-level
+    // `off` dropped the gate's finding while the readiness still said
+    // `meets: false`); without the tier's override nothing is required.
+    let on = "rules:\n  prr/min-level: { level: off }\ntiers:\n  critical:\n    rules:\n      prr/min-level: { level: error }\n";
+    let (code, report) = json_report(defective(&format!("{CRITICAL}{on}")).path());
+    assert_eq!(code, Some(1), "{report:#}");
+    let gate = findings_of(&report, "prr/min-level");
+    assert_eq!(gate.len(), 1, "{report:#}");
+    assert_eq!(gate[0]["level"], "error");
+    assert_eq!(readiness(&report, "checkout")["meets"], false);
+
+    let off = "rules:\n  prr/min-level: { level: off }\n";
+    let (_, report) = json_report(defective(&format!("{CRITICAL}{off}")).path());
+    assert!(findings_of(&report, "prr/min-level").is_empty());
+    let r = readiness(&report, "checkout");
+    assert_eq!(
+        (r["required"].is_null(), &r["meets"]),
+        (true, &Value::Bool(true))
+    );
+}
+
+#[test]
 fn tier_gating_fails_critical_and_passes_standard() {
     let (_, critical) = json_report(defective(CRITICAL).path());
     assert_eq!(findings_of(&critical, "prr/min-level").len(), 1);

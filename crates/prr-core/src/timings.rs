@@ -2,6 +2,6 @@
 //! Libraries never read the environment or print: the app passes a
 //! printer, and `None` measures nothing.
 
-/// A stage's timing line (`in-source suppressions 1.2ms (3 directive
-/// finding(s))`), handed to the app's printer; `None`: not wanted.
+/// A stage's timing line (`post-pass in-source suppressions 1.2ms`),
+/// handed to the app's printer; `None`: not wanted.
 pub type Timings<'a> = Option<&'a (dyn Fn(std::fmt::Arguments<'_>) + Sync)>;

@@ -83,12 +83,13 @@
 //! post-pass of the run ([`gate`], run by [`crate::post`]): the scores are
 //! computed from the suppressed findings of the checks, then the gate's
 //! findings go through the same suppression passes, so a `prr/min-level`
-//! finding can be suppressed (prr.yaml, baseline) like any other and never
-//! counts in a score. The findings about suppressions themselves
+//! finding can be suppressed (prr.yaml, in-source) like any other — not
+//! by the baseline, which never accepts it — and never counts in a score. The findings about suppressions themselves
 //! (`prr/suppression-*`, `prr/baseline-stale`) are reported after the
 //! scores and count in none: what an expired suppression covered counts
 //! again by itself. The readiness is computed whenever the rule is loaded,
-//! also when its level is `off` (then nothing is gated).
+//! also when its level is `off` (then nothing is gated unless a tier turns
+//! it on: `tiers.<tier>.rules.prr/min-level.level`).
 
 pub use prr_core::readiness::{Area, AreaScore, Readiness, ReadinessLevel, bar, percent};
 
