@@ -245,3 +245,37 @@ fn no_production_file_is_over_600_lines() {
         long.join("\n")
     );
 }
+
+/// The analyzers a file defines: functions of the analyzer shape
+/// `fn name(ctx: &Context, params: &P, sink: &mut Sink)`.
+fn analyzers_in(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("pub fn "))
+        .filter(|l| l.contains("(ctx: &Context,") && l.contains("sink: &mut Sink)"))
+        .filter_map(|l| l.split('(').next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn one_analyzer_per_file() {
+    // Must fire: two analyzers in one text.
+    let two = "pub fn a(ctx: &Context, _p: &A, sink: &mut Sink) {}\n\
+               pub fn b(ctx: &Context, p: &B, sink: &mut Sink) {}\n";
+    assert_eq!(analyzers_in(two), ["a", "b"]);
+    let checks = repo().join("crates/prr-checks/src/checks");
+    let mut crowded = Vec::new();
+    let mut total = 0;
+    for f in production_files(&checks) {
+        let found = analyzers_in(&std::fs::read_to_string(&f).expect("read"));
+        total += found.len();
+        if found.len() > 1 {
+            crowded.push(format!("{}: {}", f.display(), found.join(", ")));
+        }
+    }
+    assert!(total > 40, "the analyzer reader found only {total}");
+    assert!(
+        crowded.is_empty(),
+        "one analyzer per file (docs/architecture.md):\n{}",
+        crowded.join("\n")
+    );
+}
