@@ -307,3 +307,37 @@ fn coverage_and_too_many() {
     assert_eq!(f[0].level, Level::Warning);
     assert!(f[0].message.contains("has 6 SLOs, more than 5"));
 }
+
+#[test]
+fn too_many_counts_per_named_service() {
+    // A collection of several teams' Sloth files with no prr.yaml (one
+    // implicit service): each `service:` keeps to five, so nothing fires.
+    let slos = |prefix: &str, n: usize| -> Vec<(String, &str, &str)> {
+        (1..=n)
+            .map(|i| (format!("{prefix}-{i}"), "99.9", ERRORS))
+            .collect()
+    };
+    let file = |service: &str, n: usize| {
+        let list = slos(service, n);
+        let refs: Vec<(&str, &str, &str)> =
+            list.iter().map(|(a, b, c)| (a.as_str(), *b, *c)).collect();
+        sloth(service, &refs)
+    };
+    let (a, b) = (file("checkout", 4), file("search", 4));
+    let dir = repo(&[("slos/checkout.yaml", &a), ("slos/search.yaml", &b)]);
+    let f = findings(dir.path(), "slo/too-many");
+    assert!(f.is_empty(), "{f:?}");
+    // Must fire: one named service with six, named in the message (not the
+    // implicit service), at its sixth SLO.
+    let many = file("checkout", 6);
+    let dir = repo(&[("slos/checkout.yaml", &many), ("slos/search.yaml", &b)]);
+    let f = findings(dir.path(), "slo/too-many");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert!(
+        f[0].message
+            .starts_with("service `checkout` has 6 SLOs, more than 5"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(lines(&f), [("slos/checkout.yaml".to_string(), 44)]);
+}

@@ -1,6 +1,7 @@
 //! `slo/coverage`: the SLI categories a service's SLOs cover.
 
 use super::*;
+use std::collections::BTreeMap;
 
 /// What an SLO category is called in `require:`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -84,21 +85,34 @@ pub fn coverage(ctx: &Context, p: &Coverage, sink: &mut Sink) {
                 );
             }
         }
-        if p.max_per_service > 0 && slos.len() > p.max_per_service {
-            let extra = slos.get(p.max_per_service).unwrap_or(first);
-            sink.push(
-                sink.finding(
-                    &extra.path,
-                    extra.pos,
-                    format!(
-                        "service `{}` has {} SLOs, more than {}: too many SLOs dilute attention and alerts; keep the few that reflect what users feel",
-                        svc.name,
-                        slos.len(),
-                        p.max_per_service
-                    ),
-                )
-                .with_service(&svc.name),
-            );
+        if p.max_per_service > 0 {
+            // An SLO that names a service prr was not told about (Sloth
+            // `service:`, OpenSLO `spec.service`) belongs to that service
+            // as its authors see it: a collection of many teams' SLOs under
+            // one implicit service is counted per named service.
+            let mut by_service: BTreeMap<&str, Vec<&SloSpec>> = BTreeMap::new();
+            for s in &slos {
+                let name = s.service.as_deref().unwrap_or(&svc.name);
+                by_service.entry(name).or_default().push(s);
+            }
+            for (name, group) in by_service {
+                if group.len() <= p.max_per_service {
+                    continue;
+                }
+                let extra = group[p.max_per_service];
+                sink.push(
+                    sink.finding(
+                        &extra.path,
+                        extra.pos,
+                        format!(
+                            "service `{name}` has {} SLOs, more than {}: too many SLOs dilute attention and alerts; keep the few that reflect what users feel",
+                            group.len(),
+                            p.max_per_service
+                        ),
+                    )
+                    .with_service(&svc.name),
+                );
+            }
         }
     }
 }
