@@ -151,15 +151,6 @@ impl Baseline {
             .map_err(|e| BaselineError(e.to_string()))
     }
 
-    /// Marks the findings the baseline accepts as suppressed (never one of a
-    /// rule it does not [`accepts`]) and returns the entries that matched
-    /// nothing (fixed problems, or entries of such rules: stale entries).
-    pub fn apply(&self, findings: &mut [Finding], source: &str) -> Vec<Entry> {
-        let mut m = self.clone().matcher();
-        m.mark(findings, source);
-        m.stale()
-    }
-
     /// A matcher over the entries, for findings that come in batches
     /// (the checks', then the readiness gate's).
     pub fn matcher(self) -> Matcher {
@@ -246,14 +237,16 @@ mod tests {
         assert_eq!(b.findings.len(), 3);
         // Three copies now: two accepted, the third is new.
         let mut now = vec![f("r/a", "1"), f("r/a", "1"), f("r/a", "1")];
-        let stale = b.apply(&mut now, ".prr/baseline.json");
+        let mut m = b.clone().matcher();
+        m.mark(&mut now, ".prr/baseline.json");
+        let stale = m.stale();
         assert_eq!(now.iter().filter(|f| f.suppressed).count(), 2);
         assert!(!now[2].suppressed);
         assert_eq!(stale.len(), 1);
         assert_eq!(stale[0].rule, "r/b");
         // Same fingerprint under another rule does not match.
         let mut other = vec![f("r/c", "1")];
-        b.apply(&mut other, "b");
+        b.matcher().mark(&mut other, "b");
         assert!(!other[0].suppressed);
     }
 

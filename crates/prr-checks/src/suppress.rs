@@ -62,7 +62,7 @@ pub fn today() -> String {
 
 /// Fingerprints every finding that has none yet (see [`fingerprint`]):
 /// the source line's text when the finding has a line, else its message.
-pub fn fingerprint_all(findings: &mut [Finding], inventory: &Inventory) {
+fn fingerprint_all(findings: &mut [Finding], inventory: &Inventory) {
     for f in findings.iter_mut().filter(|f| f.fingerprint.is_none()) {
         let line = (f.line > 0 && !f.sensitive)
             .then(|| inventory.line(&f.path, f.line))

@@ -88,7 +88,7 @@ pub fn registry<'a>(
         }));
     }
     if let Some(s) = scope.selection {
-        scopes.push(Box::new(s.clone()));
+        scopes.push(Box::new(s));
     }
     Ok(PostPasses { marks, scopes })
 }

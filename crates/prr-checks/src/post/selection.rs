@@ -105,7 +105,7 @@ impl RuleSelection {
     }
 }
 
-impl ScopePass for RuleSelection {
+impl ScopePass for &RuleSelection {
     fn name(&self) -> &'static str {
         "--only/--skip"
     }

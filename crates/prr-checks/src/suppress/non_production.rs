@@ -61,17 +61,9 @@ fn tree_of(path: &str, set: &globset::GlobSet) -> Option<String> {
     Some(path.to_string())
 }
 
-/// Marks every unsuppressed error or warning under a non-production tree
-/// as suppressed, and returns one `prr/non-production` notice per tree with
-/// the count of findings by rule. `globs` must be valid (the config
-/// validated them); an empty list does nothing.
-pub fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
-    let mut pass = NonProduction::new(globs);
-    pass.mark(findings);
-    pass.report()
-}
-
-/// The non-production trees pass ([`apply`], batch by batch).
+/// The non-production trees pass: marks every unsuppressed error or
+/// warning under a non-production tree as suppressed, and reports one
+/// `prr/non-production` notice per tree with the count of findings by rule.
 pub struct NonProduction {
     /// The globs (`None`: an empty list, the pass is off).
     set: Option<globset::GlobSet>,
@@ -161,6 +153,13 @@ impl PostPass for NonProduction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pass over one batch: (findings marked, notices).
+    fn apply(findings: &mut [Finding], globs: &[String]) -> Vec<Finding> {
+        let mut pass = NonProduction::new(globs);
+        pass.mark(findings);
+        pass.report()
+    }
 
     fn defaults() -> Vec<String> {
         DEFAULT_NON_PRODUCTION_GLOBS
