@@ -129,10 +129,10 @@ impl PostPass for NonProduction {
 
     /// One notice per tree with the count of findings by rule.
     fn report(&mut self) -> Vec<Finding> {
-        std::mem::take(&mut self.trees)
-            .into_iter()
+        self.trees
+            .iter()
             .map(|(tree, rules)| {
-                let (total, list) = crate::finding::tally_by_count(&rules);
+                let (total, list) = crate::finding::tally_by_count(rules);
                 Finding::new(
                     RULE,
                     tree.trim_end_matches('/'),

@@ -181,7 +181,7 @@ impl crate::pass::PostPass for InSource<'_> {
     /// The findings about the directives themselves: invalid, expired,
     /// unused.
     fn report(&mut self) -> Vec<Finding> {
-        let mut meta = std::mem::take(&mut self.invalid);
+        let mut meta = self.invalid.clone();
         let rules = self.rules;
         let families: HashSet<&str> = rules
             .iter()
