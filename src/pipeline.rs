@@ -204,7 +204,7 @@ pub fn analyze_opts(
     // what scopes the gate (--changed-since / PR mode, a subfolder,
     // --only/--skip: every other rule ran, so what they leave out is
     // counted exactly).
-    let scope = prr_checks::post::Scope {
+    let scope = prr_checks::post::ScopeOptions {
         changed: gate.changed.as_deref().map(|c| (c, gate.base.as_deref())),
         within: opts.within.as_deref().map(|w| (w, &config_used)),
         selection: Some(&opts.rules),

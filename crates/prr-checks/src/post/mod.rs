@@ -37,7 +37,6 @@ use crate::score::Readiness;
 use std::time::{Duration, Instant};
 
 /// The post-passes of a run, in order (built by [`registry`]).
-#[derive(Default)]
 pub struct PostPasses<'a> {
     /// Before the readiness scores, in order.
     pub marks: Vec<Box<dyn PostPass + 'a>>,
@@ -47,8 +46,7 @@ pub struct PostPasses<'a> {
 
 /// What [`registry`] needs besides the suppression options: the run's
 /// scope, from the command line.
-#[derive(Default)]
-pub struct Scope<'a> {
+pub struct ScopeOptions<'a> {
     /// `--changed-since` / PR mode: the changed paths and the base ref
     /// shown in the notice (`None`: "the change").
     pub changed: Option<(&'a [String], Option<&'a str>)>,
@@ -68,7 +66,7 @@ pub fn registry<'a>(
     ctx: &'a Context<'a>,
     rules: &'a [Rule],
     suppress: &'a crate::suppress::Options<'a>,
-    scope: &Scope<'a>,
+    scope: &ScopeOptions<'a>,
 ) -> Result<PostPasses<'a>, crate::baseline::BaselineError> {
     let mut marks: Vec<Box<dyn PostPass + 'a>> = vec![Box::new(levels::TierCaps::new(ctx))];
     marks.extend(crate::suppress::sources(ctx, rules, suppress)?);
